@@ -1,0 +1,234 @@
+// IP address management over a network's Options (danm-spec §10): reserve addresses for one
+// interface (both families at once), free them, and report pool usage.
+// Dynamic allocation is next-fit that works (design decisions 1–2): the scan starts after lastIp,
+// read bare or as "ip/prefix", wraps inside [start, end] and never leaves it.
+import { Bitmap } from "../bitmap";
+import { AddressError, formatIp, tryParseIp, type Family, type IpAddress } from "../net/address";
+import { cidrContains, cidrSize, formatCidr, indexOf, stripPrefix, tryParseCidr, type Cidr } from "../net/cidr";
+import { defaultV4Pool, defaultV6Pool, defaultV6PoolCidr, MIN_V4_PREFIX, type PoolOptions } from "./pool";
+
+/** Per family: absent/"" (nothing), "none", "dynamic", or a static address with an optional "/nn". */
+export type AddressRequest = string | undefined;
+
+export interface AllocationError {
+  /**
+   * A-1 L2 network (no cidr / no IPv6 pool); A-2 static address not an IP; A-3 static address outside
+   * cidr/net6 or outside allocation_pool_v6.cidr (decision 16); A-4 static address in use;
+   * A-5 pool exhausted; A-6 the network's allocation state is corrupt.
+   */
+  rule: "A-1" | "A-2" | "A-3" | "A-4" | "A-5" | "A-6";
+  family: Family;
+  message: string;
+}
+
+export type AllocationResult<T> = { ok: true; options: T; ip: string; ip6: string; changed: boolean } | { ok: false; error: AllocationError };
+
+const filled = (s: string | undefined): s is string => s !== undefined && s !== "";
+
+/** One family's allocation state, decoded from the options. */
+interface FamilyState {
+  family: Family;
+  /** cidr (v4) or net6 (v6): what static addresses must lie in and whose prefix results carry. */
+  net: Cidr;
+  /** The block the bitmap covers: cidr (v4) or allocation_pool_v6.cidr (v6). */
+  range: Cidr;
+  bitmap: Bitmap;
+  pool: { start?: string; end?: string; lastIp?: string };
+}
+
+type Resolved<T> = { ok: true; options: T; state: FamilyState; changed: boolean } | { ok: false; error: AllocationError };
+
+const fail = (rule: AllocationError["rule"], family: Family, message: string): { ok: false; error: AllocationError } => ({
+  ok: false,
+  error: { rule, family, message },
+});
+
+function bitmapFits(bitmap: Bitmap, range: Cidr): boolean {
+  return bitmap.length > 0 && BigInt(bitmap.length) === ((cidrSize(range) + 7n) / 8n) * 8n;
+}
+
+function resolveV4<T extends PoolOptions>(o: T): Resolved<T> {
+  // A-1
+  if (!filled(o.cidr)) return fail("A-1", 4, `IP cannot be allocated for an L2 network: the network has no cidr; request "none" for IPv4 or add a cidr to the network`);
+  const cidr = tryParseCidr(o.cidr);
+  if (!cidr || cidr.family !== 4 || cidr.prefix < MIN_V4_PREFIX) return fail("A-6", 4, `cidr ${o.cidr} of the network is not a usable IPv4 CIDR; fix the network`);
+  let options = o;
+  let changed = false;
+  if (!filled(o.alloc) || !filled(o.allocation_pool?.start) || !filled(o.allocation_pool?.end)) {
+    // A network stored before the webhook existed: default it as the webhook would.
+    options = defaultV4Pool(o);
+    changed = true;
+  }
+  const bitmap = Bitmap.decode(options.alloc ?? "");
+  if (!bitmapFits(bitmap, cidr)) return fail("A-6", 4, `allocation bitmap of ${formatCidr(cidr)} is corrupt`);
+  return { ok: true, options, changed, state: { family: 4, net: cidr, range: cidr, bitmap, pool: options.allocation_pool ?? {} } };
+}
+
+function resolveV6<T extends PoolOptions>(o: T): Resolved<T> {
+  // A-1
+  if (!filled(o.net6)) return fail("A-1", 6, `IP cannot be allocated for an L2 network: the network has no net6; request "none" for IPv6 or add a net6 to the network`);
+  const net6 = tryParseCidr(o.net6);
+  if (!net6 || net6.family !== 6) return fail("A-6", 6, `net6 ${o.net6} of the network is not a usable IPv6 CIDR; fix the network`);
+  let options = o;
+  let changed = false;
+  const p6 = o.allocation_pool_v6;
+  if (!filled(p6?.cidr) || !filled(o.alloc6) || !filled(p6?.start) || !filled(p6?.end)) {
+    // Lazy IPv6 initialisation (§10.5), exactly as the webhook would default the pool.
+    try {
+      options = defaultV6Pool(defaultV6PoolCidr(o));
+    } catch (e) {
+      if (!(e instanceof AddressError)) throw e;
+      return fail("A-6", 6, `allocation_pool_v6 of ${formatCidr(net6)} is invalid: ${e.message}`);
+    }
+    changed = true;
+  }
+  const pool = options.allocation_pool_v6 ?? {};
+  if (!filled(pool.cidr)) return fail("A-1", 6, `IP cannot be allocated for an L2 network: no IPv6 pool fits beside cidr ${o.cidr} (2^23 addresses are shared); use a longer IPv4 prefix`);
+  const range = tryParseCidr(pool.cidr);
+  if (!range || range.family !== 6 || range.prefix < net6.prefix || !cidrContains(net6, { family: 6, value: range.network })) {
+    return fail("A-6", 6, `allocation_pool_v6.cidr ${pool.cidr} is not an IPv6 prefix inside net6 ${formatCidr(net6)}; fix the network`);
+  }
+  const bitmap = Bitmap.decode(options.alloc6 ?? "");
+  if (!bitmapFits(bitmap, range)) return fail("A-6", 6, `allocation bitmap of ${formatCidr(range)} is corrupt`);
+  return { ok: true, options, changed, state: { family: 6, net: net6, range, bitmap, pool } };
+}
+
+/** Index of a pool bound inside the bitmap range, or undefined. */
+function boundIndex(state: FamilyState, text: string | undefined): number | undefined {
+  const ip = filled(text) ? tryParseIp(stripPrefix(text)) : undefined;
+  return ip && cidrContains(state.range, ip) ? Number(indexOf(state.range, ip)) : undefined;
+}
+
+type Granted = { ok: true; ip: IpAddress; dynamic: boolean } | { ok: false; error: AllocationError };
+
+function allocateDynamic(state: FamilyState): Granted {
+  const { family, range, bitmap, pool } = state;
+  const begin = boundIndex(state, pool.start);
+  const end = boundIndex(state, pool.end);
+  const where = formatCidr(state.net);
+  if (begin === undefined || end === undefined || end < begin) {
+    return fail("A-6", family, `the allocation pool ${pool.start ?? ""}-${pool.end ?? ""} of ${where} is invalid; fix the network`);
+  }
+  // Next-fit: continue after lastIp when it lies in the pool; otherwise start at the pool's start.
+  const last = boundIndex(state, pool.lastIp);
+  const from = last !== undefined && last >= begin && last < end ? last + 1 : begin;
+  let index = bitmap.findClear(from, end);
+  if (index < 0 && from > begin) index = bitmap.findClear(begin, from - 1);
+  // A-5
+  if (index < 0) return fail("A-5", family, `all addresses of the pool ${pool.start}-${pool.end} of ${where} are reserved; free an address or enlarge the allocation pool`);
+  bitmap.set(index);
+  return { ok: true, ip: { family, value: range.network + BigInt(index) }, dynamic: true };
+}
+
+function allocateStatic(state: FamilyState, request: string): Granted {
+  const { family, net, range, bitmap } = state;
+  const where = formatCidr(net);
+  const text = stripPrefix(request);
+  const ip = tryParseIp(text);
+  const example = family === 4 ? "10.0.0.5" : "fd00::5";
+  // A-2
+  if (!ip) return fail("A-2", family, `"${request}" is not a valid IP address; write an address like ${example} or use "dynamic"`);
+  // A-3
+  if (!cidrContains(net, ip)) return fail("A-3", family, `${text} is outside ${where}; pick an address inside ${where} or use "dynamic"`);
+  // A-3, decision 16: untracked IPv6 statics are refused, never granted without conflict detection.
+  if (!cidrContains(range, ip)) {
+    const pool = formatCidr(range);
+    return fail("A-3", family, `${formatIp(ip)} is inside ${where} but outside its allocation pool ${pool}; pick an address inside ${pool} or use "dynamic"`);
+  }
+  const index = Number(indexOf(range, ip));
+  // A-4
+  if (bitmap.isSet(index)) return fail("A-4", family, `${formatIp(ip)} is already in use in ${where}; pick another address or use "dynamic"`);
+  bitmap.set(index);
+  return { ok: true, ip, dynamic: false };
+}
+
+type FamilyOutcome<T> = { ok: true; options: T; address: string; changed: boolean } | { ok: false; error: AllocationError };
+
+function allocateFamily<T extends PoolOptions>(o: T, family: Family, request: AddressRequest): FamilyOutcome<T> {
+  if (!filled(request)) return { ok: true, options: o, address: "", changed: false };
+  if (request === "none") return { ok: true, options: o, address: "none", changed: false };
+  const resolved = family === 4 ? resolveV4(o) : resolveV6(o);
+  if (!resolved.ok) return resolved;
+  const { state } = resolved;
+  const granted = request === "dynamic" ? allocateDynamic(state) : allocateStatic(state, request);
+  if (!granted.ok) return granted;
+  const address = formatIp(granted.ip);
+  const pool = { ...state.pool, ...(granted.dynamic ? { lastIp: address } : {}) };
+  const options: T =
+    family === 4
+      ? { ...resolved.options, allocation_pool: pool, alloc: state.bitmap.encode() }
+      : { ...resolved.options, allocation_pool_v6: pool, alloc6: state.bitmap.encode() };
+  return { ok: true, options, address: `${address}/${state.net.prefix}`, changed: true };
+}
+
+/**
+ * Reserves the addresses of one interface (§10.2–§10.5). Both families succeed together or nothing
+ * changes; the input is never mutated. Results are "addr/prefix" with the prefix of cidr or net6.
+ */
+export function allocateAddresses<T extends PoolOptions>(o: T, req: { ip?: AddressRequest; ip6?: AddressRequest }): AllocationResult<T> {
+  const v4 = allocateFamily({ ...o }, 4, req.ip);
+  if (!v4.ok) return v4;
+  const v6 = allocateFamily(v4.options, 6, req.ip6);
+  if (!v6.ok) return v6;
+  return { ok: true, options: v6.options, ip: v4.address, ip6: v6.address, changed: v4.changed || v6.changed };
+}
+
+/** Clears the bit of `text` in the bitmap over `range`; false when there is nothing to clear. */
+function clearAddress(range: Cidr | undefined, alloc: string | undefined, text: string | undefined): string | undefined {
+  if (!range || !filled(alloc) || !filled(text) || text === "none" || text === "dynamic") return undefined;
+  const ip = tryParseIp(stripPrefix(text));
+  if (!ip || !cidrContains(range, ip)) return undefined;
+  const bitmap = Bitmap.decode(alloc);
+  if (!bitmapFits(bitmap, range)) return undefined;
+  const index = Number(indexOf(range, ip));
+  const size = Number(cidrSize(range));
+  // The first and last addresses are reserved at creation and never handed out, so never freed.
+  if (index === 0 || index === size - 1 || !bitmap.isSet(index)) return undefined;
+  bitmap.clear(index);
+  return bitmap.encode();
+}
+
+/**
+ * §10.5 freeing: clears the bit of each address inside cidr (v4) or allocation_pool_v6.cidr (v6).
+ * "", "none", "dynamic", unparseable and outside addresses are ignored.
+ */
+export function freeAddresses<T extends PoolOptions>(o: T, addrs: { ip?: string; ip6?: string }): { options: T; changed: boolean } {
+  const cidr = filled(o.cidr) ? tryParseCidr(o.cidr) : undefined;
+  const poolCidrText = o.allocation_pool_v6?.cidr;
+  const poolCidr = filled(poolCidrText) ? tryParseCidr(poolCidrText) : undefined;
+  const alloc = clearAddress(cidr?.family === 4 ? cidr : undefined, o.alloc, addrs.ip);
+  const alloc6 = clearAddress(poolCidr?.family === 6 ? poolCidr : undefined, o.alloc6, addrs.ip6);
+  const options: T = { ...o };
+  if (alloc !== undefined) options.alloc = alloc;
+  if (alloc6 !== undefined) options.alloc6 = alloc6;
+  return { options, changed: alloc !== undefined || alloc6 !== undefined };
+}
+
+export interface PoolUsage {
+  v4?: { total: number; used: number; free: number };
+  v6?: { total: bigint; used: number; free: bigint };
+}
+
+/** Addresses in [start, end] and how many of them are reserved, per family; a family is left out when absent or unreadable. */
+export function poolUsage(o: PoolOptions): PoolUsage {
+  const usage: PoolUsage = {};
+  const v4 = filled(o.cidr) ? resolveV4(o) : undefined;
+  if (v4?.ok) {
+    const counted = countPool(v4.state);
+    if (counted) usage.v4 = { total: Number(counted.total), used: counted.used, free: Number(counted.total) - counted.used };
+  }
+  const v6 = filled(o.net6) ? resolveV6(o) : undefined;
+  if (v6?.ok) {
+    const counted = countPool(v6.state);
+    if (counted) usage.v6 = { total: counted.total, used: counted.used, free: counted.total - BigInt(counted.used) };
+  }
+  return usage;
+}
+
+function countPool(state: FamilyState): { total: bigint; used: number } | undefined {
+  const begin = boundIndex(state, state.pool.start);
+  const end = boundIndex(state, state.pool.end);
+  if (begin === undefined || end === undefined) return undefined;
+  if (end < begin) return { total: 0n, used: 0 };
+  return { total: BigInt(end - begin + 1), used: state.bitmap.countSet(begin, end) };
+}
