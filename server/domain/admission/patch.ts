@@ -1,0 +1,39 @@
+// JSON patch of the difference between the received and the admitted object (style.md point 6).
+// Decision 9: `add` (creates or replaces) for members that may be absent; parents exist because we
+// only descend into objects present on both sides.
+
+export type PatchOperation = { op: "add"; path: string; value: unknown } | { op: "remove"; path: string };
+
+const pointer = (key: string) => key.replace(/~/g, "~0").replace(/\//g, "~1");
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+export function jsonPatch(from: unknown, to: unknown, base = ""): PatchOperation[] {
+  if (isPlainObject(from) && isPlainObject(to)) {
+    const ops: PatchOperation[] = [];
+    for (const key of Object.keys(to)) {
+      const path = `${base}/${pointer(key)}`;
+      if (to[key] === undefined) continue;
+      if (!(key in from) || from[key] === undefined) ops.push({ op: "add", path, value: to[key] });
+      else ops.push(...jsonPatch(from[key], to[key], path));
+    }
+    for (const key of Object.keys(from)) {
+      if (from[key] !== undefined && (!(key in to) || to[key] === undefined)) ops.push({ op: "remove", path: `${base}/${pointer(key)}` });
+    }
+    return ops;
+  }
+  return JSON.stringify(from) === JSON.stringify(to) ? [] : [{ op: "add", path: base, value: to }];
+}
+
+/** Applies add/remove operations (for tests and the offline validator). */
+export function applyPatch<T>(document: T, ops: PatchOperation[]): T {
+  const root = structuredClone(document) as unknown as Record<string, unknown>;
+  for (const op of ops) {
+    const keys = op.path.split("/").slice(1).map((k) => k.replace(/~1/g, "/").replace(/~0/g, "~"));
+    const last = keys.pop()!;
+    let parent: Record<string, unknown> = root;
+    for (const k of keys) parent = parent[k] as Record<string, unknown>;
+    if (op.op === "add") parent[last] = structuredClone(op.value);
+    else delete parent[last];
+  }
+  return root as unknown as T;
+}

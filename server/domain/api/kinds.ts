@@ -1,0 +1,73 @@
+import type { z } from "zod";
+import { ClusterNetwork, DanmNet, TenantNetwork } from "./network";
+import { TenantConfig } from "./tenantConfig";
+import { DanmEp } from "./danmEp";
+
+export interface PrinterColumn {
+  name: string;
+  type: "string" | "integer" | "number" | "boolean" | "date";
+  jsonPath: string;
+  description: string;
+  priority?: number;
+}
+
+export interface KindInfo {
+  kind: string;
+  plural: string;
+  singular: string;
+  scope: "Namespaced" | "Cluster";
+  shortNames: string[];
+  categories: string[];
+  schema: z.ZodType;
+  printerColumns: PrinterColumn[];
+}
+
+const age: PrinterColumn = { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp", description: "Time since creation." };
+
+const networkColumns = (extra: PrinterColumn[] = []): PrinterColumn[] => [
+  { name: "Type", type: "string", jsonPath: ".spec.NetworkType", description: "NetworkType (backend)." },
+  { name: "NetworkID", type: "string", jsonPath: ".spec.NetworkID", description: "NetworkID: CNI config name and host interface stem.", priority: 1 },
+  { name: "CIDR", type: "string", jsonPath: ".spec.Options.cidr", description: "IPv4 subnet." },
+  { name: "Net6", type: "string", jsonPath: ".spec.Options.net6", description: "IPv6 subnet." },
+  { name: "VLAN", type: "integer", jsonPath: ".spec.Options.vlan", description: "VLAN id." },
+  { name: "VxLAN", type: "integer", jsonPath: ".spec.Options.vxlan", description: "VxLAN VNI." },
+  { name: "Device", type: "string", jsonPath: ".spec.Options.host_device", description: "Host device." },
+  { name: "Pool", type: "string", jsonPath: ".spec.Options.device_pool", description: "SR-IOV device pool.", priority: 1 },
+  ...extra,
+  age,
+];
+
+// danm-spec §1: plural, singular, scope, short names and categories.
+export const KINDS: KindInfo[] = [
+  { kind: "DanmNet", plural: "danmnets", singular: "danmnet", scope: "Namespaced", shortNames: ["dn", "dnet"], categories: ["all", "danm"], schema: DanmNet, printerColumns: networkColumns() },
+  { kind: "TenantNetwork", plural: "tenantnetworks", singular: "tenantnetwork", scope: "Namespaced", shortNames: ["tn", "tnet"], categories: ["all", "danm"], schema: TenantNetwork, printerColumns: networkColumns() },
+  {
+    kind: "ClusterNetwork", plural: "clusternetworks", singular: "clusternetwork", scope: "Cluster", shortNames: ["cn", "cnet"], categories: ["all", "danm"], schema: ClusterNetwork,
+    printerColumns: networkColumns([{ name: "Tenants", type: "string", jsonPath: ".spec.AllowedTenants", description: "Namespaces allowed to attach (empty: all).", priority: 1 }]),
+  },
+  {
+    kind: "TenantConfig", plural: "tenantconfigs", singular: "tenantconfig", scope: "Cluster", shortNames: ["tc", "tconf"], categories: ["all", "danm"], schema: TenantConfig,
+    printerColumns: [
+      { name: "Devices", type: "string", jsonPath: ".hostDevices[*].name", description: "Interface profiles." },
+      { name: "Ranges", type: "string", jsonPath: ".hostDevices[*].vniRange", description: "VNI ranges of the profiles." },
+      age,
+    ],
+  },
+  {
+    kind: "DanmEp", plural: "danmeps", singular: "danmep", scope: "Namespaced", shortNames: ["de", "dep"], categories: ["danm"], schema: DanmEp,
+    printerColumns: [
+      { name: "Pod", type: "string", jsonPath: ".spec.Pod", description: "Pod holding the interface." },
+      { name: "Network", type: "string", jsonPath: ".spec.NetworkName", description: "Network name." },
+      { name: "Kind", type: "string", jsonPath: ".spec.apiType", description: "Network kind." },
+      { name: "Interface", type: "string", jsonPath: ".spec.Interface.Name", description: "Interface name in the Pod." },
+      { name: "Address", type: "string", jsonPath: ".spec.Interface.Address", description: "IPv4 address." },
+      { name: "Address6", type: "string", jsonPath: ".spec.Interface.AddressIPv6", description: "IPv6 address.", priority: 1 },
+      { name: "Host", type: "string", jsonPath: ".spec.Host", description: "Node." },
+      age,
+    ],
+  },
+];
+
+export function kindInfo(kind: string): KindInfo | undefined {
+  return KINDS.find((k) => k.kind === kind);
+}

@@ -1,0 +1,38 @@
+// Validation results are data (style.md point 3): every rule reports Issues; the words live in messages.ts.
+
+export type IssueType = "Required" | "Invalid" | "Forbidden" | "NotSupported" | "TooLong" | "Conflict" | "Internal";
+
+export interface Issue {
+  /** Rule ID of danm-spec §8–§10 (N-7, T-4, D-3, B-4, ...) or one of ours documented in docs/rules.md. */
+  rule: string;
+  type: IssueType;
+  /** Dotted field path, e.g. spec.Options.vlan or hostDevices[2].vniRange. */
+  path: string;
+  value?: unknown;
+  /** What is wrong and what to do, in words a tenant understands. */
+  detail: string;
+}
+
+const TYPE_WORDS: Record<IssueType, string> = {
+  Required: "Required value",
+  Invalid: "Invalid value",
+  Forbidden: "Forbidden",
+  NotSupported: "Unsupported value",
+  TooLong: "Too long",
+  Conflict: "Conflict",
+  Internal: "Internal error",
+};
+
+/** cert-manager style: `spec.Options.vlan: Forbidden: vlan is assigned by the cluster; ... (N-23)`. */
+export function formatIssue(issue: Issue): string {
+  const shown = issue.value === undefined || issue.type === "Forbidden" || issue.type === "Required" ? "" : `${JSON.stringify(issue.value)}: `;
+  return `${issue.path}: ${TYPE_WORDS[issue.type]}: ${shown}${issue.detail} (${issue.rule})`;
+}
+
+export function formatIssues(issues: Issue[]): string {
+  return issues.map(formatIssue).join("; ");
+}
+
+export function issue(rule: string, type: IssueType, path: string, detail: string, value?: unknown): Issue {
+  return value === undefined ? { rule, type, path, detail } : { rule, type, path, detail, value };
+}

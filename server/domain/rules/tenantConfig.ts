@@ -1,0 +1,80 @@
+// TenantConfig rules T-2 … T-10 (danm-spec §8.4; T-1 is strict decoding) and its mutation.
+import { DYNAMIC_NETWORK_TYPES } from "../api/network";
+import type { TenantConfig } from "../api/tenantConfig";
+import { issue, type Issue } from "../issue";
+import { MAX_NETWORK_ID_LENGTH } from "./networkIdentity";
+import { freshVniBitmap, MAX_VNI, parseVniRange, reservedVnis } from "../tenancy/vni";
+
+/** `checkUserBitmaps`: T-6 applies to the object a user submitted (mutating pass of a CREATE). */
+export function checkTenantConfig(tc: TenantConfig, checkUserBitmaps: boolean): Issue[] {
+  const issues: Issue[] = [];
+  const devices = tc.hostDevices ?? [];
+  const ids = tc.networkIds ?? {};
+  // T-2
+  if (devices.length === 0 && Object.keys(ids).length === 0) {
+    issues.push(issue("T-2", "Required", "hostDevices", "a TenantConfig needs hostDevices or networkIds"));
+  }
+  devices.forEach((p, i) => {
+    const at = `hostDevices[${i}]`;
+    // T-3
+    if (!p.name) issues.push(issue("T-3", "Required", `${at}.name`, "every interface profile needs a name (a host NIC or an SR-IOV pool)"));
+    // T-4
+    if (!!p.vniType !== !!p.vniRange) {
+      issues.push(issue("T-4", "Required", `${at}.${p.vniType ? "vniRange" : "vniType"}`, "vniType and vniRange go together; set both or neither"));
+    }
+    // T-5
+    if (p.vniType && p.vniType !== "vlan" && p.vniType !== "vxlan") {
+      issues.push(issue("T-5", "NotSupported", `${at}.vniType`, 'supported values: "vlan", "vxlan"', p.vniType));
+    }
+    // T-6
+    if (checkUserBitmaps && p.alloc) issues.push(issue("T-6", "Forbidden", `${at}.alloc`, "alloc is written by the cluster; remove it"));
+    if (p.vniRange) {
+      // T-7
+      const range = parseVniRange(p.vniRange);
+      if (!range.ok) issues.push(issue("T-7", "Invalid", `${at}.vniRange`, `${range.reason}; write numbers and ranges separated by commas without spaces, e.g. 2000-2500,2601`, p.vniRange));
+      // T-8
+      else if (range.vnis.some((v) => v > MAX_VNI)) issues.push(issue("T-8", "Invalid", `${at}.vniRange`, `VNIs above ${MAX_VNI} are not supported`, p.vniRange));
+    }
+  });
+  for (const [type, id] of Object.entries(ids)) {
+    const at = `networkIds[${JSON.stringify(type)}]`;
+    // T-9
+    if (!type || !id) issues.push(issue("T-9", "Required", at, "NetworkType keys and NetworkID values must not be empty"));
+    // T-10
+    else if ((DYNAMIC_NETWORK_TYPES as readonly string[]).includes(type.toLowerCase()) && id.length > MAX_NETWORK_ID_LENGTH) {
+      issues.push(issue("T-10", "TooLong", at, `a NetworkID for the dynamic type ${type} must be at most ${MAX_NETWORK_ID_LENGTH} characters (host interface names have 15)`, id));
+    }
+  }
+  return issues;
+}
+
+/**
+ * §8.4 mutation: every profile with a vniType and no alloc gets a fresh bitmap. On UPDATE a profile
+ * that omits alloc keeps the old object's reservations (decision 4), and reservations a range edit
+ * strands are reported as warnings.
+ */
+export function mutateTenantConfig(tc: TenantConfig, old: TenantConfig | undefined): { config: TenantConfig; warnings: string[] } {
+  const warnings: string[] = [];
+  const hostDevices = (tc.hostDevices ?? []).map((p) => {
+    if (!p.vniType) return p;
+    const before = old?.hostDevices?.find((q) => q.name === p.name && (q.vniType ?? "") === p.vniType);
+    const alloc = p.alloc || before?.alloc || freshVniBitmap();
+    const next = { ...p, alloc };
+    const range = parseVniRange(p.vniRange ?? "");
+    if (range.ok && before) {
+      const inRange = new Set(range.vnis);
+      const stranded = reservedVnis(next).filter((v) => !inRange.has(v));
+      if (stranded.length > 0) warnings.push(`hostDevices ${p.name}/${p.vniType}: ${stranded.length} reserved VNI(s) now outside vniRange (${stranded.slice(0, 10).join(", ")}${stranded.length > 10 ? ", …" : ""}); the TenantNetworks holding them keep them`);
+    }
+    return next;
+  });
+  if (old) {
+    for (const q of old.hostDevices ?? []) {
+      if (!q.vniType) continue;
+      const kept = hostDevices.some((p) => p.name === q.name && p.vniType === q.vniType);
+      const held = reservedVnis(q);
+      if (!kept && held.length > 0) warnings.push(`hostDevices ${q.name}/${q.vniType} removed while ${held.length} VNI(s) are reserved from it (${held.slice(0, 10).join(", ")}); their TenantNetworks keep them`);
+    }
+  }
+  return { config: tc.hostDevices ? { ...tc, hostDevices } : tc, warnings };
+}

@@ -1,0 +1,113 @@
+import { Bitmap } from "../bitmap";
+import type { InterfaceProfile, TenantConfig, VniType } from "../api/tenantConfig";
+
+/** Dimensioning limit of DANM's VNI bitmaps (danm-spec §3, §7): VNIs 0..5000, bit 0 pre-set. */
+export const MAX_VNI = 5000;
+export const VNI_BITMAP_BITS = MAX_VNI + 1;
+
+export type VniRangeResult = { ok: true; vnis: number[] } | { ok: false; reason: string };
+
+/** Parses "2000-2500,2601,2650-2700" (no whitespace) into ascending unique VNIs. */
+export function parseVniRange(text: string): VniRangeResult {
+  const seen = new Set<number>();
+  for (const element of text.split(",")) {
+    const single = /^(\d+)$/.exec(element);
+    const span = /^(\d+)-(\d+)$/.exec(element);
+    if (!single && !span) return { ok: false, reason: `"${element}" is neither a number nor a range a-b` };
+    const from = Number(single ? single[1] : span![1]);
+    const to = Number(single ? single[1] : span![2]);
+    if (to < from) return { ok: false, reason: `range "${element}" is inverted; write it as ${to}-${from}` };
+    if (to > MAX_VNI) return { ok: true, vnis: [to] }; // T-8 reports it; avoid expanding huge ranges
+    for (let v = from; v <= to; v++) seen.add(v);
+  }
+  return { ok: true, vnis: [...seen].sort((a, b) => a - b) };
+}
+
+export function freshVniBitmap(): string {
+  const bitmap = Bitmap.create(VNI_BITMAP_BITS);
+  bitmap.set(0);
+  return bitmap.encode();
+}
+
+export function isDevicePoolName(name: string): boolean {
+  return name.includes("/");
+}
+
+/** First profile with this (name, vniType), in list order (danm-spec §3). */
+export function findProfile(config: TenantConfig, name: string, vniType: VniType): number {
+  return (config.hostDevices ?? []).findIndex((p) => p.name === name && (p.vniType ?? "") === vniType);
+}
+
+/** VNIs currently reserved in a profile (bit 0 excluded). */
+export function reservedVnis(profile: InterfaceProfile): number[] {
+  const bitmap = Bitmap.decode(profile.alloc ?? "");
+  const out: number[] = [];
+  for (let v = 1; v < bitmap.length && v <= MAX_VNI; v++) if (bitmap.isSet(v)) out.push(v);
+  return out;
+}
+
+export type VniChange =
+  | { ok: true; config: TenantConfig; vni: number }
+  | { ok: false; rule: "B-4" | "B-5"; reason: string };
+
+function withProfileAlloc(config: TenantConfig, index: number, alloc: string): TenantConfig {
+  const hostDevices = (config.hostDevices ?? []).map((p, i) => (i === index ? { ...p, alloc } : p));
+  return { ...config, hostDevices };
+}
+
+/** §9.3: the lowest free VNI of the profile's range, in ascending order. Returns a new TenantConfig. */
+export function reserveVni(config: TenantConfig, name: string, vniType: VniType): VniChange {
+  const index = findProfile(config, name, vniType);
+  if (index < 0) return { ok: false, rule: "B-5", reason: `TenantConfig ${config.metadata.name} has no ${vniType} profile for ${name}` };
+  const profile = config.hostDevices![index];
+  const bitmap = Bitmap.decode(profile.alloc ?? "");
+  if (bitmap.length < VNI_BITMAP_BITS) {
+    return { ok: false, rule: "B-4", reason: `the VNI allocation of profile ${name}/${vniType} in TenantConfig ${config.metadata.name} is corrupt (was it created without the webhook?)` };
+  }
+  const range = parseVniRange(profile.vniRange ?? "");
+  if (!range.ok) return { ok: false, rule: "B-4", reason: `profile ${name}/${vniType} has an unreadable vniRange: ${range.reason}` };
+  const vni = range.vnis.find((v) => v <= MAX_VNI && !bitmap.isSet(v));
+  if (vni === undefined) {
+    return { ok: false, rule: "B-4", reason: `the ${vniType} range ${profile.vniRange} of profile ${name} in TenantConfig ${config.metadata.name} is exhausted; ask a network administrator to widen it` };
+  }
+  bitmap.set(vni);
+  return { ok: true, config: withProfileAlloc(config, index, bitmap.encode()), vni };
+}
+
+/** §9.4: clears the VNI's bit (also when already clear). */
+export function releaseVni(config: TenantConfig, name: string, vniType: VniType, vni: number): VniChange {
+  const index = findProfile(config, name, vniType);
+  if (index < 0) return { ok: false, rule: "B-5", reason: `TenantConfig ${config.metadata.name} has no ${vniType} profile for ${name}` };
+  const bitmap = Bitmap.decode(config.hostDevices![index].alloc ?? "");
+  if (bitmap.length < VNI_BITMAP_BITS || vni > MAX_VNI) {
+    return { ok: false, rule: "B-4", reason: `the VNI allocation of profile ${name}/${vniType} in TenantConfig ${config.metadata.name} is corrupt` };
+  }
+  bitmap.clear(vni);
+  return { ok: true, config: withProfileAlloc(config, index, bitmap.encode()), vni };
+}
+
+export interface VniHolder {
+  profile: string;
+  vniType: VniType;
+  vni: number;
+}
+
+/** The VNI a TenantNetwork holds, and the profile it came from (§9.4 step 2). */
+export function vniHeldBy(options: { vlan?: number; vxlan?: number; host_device?: string; device_pool?: string } | undefined): VniHolder | undefined {
+  if (!options) return undefined;
+  const vniType: VniType | undefined = options.vxlan ? "vxlan" : options.vlan ? "vlan" : undefined;
+  if (!vniType) return undefined;
+  const profile = options.device_pool || options.host_device || "";
+  return { profile, vniType, vni: (vniType === "vxlan" ? options.vxlan : options.vlan)! };
+}
+
+/** Reservations no TenantNetwork holds (for the reconciler and for tests): profile -> VNIs. */
+export function staleVniReservations(config: TenantConfig, holders: VniHolder[]): { profile: string; vniType: VniType; vni: number }[] {
+  const stale: { profile: string; vniType: VniType; vni: number }[] = [];
+  for (const p of config.hostDevices ?? []) {
+    if (p.vniType !== "vlan" && p.vniType !== "vxlan") continue;
+    const held = new Set(holders.filter((h) => h.profile === p.name && h.vniType === p.vniType).map((h) => h.vni));
+    for (const vni of reservedVnis(p)) if (!held.has(vni)) stale.push({ profile: p.name, vniType: p.vniType, vni });
+  }
+  return stale;
+}
