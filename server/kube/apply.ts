@@ -1,0 +1,61 @@
+import fs from "node:fs";
+import { ApiextensionsV1Api, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
+import YAML from "yaml";
+import { errorMessage, statusCode } from "./config";
+
+export const FIELD_MANAGER = "tenet";
+
+export function readManifestFile(file: string): KubernetesObject[] {
+  return YAML.parseAllDocuments(fs.readFileSync(file, "utf8"))
+    .map((d) => d.toJS() as KubernetesObject | null)
+    .filter((o): o is KubernetesObject => !!o && typeof o === "object" && !!o.kind);
+}
+
+export class ApplyError extends Error {}
+
+/** Server-side apply, in order; `dryRun` asks the API server to check without persisting. */
+export async function applyObjects(kc: KubeConfig, objects: KubernetesObject[], options: { dryRun?: boolean; fieldManager?: string } = {}): Promise<KubernetesObject[]> {
+  const api = KubernetesObjectApi.makeApiClient(kc);
+  const out: KubernetesObject[] = [];
+  for (const object of objects) {
+    try {
+      out.push(await api.patch(object, undefined, options.dryRun ? "All" : undefined, options.fieldManager ?? FIELD_MANAGER, true, PatchStrategy.ServerSideApply));
+    } catch (e) {
+      const ns = object.metadata?.namespace ? `${object.metadata.namespace}/` : "";
+      throw new ApplyError(`${object.kind} ${ns}${object.metadata?.name}: ${errorMessage(e)}`);
+    }
+  }
+  return out;
+}
+
+/** Creates objects that do not exist yet and leaves existing ones alone (seed data). */
+export async function createIfAbsent(kc: KubeConfig, objects: KubernetesObject[]): Promise<{ created: string[]; existing: string[] }> {
+  const api = KubernetesObjectApi.makeApiClient(kc);
+  const created: string[] = [];
+  const existing: string[] = [];
+  for (const object of objects) {
+    const name = `${object.kind}/${object.metadata?.name}`;
+    try {
+      await api.create(object, undefined, undefined, FIELD_MANAGER);
+      created.push(name);
+    } catch (e) {
+      if (statusCode(e) === 409) existing.push(name);
+      else throw new ApplyError(`${name}: ${errorMessage(e)}`);
+    }
+  }
+  return { created, existing };
+}
+
+/** Waits until every CRD is Established, so its resources can be used. */
+export async function waitForCrds(kc: KubeConfig, names: string[], timeoutMs = 60_000) {
+  const api = kc.makeApiClient(ApiextensionsV1Api);
+  const deadline = Date.now() + timeoutMs;
+  for (const name of names) {
+    for (;;) {
+      const crd = await api.readCustomResourceDefinition({ name });
+      if (crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True")) break;
+      if (Date.now() > deadline) throw new ApplyError(`CRD ${name} not established after ${timeoutMs / 1000}s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}

@@ -1,0 +1,44 @@
+// Entry point: `tenet webhook --cert-file F --key-file F [--port 8443] [--host 0.0.0.0] [--kubeconfig F]`
+import { parseArgs } from "node:util";
+import { loadKubeConfig } from "../kube/config";
+import { KubeClusterState } from "../kube/webhookState";
+import { AdmissionHandler } from "./handler";
+import { WebhookMetrics } from "./metrics";
+import { WebhookServer } from "./server";
+
+export function jsonLog(component: string) {
+  return (message: string, fields: Record<string, unknown> = {}) =>
+    process.stderr.write(JSON.stringify({ time: new Date().toISOString(), component, message, ...fields }) + "\n");
+}
+
+export async function runWebhook(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      "cert-file": { type: "string", default: process.env.TENET_WEBHOOK_CERT ?? "/etc/tenet/tls/tls.crt" },
+      "key-file": { type: "string", default: process.env.TENET_WEBHOOK_KEY ?? "/etc/tenet/tls/tls.key" },
+      port: { type: "string", default: process.env.TENET_WEBHOOK_PORT ?? "8443" },
+      host: { type: "string", default: "0.0.0.0" },
+      kubeconfig: { type: "string" },
+    },
+  });
+  const log = jsonLog("webhook");
+  const state = new KubeClusterState(loadKubeConfig(values.kubeconfig), log);
+  const metrics = new WebhookMetrics();
+  const handler = new AdmissionHandler({ state, metrics, log });
+  const server = new WebhookServer({ certFile: values["cert-file"]!, keyFile: values["key-file"]!, host: values.host, port: Number(values.port), handler, state, metrics, log });
+  const port = await server.listen();
+  log("listening", { port, host: values.host });
+  await state.start();
+  log("caches synced", {});
+  const stop = async () => {
+    log("shutting down", {});
+    await server.close();
+    await state.stop();
+    process.exit(0);
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  process.on("uncaughtException", (e) => log("uncaught exception", { error: e.stack }));
+  process.on("unhandledRejection", (e) => log("unhandled rejection", { error: (e as Error)?.stack ?? String(e) }));
+}

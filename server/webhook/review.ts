@@ -1,0 +1,54 @@
+// AdmissionReview v1 decoding and response building: a thin adapter over server/domain (style.md §2).
+import { z } from "zod";
+
+export const AdmissionRequest = z.looseObject({
+  uid: z.string().min(1),
+  kind: z.looseObject({ group: z.string().optional(), version: z.string().optional(), kind: z.string() }),
+  resource: z.looseObject({ group: z.string().optional(), version: z.string().optional(), resource: z.string() }).optional(),
+  name: z.string().optional(),
+  namespace: z.string().optional(),
+  operation: z.enum(["CREATE", "UPDATE", "DELETE", "CONNECT"]),
+  userInfo: z.looseObject({ username: z.string().optional() }).optional(),
+  object: z.unknown().optional(),
+  oldObject: z.unknown().optional(),
+  dryRun: z.boolean().optional(),
+});
+export type AdmissionRequest = z.infer<typeof AdmissionRequest>;
+
+export const AdmissionReview = z.looseObject({
+  apiVersion: z.literal("admission.k8s.io/v1"),
+  kind: z.literal("AdmissionReview"),
+  request: AdmissionRequest,
+});
+
+export interface AdmissionResponse {
+  uid: string;
+  allowed: boolean;
+  status?: { code: number; reason?: string; message: string; details?: { name?: string; kind?: string; causes: { field: string; reason: string; message: string }[] } };
+  patchType?: "JSONPatch";
+  patch?: string;
+  warnings?: string[];
+}
+
+export function reviewResponse(response: AdmissionResponse) {
+  return { apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", response };
+}
+
+export class BadRequest extends Error {}
+
+/** Parses and checks a request body; throws BadRequest with the reason (answered with HTTP 400). */
+export function parseReview(body: string): AdmissionRequest {
+  if (body.trim() === "") throw new BadRequest("empty request body; expected an AdmissionReview");
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (e) {
+    throw new BadRequest(`request body is not JSON: ${(e as Error).message}`);
+  }
+  const parsed = AdmissionReview.safeParse(json);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new BadRequest(`not an admission.k8s.io/v1 AdmissionReview: ${first.path.join(".") || "(body)"}: ${first.message}`);
+  }
+  return parsed.data.request;
+}

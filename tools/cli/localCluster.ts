@@ -1,0 +1,209 @@
+// The local cluster: a real control plane, tenet's CRDs, RBAC and webhook, and demo data.
+// Used by `tenet cluster up|down|status`, by `npm start` and by the integration tests' global setup.
+import fs from "node:fs";
+import https from "node:https";
+import path from "node:path";
+import { applyObjects, createIfAbsent, readManifestFile, waitForCrds } from "../../server/kube/apply";
+import { loadKubeConfig } from "../../server/kube/config";
+import { webhookConfigurations } from "../../deploy/webhook/configurations";
+import { ensureControlPlaneBinary, REPO_ROOT } from "./controlplaneBinary";
+import { freePort, isAlive, readPid, startDetached, stopProcess, tail, waitFor } from "./processes";
+
+export const DEMO_USERS: Record<string, string> = {
+  netadmin: "tenet:netadmins",
+  alice: "tenet:tenants",
+  bob: "tenet:tenants",
+  olga: "tenet:operators",
+  "tenet-webhook": "tenet:webhook",
+  "tenet-console": "tenet:console",
+};
+
+/** What the control plane prints when ready (tools/controlplane, state.json). */
+export interface ControlPlaneState {
+  ready: boolean;
+  server: string;
+  port: number;
+  caFile: string;
+  webhookCertFile: string;
+  webhookKeyFile: string;
+  kubeconfigs: Record<string, string>;
+  tokens: Record<string, string>;
+  pid: number;
+  dataDir: string;
+}
+
+export interface LocalCluster {
+  home: string;
+  controlPlane: ControlPlaneState;
+  webhookPort: number;
+  webhookPid: number;
+  kubeconfig(user: string): string;
+}
+
+export interface UpOptions {
+  /** Where everything lives; default <repo>/.tenet */
+  home?: string;
+  /** Remove the data when stopped, no fsync (tests). */
+  ephemeral?: boolean;
+  /** Seed namespaces, demo bindings, the example TenantConfig and ClusterNetworks. */
+  seed?: boolean;
+  say?: (line: string) => void;
+}
+
+export function defaultHome() {
+  return process.env.TENET_HOME ?? path.join(REPO_ROOT, ".tenet");
+}
+
+const paths = (home: string) => ({
+  bin: path.join(home, "bin"),
+  data: path.join(home, "cluster"),
+  state: path.join(home, "cluster", "state.json"),
+  run: path.join(home, "run"),
+  logs: path.join(home, "logs"),
+  controlPlanePid: path.join(home, "run", "controlplane.pid"),
+  webhookPid: path.join(home, "run", "webhook.pid"),
+  webhookPortFile: path.join(home, "run", "webhook.port"),
+  controlPlaneLog: path.join(home, "logs", "controlplane.log"),
+  webhookLog: path.join(home, "logs", "webhook.log"),
+});
+
+function readState(file: string): ControlPlaneState | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as ControlPlaneState;
+  } catch {
+    return undefined;
+  }
+}
+
+function httpsGet(url: string, ca: Buffer, token?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, { ca, headers: token ? { authorization: `Bearer ${token}` } : {}, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("error", reject);
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+  });
+}
+
+async function controlPlaneReady(state: ControlPlaneState): Promise<boolean> {
+  try {
+    return (await httpsGet(`${state.server}/readyz`, fs.readFileSync(state.caFile), state.tokens.admin)) === 200;
+  } catch {
+    return false;
+  }
+}
+
+async function startControlPlane(home: string, options: UpOptions): Promise<ControlPlaneState> {
+  const p = paths(home);
+  const say = options.say ?? (() => {});
+  const running = readPid(p.controlPlanePid);
+  const existing = readState(p.state);
+  if (isAlive(running) && existing && existing.pid === running && (await controlPlaneReady(existing))) {
+    say(`control plane already running at ${existing.server} (pid ${running})`);
+    return existing;
+  }
+  const binary = await ensureControlPlaneBinary(p.bin, say);
+  fs.rmSync(p.state, { force: true });
+  const args = ["--data-dir", p.data, ...Object.entries(DEMO_USERS).flatMap(([u, g]) => ["--user", `${u}=${g}`])];
+  if (options.ephemeral) args.push("--ephemeral");
+  const started = Date.now();
+  const pid = startDetached(binary, args, { logFile: p.controlPlaneLog, pidFile: p.controlPlanePid });
+  say(`starting the control plane (pid ${pid}, log ${path.relative(process.cwd(), p.controlPlaneLog)})`);
+  const state = await waitFor("control plane", () => {
+    const s = readState(p.state);
+    return s?.ready && s.pid === pid ? s : undefined;
+  }, { timeoutMs: 180_000, intervalMs: 100, abort: () => (isAlive(pid) ? undefined : `exited during start-up:\n${tail(p.controlPlaneLog)}`) });
+  say(`control plane ready at ${state.server} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  return state;
+}
+
+async function installTenet(state: ControlPlaneState, say: (l: string) => void) {
+  const kc = loadKubeConfig(state.kubeconfigs.admin);
+  const dir = (d: string) => fs.readdirSync(path.join(REPO_ROOT, d)).filter((f) => f.endsWith(".yaml")).sort().flatMap((f) => readManifestFile(path.join(REPO_ROOT, d, f)));
+  const crds = dir("deploy/crds");
+  await applyObjects(kc, [...readManifestFile(path.join(REPO_ROOT, "deploy/namespace.yaml")), ...crds, ...dir("deploy/rbac")]);
+  await waitForCrds(kc, crds.map((c) => c.metadata!.name!));
+  say(`installed ${crds.length} CRDs and RBAC`);
+}
+
+export async function startWebhook(home: string, state: ControlPlaneState, say: (l: string) => void = () => {}): Promise<{ port: number; pid: number }> {
+  const p = paths(home);
+  const ca = fs.readFileSync(state.caFile);
+  let port = Number(fs.existsSync(p.webhookPortFile) ? fs.readFileSync(p.webhookPortFile, "utf8") : 0);
+  const running = readPid(p.webhookPid);
+  if (port && isAlive(running)) {
+    const ok = await httpsGet(`https://127.0.0.1:${port}/readyz`, ca).catch(() => 0);
+    if (ok === 200) return { port, pid: running };
+    await stopProcess(running);
+  }
+  if (!port) port = await freePort();
+  fs.mkdirSync(p.run, { recursive: true });
+  fs.writeFileSync(p.webhookPortFile, String(port));
+  const args = [path.join(REPO_ROOT, "tools/cli/tenet.mjs"), "webhook", "--cert-file", state.webhookCertFile, "--key-file", state.webhookKeyFile, "--port", String(port), "--host", "127.0.0.1", "--kubeconfig", state.kubeconfigs["tenet-webhook"]];
+  const pid = startDetached(process.execPath, args, { logFile: p.webhookLog, pidFile: p.webhookPid, cwd: REPO_ROOT });
+  await waitFor("webhook", async () => ((await httpsGet(`https://127.0.0.1:${port}/readyz`, ca)) === 200 ? true : undefined), {
+    timeoutMs: 60_000,
+    abort: () => (isAlive(pid) ? undefined : `exited during start-up:\n${tail(p.webhookLog)}`),
+  });
+  say(`webhook serving on https://127.0.0.1:${port} (pid ${pid})`);
+  return { port, pid };
+}
+
+export async function stopWebhook(home: string): Promise<boolean> {
+  return stopProcess(readPid(paths(home).webhookPid));
+}
+
+async function registerWebhook(state: ControlPlaneState, port: number) {
+  const kc = loadKubeConfig(state.kubeconfigs.admin);
+  const caBundle = fs.readFileSync(state.caFile).toString("base64");
+  await applyObjects(kc, webhookConfigurations({ url: `https://127.0.0.1:${port}`, caBundle }));
+}
+
+async function seedDemo(state: ControlPlaneState, say: (l: string) => void) {
+  const admin = loadKubeConfig(state.kubeconfigs.admin);
+  await applyObjects(admin, readManifestFile(path.join(REPO_ROOT, "deploy/demo/bindings.yaml")));
+  // the example objects go through the webhook as the netadmin would create them
+  const netadmin = loadKubeConfig(state.kubeconfigs.netadmin);
+  const examples = ["examples/tenantconfig.yaml", "examples/clusternetworks.yaml"].flatMap((f) => readManifestFile(path.join(REPO_ROOT, f)));
+  const { created } = await waitFor("seeding", () => createIfAbsent(netadmin, examples), { timeoutMs: 30_000, intervalMs: 500 });
+  if (created.length) say(`seeded ${created.join(", ")}`);
+}
+
+export async function clusterUp(options: UpOptions = {}): Promise<LocalCluster> {
+  const home = options.home ?? defaultHome();
+  const say = options.say ?? (() => {});
+  const controlPlane = await startControlPlane(home, options);
+  await installTenet(controlPlane, say);
+  const webhook = await startWebhook(home, controlPlane, say);
+  await registerWebhook(controlPlane, webhook.port);
+  if (options.seed !== false) await seedDemo(controlPlane, say);
+  return { home, controlPlane, webhookPort: webhook.port, webhookPid: webhook.pid, kubeconfig: (user) => controlPlane.kubeconfigs[user] };
+}
+
+export async function clusterDown(home = defaultHome()): Promise<string[]> {
+  const p = paths(home);
+  const stopped: string[] = [];
+  if (await stopProcess(readPid(p.webhookPid))) stopped.push("webhook");
+  if (await stopProcess(readPid(p.controlPlanePid), 30_000)) stopped.push("control plane");
+  fs.rmSync(p.webhookPid, { force: true });
+  fs.rmSync(p.controlPlanePid, { force: true });
+  return stopped;
+}
+
+export async function clusterStatus(home = defaultHome()): Promise<string[]> {
+  const p = paths(home);
+  const state = readState(p.state);
+  const cpPid = readPid(p.controlPlanePid);
+  const whPid = readPid(p.webhookPid);
+  const lines: string[] = [];
+  if (isAlive(cpPid) && state) lines.push(`control plane  running   ${state.server}  pid ${cpPid}  ${(await controlPlaneReady(state)) ? "ready" : "NOT READY"}  data ${path.relative(process.cwd(), p.data)}`);
+  else lines.push("control plane  stopped");
+  const port = fs.existsSync(p.webhookPortFile) ? fs.readFileSync(p.webhookPortFile, "utf8") : "?";
+  lines.push(isAlive(whPid) ? `webhook        running   https://127.0.0.1:${port}  pid ${whPid}  log ${path.relative(process.cwd(), p.webhookLog)}` : "webhook        stopped");
+  return lines;
+}
+
+export function kubeconfigPath(user: string, home = defaultHome()): string | undefined {
+  return readState(paths(home).state)?.kubeconfigs[user] ?? (fs.existsSync(path.join(paths(home).data, "kubeconfigs", `${user}.kubeconfig`)) ? path.join(paths(home).data, "kubeconfigs", `${user}.kubeconfig`) : undefined);
+}

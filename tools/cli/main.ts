@@ -1,0 +1,38 @@
+const USAGE = `tenet — multi-tenant network management for Kubernetes (DANM 4.x APIs)
+
+Usage:
+  tenet validate -f FILE... [--context FILE...] [-n NAMESPACE] [-o yaml|json]
+        Check manifests offline with the webhook's rules; exit 0 all allowed, 1 any denied, 2 unreadable input.
+  tenet cluster up|down|status      Run a local Kubernetes control plane with tenet installed (.tenet/).
+  tenet cluster kubeconfig USER     Print the path of USER's kubeconfig (admin, netadmin, alice, bob, olga).
+  tenet webhook [--cert-file F --key-file F --port N --kubeconfig F]
+        Serve the admission webhook.
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "validate": {
+      const { runValidate } = await import("./validate");
+      return runValidate(rest, process.stdout, process.stderr);
+    }
+    case "cluster": {
+      const { runCluster } = await import("./cluster");
+      return runCluster(rest);
+    }
+    case "webhook": {
+      const { runWebhook } = await import("../../server/webhook/main");
+      await runWebhook(rest);
+      return await new Promise<number>(() => {});
+    }
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`tenet: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
