@@ -38,20 +38,31 @@ function decodeBase64(text: string): Uint8Array | undefined {
   return bytes;
 }
 
+const ENCODE = new Uint8Array(64);
+for (let i = 0; i < 64; i++) ENCODE[i] = ALPHABET.charCodeAt(i);
+const ASCII = new TextDecoder();
+
 function encodeBase64(bytes: Uint8Array): string {
   const codes = new Uint8Array(Math.ceil(bytes.length / 3) * 4);
+  const whole = bytes.length - (bytes.length % 3);
   let out = 0;
-  for (let i = 0; i < bytes.length; i += 3) {
-    const rest = bytes.length - i;
-    const triple = (bytes[i] << 16) | ((rest > 1 ? bytes[i + 1] : 0) << 8) | (rest > 2 ? bytes[i + 2] : 0);
-    codes[out++] = ALPHABET.charCodeAt(triple >>> 18);
-    codes[out++] = ALPHABET.charCodeAt((triple >>> 12) & 63);
-    codes[out++] = rest > 1 ? ALPHABET.charCodeAt((triple >>> 6) & 63) : PAD;
-    codes[out++] = rest > 2 ? ALPHABET.charCodeAt(triple & 63) : PAD;
+  for (let i = 0; i < whole; i += 3) {
+    const triple = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    codes[out++] = ENCODE[triple >>> 18];
+    codes[out++] = ENCODE[(triple >>> 12) & 63];
+    codes[out++] = ENCODE[(triple >>> 6) & 63];
+    codes[out++] = ENCODE[triple & 63];
   }
-  let text = "";
-  for (let i = 0; i < codes.length; i += 8192) text += String.fromCharCode(...codes.subarray(i, i + 8192));
-  return text;
+  const rest = bytes.length - whole;
+  if (rest > 0) {
+    const triple = (bytes[whole] << 16) | ((rest > 1 ? bytes[whole + 1] : 0) << 8);
+    codes[out++] = ENCODE[triple >>> 18];
+    codes[out++] = ENCODE[(triple >>> 12) & 63];
+    codes[out++] = rest > 1 ? ENCODE[(triple >>> 6) & 63] : PAD;
+    codes[out++] = PAD;
+  }
+  // base64 is ASCII, so UTF-8 decoding is the identity (TextDecoder runs in Node and browsers alike)
+  return ASCII.decode(codes);
 }
 
 export class Bitmap {

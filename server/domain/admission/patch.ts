@@ -21,7 +21,9 @@ export function jsonPatch(from: unknown, to: unknown, base = ""): PatchOperation
     }
     return ops;
   }
-  return JSON.stringify(from) === JSON.stringify(to) ? [] : [{ op: "add", path: base, value: to }];
+  if (from === to) return [];
+  if (typeof from === "object" && from !== null && typeof to === "object" && to !== null && JSON.stringify(from) === JSON.stringify(to)) return [];
+  return [{ op: "add", path: base, value: to }];
 }
 
 /** Applies add/remove operations (for tests and the offline validator). */

@@ -33,7 +33,7 @@ export function checkTenantConfig(tc: TenantConfig, checkUserBitmaps: boolean): 
       const range = parseVniRange(p.vniRange);
       if (!range.ok) issues.push(issue("T-7", "Invalid", `${at}.vniRange`, `${range.reason}; write numbers and ranges separated by commas without spaces, e.g. 2000-2500,2601`, p.vniRange));
       // T-8
-      else if (range.vnis.some((v) => v > MAX_VNI)) issues.push(issue("T-8", "Invalid", `${at}.vniRange`, `VNIs above ${MAX_VNI} are not supported`, p.vniRange));
+      else if (range.max > MAX_VNI) issues.push(issue("T-8", "Invalid", `${at}.vniRange`, `VNIs above ${MAX_VNI} are not supported`, p.vniRange));
     }
   });
   for (const [type, id] of Object.entries(ids)) {
@@ -62,8 +62,7 @@ export function mutateTenantConfig(tc: TenantConfig, old: TenantConfig | undefin
     const next = { ...p, alloc };
     const range = parseVniRange(p.vniRange ?? "");
     if (range.ok && before) {
-      const inRange = new Set(range.vnis);
-      const stranded = reservedVnis(next).filter((v) => !inRange.has(v));
+      const stranded = reservedVnis(next).filter((v) => !range.range.has(v));
       if (stranded.length > 0) warnings.push(`hostDevices ${p.name}/${p.vniType}: ${stranded.length} reserved VNI(s) now outside vniRange (${stranded.slice(0, 10).join(", ")}${stranded.length > 10 ? ", …" : ""}); the TenantNetworks holding them keep them`);
     }
     return next;

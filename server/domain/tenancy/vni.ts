@@ -5,22 +5,42 @@ import type { InterfaceProfile, TenantConfig, VniType } from "../api/tenantConfi
 export const MAX_VNI = 5000;
 export const VNI_BITMAP_BITS = MAX_VNI + 1;
 
-export type VniRangeResult = { ok: true; vnis: number[] } | { ok: false; reason: string };
+/** A parsed vniRange: ascending, merged, inclusive intervals. */
+export interface VniRange {
+  intervals: [number, number][];
+  has(vni: number): boolean;
+  /** Every VNI in ascending order (callers stop early; ranges hold at most 5001 values). */
+  values(): Generator<number>;
+}
 
-/** Parses "2000-2500,2601,2650-2700" (no whitespace) into ascending unique VNIs. */
+export type VniRangeResult = { ok: true; range: VniRange; max: number } | { ok: false; reason: string };
+
+/** Parses "2000-2500,2601,2650-2700" (no whitespace). */
 export function parseVniRange(text: string): VniRangeResult {
-  const seen = new Set<number>();
+  const spans: [number, number][] = [];
   for (const element of text.split(",")) {
-    const single = /^(\d+)$/.exec(element);
-    const span = /^(\d+)-(\d+)$/.exec(element);
-    if (!single && !span) return { ok: false, reason: `"${element}" is neither a number nor a range a-b` };
-    const from = Number(single ? single[1] : span![1]);
-    const to = Number(single ? single[1] : span![2]);
+    const m = /^(\d+)(?:-(\d+))?$/.exec(element);
+    if (!m) return { ok: false, reason: `"${element}" is neither a number nor a range a-b` };
+    const from = Number(m[1]);
+    const to = m[2] === undefined ? from : Number(m[2]);
     if (to < from) return { ok: false, reason: `range "${element}" is inverted; write it as ${to}-${from}` };
-    if (to > MAX_VNI) return { ok: true, vnis: [to] }; // T-8 reports it; avoid expanding huge ranges
-    for (let v = from; v <= to; v++) seen.add(v);
+    spans.push([from, to]);
   }
-  return { ok: true, vnis: [...seen].sort((a, b) => a - b) };
+  spans.sort((a, b) => a[0] - b[0]);
+  const intervals: [number, number][] = [];
+  for (const [from, to] of spans) {
+    const last = intervals[intervals.length - 1];
+    if (last && from <= last[1] + 1) last[1] = Math.max(last[1], to);
+    else intervals.push([from, to]);
+  }
+  const range: VniRange = {
+    intervals,
+    has: (vni) => intervals.some(([a, b]) => vni >= a && vni <= b),
+    *values() {
+      for (const [a, b] of intervals) for (let v = a; v <= b; v++) yield v;
+    },
+  };
+  return { ok: true, range, max: intervals.length ? intervals[intervals.length - 1][1] : 0 };
 }
 
 export function freshVniBitmap(): string {
@@ -66,7 +86,14 @@ export function reserveVni(config: TenantConfig, name: string, vniType: VniType)
   }
   const range = parseVniRange(profile.vniRange ?? "");
   if (!range.ok) return { ok: false, rule: "B-4", reason: `profile ${name}/${vniType} has an unreadable vniRange: ${range.reason}` };
-  const vni = range.vnis.find((v) => v <= MAX_VNI && !bitmap.isSet(v));
+  let vni: number | undefined;
+  for (const v of range.range.values()) {
+    if (v > MAX_VNI) break;
+    if (!bitmap.isSet(v)) {
+      vni = v;
+      break;
+    }
+  }
   if (vni === undefined) {
     return { ok: false, rule: "B-4", reason: `the ${vniType} range ${profile.vniRange} of profile ${name} in TenantConfig ${config.metadata.name} is exhausted; ask a network administrator to widen it` };
   }

@@ -1,0 +1,67 @@
+// npm run bench:webhook — tenet's webhook against a bare HTTPS server returning a fixed
+// AdmissionReview, same machine, same run, same load: concurrency 32, keep-alive connections.
+import { spawn, type ChildProcess } from "node:child_process";
+import https from "node:https";
+import path from "node:path";
+import { selfSignedCert } from "../tools/testing/selfSignedCert";
+import { benchMix } from "./webhookMix";
+
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const WARMUP_SECONDS = 2;
+const tls = selfSignedCert();
+
+function startServer(mode: string): Promise<{ child: ChildProcess; port: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "webhookServers.ts"), mode, tls.certFile, tls.keyFile], { stdio: ["ignore", "pipe", "inherit"] });
+    child.stdout!.once("data", (d) => resolve({ child, port: Number(String(d).trim()) }));
+    child.once("exit", (code) => reject(new Error(`${mode} server exited with ${code}`)));
+  });
+}
+
+function post(agent: https.Agent, port: number, pathName: string, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = https.request({ host: "127.0.0.1", port, path: pathName, method: "POST", agent, rejectUnauthorized: false, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on("end", () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`HTTP ${res.statusCode}`))));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+async function load(port: number, bodies: string[], seconds: number) {
+  const agent = new https.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const latencies: number[] = [];
+  const end = performance.now() + seconds * 1000;
+  let i = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < end) {
+        const n = i++;
+        latencies.push(await post(agent, port, n % 2 ? "/validate" : "/mutate", bodies[n % bodies.length]));
+      }
+    }),
+  );
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
+  return { rps: latencies.length / seconds, p50: q(0.5), p99: q(0.99), n: latencies.length };
+}
+
+const bodies = benchMix();
+const results: Record<string, Awaited<ReturnType<typeof load>>> = {};
+for (const mode of ["bare", "webhook"]) {
+  const { child, port } = await startServer(mode);
+  await load(port, bodies, WARMUP_SECONDS);
+  results[mode] = await load(port, bodies, SECONDS);
+  child.kill();
+}
+const fmt = (r: (typeof results)[string]) => `${r.rps.toFixed(0).padStart(7)} req/s   p50 ${r.p50.toFixed(2).padStart(6)} ms   p99 ${r.p99.toFixed(2).padStart(6)} ms   (${r.n} requests)`;
+const ratio = results.webhook.rps / results.bare.rps;
+console.log(`webhook benchmark: ${bodies.length} AdmissionReviews (all kinds, allowed and denied), concurrency ${CONCURRENCY}, ${SECONDS}s each after ${WARMUP_SECONDS}s warm-up`);
+console.log(`  bare HTTPS server   ${fmt(results.bare)}`);
+console.log(`  tenet webhook       ${fmt(results.webhook)}`);
+console.log(`  throughput ratio    ${ratio.toFixed(2)}x of the bare server (target >= 0.70)`);
+console.log(`  webhook p99         ${results.webhook.p99.toFixed(2)} ms (target < 5 ms)`);
