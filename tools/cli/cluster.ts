@@ -29,6 +29,13 @@ export async function runCluster(argv: string[]): Promise<number> {
       );
       return 0;
     }
+    case "build": {
+      const { ensureControlPlaneBinary } = await import("./controlplaneBinary");
+      const { defaultHome } = await import("./localCluster");
+      const binary = await ensureControlPlaneBinary(path.join(defaultHome(), "bin"), say);
+      process.stdout.write(`${path.relative(process.cwd(), binary)}\n`);
+      return 0;
+    }
     case "down": {
       const stopped = await clusterDown();
       process.stdout.write(stopped.length ? `stopped ${stopped.join(" and ")}\n` : "nothing was running\n");
@@ -51,7 +58,7 @@ export async function runCluster(argv: string[]): Promise<number> {
       return 0;
     }
     default:
-      process.stderr.write("usage: tenet cluster up | down | status | kubeconfig USER\n");
+      process.stderr.write("usage: tenet cluster up | down | status | build | kubeconfig USER\n");
       return 2;
   }
 }

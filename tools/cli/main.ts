@@ -3,7 +3,9 @@ const USAGE = `tenet — multi-tenant network management for Kubernetes (DANM 4.
 Usage:
   tenet validate -f FILE... [--context FILE...] [-n NAMESPACE] [-o yaml|json]
         Check manifests offline with the webhook's rules; exit 0 all allowed, 1 any denied, 2 unreadable input.
+  tenet start [PORT]                Serve the console; without KUBECONFIG, run the local cluster first.
   tenet cluster up|down|status      Run a local Kubernetes control plane with tenet installed (.tenet/).
+  tenet cluster build               Build the control plane binary (cached; the first build takes minutes).
   tenet cluster kubeconfig USER     Print the path of USER's kubeconfig (admin, netadmin, alice, bob, olga).
   tenet webhook [--cert-file F --key-file F --port N --kubeconfig F]
         Serve the admission webhook.
@@ -15,6 +17,10 @@ export async function main(argv: string[]): Promise<number> {
     case "validate": {
       const { runValidate } = await import("./validate");
       return runValidate(rest, process.stdout, process.stderr);
+    }
+    case "start": {
+      const { runStart } = await import("./start");
+      return runStart(rest);
     }
     case "cluster": {
       const { runCluster } = await import("./cluster");

@@ -1,0 +1,12 @@
+import type { ReactNode } from "react";
+import "./globals.css";
+
+export const metadata = { title: "tenet", description: "Self-service multi-tenant networks for Kubernetes" };
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body>{children}</body>
+    </html>
+  );
+}

@@ -1,0 +1,70 @@
+import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
+import { kindInfo } from "../domain/api/kinds";
+import { API_GROUP } from "../domain/api/meta";
+import { errorMessage, loadKubeConfig, statusCode } from "./config";
+import { DANM_VERSION } from "./danmResources";
+
+/** An API server error as kubectl would show it: HTTP status and the server's message. */
+export class KubeError extends Error {
+  constructor(readonly status: number | undefined, message: string) {
+    super(message);
+  }
+}
+
+type Obj = { metadata: { name?: string; namespace?: string; resourceVersion?: string }; [k: string]: unknown };
+
+/** Typed access to danm.k8s.io objects as one identity (a user's kubeconfig, or impersonated). */
+export class DanmClient {
+  private readonly api: CustomObjectsApi;
+
+  constructor(kc: KubeConfig | string) {
+    this.api = (typeof kc === "string" ? loadKubeConfig(kc) : kc).makeApiClient(CustomObjectsApi);
+  }
+
+  private target(kind: string, namespace?: string) {
+    const info = kindInfo(kind);
+    if (!info) throw new Error(`unknown kind ${kind}`);
+    const ns = info.scope === "Namespaced" ? namespace : undefined;
+    if (info.scope === "Namespaced" && !ns) throw new Error(`${kind} is namespaced: give a namespace`);
+    return { group: API_GROUP, version: DANM_VERSION, plural: info.plural, namespace: ns };
+  }
+
+  private async call<T>(run: () => Promise<unknown>): Promise<T> {
+    try {
+      return (await run()) as T;
+    } catch (e) {
+      throw new KubeError(statusCode(e), errorMessage(e));
+    }
+  }
+
+  create<T extends Obj>(kind: string, object: T, options: { dryRun?: boolean } = {}): Promise<T> {
+    const t = this.target(kind, object.metadata.namespace);
+    const dryRun = options.dryRun ? "All" : undefined;
+    return this.call(() => (t.namespace ? this.api.createNamespacedCustomObject({ ...t, namespace: t.namespace, body: object, dryRun }) : this.api.createClusterCustomObject({ ...t, body: object, dryRun })));
+  }
+
+  get<T extends Obj>(kind: string, name: string, namespace?: string): Promise<T> {
+    const t = this.target(kind, namespace);
+    return this.call(() => (t.namespace ? this.api.getNamespacedCustomObject({ ...t, namespace: t.namespace, name }) : this.api.getClusterCustomObject({ ...t, name })));
+  }
+
+  replace<T extends Obj>(kind: string, object: T, options: { dryRun?: boolean } = {}): Promise<T> {
+    const t = this.target(kind, object.metadata.namespace);
+    const name = object.metadata.name!;
+    const dryRun = options.dryRun ? "All" : undefined;
+    return this.call(() => (t.namespace ? this.api.replaceNamespacedCustomObject({ ...t, namespace: t.namespace, name, body: object, dryRun }) : this.api.replaceClusterCustomObject({ ...t, name, body: object, dryRun })));
+  }
+
+  async delete(kind: string, name: string, namespace?: string, options: { dryRun?: boolean } = {}): Promise<void> {
+    const t = this.target(kind, namespace);
+    const dryRun = options.dryRun ? "All" : undefined;
+    await this.call(() => (t.namespace ? this.api.deleteNamespacedCustomObject({ ...t, namespace: t.namespace, name, dryRun }) : this.api.deleteClusterCustomObject({ ...t, name, dryRun })));
+  }
+
+  async list<T extends Obj>(kind: string, namespace?: string): Promise<T[]> {
+    const info = kindInfo(kind);
+    const t = { group: API_GROUP, version: DANM_VERSION, plural: info!.plural };
+    const list = await this.call<{ items: T[] }>(() => (namespace && info!.scope === "Namespaced" ? this.api.listNamespacedCustomObject({ ...t, namespace }) : this.api.listClusterCustomObject(t)));
+    return list.items;
+  }
+}
