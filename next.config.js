@@ -1,7 +1,8 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   serverExternalPackages: ["@kubernetes/client-node"],
-  // the CLI, tests and benchmarks are not part of the console build
-  typescript: { tsconfigPath: "tsconfig.json" },
+  // `npm run typecheck` (part of `npm test`) checks the whole project, tests and CLI included;
+  // `npm start` should not fail on a type error in a test file.
+  typescript: { ignoreBuildErrors: true },
 };
 export default nextConfig;
