@@ -29,7 +29,8 @@ export interface NetworkAdmissionRequest {
 /** Cluster state the rules read, passed in (style.md point 7). */
 export interface NetworkAdmissionContext {
   tenantConfig?: TenantConfig;
-  danmEps: readonly DanmEp[];
+  /** undefined while the endpoints are not known (cache not synced): N-25 then denies. */
+  danmEps: readonly DanmEp[] | undefined;
   chooseProfile?: ProfileChooser;
 }
 
@@ -69,16 +70,18 @@ export function admitNetwork(request: NetworkAdmissionRequest, context: NetworkA
     old = o.ok ? o.value : (request.oldObject as NetworkObject);
   }
   const kind: NetworkKind = decoded.value.kind;
-  let net = normaliseType(decoded.value, warnings);
   if (old && old.kind !== kind) return deny([issue("N-0", "Forbidden", "kind", `cannot change kind from ${old.kind}`)]);
-  if (old) net = carryOver(net, normaliseType(old, []));
+  if (old) old = normaliseType(old, []);
+  // what the cluster wrote is carried over before defaults fill the rest
+  const net0 = old ? carryOver(decoded.value, old) : decoded.value;
+  let net = normaliseType(net0, warnings);
 
   // 2–3. the kind's rules in the order of §8.2
   const mutating = request.phase === "mutate";
   const addressing = checkAddressing({ options: net.spec?.Options ?? {}, checkUserBitmaps: mutating && !old });
   net = { ...net, spec: { ...net.spec, Options: addressing.options } } as NetworkObject;
   const issues: Issue[] = [...addressing.issues];
-  const usedBy = old ? endpointsUsing(old, context.danmEps) : [];
+  const usedBy = old ? (context.danmEps ? endpointsUsing(old, context.danmEps) : undefined) : [];
   const o = net.spec?.Options ?? {};
   if (kind === "DanmNet" || kind === "ClusterNetwork") {
     issues.push(...checkVniExclusive(o));

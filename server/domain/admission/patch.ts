@@ -13,11 +13,12 @@ export function jsonPatch(from: unknown, to: unknown, base = ""): PatchOperation
     for (const key of Object.keys(to)) {
       const path = `${base}/${pointer(key)}`;
       if (to[key] === undefined) continue;
-      if (!(key in from) || from[key] === undefined) ops.push({ op: "add", path, value: to[key] });
+      // own members only: `key in` would see inherited names (toString, constructor, __proto__)
+      if (!Object.hasOwn(from, key) || from[key] === undefined) ops.push({ op: "add", path, value: to[key] });
       else ops.push(...jsonPatch(from[key], to[key], path));
     }
     for (const key of Object.keys(from)) {
-      if (from[key] !== undefined && (!(key in to) || to[key] === undefined)) ops.push({ op: "remove", path: `${base}/${pointer(key)}` });
+      if (from[key] !== undefined && (!Object.hasOwn(to, key) || to[key] === undefined)) ops.push({ op: "remove", path: `${base}/${pointer(key)}` });
     }
     return ops;
   }
@@ -33,8 +34,9 @@ export function applyPatch<T>(document: T, ops: PatchOperation[]): T {
     const keys = op.path.split("/").slice(1).map((k) => k.replace(/~1/g, "/").replace(/~0/g, "~"));
     const last = keys.pop()!;
     let parent: Record<string, unknown> = root;
-    for (const k of keys) parent = parent[k] as Record<string, unknown>;
-    if (op.op === "add") parent[last] = structuredClone(op.value);
+    for (const k of keys) parent = (Object.hasOwn(parent, k) ? parent[k] : undefined) as Record<string, unknown>;
+    // defineProperty: a member named __proto__ is data, not the object's prototype
+    if (op.op === "add") Object.defineProperty(parent, last, { value: structuredClone(op.value), writable: true, enumerable: true, configurable: true });
     else delete parent[last];
   }
   return root as unknown as T;

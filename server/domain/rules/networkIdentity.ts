@@ -45,9 +45,14 @@ export function checkTenantRestrictions(net: NetworkObject, old: NetworkObject |
       .map((f) => issue("N-23", "Forbidden", `${O}.${f}`, `${f} is assigned by the cluster; remove it from TenantNetwork ${name}`));
   }
   const before = old.spec?.Options ?? {};
-  return (["host_device", "device_pool", "vlan", "vxlan"] as const)
+  const changed = (["host_device", "device_pool", "vlan", "vxlan"] as const)
     .filter((f) => (before[f] || undefined) !== (o[f] || undefined))
     .map((f) => issue("N-23", "Forbidden", `${O}.${f}`, `${f} of a TenantNetwork cannot change after creation (was ${JSON.stringify(before[f] ?? null)}); delete and recreate TenantNetwork ${name} to move it`));
+  // the backend decides the binding (device, VNI, NetworkID): changing it would strand them
+  const typeBefore = (old.spec?.NetworkType || "ipvlan").toLowerCase();
+  const typeNow = (net.spec?.NetworkType || "ipvlan").toLowerCase();
+  if (typeBefore !== typeNow) changed.unshift(issue("N-23", "Forbidden", "spec.NetworkType", `the NetworkType of a TenantNetwork cannot change after creation (was ${typeBefore}); delete and recreate TenantNetwork ${name}`));
+  return changed;
 }
 
 /** N-24: sriov takes a device_pool and no host_device; otherwise the two are exclusive. */
@@ -66,8 +71,9 @@ export function checkDevices(net: NetworkObject): Issue[] {
 export function endpointsUsing(net: { kind: NetworkKind; metadata: { name?: string; namespace?: string } }, endpoints: readonly DanmEp[]): DanmEp[] {
   return endpoints.filter((ep) => {
     const apiType = ep.spec?.apiType || "DanmNet";
-    if (apiType !== net.kind || ep.spec?.NetworkName !== net.metadata.name) return false;
-    return net.kind === "ClusterNetwork" || ep.metadata.namespace === net.metadata.namespace;
+    // metadata?: an UPDATE's undecodable oldObject is used as is (network.ts) and may lack metadata
+    if (apiType !== net.kind || ep.spec?.NetworkName !== net.metadata?.name) return false;
+    return net.kind === "ClusterNetwork" || ep.metadata.namespace === net.metadata?.namespace;
   });
 }
 
@@ -76,11 +82,16 @@ export function describeEndpoint(ep: DanmEp): string {
 }
 
 /** N-25: the VNI or host device of a network in use cannot change (DanmNet, ClusterNetwork; UPDATE). */
-export function checkVniChangeInUse(net: NetworkObject, old: NetworkObject, usedBy: DanmEp[]): Issue[] {
-  if (usedBy.length === 0) return [];
+export function checkVniChangeInUse(net: NetworkObject, old: NetworkObject, usedBy: DanmEp[] | undefined): Issue[] {
+  if (usedBy && usedBy.length === 0) return [];
   const a = old.spec?.Options ?? {};
   const b = net.spec?.Options ?? {};
   const deviceChanged = (a.host_device ?? "") !== (b.host_device ?? "");
+  const vniChanged = (a.vlan && (deviceChanged || (a.vlan ?? 0) !== (b.vlan ?? 0))) || (a.vxlan && (deviceChanged || (a.vxlan ?? 0) !== (b.vxlan ?? 0)));
+  if (!usedBy) {
+    // the endpoints are not known yet: a VNI change cannot be allowed blindly
+    return vniChanged ? [issue("N-25", "Forbidden", `${O}.${deviceChanged ? "host_device" : a.vlan ? "vlan" : "vxlan"}`, "cannot tell whether Pods use the network (DanmEps are not known yet); try again")] : [];
+  }
   const out: Issue[] = [];
   const who = `${describeEndpoint(usedBy[0])}${usedBy.length > 1 ? ` and ${usedBy.length - 1} more` : ""}`;
   if (a.vlan && (deviceChanged || (a.vlan ?? 0) !== (b.vlan ?? 0))) out.push(issue("N-25", "Forbidden", `${O}.${deviceChanged ? "host_device" : "vlan"}`, `cannot change while the network is in use by ${who}; detach the Pods first`));
