@@ -13,7 +13,7 @@ const tls = selfSignedCert();
 
 function startServer(mode: string): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "webhookServers.ts"), mode, tls.certFile, tls.keyFile], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE && mode === "webhook" ? ["--cpu-prof", "--cpu-prof-dir=/tmp/wprof"] : []), "--import", "tsx", path.join(import.meta.dirname, "webhookServers.ts"), mode, tls.certFile, tls.keyFile], { stdio: ["ignore", "pipe", "inherit"] });
     child.stdout!.once("data", (d) => resolve({ child, port: Number(String(d).trim()) }));
     child.once("exit", (code) => reject(new Error(`${mode} server exited with ${code}`)));
   });
@@ -56,7 +56,8 @@ for (const mode of ["bare", "webhook"]) {
   const { child, port } = await startServer(mode);
   await load(port, bodies, WARMUP_SECONDS);
   results[mode] = await load(port, bodies, SECONDS);
-  child.kill();
+  child.kill("SIGINT");
+  await new Promise((r) => child.once("exit", r));
 }
 const fmt = (r: (typeof results)[string]) => `${r.rps.toFixed(0).padStart(7)} req/s   p50 ${r.p50.toFixed(2).padStart(6)} ms   p99 ${r.p99.toFixed(2).padStart(6)} ms   (${r.n} requests)`;
 const ratio = results.webhook.rps / results.bare.rps;

@@ -1,4 +1,5 @@
 // Child processes of bench/webhook.ts: `webhook` (tenet's real server and handler over an in-memory
+process.on("SIGINT", () => process.exit(0));
 // cluster state) or `bare` (an HTTPS server that answers every request with a fixed AdmissionReview).
 import https from "node:https";
 import fs from "node:fs";

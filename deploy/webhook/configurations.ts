@@ -25,19 +25,20 @@ function webhook(name: string, base: ClientConfig, path: string, operations: str
   };
 }
 
-export function webhookConfigurations(base: ClientConfig, annotations: Record<string, string> = {}) {
+/** `name`: "tenet" for a real cluster; the local cluster registers "tenet-local" so the two never merge. */
+export function webhookConfigurations(base: ClientConfig, annotations: Record<string, string> = {}, name = "tenet") {
   const metadata = (name: string) => ({ name, labels: { "app.kubernetes.io/part-of": "tenet" }, ...(Object.keys(annotations).length ? { annotations } : {}) });
   return [
     {
       apiVersion: "admissionregistration.k8s.io/v1",
       kind: "MutatingWebhookConfiguration",
-      metadata: metadata("tenet"),
+      metadata: metadata(name),
       webhooks: [{ ...webhook("mutate.danm.k8s.io", base, "/mutate", ["CREATE", "UPDATE"]), reinvocationPolicy: "Never" }],
     },
     {
       apiVersion: "admissionregistration.k8s.io/v1",
       kind: "ValidatingWebhookConfiguration",
-      metadata: metadata("tenet"),
+      metadata: metadata(name),
       webhooks: [webhook("validate.danm.k8s.io", base, "/validate", ["CREATE", "UPDATE", "DELETE"])],
     },
   ];

@@ -23,10 +23,15 @@ const TYPE_WORDS: Record<IssueType, string> = {
   Internal: "Internal error",
 };
 
+/** The issue without its path: `Forbidden: vlan is assigned by the cluster; ... (N-23)`. */
+export function issueMessage(issue: Issue): string {
+  const shown = issue.value === undefined || issue.type === "Forbidden" || issue.type === "Required" ? "" : `${JSON.stringify(issue.value)}: `;
+  return `${TYPE_WORDS[issue.type]}: ${shown}${issue.detail} (${issue.rule})`;
+}
+
 /** cert-manager style: `spec.Options.vlan: Forbidden: vlan is assigned by the cluster; ... (N-23)`. */
 export function formatIssue(issue: Issue): string {
-  const shown = issue.value === undefined || issue.type === "Forbidden" || issue.type === "Required" ? "" : `${JSON.stringify(issue.value)}: `;
-  return `${issue.path}: ${TYPE_WORDS[issue.type]}: ${shown}${issue.detail} (${issue.rule})`;
+  return `${issue.path}: ${issueMessage(issue)}`;
 }
 
 export function formatIssues(issues: Issue[]): string {

@@ -59,7 +59,7 @@ describe("AdmissionHandler", () => {
     const res = await handler.handle("mutate", request(review("TenantNetwork", "CREATE", tenantNetwork("sneaky", { cidr: "10.0.0.0/24", vlan: 5 }))));
     expect(res.allowed).toBe(false);
     expect(res.status?.message).toBe("TenantNetwork team-a/sneaky is invalid: spec.Options.vlan: Forbidden: vlan is assigned by the cluster; remove it from TenantNetwork sneaky (N-23)");
-    expect(res.status?.details?.causes).toEqual([{ field: "spec.Options.vlan", reason: "FieldValueForbidden", message: "vlan is assigned by the cluster; remove it from TenantNetwork sneaky (N-23)" }]);
+    expect(res.status?.details?.causes).toEqual([{ field: "spec.Options.vlan", reason: "FieldValueForbidden", message: "Forbidden: vlan is assigned by the cluster; remove it from TenantNetwork sneaky (N-23)" }]);
   });
 
   it("a VNI is reserved only after every rule passed: a TenantNetwork failing N-21 leaves the range untouched", async () => {

@@ -6,7 +6,7 @@ import { jsonPatch } from "../domain/admission/patch";
 import { admitTenantConfig } from "../domain/admission/tenantConfig";
 import { isNetworkKind } from "../domain/api/network";
 import type { TenantConfig } from "../domain/api/tenantConfig";
-import { issue, type Issue } from "../domain/issue";
+import { issue, issueMessage, type Issue } from "../domain/issue";
 import type { ProfileChooser } from "../domain/tenancy/binding";
 import type { ClusterState } from "./clusterState";
 import type { WebhookMetrics } from "./metrics";
@@ -72,7 +72,7 @@ export class AdmissionHandler {
     const state = this.deps.state;
     return admitNetwork(
       { operation: req.operation as "CREATE" | "UPDATE", phase, object: req.object, oldObject: req.oldObject },
-      { tenantConfig: tenantConfig ?? state.tenantConfig(), danmEps: state.danmEps() ?? [], chooseProfile: this.deps.chooseProfile },
+      { tenantConfig: tenantConfig ?? state.tenantConfig(), danmEps: state.danmEps(), chooseProfile: this.deps.chooseProfile },
     );
   }
 
@@ -160,7 +160,7 @@ export class AdmissionHandler {
         details: {
           name: metadata.name,
           kind: req.resource?.resource,
-          causes: issues.map((i) => ({ field: i.path, reason: `FieldValue${i.type}`, message: `${i.detail} (${i.rule})` })),
+          causes: issues.map((i) => ({ field: i.path, reason: `FieldValue${i.type}`, message: issueMessage(i) })),
         },
       },
     };

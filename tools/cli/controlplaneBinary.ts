@@ -51,6 +51,6 @@ export async function ensureControlPlaneBinary(binDir: string, say: (line: strin
   });
   fs.renameSync(partial, target);
   for (const old of fs.readdirSync(binDir).filter((f) => f.startsWith("controlplane-") && path.join(binDir, f) !== target)) fs.rmSync(path.join(binDir, old), { force: true });
-  say(`built in ${Math.round((Date.now() - started) / 1000)}s (${packages} packages): ${path.relative(REPO_ROOT, target)}`);
+  say(`built in ${Math.round((Date.now() - started) / 1000)}s${packages ? ` (${packages} packages compiled)` : ""}: ${path.relative(REPO_ROOT, target)}`);
   return target;
 }

@@ -157,7 +157,7 @@ export async function stopWebhook(home: string): Promise<boolean> {
 async function registerWebhook(state: ControlPlaneState, port: number) {
   const kc = loadKubeConfig(state.kubeconfigs.admin);
   const caBundle = fs.readFileSync(state.caFile).toString("base64");
-  await applyObjects(kc, webhookConfigurations({ url: `https://127.0.0.1:${port}`, caBundle }));
+  await applyObjects(kc, webhookConfigurations({ url: `https://127.0.0.1:${port}`, caBundle }, {}, "tenet-local"));
 }
 
 async function seedDemo(state: ControlPlaneState, say: (l: string) => void) {

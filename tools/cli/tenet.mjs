@@ -4,4 +4,10 @@ import { register } from "tsx/esm/api";
 
 register();
 const { main } = await import("./main.ts");
-process.exitCode = await main(process.argv.slice(2));
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (e) {
+  process.stderr.write(`tenet: ${e instanceof Error ? e.message : String(e)}\n`);
+  if (process.env.TENET_DEBUG) console.error(e);
+  process.exitCode = 1;
+}

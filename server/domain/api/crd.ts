@@ -41,6 +41,8 @@ export function crdFor(info: KindInfo): JsonSchema {
     metadata: {
       name: `${info.plural}.${API_GROUP}`,
       labels: { "app.kubernetes.io/part-of": "tenet" },
+      // *.k8s.io groups are protected; DANM's group predates the API review process
+      annotations: { "api-approved.kubernetes.io": "unapproved, DANM 4.x compatibility: the danm.k8s.io group is kept as upstream defined it" },
     },
     spec: {
       group: API_GROUP,
