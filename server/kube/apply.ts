@@ -36,6 +36,15 @@ export async function createIfAbsent(kc: KubeConfig, objects: KubernetesObject[]
   for (const object of objects) {
     const name = `${object.kind}/${object.metadata?.name}`;
     try {
+      // read first: admission runs before the existence check, so a create of an existing object
+      // would report the webhook's verdict on a duplicate instead of "already exists"
+      await api.read(object as KubernetesObject & { metadata: { name: string } });
+      existing.push(name);
+      continue;
+    } catch (e) {
+      if (statusCode(e) !== 404) throw new ApplyError(`${name}: ${errorMessage(e)}`);
+    }
+    try {
       await api.create(object, undefined, undefined, FIELD_MANAGER);
       created.push(name);
     } catch (e) {

@@ -67,16 +67,17 @@ export function tail(file: string, lines = 20): string {
 
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, options: { timeoutMs: number; intervalMs?: number; abort?: () => string | undefined }): Promise<T> {
   const deadline = Date.now() + options.timeoutMs;
+  let last = "";
   for (;;) {
     const why = options.abort?.();
     if (why) throw new Error(`${what}: ${why}`);
     try {
       const value = await probe();
       if (value !== undefined) return value;
-    } catch {
-      // not yet
+    } catch (e) {
+      last = (e as Error).message; // not yet
     }
-    if (Date.now() > deadline) throw new Error(`${what}: not ready after ${Math.round(options.timeoutMs / 1000)}s`);
+    if (Date.now() > deadline) throw new Error(`${what}: not ready after ${Math.round(options.timeoutMs / 1000)}s${last ? `: ${last}` : ""}`);
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 200));
   }
 }
