@@ -50,7 +50,7 @@ async function load(port: number, bodies: string[], seconds: number) {
   return { rps: latencies.length / seconds, p50: q(0.5), p99: q(0.99), n: latencies.length };
 }
 
-const bodies = benchMix();
+const bodies = benchMix().filter((b) => !process.env.BENCH_SKIP || !b.includes(process.env.BENCH_SKIP));
 const results: Record<string, Awaited<ReturnType<typeof load>>> = {};
 for (const mode of ["bare", "webhook"]) {
   const { child, port } = await startServer(mode);

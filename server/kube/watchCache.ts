@@ -15,11 +15,16 @@ export class WatchCache<T extends KubernetesObject> {
   private synced = false;
   private stopped = false;
   private readonly listeners = new Set<(type: "add" | "update" | "delete", obj: T) => void>();
+  /** The last list(), kept until the next event: callers that index it by identity stay cheap. */
+  private snapshot?: readonly T[];
 
   constructor(kc: KubeConfig, private readonly options: WatchCacheOptions<T>) {
     this.informer = makeInformer<T>(kc, options.path, options.list);
     for (const type of ["add", "update", "delete"] as const) {
-      this.informer.on(type, (obj: T) => this.listeners.forEach((l) => l(type, obj)));
+      this.informer.on(type, (obj: T) => {
+        this.snapshot = undefined;
+        this.listeners.forEach((l) => l(type, obj));
+      });
     }
     this.informer.on("error", (err: unknown) => {
       this.synced = false;
@@ -32,6 +37,7 @@ export class WatchCache<T extends KubernetesObject> {
   async start(): Promise<void> {
     try {
       await this.informer.start();
+      this.snapshot = undefined;
       this.synced = true;
     } catch (err) {
       if (this.stopped) return;
@@ -51,7 +57,8 @@ export class WatchCache<T extends KubernetesObject> {
   }
 
   list(): readonly T[] {
-    return this.informer.list();
+    this.snapshot ??= Object.freeze(this.informer.list());
+    return this.snapshot;
   }
 
   get(name: string, namespace?: string): T | undefined {

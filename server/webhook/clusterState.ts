@@ -23,7 +23,7 @@ export interface ClusterState {
 /** ClusterState over plain objects: for the offline validator and for tests of the handler. */
 export class StaticClusterState implements ClusterState {
   private configs: TenantConfig[];
-  constructor(configs: TenantConfig[], private endpoints: DanmEp[]) {
+  constructor(configs: TenantConfig[], private endpoints: readonly DanmEp[]) {
     this.configs = [...configs].sort((a, b) => (a.metadata.name ?? "").localeCompare(b.metadata.name ?? ""));
   }
   ready() {
@@ -43,6 +43,10 @@ export class StaticClusterState implements ClusterState {
     return { ok: true, stored: config };
   }
   async refreshTenantConfig() {}
+  /** Lists are replaced, never changed in place: the domain indexes a list by its identity. */
+  addEndpoint(endpoint: DanmEp) {
+    this.endpoints = [...this.endpoints, endpoint];
+  }
   /** Adds or replaces a TenantConfig (the offline validator admits them in file order). */
   putTenantConfig(config: TenantConfig) {
     this.configs = [...this.configs.filter((c) => c.metadata.name !== config.metadata.name), config].sort((a, b) => (a.metadata.name ?? "").localeCompare(b.metadata.name ?? ""));

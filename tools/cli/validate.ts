@@ -82,7 +82,7 @@ export async function validateObjects(objects: KubeObject[], context: KubeObject
       continue;
     }
     if (kind === "DanmEp") {
-      (state.danmEps() as DanmEp[]).push(raw as unknown as DanmEp);
+      state.addEndpoint(raw as unknown as DanmEp);
       verdicts.push({ object: raw, allowed: "skipped", message: "recorded as an existing endpoint (DanmEps are written by the CNI plugin)", warnings: [] });
       continue;
     }

@@ -67,14 +67,30 @@ export function checkDevices(net: NetworkObject): Issue[] {
   return o.host_device && o.device_pool ? [issue("N-24", "Forbidden", `${O}.device_pool`, "host_device and device_pool are mutually exclusive; keep one")] : [];
 }
 
-/** §4: is the network used by any DanmEp? Decision 7: an empty apiType counts as DanmNet. */
-export function endpointsUsing(net: { kind: NetworkKind; metadata: { name?: string; namespace?: string } }, endpoints: readonly DanmEp[]): DanmEp[] {
-  return endpoints.filter((ep) => {
-    const apiType = ep.spec?.apiType || "DanmNet";
-    // metadata?: an UPDATE's undecodable oldObject is used as is (network.ts) and may lack metadata
-    if (apiType !== net.kind || ep.spec?.NetworkName !== net.metadata?.name) return false;
-    return net.kind === "ClusterNetwork" || ep.metadata.namespace === net.metadata?.namespace;
-  });
+const endpointKey = (apiType: string, name: string | undefined, namespace: string | undefined) => `${apiType}\u0000${name ?? ""}\u0000${namespace ?? ""}`;
+/** Index per endpoint list: a cache hands out the same frozen list until something changes. */
+const endpointIndexes = new WeakMap<readonly DanmEp[], Map<string, DanmEp[]>>();
+
+function indexOf(endpoints: readonly DanmEp[]): Map<string, DanmEp[]> {
+  let index = endpointIndexes.get(endpoints);
+  if (!index) {
+    index = new Map();
+    for (const ep of endpoints) {
+      const apiType = ep.spec?.apiType || "DanmNet";
+      const key = endpointKey(apiType, ep.spec?.NetworkName, apiType === "ClusterNetwork" ? "" : ep.metadata?.namespace);
+      const list = index.get(key);
+      if (list) list.push(ep);
+      else index.set(key, [ep]);
+    }
+    endpointIndexes.set(endpoints, index);
+  }
+  return index;
+}
+
+/** §4: the DanmEps using a network. Decision 7: an empty apiType counts as DanmNet. */
+export function endpointsUsing(net: { kind: NetworkKind; metadata?: { name?: string; namespace?: string } }, endpoints: readonly DanmEp[]): DanmEp[] {
+  const namespace = net.kind === "ClusterNetwork" ? "" : net.metadata?.namespace;
+  return indexOf(endpoints).get(endpointKey(net.kind, net.metadata?.name, namespace)) ?? [];
 }
 
 export function describeEndpoint(ep: DanmEp): string {
