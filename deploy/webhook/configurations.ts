@@ -33,7 +33,7 @@ export function webhookConfigurations(base: ClientConfig, annotations: Record<st
       apiVersion: "admissionregistration.k8s.io/v1",
       kind: "MutatingWebhookConfiguration",
       metadata: metadata(name),
-      webhooks: [{ ...webhook("mutate.danm.k8s.io", base, "/mutate", ["CREATE", "UPDATE"]), reinvocationPolicy: "Never" }],
+      webhooks: [{ ...webhook("mutate.danm.k8s.io", base, "/mutate", ["CREATE", "UPDATE", "DELETE"]), reinvocationPolicy: "Never" }],
     },
     {
       apiVersion: "admissionregistration.k8s.io/v1",

@@ -14,7 +14,7 @@ describe("deploy/webhook/webhook-configurations.yaml", () => {
       expect(c.webhooks[0]).toMatchObject({ failurePolicy: "Fail", sideEffects: "NoneOnDryRun", admissionReviewVersions: ["v1"] });
       expect(c.webhooks[0].rules[0].resources).toEqual(["danmnets", "tenantnetworks", "clusternetworks", "tenantconfigs"]);
     }
-    expect(mutating.webhooks[0].rules[0].operations).toEqual(["CREATE", "UPDATE"]);
+    expect(mutating.webhooks[0].rules[0].operations).toEqual(["CREATE", "UPDATE", "DELETE"]);
     expect(validating.webhooks[0].rules[0].operations).toEqual(["CREATE", "UPDATE", "DELETE"]);
   });
 });
