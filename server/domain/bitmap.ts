@@ -42,27 +42,49 @@ const ENCODE = new Uint8Array(64);
 for (let i = 0; i < 64; i++) ENCODE[i] = ALPHABET.charCodeAt(i);
 const ASCII = new TextDecoder();
 
+const ZERO_QUAD = "AAAA"; // three zero bytes
+
+/** Standard base64 with padding. Runs of zero bytes, most of any allocation bitmap, cost a repeat. */
 function encodeBase64(bytes: Uint8Array): string {
-  const codes = new Uint8Array(Math.ceil(bytes.length / 3) * 4);
+  const parts: string[] = [];
+  const codes = new Uint8Array(16 * 1024);
+  let n = 0;
+  let zeros = 0;
+  const flushCodes = () => {
+    if (n > 0) parts.push(ASCII.decode(codes.subarray(0, n)));
+    n = 0;
+  };
+  const flushZeros = () => {
+    if (zeros > 0) parts.push(ZERO_QUAD.repeat(zeros));
+    zeros = 0;
+  };
   const whole = bytes.length - (bytes.length % 3);
-  let out = 0;
   for (let i = 0; i < whole; i += 3) {
     const triple = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    codes[out++] = ENCODE[triple >>> 18];
-    codes[out++] = ENCODE[(triple >>> 12) & 63];
-    codes[out++] = ENCODE[(triple >>> 6) & 63];
-    codes[out++] = ENCODE[triple & 63];
+    if (triple === 0) {
+      flushCodes();
+      zeros++;
+      continue;
+    }
+    flushZeros();
+    codes[n++] = ENCODE[triple >>> 18];
+    codes[n++] = ENCODE[(triple >>> 12) & 63];
+    codes[n++] = ENCODE[(triple >>> 6) & 63];
+    codes[n++] = ENCODE[triple & 63];
+    if (n === codes.length) flushCodes();
   }
+  flushZeros();
   const rest = bytes.length - whole;
   if (rest > 0) {
     const triple = (bytes[whole] << 16) | ((rest > 1 ? bytes[whole + 1] : 0) << 8);
-    codes[out++] = ENCODE[triple >>> 18];
-    codes[out++] = ENCODE[(triple >>> 12) & 63];
-    codes[out++] = rest > 1 ? ENCODE[(triple >>> 6) & 63] : PAD;
-    codes[out++] = PAD;
+    codes[n++] = ENCODE[triple >>> 18];
+    codes[n++] = ENCODE[(triple >>> 12) & 63];
+    codes[n++] = rest > 1 ? ENCODE[(triple >>> 6) & 63] : PAD;
+    codes[n++] = PAD;
   }
+  flushCodes();
   // base64 is ASCII, so UTF-8 decoding is the identity (TextDecoder runs in Node and browsers alike)
-  return ASCII.decode(codes);
+  return parts.join("");
 }
 
 export class Bitmap {
