@@ -1,0 +1,139 @@
+// The CNI plugin's IPAM (danm-spec §10.5): reserves and frees the addresses of one interface on one
+// network object in the API server. All state lives in the network's spec.Options; each change is a
+// read, a pure computation (server/domain/ipam) and a replace carrying the resourceVersion read, done
+// again from a fresh read when the API server answers 409 Conflict.
+//
+// Crash safety (issue 6) follows from the order of the writes, which callers must keep:
+// - ADD: allocate, then create the DanmEp. A crash in between leaves an address held by no DanmEp
+//   (the leak reconciler frees it), never an address held twice.
+// - DEL: delete the DanmEp, then free. Freeing first would let a crash leave a DanmEp holding an
+//   address that the bitmap already hands out again.
+// A failed write other than a conflict may have been applied; it is never retried, so at worst it
+// leaks the address too.
+import type { NetworkKind, NetworkObject } from "../domain/api/network";
+import { allocateAddresses, freeAddresses, type AddressRequest, type AllocationError } from "../domain/ipam/allocate";
+import type { Family } from "../domain/net/address";
+import { ConflictRetryExhausted, DEFAULT_CONFLICT_RETRY, isConflict, realEnvironment, retryOnConflict, type ConflictRetryPolicy, type RetryEnvironment } from "./conflictRetry";
+
+/** Where networks are read and written; DanmClient is one. A refused stale write throws an error whose `status` is 409. */
+export interface NetworkStore {
+  get(kind: NetworkKind, name: string, namespace?: string): Promise<NetworkObject>;
+  replace(kind: NetworkKind, object: NetworkObject): Promise<NetworkObject>;
+}
+
+export interface NetworkRef {
+  kind: NetworkKind;
+  name: string;
+  /** Absent for ClusterNetworks. */
+  namespace?: string;
+}
+
+/** Per family: "addr/prefix" as stored in a DanmEp's Interface.Address / AddressIPv6, "none", or "". */
+export interface InterfaceAddresses {
+  ip: string;
+  ip6: string;
+}
+
+export class IpamError extends Error {
+  constructor(
+    message: string,
+    /** "DanmNet team-b/internal", "ClusterNetwork external". */
+    readonly network: string,
+    readonly details: {
+      /** A-1…A-6 when the allocation rules refused the request. */
+      rule?: AllocationError["rule"];
+      family?: Family;
+      /** HTTP status when the API server refused a read or write. */
+      status?: number;
+      /** Attempts made when concurrent writers kept winning. */
+      attempts?: number;
+      cause?: unknown;
+    } = {},
+  ) {
+    super(message, { cause: details.cause });
+  }
+  get rule() {
+    return this.details.rule;
+  }
+}
+
+export function networkLabel(ref: NetworkRef): string {
+  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;
+}
+
+const withOptions = (net: NetworkObject, options: NonNullable<NetworkObject["spec"]>["Options"]): NetworkObject => ({ ...net, spec: { ...net.spec, Options: options } }) as NetworkObject;
+
+export interface IpamOptions {
+  retry?: Partial<ConflictRetryPolicy>;
+  environment?: RetryEnvironment;
+}
+
+export class NetworkIpam {
+  private readonly policy: ConflictRetryPolicy;
+  private readonly env: RetryEnvironment;
+
+  constructor(
+    private readonly store: NetworkStore,
+    options: IpamOptions = {},
+  ) {
+    this.policy = { ...DEFAULT_CONFLICT_RETRY, ...options.retry };
+    this.env = options.environment ?? realEnvironment;
+  }
+
+  /** Reserves the addresses of one interface, both families or neither (§10.2–§10.5). */
+  allocate(network: NetworkRef, request: { ip?: AddressRequest; ip6?: AddressRequest }): Promise<InterfaceAddresses> {
+    return this.update(network, (net) => {
+      const result = allocateAddresses(net.spec?.Options ?? {}, request);
+      if (!result.ok) {
+        const { rule, family, message } = result.error;
+        throw new IpamError(`${networkLabel(network)}: ${message} (${rule})`, networkLabel(network), { rule, family });
+      }
+      return { next: result.changed ? withOptions(net, result.options) : undefined, value: { ip: result.ip, ip6: result.ip6 } };
+    });
+  }
+
+  /**
+   * Frees the addresses of one interface (§10.5); addresses outside the network's bitmaps (external
+   * IPAM), "none" and "" are left alone. True when something was freed.
+   */
+  free(network: NetworkRef, addresses: { ip?: string; ip6?: string }): Promise<boolean> {
+    return this.update(network, (net) => {
+      const result = freeAddresses(net.spec?.Options ?? {}, addresses);
+      return { next: result.changed ? withOptions(net, result.options) : undefined, value: result.changed };
+    });
+  }
+
+  /** Read → compute → replace with the resourceVersion read (no write when `next` is undefined), again on 409. */
+  private async update<T>(network: NetworkRef, compute: (net: NetworkObject) => { next?: NetworkObject; value: T }): Promise<T> {
+    const label = networkLabel(network);
+    const attempt = async () => {
+      let net: NetworkObject;
+      try {
+        net = await this.store.get(network.kind, network.name, network.namespace);
+      } catch (e) {
+        throw storeError(label, "read", e);
+      }
+      const { next, value } = compute(net);
+      if (!next) return value;
+      try {
+        // `next` keeps the resourceVersion read: the API server refuses it with 409 if the network changed since
+        await this.store.replace(network.kind, next);
+      } catch (e) {
+        throw isConflict(e) ? e : storeError(label, "updated", e);
+      }
+      return value;
+    };
+    try {
+      return await retryOnConflict(label, attempt, this.policy, this.env);
+    } catch (e) {
+      if (e instanceof ConflictRetryExhausted) throw new IpamError(e.message, label, { status: 409, attempts: e.attempts, cause: e });
+      throw e;
+    }
+  }
+}
+
+function storeError(label: string, doing: string, e: unknown): IpamError {
+  const status = (e as { status?: unknown } | null)?.status;
+  const reason = status === 404 ? "does not exist" : `could not be ${doing}: ${e instanceof Error ? e.message : String(e)}`;
+  return new IpamError(`${label} ${reason}`, label, { status: typeof status === "number" ? status : undefined, cause: e });
+}
