@@ -164,6 +164,23 @@ export class Bitmap {
     return -1;
   }
 
+  /** First set index at or after `from`, or -1. Skips empty bytes, so sparse bitmaps scan fast. */
+  findSet(from: number): number {
+    let i = Math.max(0, Math.ceil(from));
+    const bytes = this.bytes;
+    while (i < this.length) {
+      if ((i & 7) === 0) {
+        let byte = i >> 3;
+        while (byte < bytes.length && bytes[byte] === 0) byte++;
+        i = byte * 8;
+        if (i >= this.length) break;
+      }
+      if ((bytes[i >> 3] & (0x80 >> (i & 7))) !== 0) return i;
+      i++;
+    }
+    return -1;
+  }
+
   clone(): Bitmap {
     return new Bitmap(this.bytes.slice());
   }

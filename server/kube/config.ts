@@ -30,3 +30,4 @@ export function errorMessage(e: unknown): string {
   if (body && typeof body === "object" && "message" in body) return String((body as { message: unknown }).message);
   return (e as Error)?.message ?? String(e);
 }
+export type { KubeConfig } from "@kubernetes/client-node";

@@ -29,11 +29,19 @@ export class DanmClient {
     return { group: API_GROUP, version: DANM_VERSION, plural: info.plural, namespace: ns };
   }
 
+  /** Retries what the API server asks to be retried (429 "storage is (re)initializing", 503), as kubectl does. */
   private async call<T>(run: () => Promise<unknown>): Promise<T> {
-    try {
-      return (await run()) as T;
-    } catch (e) {
-      throw new KubeError(statusCode(e), errorMessage(e));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await run()) as T;
+      } catch (e) {
+        const status = statusCode(e);
+        if ((status === 429 || status === 503) && attempt < 8) {
+          await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt)));
+          continue;
+        }
+        throw new KubeError(status, errorMessage(e));
+      }
     }
   }
 

@@ -16,6 +16,7 @@ export const DEMO_USERS: Record<string, string> = {
   olga: "tenet:operators",
   "tenet-webhook": "tenet:webhook",
   "tenet-console": "tenet:console",
+  "tenet-controllers": "tenet:controllers",
 };
 
 /** What the control plane prints when ready (tools/controlplane, state.json). */
@@ -47,6 +48,8 @@ export interface UpOptions {
   ephemeral?: boolean;
   /** Seed namespaces, demo bindings, the example TenantConfig and ClusterNetworks. */
   seed?: boolean;
+  /** Run the controllers process (reconcilers); tests run what they test in-process instead. */
+  controllers?: boolean;
   say?: (line: string) => void;
 }
 
@@ -65,6 +68,8 @@ const paths = (home: string) => ({
   webhookPortFile: path.join(home, "run", "webhook.port"),
   controlPlaneLog: path.join(home, "logs", "controlplane.log"),
   webhookLog: path.join(home, "logs", "webhook.log"),
+  controllersPid: path.join(home, "run", "controllers.pid"),
+  controllersLog: path.join(home, "logs", "controllers.log"),
 });
 
 function readState(file: string): ControlPlaneState | undefined {
@@ -94,14 +99,18 @@ async function controlPlaneReady(state: ControlPlaneState): Promise<boolean> {
   }
 }
 
-async function startControlPlane(home: string, options: UpOptions): Promise<ControlPlaneState> {
+async function startControlPlane(home: string, options: UpOptions): Promise<{ state: ControlPlaneState; started: boolean }> {
   const p = paths(home);
   const say = options.say ?? (() => {});
   const running = readPid(p.controlPlanePid);
   const existing = readState(p.state);
   if (isAlive(running) && existing && existing.pid === running && (await controlPlaneReady(existing))) {
-    say(`control plane already running at ${existing.server} (pid ${running})`);
-    return existing;
+    if (Object.keys(DEMO_USERS).every((u) => existing.kubeconfigs[u])) {
+      say(`control plane already running at ${existing.server} (pid ${running})`);
+      return { state: existing, started: false };
+    }
+    say("restarting the control plane: this version of tenet needs users it was started without");
+    await stopProcess(running, 30_000);
   }
   const binary = await ensureControlPlaneBinary(p.bin, say);
   fs.rmSync(p.state, { force: true });
@@ -115,7 +124,7 @@ async function startControlPlane(home: string, options: UpOptions): Promise<Cont
     return s?.ready && s.pid === pid ? s : undefined;
   }, { timeoutMs: 180_000, intervalMs: 100, abort: () => (isAlive(pid) ? undefined : `exited during start-up:\n${tail(p.controlPlaneLog)}`) });
   say(`control plane ready at ${state.server} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-  return state;
+  return { state, started: true };
 }
 
 async function installTenet(state: ControlPlaneState, say: (l: string) => void) {
@@ -150,6 +159,18 @@ export async function startWebhook(home: string, state: ControlPlaneState, say: 
   return { port, pid };
 }
 
+/** The controllers process (reconcilers, leader-elected), metrics on a free loopback port. */
+async function startControllers(home: string, state: ControlPlaneState, say: (l: string) => void): Promise<number> {
+  const p = paths(home);
+  const running = readPid(p.controllersPid);
+  if (isAlive(running)) return running;
+  const port = await freePort();
+  const args = [path.join(REPO_ROOT, "tools/cli/tenet.mjs"), "controllers", "--kubeconfig", state.kubeconfigs["tenet-controllers"], "--metrics-host", "127.0.0.1", "--metrics-port", String(port)];
+  const pid = startDetached(process.execPath, args, { logFile: p.controllersLog, pidFile: p.controllersPid, cwd: REPO_ROOT });
+  say(`controllers running (pid ${pid}, metrics http://127.0.0.1:${port}/metrics)`);
+  return pid;
+}
+
 export async function stopWebhook(home: string): Promise<boolean> {
   return stopProcess(readPid(paths(home).webhookPid));
 }
@@ -173,20 +194,29 @@ async function seedDemo(state: ControlPlaneState, say: (l: string) => void) {
 export async function clusterUp(options: UpOptions = {}): Promise<LocalCluster> {
   const home = options.home ?? defaultHome();
   const say = options.say ?? (() => {});
-  const controlPlane = await startControlPlane(home, options);
+  const { state: controlPlane, started } = await startControlPlane(home, options);
+  if (started) {
+    // processes from an earlier run hold the old address and credentials
+    const p = paths(home);
+    await stopProcess(readPid(p.controllersPid));
+    await stopProcess(readPid(p.webhookPid));
+  }
   await installTenet(controlPlane, say);
   const webhook = await startWebhook(home, controlPlane, say);
   await registerWebhook(controlPlane, webhook.port);
   if (options.seed !== false) await seedDemo(controlPlane, say);
+  if (options.controllers !== false) await startControllers(home, controlPlane, say);
   return { home, controlPlane, webhookPort: webhook.port, webhookPid: webhook.pid, kubeconfig: (user) => controlPlane.kubeconfigs[user] };
 }
 
 export async function clusterDown(home = defaultHome()): Promise<string[]> {
   const p = paths(home);
   const stopped: string[] = [];
+  if (await stopProcess(readPid(p.controllersPid))) stopped.push("controllers");
   if (await stopProcess(readPid(p.webhookPid))) stopped.push("webhook");
   if (await stopProcess(readPid(p.controlPlanePid), 30_000)) stopped.push("control plane");
   fs.rmSync(p.webhookPid, { force: true });
+  fs.rmSync(p.controllersPid, { force: true });
   fs.rmSync(p.controlPlanePid, { force: true });
   return stopped;
 }
@@ -201,6 +231,8 @@ export async function clusterStatus(home = defaultHome()): Promise<string[]> {
   else lines.push("control plane  stopped");
   const port = fs.existsSync(p.webhookPortFile) ? fs.readFileSync(p.webhookPortFile, "utf8") : "?";
   lines.push(isAlive(whPid) ? `webhook        running   https://127.0.0.1:${port}  pid ${whPid}  log ${path.relative(process.cwd(), p.webhookLog)}` : "webhook        stopped");
+  const ctrlPid = readPid(p.controllersPid);
+  lines.push(isAlive(ctrlPid) ? `controllers    running   pid ${ctrlPid}  log ${path.relative(process.cwd(), p.controllersLog)}` : "controllers    stopped");
   return lines;
 }
 

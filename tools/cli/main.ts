@@ -9,6 +9,8 @@ Usage:
   tenet cluster kubeconfig USER     Print the path of USER's kubeconfig (admin, netadmin, alice, bob, olga).
   tenet webhook [--cert-file F --key-file F --port N --kubeconfig F]
         Serve the admission webhook.
+  tenet controllers [--kubeconfig F --interval-seconds N --grace-seconds N --metrics-port N]
+        Run the reconcilers (leader-elected through a Lease).
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -25,6 +27,11 @@ export async function main(argv: string[]): Promise<number> {
     case "cluster": {
       const { runCluster } = await import("./cluster");
       return runCluster(rest);
+    }
+    case "controllers": {
+      const { runControllers } = await import("../../server/controllers/main");
+      await runControllers(rest);
+      return await new Promise<number>(() => {});
     }
     case "webhook": {
       const { runWebhook } = await import("../../server/webhook/main");

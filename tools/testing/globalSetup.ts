@@ -24,7 +24,7 @@ export default async function setup(project: TestProject) {
   fs.mkdirSync(sharedBin, { recursive: true });
   fs.symlinkSync(sharedBin, path.join(home, "bin"));
   const started = Date.now();
-  const cluster = await clusterUp({ home, ephemeral: true, say: (l) => process.stderr.write(`[cluster] ${l}\n`) });
+  const cluster = await clusterUp({ home, ephemeral: true, controllers: false, say: (l) => process.stderr.write(`[cluster] ${l}\n`) });
   process.stderr.write(`[cluster] ready for integration tests in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
   project.provide("cluster", { home, controlPlane: cluster.controlPlane, webhookPort: cluster.webhookPort });
   return async () => {

@@ -1,0 +1,80 @@
+// Entry point: `tenet controllers [--kubeconfig F] [--interval-seconds 30] [--grace-seconds 120] [--metrics-port 9090]`
+// One leader (Lease tenet-system/tenet-controllers) runs the reconcilers; every replica serves /metrics.
+import http from "node:http";
+import os from "node:os";
+import { parseArgs } from "node:util";
+import { collectDefaultMetrics, Registry } from "prom-client";
+import { LeaseStore } from "../kube/clusterFacts";
+import { loadKubeConfig } from "../kube/config";
+import { jsonLog } from "../webhook/main";
+import { LeaderElector } from "./leaderElection";
+import { Reconcilers } from "./reconcilers";
+import { Svcwatcher } from "./svcwatcher";
+
+export async function runControllers(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      kubeconfig: { type: "string" },
+      "interval-seconds": { type: "string", default: "30" },
+      "grace-seconds": { type: "string", default: "120" },
+      "metrics-port": { type: "string", default: "9090" },
+      "metrics-host": { type: "string", default: "0.0.0.0" },
+      "lease-namespace": { type: "string", default: process.env.POD_NAMESPACE ?? "tenet-system" },
+    },
+  });
+  const log = jsonLog("controllers");
+  const kc = loadKubeConfig(values.kubeconfig);
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "tenet_controllers_" });
+  const reconcilers = new Reconcilers({ kubeconfig: kc, graceMs: Number(values["grace-seconds"]) * 1000, log, registry });
+  let timer: NodeJS.Timeout | undefined;
+  const pass = async () => {
+    try {
+      const fixes = await reconcilers.runOnce();
+      log("reconcile pass done", { fixes: fixes.length });
+    } catch (e) {
+      log("reconcile pass failed", { error: (e as Error).message });
+    }
+    timer = setTimeout(pass, Number(values["interval-seconds"]) * 1000);
+  };
+  const identity = `${os.hostname()}-${process.pid}`;
+  // svcwatcher: a fresh instance per leadership term
+  let svcwatcher: Svcwatcher | undefined;
+  const elector = new LeaderElector(new LeaseStore(kc, values["lease-namespace"]!, "tenet-controllers"), {
+    identity,
+    log,
+    onStartedLeading: () => {
+      void pass();
+      svcwatcher = new Svcwatcher(kc, { log: jsonLog("svcwatcher"), registry });
+      svcwatcher.start().catch((e) => log("svcwatcher failed to start", { error: (e as Error).message }));
+    },
+    onStoppedLeading: () => {
+      clearTimeout(timer);
+      void svcwatcher?.stop();
+      svcwatcher = undefined;
+    },
+  });
+  elector.start();
+  const server = http.createServer(async (req, res) => {
+    if (req.url === "/metrics") {
+      res.writeHead(200, { "content-type": registry.contentType });
+      res.end(await registry.metrics());
+    } else if (req.url === "/healthz") {
+      res.end("ok");
+    } else if (req.url === "/leader") {
+      res.end(elector.isLeader() ? "leader" : "follower");
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  server.listen(Number(values["metrics-port"]), values["metrics-host"]);
+  log("started", { identity, metricsPort: values["metrics-port"] });
+  const stop = async () => {
+    await elector.stop();
+    server.close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}
