@@ -10,7 +10,9 @@ Usage:
   tenet webhook [--cert-file F --key-file F --port N --kubeconfig F]
         Serve the admission webhook.
   tenet controllers [--kubeconfig F --interval-seconds N --grace-seconds N --metrics-port N]
-        Run the reconcilers (leader-elected through a Lease).
+        Run the reconcilers and svcwatcher (leader-elected through a Lease).
+  tenet install-cni [--bin-dir D --conf-dir D --once]
+        Install the danm CNI plugin and its configuration on a node (the DaemonSet in deploy/cni).
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -32,6 +34,10 @@ export async function main(argv: string[]): Promise<number> {
       const { runControllers } = await import("../../server/controllers/main");
       await runControllers(rest);
       return await new Promise<number>(() => {});
+    }
+    case "install-cni": {
+      const { runInstallCni } = await import("./installCni");
+      return runInstallCni(rest);
     }
     case "webhook": {
       const { runWebhook } = await import("../../server/webhook/main");
