@@ -1,0 +1,250 @@
+// The bundled danm CNI plugin, called as a container runtime calls it, against the real API server
+// and webhook, delegating to the reference CNI plugins (containernetworking-plugins) on this kernel.
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { DanmEp } from "../domain/api/danmEp";
+import type { NetworkObject } from "../domain/api/network";
+import { DanmClient } from "../kube/danmClient";
+import { createPod, deletePod } from "../kube/pods";
+import { buildCniPlugin } from "./build";
+import { addHostDevice, addNetns, callPlugin, ipJsonIn, ipvlanUnsupported, missingPrerequisite, podInterfaces, removeHostDevice, removeNetns, type PluginAnswer } from "./pluginHarness";
+
+const cluster = inject("cluster");
+const kubeconfig = cluster.controlPlane.kubeconfigs.admin;
+const admin = new DanmClient(kubeconfig);
+const NS = "team-b";
+const RUN = (process.pid % 100000).toString(36);
+const HOST = `tnth${RUN}`;
+/** Created by the bridge plugin on the first ADD to the bridge network. */
+const BRIDGE = `tntb${RUN}`;
+const skipReason = missingPrerequisite(["macvlan", "bridge", "static", "ipvlan"]);
+if (skipReason) console.warn(`skipped: danm plugin tests: ${skipReason}`);
+
+let plugin = "";
+let cniDir = "";
+const netconf = (cniVersion = "1.0.0") => ({ cniVersion, name: "danm-test", type: "danm", kubeconfig, cniDir, namingScheme: "" });
+const created: { kind: string; name: string }[] = [];
+const netnsNames: string[] = [];
+const pods: string[] = [];
+let seq = 0;
+
+async function network(name: string, spec: Record<string, unknown>): Promise<NetworkObject> {
+  const net = await admin.create<NetworkObject>("DanmNet", { apiVersion: "danm.k8s.io/v1", kind: "DanmNet", metadata: { name, namespace: NS }, spec } as NetworkObject);
+  created.push({ kind: "DanmNet", name });
+  return net;
+}
+const alloc = async (name: string) => (await admin.get<NetworkObject>("DanmNet", name, NS)).spec!.Options!.alloc;
+const endpointsOf = async (cid: string) => (await admin.list<DanmEp & { metadata: { name: string } }>("DanmEp", NS)).filter((ep) => ep.spec?.CID === cid);
+
+interface TestPod {
+  name: string;
+  uid: string;
+  netnsName: string;
+  netns: string;
+  cid: string;
+  call(command: "ADD" | "DEL" | "CHECK", cniVersion?: string): Promise<PluginAnswer>;
+}
+
+async function testPod(annotation?: unknown[], labels: Record<string, string> = { app: "cni-test" }): Promise<TestPod> {
+  const n = seq++;
+  const name = `cni-${RUN}-${n}`;
+  const pod = await createPod(kubeconfig, { namespace: NS, name, nodeName: os.hostname(), labels, annotations: annotation ? { "danm.k8s.io/interfaces": JSON.stringify(annotation) } : undefined });
+  pods.push(name);
+  const netnsName = `tnt-pod-${RUN}-${n}`;
+  const netns = addNetns(netnsName);
+  netnsNames.push(netnsName);
+  const cid = `sandbox-${RUN}-${n}`;
+  return { name, uid: pod.uid, netnsName, netns, cid, call: (command, cniVersion) => callPlugin(plugin, { command, containerId: cid, netns, pod: { namespace: NS, name, uid: pod.uid }, netconf: netconf(cniVersion) }) };
+}
+
+const d = skipReason ? describe.skip : describe;
+
+d("danm CNI plugin (bundled executable, real API server, reference CNI plugins)", () => {
+  beforeAll(async () => {
+    const started = performance.now();
+    plugin = await buildCniPlugin(path.join(cluster.home, "danm"));
+    console.info(`bundled ${plugin} (${(fs.statSync(plugin).size / 1e6).toFixed(1)} MB) in ${Math.round(performance.now() - started)} ms`);
+    cniDir = fs.mkdtempSync(path.join(os.tmpdir(), "tenet-cni-"));
+    addHostDevice(HOST);
+    fs.writeFileSync(path.join(cniDir, "brnet.conf"), JSON.stringify({ cniVersion: "1.0.0", name: "brnet", type: "bridge", bridge: BRIDGE, ipam: { type: "host-local", subnet: "10.93.0.0/24" } }));
+  });
+
+  afterAll(async () => {
+    for (const n of netnsNames) removeNetns(n);
+    removeHostDevice(HOST);
+    removeHostDevice(BRIDGE);
+    for (const p of pods) await deletePod(kubeconfig, NS, p).catch(() => undefined);
+    for (const ep of await admin.list<DanmEp & { metadata: { name: string } }>("DanmEp", NS)) if (ep.spec?.Pod?.startsWith(`cni-${RUN}-`)) await admin.delete("DanmEp", ep.metadata.name, NS).catch(() => undefined);
+    for (const c of created.reverse()) await admin.delete(c.kind, c.name, NS).catch(() => undefined);
+    fs.rmSync(cniDir, { recursive: true, force: true });
+  });
+
+  it("VERSION answers the supported spec versions; start-up time is printed", async () => {
+    const times: number[] = [];
+    let answer: PluginAnswer | undefined;
+    for (let i = 0; i < 5; i++) {
+      answer = await callPlugin(plugin, { command: "VERSION", netconf: { cniVersion: "1.0.0" } });
+      times.push(answer.ms);
+    }
+    expect(answer!.code).toBe(0);
+    expect(answer!.json).toEqual({ cniVersion: "1.0.0", supportedVersions: ["0.3.0", "0.3.1", "0.4.0", "1.0.0"] });
+    times.sort((a, b) => a - b);
+    console.info(`danm VERSION wall time: median ${Math.round(times[2])} ms (min ${Math.round(times[0])} ms) over 5 runs`);
+  });
+
+  it("ADD on a macvlan DanmNet puts eth0 with the allocated IPv4 and IPv6 in the pod, writes the DanmEp; CHECK passes; DEL removes all", async () => {
+    const net = await network("cni-mv", { NetworkID: "cnimv", NetworkType: "macvlan", Options: { host_device: HOST, cidr: "10.91.0.0/24", net6: "fd00:91::/64", routes: { "10.191.0.0/16": "10.91.0.254" }, rt_tables: 40 } });
+    const initial = net.spec!.Options!.alloc;
+    const pod = await testPod([{ network: "cni-mv", ip: "dynamic", ip6: "dynamic", proutes: { "10.200.0.0/16": "10.91.0.1" } }]);
+    const add = await pod.call("ADD");
+    expect(add.code, add.stdout + add.stderr).toBe(0);
+    expect(add.json.cniVersion).toBe("1.0.0");
+    expect(add.json.interfaces[0]).toMatchObject({ name: "eth0", sandbox: pod.netns });
+    const ips = add.json.ips.map((i: { address: string }) => i.address);
+    expect(ips).toEqual([expect.stringMatching(/^10\.91\.0\.\d+\/24$/), expect.stringMatching(/^fd00:91::[0-9a-f:]+\/64$/)]);
+    expect(add.json.ips[0].interface).toBe(0);
+    expect(podInterfaces(pod.netnsName).get("eth0")).toEqual(expect.arrayContaining(ips));
+    const [ep] = await endpointsOf(pod.cid);
+    expect(ep.metadata.name).toBe(ep.spec!.EndpointID);
+    expect(ep.metadata.labels).toEqual({ app: "cni-test" });
+    expect(ep.spec).toMatchObject({ NetworkName: "cni-mv", NetworkType: "macvlan", apiType: "DanmNet", Pod: pod.name, PodUID: pod.uid, CID: pod.cid, netns: pod.netns, Host: os.hostname(), Interface: { Name: "eth0", Address: ips[0], AddressIPv6: ips[1], proutes: { "10.200.0.0/16": "10.91.0.1" } } });
+    expect(await alloc("cni-mv")).not.toBe(initial);
+    // §11.8: network routes in the main table, the pod's proutes behind a rule into rt_tables
+    expect(ipJsonIn(pod.netnsName, "route", "show", "dev", "eth0")).toContainEqual(expect.objectContaining({ dst: "10.191.0.0/16", gateway: "10.91.0.254" }));
+    expect(ipJsonIn(pod.netnsName, "rule", "show")).toContainEqual(expect.objectContaining({ src: "10.91.0.0", srclen: 24, table: "40" }));
+    expect(ipJsonIn(pod.netnsName, "route", "show", "table", "40")).toContainEqual(expect.objectContaining({ dst: "10.200.0.0/16", gateway: "10.91.0.1" }));
+    expect((await pod.call("CHECK")).code).toBe(0);
+
+    const del = await pod.call("DEL");
+    expect(del.code, del.stdout).toBe(0);
+    expect(podInterfaces(pod.netnsName).size).toBe(0);
+    expect(await endpointsOf(pod.cid)).toEqual([]);
+    expect(await alloc("cni-mv")).toBe(initial);
+    const again = await pod.call("DEL");
+    expect(again.code, "DEL is idempotent").toBe(0);
+  });
+
+  it("two interfaces (macvlan + bridge delegate with a static IP): names per §11.5, eth0 first in a 0.4.0 result", async () => {
+    await network("cni-mv2", { NetworkID: "cnimv2", NetworkType: "macvlan", Options: { host_device: HOST, cidr: "10.94.0.0/24" } });
+    await network("cni-br", { NetworkID: "brnet", NetworkType: "bridge", Options: { cidr: "10.93.0.0/24", container_prefix: "br" } });
+    const pod = await testPod([{ network: "cni-br", ip: "10.93.0.7" }, { network: "cni-mv2", ip: "dynamic" }]);
+    const add = await pod.call("ADD", "0.4.0");
+    expect(add.code, add.stdout + add.stderr).toBe(0);
+    expect(add.json.cniVersion).toBe("0.4.0");
+    // sequence 0 is eth0 whatever the prefix; the second (no prefix) is eth1
+    expect(add.json.ips[0]).toMatchObject({ version: "4", address: "10.93.0.7/24" });
+    expect(add.json.ips[1]).toMatchObject({ version: "4", address: expect.stringMatching(/^10\.94\.0\.\d+\/24$/) });
+    const ifs = podInterfaces(pod.netnsName);
+    expect(ifs.get("eth0")).toEqual(["10.93.0.7/24"]);
+    expect(ifs.get("eth1")).toEqual([add.json.ips[1].address]);
+    expect((await endpointsOf(pod.cid)).map((ep) => ep.spec!.Interface!.Name).sort()).toEqual(["eth0", "eth1"]);
+    expect((await pod.call("DEL")).code).toBe(0);
+    expect(podInterfaces(pod.netnsName).size).toBe(0);
+    expect(await endpointsOf(pod.cid)).toEqual([]);
+  });
+
+  it("a static IP taken twice: the second ADD fails naming pod, network and rule, and leaves nothing behind", async () => {
+    await network("cni-st", { NetworkID: "cnist", NetworkType: "macvlan", Options: { host_device: HOST, cidr: "10.95.0.0/24", container_prefix: "st" } });
+    await network("cni-st2", { NetworkID: "cnist2", NetworkType: "macvlan", Options: { host_device: HOST, cidr: "10.96.0.0/24" } });
+    const first = await testPod([{ network: "cni-st", ip: "10.95.0.50" }]);
+    expect((await first.call("ADD")).code).toBe(0);
+    const afterFirst = { st: await alloc("cni-st"), st2: await alloc("cni-st2") };
+    // the second pod's first interface succeeds, its second is refused: the first must be rolled back
+    const second = await testPod([{ network: "cni-st2", ip: "dynamic" }, { network: "cni-st", ip: "10.95.0.50" }]);
+    const add = await second.call("ADD");
+    expect(add.code).toBe(1);
+    expect(add.json).toMatchObject({ cniVersion: "1.0.0", code: 102 });
+    expect(add.json.msg).toContain(`pod ${NS}/${second.name}`);
+    expect(add.json.msg).toContain(`DanmNet ${NS}/cni-st`);
+    expect(add.json.msg).toContain("(A-4)");
+    console.info(`second ADD refused: ${add.json.msg}`);
+    expect(podInterfaces(second.netnsName).size).toBe(0);
+    expect(await endpointsOf(second.cid)).toEqual([]);
+    expect({ st: await alloc("cni-st"), st2: await alloc("cni-st2") }).toEqual(afterFirst);
+    expect((await first.call("DEL")).code).toBe(0);
+  });
+
+  it("pool exhaustion: a clear error, nothing leaked", async () => {
+    const net = await network("cni-small", { NetworkID: "cnismall", NetworkType: "macvlan", Options: { host_device: HOST, cidr: "10.97.0.0/30" } });
+    const initial = net.spec!.Options!.alloc;
+    const a = await testPod([{ network: "cni-small", ip: "dynamic" }]);
+    const b = await testPod([{ network: "cni-small", ip: "dynamic" }]);
+    expect((await a.call("ADD")).code).toBe(0);
+    expect((await b.call("ADD")).code).toBe(0);
+    const full = await alloc("cni-small");
+    const c = await testPod([{ network: "cni-small", ip: "dynamic" }]);
+    const add = await c.call("ADD");
+    expect(add.json.code).toBe(102);
+    expect(add.json.msg).toMatch(new RegExp(`pod ${NS}/${c.name}: DanmNet ${NS}/cni-small: .*\\(A-5\\)`));
+    console.info(`exhausted: ${add.json.msg}`);
+    expect(podInterfaces(c.netnsName).size).toBe(0);
+    expect(await endpointsOf(c.cid)).toEqual([]);
+    expect(await alloc("cni-small")).toBe(full);
+    for (const p of [a, b]) expect((await p.call("DEL")).code).toBe(0);
+    expect(await alloc("cni-small")).toBe(initial);
+  });
+
+  it("CHECK fails when an interface the DanmEp records is missing from the pod", async () => {
+    await network("cni-chk", { NetworkID: "cnichk", NetworkType: "macvlan", Options: { host_device: HOST, cidr: "10.88.0.0/24" } });
+    const pod = await testPod([{ network: "cni-chk", ip: "dynamic" }]);
+    expect((await pod.call("ADD")).code).toBe(0);
+    execFileSync("ip", ["-n", pod.netnsName, "link", "del", "eth0"]);
+    const check = await pod.call("CHECK");
+    expect(check.json).toMatchObject({ code: 105, msg: expect.stringContaining(`pod ${NS}/${pod.name}: interface eth0`) });
+    expect((await pod.call("DEL")).code).toBe(0);
+    expect(await endpointsOf(pod.cid)).toEqual([]);
+  });
+
+  it("DEL frees everything even when the pod object is gone", async () => {
+    const net = await network("cni-gone", { NetworkID: "cnigone", NetworkType: "macvlan", Options: { host_device: HOST, cidr: "10.98.0.0/24" } });
+    const pod = await testPod([{ network: "cni-gone", ip: "dynamic" }]);
+    expect((await pod.call("ADD")).code).toBe(0);
+    await deletePod(kubeconfig, NS, pod.name);
+    expect((await pod.call("DEL")).code).toBe(0);
+    expect(podInterfaces(pod.netnsName).size).toBe(0);
+    expect(await endpointsOf(pod.cid)).toEqual([]);
+    expect(await alloc("cni-gone")).toBe(net.spec!.Options!.alloc);
+  });
+
+  it("no annotation: the pod gets the DanmNet named default as eth0", async () => {
+    await network("default", { NetworkID: "dflt", NetworkType: "macvlan", Options: { host_device: HOST, cidr: "10.99.0.0/24" } });
+    try {
+      const pod = await testPod(undefined);
+      const add = await pod.call("ADD");
+      expect(add.code, add.stdout).toBe(0);
+      expect(podInterfaces(pod.netnsName).get("eth0")).toEqual([add.json.ips[0].address]);
+      expect((await pod.call("DEL")).code).toBe(0);
+    } finally {
+      await admin.delete("DanmNet", "default", NS).catch(() => undefined);
+    }
+  });
+
+  it("a missing network or a bad annotation: CNI errors that say so", async () => {
+    const missing = await (await testPod([{ network: "nope", ip: "dynamic" }])).call("ADD");
+    expect(missing.json).toMatchObject({ code: 101, msg: expect.stringContaining("requested network nope of type DanmNet in namespace team-b does not exist") });
+    const bad = await (await testPod([{ network: "x", clusterNetwork: "y" }])).call("ADD");
+    expect(bad.json).toMatchObject({ code: 100, msg: expect.stringContaining("invalid number of network references") });
+  });
+
+  it("ipvlan delegates to the reference ipvlan plugin (l2) when the kernel has ipvlan", async (ctx) => {
+    const unsupported = ipvlanUnsupported(HOST);
+    const net = await network("cni-ipvl", { NetworkID: "cniipvl", NetworkType: "ipvlan", Options: { host_device: HOST, cidr: "10.90.0.0/24" } });
+    const pod = await testPod([{ network: "cni-ipvl", ip: "dynamic" }]);
+    const add = await pod.call("ADD");
+    if (unsupported) {
+      // the plugin still fails cleanly: delegate error reported, nothing left behind
+      expect(add.json.code).toBe(103);
+      expect(await endpointsOf(pod.cid)).toEqual([]);
+      expect(await alloc("cni-ipvl")).toBe(net.spec!.Options!.alloc);
+      console.warn(`skipped: ipvlan on this kernel: "${unsupported}"; the plugin answered: ${add.json.msg}`);
+      ctx.skip();
+      return;
+    }
+    expect(add.code, add.stdout).toBe(0);
+    expect(podInterfaces(pod.netnsName).get("eth0")).toEqual([add.json.ips[0].address]);
+    expect((await pod.call("DEL")).code).toBe(0);
+  });
+});

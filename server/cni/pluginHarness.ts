@@ -1,0 +1,125 @@
+// Test harness for the danm plugin (used by *.int.test.ts): calls the bundled executable exactly as
+// a container runtime does (environment + netconf on stdin), makes "pods" as network namespaces, and
+// host devices as veth pairs in the root namespace.
+import { execFileSync, spawn } from "node:child_process";
+import fs from "node:fs";
+
+export const CNI_PLUGIN_DIRS = (process.env.CNI_PATH ?? "/usr/lib/cni:/opt/cni/bin").split(":").filter(Boolean);
+
+/** Why the real-component tests cannot run here, or undefined when they can. */
+export function missingPrerequisite(plugins: string[]): string | undefined {
+  if (process.getuid?.() !== 0) return "network namespaces need root";
+  for (const tool of ["ip", "nsenter", "sysctl"]) {
+    try {
+      execFileSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" });
+    } catch {
+      return `${tool} is not installed (iproute2 / util-linux / procps)`;
+    }
+  }
+  const missing = plugins.filter((p) => !CNI_PLUGIN_DIRS.some((d) => fs.existsSync(`${d}/${p}`)));
+  if (missing.length) return `CNI plugins ${missing.join(", ")} not found in ${CNI_PLUGIN_DIRS.join(":")} (apt-get install containernetworking-plugins)`;
+  return undefined;
+}
+
+export interface PluginCall {
+  command: "ADD" | "DEL" | "CHECK" | "VERSION";
+  containerId?: string;
+  netns?: string;
+  ifName?: string;
+  pod?: { namespace: string; name: string; uid?: string };
+  netconf: Record<string, unknown>;
+}
+
+export interface PluginAnswer {
+  code: number | null;
+  json: Record<string, any>;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+export function callPlugin(binary: string, call: PluginCall): Promise<PluginAnswer> {
+  const args = call.pod ? `IgnoreUnknown=1;K8S_POD_NAMESPACE=${call.pod.namespace};K8S_POD_NAME=${call.pod.name};K8S_POD_INFRA_CONTAINER_ID=${call.containerId}${call.pod.uid ? `;K8S_POD_UID=${call.pod.uid}` : ""}` : "";
+  const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", CNI_COMMAND: call.command, CNI_PATH: CNI_PLUGIN_DIRS.join(":") };
+  if (call.containerId) env.CNI_CONTAINERID = call.containerId;
+  if (call.netns !== undefined) env.CNI_NETNS = call.netns;
+  env.CNI_IFNAME = call.ifName ?? "eth0";
+  if (args) env.CNI_ARGS = args;
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, [], { env: env as NodeJS.ProcessEnv, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      let json: Record<string, any> = {};
+      try {
+        json = stdout.trim() ? JSON.parse(stdout) : {};
+      } catch {
+        json = { unparsed: stdout };
+      }
+      resolve({ code, json, stdout, stderr, ms: performance.now() - started });
+    });
+    child.stdin.end(JSON.stringify(call.netconf));
+  });
+}
+
+const ip = (...args: string[]) => execFileSync("ip", args, { encoding: "utf8" });
+
+export function addNetns(name: string): string {
+  ip("netns", "add", name);
+  return `/var/run/netns/${name}`;
+}
+
+export function removeNetns(name: string): void {
+  try {
+    ip("netns", "del", name);
+  } catch {
+    // already gone
+  }
+}
+
+export interface LinkAddress {
+  ifname: string;
+  addr_info: { family: string; local: string; prefixlen: number }[];
+}
+
+/** `ip -n <ns> -j addr show`: interfaces (loopback left out) with their global addresses. */
+export function podInterfaces(netnsName: string): Map<string, string[]> {
+  const links = JSON.parse(ip("-n", netnsName, "-j", "addr", "show")) as LinkAddress[];
+  return new Map(links.filter((l) => l.ifname !== "lo").map((l) => [l.ifname, l.addr_info.filter((a) => !a.local.startsWith("fe80")).map((a) => `${a.local}/${a.prefixlen}`)]));
+}
+
+/** A veth pair in the root namespace, both ends up: the "host NIC" macvlan and ipvlan attach to. */
+export function addHostDevice(name: string): void {
+  ip("link", "add", name, "type", "veth", "peer", "name", `${name}p`);
+  ip("link", "set", name, "up");
+  ip("link", "set", `${name}p`, "up");
+}
+
+export function removeHostDevice(name: string): void {
+  try {
+    ip("link", "del", name);
+  } catch {
+    // already gone
+  }
+}
+
+/** The kernel's answer to creating an ipvlan link on `parent`; undefined when it can. */
+export function ipvlanUnsupported(parent: string): string | undefined {
+  const probe = `tntipvl${process.pid % 10000}`;
+  try {
+    execFileSync("ip", ["link", "add", probe, "link", parent, "type", "ipvlan", "mode", "l2"], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+    ip("link", "del", probe);
+    return undefined;
+  } catch (e) {
+    return String((e as { stderr?: string }).stderr ?? e).trim();
+  }
+}
+
+/** `ip -n <ns> -j <args>` parsed. */
+export function ipJsonIn(netnsName: string, ...args: string[]): Record<string, any>[] {
+  return JSON.parse(ip("-n", netnsName, "-j", ...args) || "[]") as Record<string, any>[];
+}
