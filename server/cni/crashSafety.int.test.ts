@@ -98,6 +98,7 @@ d(`danm CNI plugin killed at random moments (${ADDS} ADDs)`, () => {
     const held = before.map((ep) => ep.spec?.Interface?.Address).filter((a): a is string => !!a && a !== "none");
     expect(held.length, "no address is held by two DanmEps").toBe(new Set(held).size);
 
+    const leaksBefore = leakedAddresses((await admin.get<NetworkObject>("DanmNet", "crashnet", NS)).spec!.Options!, held.map((ip) => ({ ip }))).ip.length;
     // the reconciler frees what the killed ADDs allocated without writing a DanmEp
     const fixes = await new Reconcilers({ kubeconfig: loadKubeConfig(kubeconfig), graceMs: 0 }).runOnce();
     const freed = fixes.filter((f) => f.target === `DanmNet ${NS}/crashnet`).length;
@@ -108,6 +109,7 @@ d(`danm CNI plugin killed at random moments (${ADDS} ADDs)`, () => {
     const bitmap = Bitmap.decode(net.spec!.Options!.alloc!);
     const cidr = parseCidr(CIDR);
     for (const h of holding) if (h.ip) expect(bitmap.isSet(Number(indexOf(cidr, parseIp(stripPrefix(h.ip))))), `${h.ip} of a DanmEp is allocated`).toBe(true);
-    console.info(`crash test: ${after.length} DanmEps hold addresses; the reconciler freed ${freed} leaked address(es)`);
+    console.info(`crash test: ${after.length} DanmEps hold addresses; ${leaksBefore} address(es) were held by no DanmEp, the reconciler freed ${freed}`);
+    expect(freed).toBe(leaksBefore);
   });
 });
