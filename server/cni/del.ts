@@ -7,10 +7,10 @@
 // network's bitmap) and its interface removed directly.
 import fs from "node:fs";
 import path from "node:path";
-import type { NetworkObject } from "../domain/api/network";
+import { isDynamicNetworkType, normalNetworkType, type NetworkObject } from "../domain/api/network";
 import { cidrContains, stripPrefix, tryParseCidr, tryParseIp } from "../domain/net/cidr";
 import { callDelegate } from "./delegate";
-import { delegateConfig, normalisedType } from "./delegateConfig";
+import { delegateConfig } from "./delegateConfig";
 import { endpointNetwork, podLabel, type DanmApi, type Endpoint } from "./endpoint";
 import { networkLabel, type NetworkIpam } from "./ipam";
 import { deleteLink } from "./podNetns";
@@ -48,7 +48,7 @@ function inNetwork(address: string | undefined, network: NetworkObject): boolean
 /** The delegate netconf for an existing DanmEp, as ADD generated it. */
 export function delegateFor(run: PluginRun, network: NetworkObject, addresses: { ip?: string; ip6?: string }, ipamByDanm: boolean) {
   const networkId = network.spec?.NetworkID || network.metadata.name || "";
-  const type = normalisedType(network.spec?.NetworkType);
+  const type = normalNetworkType(network.spec?.NetworkType);
   const file = type === "macvlan" || type === "ipvlan" || type === "sriov" ? undefined : readStaticConf(run.conf.cniDir, networkId);
   return delegateConfig({ network, addresses, ipamByDanm, staticConf: file?.text, staticConfPath: file?.path, cniVersion: "1.0.0" });
 }
@@ -73,7 +73,7 @@ export async function teardownEndpoint(run: PluginRun, ep: Endpoint, known?: Net
   const netns = ep.spec?.netns || run.env.netns;
   if (network) {
     try {
-      const dynamic = ["ipvlan", "macvlan", "sriov"].includes(normalisedType(network.spec?.NetworkType));
+      const dynamic = isDynamicNetworkType(network.spec?.NetworkType);
       const owned = dynamic || inNetwork(iface.Address, network) || inNetwork(iface.AddressIPv6, network);
       const { type, conf } = delegateFor(run, network, { ip: iface.Address, ip6: iface.AddressIPv6 }, owned);
       await callDelegate({ command: "DEL", type, conf, ifName, env: { ...run.env, netns }, what });

@@ -4,7 +4,7 @@
 // containernetworking-plugins (Debian ships it), not through upstream's own `fakeipam` binary: it
 // does the same job (echo given addresses back as the IPAM result), needs no extra executable on
 // the node, and also installs the network's routes (§11.8) in the main table.
-import type { NetworkObject, NetworkOptions } from "../domain/api/network";
+import { normalNetworkType, type NetworkObject, type NetworkOptions } from "../domain/api/network";
 import { tryParseCidr, tryParseIp } from "../domain/net/cidr";
 import { parentDevice } from "./naming";
 import { CNI_ERROR, CniError } from "./protocol";
@@ -18,9 +18,6 @@ export interface StaticIpam {
 const realAddress = (a: string | undefined): a is string => !!a && a !== "none" && a !== "dynamic" && tryParseCidr(a) !== undefined;
 
 /** The NetworkType as danm compares it: lowercase, empty = ipvlan (design decision 8). */
-export function normalisedType(networkType: string | undefined): string {
-  return (networkType ?? "").toLowerCase() || "ipvlan";
-}
 
 function routeList(routes: Record<string, string> | undefined, family: 4 | 6): { dst: string; gw: string }[] {
   // §11.8: entries with an unparseable destination or gateway are skipped
@@ -56,7 +53,7 @@ export interface DelegateRequest {
 export function delegateConfig(req: DelegateRequest): { type: string; conf: Record<string, unknown> } {
   const spec = req.network.spec ?? {};
   const options = spec.Options ?? {};
-  const type = normalisedType(spec.NetworkType);
+  const type = normalNetworkType(spec.NetworkType);
   const label = `${req.network.kind} ${req.network.metadata.namespace ? `${req.network.metadata.namespace}/` : ""}${req.network.metadata.name}`;
   const ipam = req.ipamByDanm ? staticIpam(req.addresses, options) : undefined;
   const name = spec.NetworkID || req.network.metadata.name || "danm";
@@ -87,7 +84,7 @@ export function delegateConfig(req: DelegateRequest): { type: string; conf: Reco
  * if the Pod asked "none" for a family, or an address of a family the network has a pool for.
  */
 export function danmReservesAddresses(network: NetworkObject, request: { ip?: string; ip6?: string }): boolean {
-  const type = normalisedType(network.spec?.NetworkType);
+  const type = normalNetworkType(network.spec?.NetworkType);
   if (type === "ipvlan" || type === "macvlan" || type === "sriov") return true;
   const o = network.spec?.Options ?? {};
   const asked = (r: string | undefined) => !!r && r !== "none";

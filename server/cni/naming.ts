@@ -1,4 +1,5 @@
 // Interface names inside the Pod (danm-spec §11.5).
+import { vlanInterfaceName, vxlanInterfaceName } from "../domain/api/network";
 
 /** Linux limits interface names to 15 bytes; names are also passed to `ip` and sysctl paths. */
 const INTERFACE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;
@@ -21,7 +22,7 @@ export function interfaceNameProblem(name: string): string | undefined {
 
 /** The host interface a dynamic network's interfaces hang off (§11.4): VxLAN, VLAN, or host_device. */
 export function parentDevice(networkId: string | undefined, options: { host_device?: string; vlan?: number; vxlan?: number }): string {
-  if (options.vxlan) return `vx_${networkId ?? ""}`;
-  if (options.vlan) return `${networkId ?? ""}.${options.vlan}`;
+  if (options.vxlan) return vxlanInterfaceName(networkId ?? "");
+  if (options.vlan) return vlanInterfaceName(networkId ?? "", options.vlan);
   return options.host_device ?? "";
 }

@@ -5,7 +5,7 @@
 // Design decision 12: an interface shared by several networks (same name and parameters) is
 // reference-counted — it stays while any network wants it and is removed with the last user.
 // The agent marks what it creates with the alias OWNER_ALIAS and never removes anything else.
-import type { NetworkObject } from "./api/network";
+import { vlanInterfaceName, vxlanInterfaceName, type NetworkObject } from "./api/network";
 
 export const OWNER_ALIAS = "tenet:owned";
 export const VXLAN_UDP_PORT = 4789;
@@ -81,8 +81,8 @@ export function desiredHostInterfaces(networks: readonly NetworkObject[]): Desir
     const options = network.spec?.Options;
     const parent = options?.host_device;
     if (!networkId || !parent) continue;
-    if (options.vlan) want(`${networkId}.${options.vlan}`, "vlan", options.vlan, parent, userOf(network));
-    if (options.vxlan) want(`vx_${networkId}`, "vxlan", options.vxlan, parent, userOf(network));
+    if (options.vlan) want(vlanInterfaceName(networkId, options.vlan), "vlan", options.vlan, parent, userOf(network));
+    if (options.vxlan) want(vxlanInterfaceName(networkId), "vxlan", options.vxlan, parent, userOf(network));
   }
   const out = [...byKey.values()];
   for (const d of out) d.users.sort();

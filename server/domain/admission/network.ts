@@ -1,6 +1,6 @@
 // Admission of DanmNet, TenantNetwork and ClusterNetwork (danm-spec §8.2 pipeline, §9 mutation).
 import type { DanmEp } from "../api/danmEp";
-import { isNetworkKind, networkSchemaByKind, type NetworkKind, type NetworkObject } from "../api/network";
+import { isNetworkKind, networkSchemaByKind, normalNetworkType, type NetworkKind, type NetworkObject } from "../api/network";
 import type { TenantConfig } from "../api/tenantConfig";
 import { issue, type Issue } from "../issue";
 import { checkAddressing } from "../rules/networkAddressing";
@@ -53,7 +53,7 @@ export function decodeNetwork(value: unknown, rule = "N-0"): { ok: true; value: 
 /** Lower-cases NetworkType (decision 8) and defaults it to ipvlan (§9.1). */
 function normaliseType(net: NetworkObject, warnings: string[]): NetworkObject {
   const given = net.spec?.NetworkType ?? "";
-  const lower = given.toLowerCase() || "ipvlan";
+  const lower = normalNetworkType(given);
   if (given !== "" && given !== lower) warnings.push(`spec.NetworkType: stored as "${lower}" (NetworkType is case-insensitive)`);
   return { ...net, spec: { ...(net.spec ?? {}), NetworkType: lower } } as NetworkObject;
 }

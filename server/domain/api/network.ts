@@ -81,6 +81,11 @@ export const networkSchemaByKind = { DanmNet, TenantNetwork, ClusterNetwork } as
 /** Dynamic NetworkTypes are handled by DANM's own IPAM and host-interface logic (§0); comparison is case-insensitive. */
 export const DYNAMIC_NETWORK_TYPES = ["ipvlan", "sriov", "macvlan"] as const;
 
+/** Decision 8: NetworkType is case-insensitive, stored lowercase; empty means ipvlan (§9.1). */
+export function normalNetworkType(networkType: string | undefined): string {
+  return (networkType ?? "").toLowerCase() || "ipvlan";
+}
+
 export function isDynamicNetworkType(networkType: string | undefined): boolean {
   const t = (networkType ?? "").toLowerCase();
   return t === "" || (DYNAMIC_NETWORK_TYPES as readonly string[]).includes(t);
@@ -88,4 +93,13 @@ export function isDynamicNetworkType(networkType: string | undefined): boolean {
 
 export function isNetworkKind(kind: unknown): kind is NetworkKind {
   return typeof kind === "string" && (NETWORK_KINDS as readonly string[]).includes(kind);
+}
+
+/** danm-spec §12: the host interfaces of a network with a VNI: `<NetworkID>.<vlan>` and `vx_<NetworkID>`. */
+export function vlanInterfaceName(networkId: string, vlan: number): string {
+  return `${networkId}.${vlan}`;
+}
+
+export function vxlanInterfaceName(networkId: string): string {
+  return `vx_${networkId}`;
 }

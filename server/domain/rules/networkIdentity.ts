@@ -1,6 +1,6 @@
 // Rules N-20 … N-26: identifiers, devices, VNIs and the update rules (danm-spec §8.3; N-26 is ours).
 import type { DanmEp } from "../api/danmEp";
-import { isDynamicNetworkType, type NetworkKind, type NetworkObject, type NetworkOptions } from "../api/network";
+import { isDynamicNetworkType, vlanInterfaceName, vxlanInterfaceName, type NetworkKind, type NetworkObject, type NetworkOptions } from "../api/network";
 import { Bitmap } from "../bitmap";
 import { issue, type Issue } from "../issue";
 import { freshIpBitmap } from "../ipam/pool";
@@ -23,7 +23,7 @@ export function checkNetworkId(net: NetworkObject, hint: string): Issue[] {
   if (id === "") return [issue("N-21", "Required", "spec.NetworkID", `NetworkID is mandatory${hint}`)];
   const o = spec.Options ?? {};
   if (isDynamicNetworkType(spec.NetworkType) && (o.vlan || o.vxlan) && id.length > MAX_NETWORK_ID_LENGTH) {
-    return [issue("N-21", "TooLong", "spec.NetworkID", `must be at most ${MAX_NETWORK_ID_LENGTH} characters for a ${spec.NetworkType || "ipvlan"} network with a VLAN or VxLAN, because the host interface name (${o.vxlan ? `vx_${id}` : `${id}.${o.vlan}`}) may not exceed 15 characters`, id)];
+    return [issue("N-21", "TooLong", "spec.NetworkID", `must be at most ${MAX_NETWORK_ID_LENGTH} characters for a ${spec.NetworkType || "ipvlan"} network with a VLAN or VxLAN, because the host interface name (${o.vxlan ? vxlanInterfaceName(id) : vlanInterfaceName(id, o.vlan!)}) may not exceed 15 characters`, id)];
   }
   return [];
 }
