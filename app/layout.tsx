@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { Providers } from "@/components/trpc";
 import "./globals.css";
 
 export const metadata = { title: "tenet", description: "Self-service multi-tenant networks for Kubernetes" };
@@ -6,7 +7,9 @@ export const metadata = { title: "tenet", description: "Self-service multi-tenan
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
-      <body>{children}</body>
+      <body>
+        <Providers>{children}</Providers>
+      </body>
     </html>
   );
 }

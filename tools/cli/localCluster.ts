@@ -204,7 +204,11 @@ export async function clusterUp(options: UpOptions = {}): Promise<LocalCluster> 
   await installTenet(controlPlane, say);
   const webhook = await startWebhook(home, controlPlane, say);
   await registerWebhook(controlPlane, webhook.port);
-  if (options.seed !== false) await seedDemo(controlPlane, say);
+  if (options.seed !== false) {
+    await seedDemo(controlPlane, say);
+    const { seedConsoleAccounts } = await import("./consoleAccounts");
+    await seedConsoleAccounts(home, say);
+  }
   if (options.controllers !== false) await startControllers(home, controlPlane, say);
   return { home, controlPlane, webhookPort: webhook.port, webhookPid: webhook.pid, kubeconfig: (user) => controlPlane.kubeconfigs[user] };
 }

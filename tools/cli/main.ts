@@ -7,6 +7,9 @@ Usage:
   tenet cluster up|down|status      Run a local Kubernetes control plane with tenet installed (.tenet/).
   tenet cluster build               Build the control plane binary (cached; the first build takes minutes).
   tenet cluster kubeconfig USER     Print the path of USER's kubeconfig (admin, netadmin, alice, bob, olga).
+  tenet db migrate                  Apply pending console database migrations (DATABASE_URL, default .tenet/console.db).
+  tenet db account NAME [--group G]... < PASSWORD
+        Create or reset a console account that signs in as Kubernetes user NAME with groups G.
   tenet webhook [--cert-file F --key-file F --port N --kubeconfig F]
         Serve the admission webhook.
   tenet controllers [--kubeconfig F --interval-seconds N --grace-seconds N --metrics-port N]
@@ -29,6 +32,10 @@ export async function main(argv: string[]): Promise<number> {
     case "cluster": {
       const { runCluster } = await import("./cluster");
       return runCluster(rest);
+    }
+    case "db": {
+      const { runDb } = await import("./db");
+      return runDb(rest);
     }
     case "controllers": {
       const { runControllers } = await import("../../server/controllers/main");

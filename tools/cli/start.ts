@@ -4,6 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 import { REPO_ROOT } from "./controlplaneBinary";
 import { clusterUp, defaultHome } from "./localCluster";
+import { consoleDatabaseUrl, DEMO_ACCOUNTS, readDemoPasswords } from "./consoleAccounts";
 
 export async function runStart(argv: string[]): Promise<number> {
   const say = (l: string) => process.stderr.write(`${l}\n`);
@@ -11,12 +12,19 @@ export async function runStart(argv: string[]): Promise<number> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (process.env.KUBECONFIG || process.env.KUBERNETES_SERVICE_HOST) {
     say(`using the cluster of ${process.env.KUBECONFIG ? `KUBECONFIG=${process.env.KUBECONFIG}` : "this Pod's service account"}`);
-    env.TENET_VIEW_KUBECONFIG = process.env.KUBECONFIG ?? "";
+    env.TENET_CONSOLE_KUBECONFIG ??= process.env.KUBECONFIG ?? "";
   } else {
     const cluster = await clusterUp({ say });
     env.TENET_CLUSTER_STATE = path.join(cluster.home, "cluster", "state.json");
+    env.DATABASE_URL ??= consoleDatabaseUrl(cluster.home);
     say(`local cluster ready; kubectl as alice: export KUBECONFIG=${path.relative(process.cwd(), cluster.kubeconfig("alice"))}`);
+    const passwords = readDemoPasswords(cluster.home) ?? {};
+    say("sign in to the console as:");
+    for (const a of DEMO_ACCOUNTS) say(`  ${a.padEnd(9)} password ${passwords[a]}`);
   }
+  const { applyMigrations } = await import("../../server/db/migrate");
+  const applied = await applyMigrations(env.DATABASE_URL ?? undefined);
+  if (applied.length) say(`database: applied ${applied.join(", ")}`);
   const next = path.join(REPO_ROOT, "node_modules", ".bin", "next");
   say("building the console …");
   const build = spawnSync(next, ["build"], { cwd: REPO_ROOT, stdio: ["ignore", "ignore", "inherit"], env: { ...env, NEXT_TELEMETRY_DISABLED: "1" } });

@@ -1,0 +1,56 @@
+// Live updates: one shared watch per resource type for the whole process; each subscriber gets only
+// the changes to objects it may `get` (checked as that person, cached briefly).
+import { EventEmitter, on } from "node:events";
+import { danmPath } from "../kube/access";
+import type { KubeRest } from "../kube/rest";
+import { SharedWatch, type WatchedObject } from "../kube/sharedWatch";
+
+/** The identity the shared watches run as: a read-only user the console impersonates (RBAC: tenet:console-watch). */
+export const WATCH_IDENTITY = { user: "tenet:console-watch", groups: ["tenet:console-watch"] };
+
+export const LIVE_KINDS = ["TenantNetwork", "ClusterNetwork", "DanmNet", "TenantConfig", "DanmEp"] as const;
+export type LiveKind = (typeof LIVE_KINDS)[number];
+
+export interface LiveChange {
+  kind: LiveKind;
+  namespace: string;
+  name: string;
+  type: "ADDED" | "MODIFIED" | "DELETED";
+}
+
+export class LiveHub {
+  private readonly watches = new Map<LiveKind, SharedWatch>();
+  private readonly events = new EventEmitter();
+  readonly watcher: KubeRest;
+
+  constructor(kube: KubeRest) {
+    this.watcher = kube.as(WATCH_IDENTITY);
+    this.events.setMaxListeners(0);
+  }
+
+  /** The shared watch of `kind`, started on first use. */
+  watch(kind: LiveKind): SharedWatch {
+    let w = this.watches.get(kind);
+    if (!w) {
+      w = new SharedWatch(this.watcher, { path: danmPath(kind), log: (m, f) => console.error(JSON.stringify({ level: "warn", msg: m, ...f })) });
+      w.onEvent((type, obj: WatchedObject) => this.events.emit("change", { kind, type, namespace: obj.metadata.namespace ?? "", name: obj.metadata.name ?? "" } satisfies LiveChange));
+      this.watches.set(kind, w);
+      void w.start();
+    }
+    return w;
+  }
+
+  startAll() {
+    for (const k of LIVE_KINDS) this.watch(k);
+  }
+
+  /** Every change from now on, until `signal` aborts. */
+  async *changes(signal: AbortSignal): AsyncGenerator<LiveChange> {
+    this.startAll();
+    for await (const [change] of on(this.events, "change", { signal })) yield change as LiveChange;
+  }
+
+  stop() {
+    for (const w of this.watches.values()) w.stop();
+  }
+}

@@ -1,0 +1,75 @@
+// Sign-in (local account or Kubernetes bearer token), sign-out, and "who am I" with the roles RBAC gives.
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { checkPassword } from "../../db/accounts";
+import { createSession, deleteSession, SESSION_TTL_MS } from "../../db/sessions";
+import { reviewToken } from "../../kube/access";
+import type { Identity } from "../../kube/rest";
+import { CSRF_COOKIE, SESSION_COOKIE, type Context } from "../context";
+import { rolesOf } from "../roles";
+import { authedProcedure, kubeToTrpc, publicProcedure, router } from "../trpc";
+import { tenantNamespaceCandidates } from "../namespaces";
+
+function setCookies(ctx: Context, token: string, csrf: string, maxAgeS: number) {
+  const secure = ctx.secure ? "; Secure" : "";
+  ctx.resHeaders.append("set-cookie", `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeS}${secure}`);
+  // Readable by the page (double submit): sent back in x-tenet-csrf on every mutation.
+  ctx.resHeaders.append("set-cookie", `${CSRF_COOKIE}=${csrf}; Path=/; SameSite=Strict; Max-Age=${maxAgeS}${secure}`);
+}
+
+// Slows password guessing: after 5 failures for one name, each attempt waits for the previous delay to pass.
+const failures = new Map<string, { count: number; until: number }>();
+
+export const authRouter = router({
+  signIn: publicProcedure
+    .input(z.discriminatedUnion("method", [
+      z.object({ method: z.literal("local"), name: z.string().min(1).max(100), password: z.string().min(1).max(1000) }),
+      z.object({ method: z.literal("token"), token: z.string().min(1).max(10_000) }),
+    ]))
+    .mutation(async ({ ctx, input }) => {
+      if (!ctx.sameOrigin) throw new TRPCError({ code: "FORBIDDEN", message: "cross-origin sign-in refused" });
+      let identity: Identity | undefined;
+      let account: string | undefined;
+      if (input.method === "local") {
+        const f = failures.get(input.name);
+        if (f && f.until > Date.now()) throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `too many failed sign-ins for ${input.name}; try again in ${Math.ceil((f.until - Date.now()) / 1000)} s` });
+        const found = await checkPassword(ctx.runtime.db, input.name, input.password);
+        if (!found) {
+          const count = (f?.count ?? 0) + 1;
+          failures.set(input.name, { count, until: count >= 5 ? Date.now() + Math.min(60_000, 1000 * 2 ** (count - 5)) : 0 });
+          throw new TRPCError({ code: "UNAUTHORIZED", message: "wrong account name or password" });
+        }
+        failures.delete(input.name);
+        identity = { user: found.name, groups: found.groups };
+        account = found.name;
+      } else {
+        try {
+          identity = await reviewToken(ctx.runtime.kube, input.token);
+        } catch (e) {
+          throw kubeToTrpc(e);
+        }
+        if (!identity) throw new TRPCError({ code: "UNAUTHORIZED", message: "the API server did not accept this token (TokenReview: not authenticated)" });
+      }
+      const s = await createSession(ctx.runtime.db, { user: identity.user, groups: identity.groups, method: input.method, account });
+      setCookies(ctx, s.token, s.csrfToken, Math.floor(SESSION_TTL_MS / 1000));
+      return { user: identity.user };
+    }),
+
+  signOut: authedProcedure.mutation(async ({ ctx }) => {
+    await deleteSession(ctx.runtime.db, ctx.sessionToken);
+    setCookies(ctx, "", "", 0);
+    return { ok: true };
+  }),
+
+  /** The signed-in person and their roles; null when nobody is signed in. */
+  me: publicProcedure.query(async ({ ctx }) => {
+    if (!ctx.session) return null;
+    const identity = { user: ctx.session.user, groups: ctx.session.groups };
+    try {
+      const roles = await rolesOf(identity, ctx.runtime.kube.as(identity), () => tenantNamespaceCandidates(ctx.runtime));
+      return { user: identity.user, groups: identity.groups, method: ctx.session.method, expiresAt: ctx.session.expiresAt.toISOString(), roles };
+    } catch (e) {
+      throw kubeToTrpc(e);
+    }
+  }),
+});

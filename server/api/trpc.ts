@@ -1,0 +1,50 @@
+// tRPC for the console. Every procedure but sign-in needs a session; every mutation also needs the
+// session's CSRF token in the x-tenet-csrf header. Kubernetes refusals keep their status, message
+// and per-field causes, so the browser can show a webhook's message next to the field it concerns.
+import { initTRPC, TRPCError } from "@trpc/server";
+import { KubeStatusError, type StatusCause } from "../kube/rest";
+import { csrfMatches } from "../db/sessions";
+import type { Context } from "./context";
+
+export interface KubeErrorData {
+  status?: number;
+  reason?: string;
+  causes: StatusCause[];
+}
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    const kube: KubeErrorData | undefined = cause instanceof KubeStatusError ? { status: cause.status, reason: cause.reason, causes: cause.causes } : undefined;
+    return { ...shape, data: { ...shape.data, stack: undefined, kube } };
+  },
+});
+
+export const router = t.router;
+export const publicProcedure = t.procedure;
+
+const codeFor: Record<number, TRPCError["code"]> = { 400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 409: "CONFLICT", 422: "UNPROCESSABLE_CONTENT", 429: "TOO_MANY_REQUESTS" };
+
+/** A Kubernetes refusal as a tRPC error with the same meaning (403 stays "forbidden", 422 "invalid", ...). */
+export function kubeToTrpc(e: unknown): TRPCError {
+  if (e instanceof TRPCError) return e;
+  if (e instanceof KubeStatusError) {
+    const code = (e.status !== undefined ? codeFor[e.status] : undefined) ?? (e.status === undefined ? "SERVICE_UNAVAILABLE" : e.status >= 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST");
+    return new TRPCError({ code, message: e.message, cause: e });
+  }
+  return new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: (e as Error)?.message ?? String(e), cause: e });
+}
+
+/** Signed in: ctx.identity and ctx.kube (impersonating that identity) are set. */
+export const authedProcedure = t.procedure.use(async ({ ctx, type, next }) => {
+  if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
+  if (type === "mutation") {
+    if (!csrfMatches(ctx.session, ctx.csrfHeader)) throw new TRPCError({ code: "FORBIDDEN", message: "missing or wrong CSRF token: reload the page" });
+    if (!ctx.sameOrigin) throw new TRPCError({ code: "FORBIDDEN", message: "cross-origin request refused" });
+  }
+  const identity = { user: ctx.session.user, groups: ctx.session.groups };
+  const result = await next({ ctx: { ...ctx, session: ctx.session, identity, kube: ctx.runtime.kube.as(identity) } });
+  // A Kubernetes refusal thrown by a resolver keeps its meaning: 403 stays FORBIDDEN, 422 invalid.
+  if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR" && result.error.cause instanceof KubeStatusError) throw kubeToTrpc(result.error.cause);
+  return result;
+});
