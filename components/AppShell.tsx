@@ -41,6 +41,7 @@ export function AppShell({ children }: { children: ReactNode }) {
     { href: "/admin/clusternetworks", label: "Cluster networks", show: roles.netadmin },
     { href: "/admin/tenantconfig", label: "TenantConfig", show: roles.netadmin },
     { href: "/admin/tenants", label: "Tenants", show: roles.netadmin },
+    { href: "/admin/nodes", label: "Nodes", show: roles.netadmin },
     { href: "/usage", label: "IP usage", show: roles.operator || roles.netadmin },
     { href: "/audit", label: "Audit", show: roles.netadmin },
   ];

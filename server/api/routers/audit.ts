@@ -1,0 +1,4 @@
+// The audit area of the console's API.
+import { router } from "../trpc";
+
+export const auditRouter = router({});

@@ -1,0 +1,4 @@
+// The usage area of the console's API.
+import { router } from "../trpc";
+
+export const usageRouter = router({});
