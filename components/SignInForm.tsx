@@ -1,6 +1,6 @@
 "use client";
 // Sign in with a console account, or with a Kubernetes bearer token (checked with TokenReview).
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
 import { useTRPC } from "@/components/trpc";
@@ -12,6 +12,8 @@ export function SignInForm() {
   const params = useSearchParams();
   const queryClient = useQueryClient();
   const [method, setMethod] = useState<"local" | "token">("local");
+  const methods = useQuery(trpc.auth.methods.queryOptions());
+  const redirectError = params.get("error");
   const [name, setName] = useState("");
   const [password, setPassword] = useState("");
   const [token, setToken] = useState("");
@@ -55,10 +57,16 @@ export function SignInForm() {
             <p className="mt-1 text-xs text-slate-500">For example <code>kubectl create token my-sa</code>. The API server checks it (TokenReview); the console keeps only who it belongs to.</p>
           </>
         )}
+        {redirectError && !signIn.isError && <p role="alert" className="mt-3 text-sm text-red-700">{redirectError}</p>}
         {signIn.isError && <p role="alert" className="mt-3 text-sm text-red-700">{errorMessage(signIn.error)}</p>}
         <button type="submit" disabled={signIn.isPending} className="mt-4 w-full rounded bg-slate-900 py-1.5 text-white disabled:opacity-50">
           {signIn.isPending ? "Signing in…" : "Sign in"}
         </button>
+        {methods.data?.oidc && (
+          <a data-testid="oidc-signin" className="mt-3 block w-full rounded border border-slate-300 py-1.5 text-center hover:bg-slate-100" href={`/api/auth/oidc/login?next=${encodeURIComponent(params.get("next") ?? "/")}`}>
+            Sign in with {methods.data.oidc.displayName}
+          </a>
+        )}
       </form>
     </div>
   );

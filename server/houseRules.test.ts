@@ -5,7 +5,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 
 const root = path.resolve(import.meta.dirname, "..");
-const SKIP = new Set(["node_modules", ".next", ".tenet", ".git", "tools/controlplane"]);
+const SKIP = new Set(["node_modules", ".next", ".tenet", ".git", "tools/controlplane", "server/db/generated"]);
 
 function sources(dir: string): string[] {
   return fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) => {
@@ -34,6 +34,23 @@ describe("rules of the house", () => {
 
   it("only server/kube imports @kubernetes/client-node", () => {
     const offences = all.filter((f) => !f.startsWith("server/kube/") && importsOf(f).some((s) => s.startsWith("@kubernetes/client-node")));
+    expect(offences).toEqual([]);
+  });
+
+  it("only server/db imports Prisma", () => {
+    const offences = all.filter((f) => !f.startsWith("server/db/") && f !== "prisma.config.ts" && importsOf(f).some((s) => s.startsWith("@prisma/") || s === "prisma" || s.startsWith("prisma/") || s.includes("db/generated")));
+    expect(offences).toEqual([]);
+  });
+
+  it("browser code (components/, app/) does not import server-only modules other than types", () => {
+    const offences = all
+      .filter((f) => /^(components|app)\//.test(f) && !f.startsWith("app/api/"))
+      .flatMap((f) => {
+        const text = fs.readFileSync(path.join(root, f), "utf8");
+        return [...text.matchAll(/(?:^|\n)\s*import\s+(type\s+)?[^'"]*?from\s+["']([^"']+)["']/g)]
+          .filter((m) => !m[1] && /(^@\/server\/(kube|db|api|controllers|agent|cni|webhook)\/)|^(node:|undici$|@kubernetes|@prisma)/.test(m[2]))
+          .map((m) => `${f} imports ${m[2]}`);
+      });
     expect(offences).toEqual([]);
   });
 

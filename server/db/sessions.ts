@@ -8,14 +8,14 @@ export const SESSION_TTL_MS = 12 * 3600_000;
 export interface SessionRecord {
   user: string;
   groups: string[];
-  method: "local" | "token";
+  method: "local" | "token" | "oidc";
   csrfToken: string;
   expiresAt: Date;
 }
 
 const digest = (token: string) => createHash("sha256").update(token).digest("hex");
 
-export async function createSession(db: Db, s: { user: string; groups: string[]; method: "local" | "token"; account?: string }, now = new Date()) {
+export async function createSession(db: Db, s: { user: string; groups: string[]; method: "local" | "token" | "oidc"; account?: string }, now = new Date()) {
   const token = randomBytes(32).toString("base64url");
   const csrfToken = randomBytes(24).toString("base64url");
   const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
@@ -35,7 +35,7 @@ export async function findSession(db: Db, token: string | undefined, now = new D
     await db.session.delete({ where: { tokenHash: row.tokenHash } }).catch(() => undefined);
     return undefined;
   }
-  return { user: row.userName, groups: JSON.parse(row.groups) as string[], method: row.method as "local" | "token", csrfToken: row.csrfToken, expiresAt: row.expiresAt };
+  return { user: row.userName, groups: JSON.parse(row.groups) as string[], method: row.method as "local" | "token" | "oidc", csrfToken: row.csrfToken, expiresAt: row.expiresAt };
 }
 
 export async function deleteSession(db: Db, token: string | undefined): Promise<void> {

@@ -9,6 +9,7 @@ import { CSRF_COOKIE, SESSION_COOKIE, type Context } from "../context";
 import { rolesOf } from "../roles";
 import { authedProcedure, kubeToTrpc, publicProcedure, router } from "../trpc";
 import { tenantNamespaceCandidates } from "../namespaces";
+import { oidcSettings } from "../oidc";
 
 function setCookies(ctx: Context, token: string, csrf: string, maxAgeS: number) {
   const secure = ctx.secure ? "; Secure" : "";
@@ -21,6 +22,12 @@ function setCookies(ctx: Context, token: string, csrf: string, maxAgeS: number) 
 const failures = new Map<string, { count: number; until: number }>();
 
 export const authRouter = router({
+  /** The sign-in methods this console offers (for the sign-in page). */
+  methods: publicProcedure.query(() => {
+    const oidc = oidcSettings();
+    return { local: true, token: true, oidc: oidc ? { displayName: oidc.displayName } : null };
+  }),
+
   signIn: publicProcedure
     .input(z.discriminatedUnion("method", [
       z.object({ method: z.literal("local"), name: z.string().min(1).max(100), password: z.string().min(1).max(1000) }),

@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { identityFromClaims, oidcSettings } from "./oidc";
+
+const settings = (env: Record<string, string>) => oidcSettings(<NodeJS.ProcessEnv>{ TENET_OIDC_ISSUER: "https://dex.example.com", TENET_OIDC_CLIENT_ID: "tenet", ...env })!;
+
+describe("OIDC claims → Kubernetes identity (as kube-apiserver's --oidc-* flags map them)", () => {
+  it("is off without issuer and client id", () => {
+    expect(oidcSettings(<NodeJS.ProcessEnv>{})).toBeUndefined();
+    expect(oidcSettings(<NodeJS.ProcessEnv>{ TENET_OIDC_ISSUER: "https://x" })).toBeUndefined();
+  });
+
+  it("prefixes non-email username claims with the issuer, like kube-apiserver", () => {
+    expect(identityFromClaims({ sub: "1234" }, settings({}))).toEqual({ user: "https://dex.example.com#1234", groups: ["system:authenticated"] });
+  });
+
+  it("uses a verified email bare and applies the groups prefix", () => {
+    const s = settings({ TENET_OIDC_USERNAME_CLAIM: "email", TENET_OIDC_GROUPS_PREFIX: "oidc:" });
+    expect(identityFromClaims({ email: "alice@example.com", email_verified: true, groups: ["net", 7, "ops"] }, s)).toEqual({ user: "alice@example.com", groups: ["oidc:net", "oidc:ops", "system:authenticated"] });
+    expect(() => identityFromClaims({ email: "eve@example.com", email_verified: false }, s)).toThrow(/not verified/);
+  });
+
+  it("names the missing claim", () => {
+    expect(() => identityFromClaims({ sub: "x" }, settings({ TENET_OIDC_USERNAME_CLAIM: "preferred_username" }))).toThrow(/"preferred_username" claim/);
+  });
+});
