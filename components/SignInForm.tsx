@@ -19,8 +19,9 @@ export function SignInForm() {
   const [token, setToken] = useState("");
   const signIn = useMutation(
     trpc.auth.signIn.mutationOptions({
-      onSuccess: async () => {
-        await queryClient.invalidateQueries();
+      onSuccess: () => {
+        // forget what the signed-out browser cached (auth.me = null would send the shell straight back here)
+        queryClient.clear();
         const next = params.get("next");
         router.replace(next && next.startsWith("/") && !next.startsWith("//") ? next : "/");
       },
