@@ -1,0 +1,5 @@
+import { ClusterNetworkList } from "@/components/admin/ClusterNetworkList";
+
+export default function ClusterNetworksPage() {
+  return <ClusterNetworkList />;
+}

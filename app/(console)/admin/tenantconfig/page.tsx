@@ -1,0 +1,5 @@
+import { TenantConfigEditor } from "@/components/admin/TenantConfigEditor";
+
+export default function TenantConfigPage() {
+  return <TenantConfigEditor />;
+}

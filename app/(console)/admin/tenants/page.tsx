@@ -1,0 +1,5 @@
+import { TenantNetworksOverview } from "@/components/admin/TenantNetworksOverview";
+
+export default function TenantsPage() {
+  return <TenantNetworksOverview />;
+}
