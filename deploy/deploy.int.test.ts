@@ -9,7 +9,7 @@ const cluster = inject("cluster");
 const file = (f: string) => path.join(import.meta.dirname, f);
 
 describe("deploy/ manifests", () => {
-  const manifests = ["namespace.yaml", "rbac/roles.yaml", "rbac/components.yaml", "webhook/deployment.yaml", "webhook/webhook-configurations.yaml", "controllers/deployment.yaml", "cni/daemonset.yaml", ...fs.readdirSync(file("crds")).filter((f) => f.endsWith(".yaml")).map((f) => `crds/${f}`)];
+  const manifests = ["namespace.yaml", "rbac/roles.yaml", "rbac/components.yaml", "webhook/deployment.yaml", "webhook/webhook-configurations.yaml", "controllers/deployment.yaml", "cni/daemonset.yaml", "agent/daemonset.yaml", ...fs.readdirSync(file("crds")).filter((f) => f.endsWith(".yaml")).map((f) => `crds/${f}`)];
 
   for (const name of manifests) {
     it(`${name} passes a server-side dry-run apply`, async () => {

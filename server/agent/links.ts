@@ -39,6 +39,7 @@ interface IpLinkJson {
   link?: string;
   ifalias?: string;
   group?: string;
+  mtu?: number;
   flags?: string[];
   linkinfo?: { info_kind?: string; info_data?: { id?: number; link?: string } };
 }
@@ -54,6 +55,7 @@ export function parseLinks(json: string): ActualInterface[] {
     if ((kind === "vxlan" || kind === "vlan") && typeof data?.id === "number") a.id = data.id;
     if (parent) a.parent = parent;
     if (l.group !== undefined) a.group = String(l.group);
+    if (typeof l.mtu === "number") a.mtu = l.mtu;
     return a;
   });
 }

@@ -8,7 +8,7 @@ import { SharedWatch, type WatchedObject } from "../kube/sharedWatch";
 /** The identity the shared watches run as: a read-only user the console impersonates (RBAC: tenet:console-watch). */
 export const WATCH_IDENTITY = { user: "tenet:console-watch", groups: ["tenet:console-watch"] };
 
-export const LIVE_KINDS = ["TenantNetwork", "ClusterNetwork", "DanmNet", "TenantConfig", "DanmEp"] as const;
+export const LIVE_KINDS = ["TenantNetwork", "ClusterNetwork", "DanmNet", "TenantConfig", "DanmEp", "NodeNetworkStatus"] as const;
 export type LiveKind = (typeof LIVE_KINDS)[number];
 
 export interface LiveChange {

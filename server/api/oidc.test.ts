@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { identityFromClaims, oidcSettings } from "./oidc";
 
-const settings = (env: Record<string, string>) => oidcSettings(<NodeJS.ProcessEnv>{ TENET_OIDC_ISSUER: "https://dex.example.com", TENET_OIDC_CLIENT_ID: "tenet", ...env })!;
+const asEnv = (vars: Record<string, string>) => vars as unknown as NodeJS.ProcessEnv;
+const settings = (env: Record<string, string>) => oidcSettings(asEnv({ TENET_OIDC_ISSUER: "https://dex.example.com", TENET_OIDC_CLIENT_ID: "tenet", ...env }))!;
 
 describe("OIDC claims → Kubernetes identity (as kube-apiserver's --oidc-* flags map them)", () => {
   it("is off without issuer and client id", () => {
-    expect(oidcSettings(<NodeJS.ProcessEnv>{})).toBeUndefined();
-    expect(oidcSettings(<NodeJS.ProcessEnv>{ TENET_OIDC_ISSUER: "https://x" })).toBeUndefined();
+    expect(oidcSettings(asEnv({}))).toBeUndefined();
+    expect(oidcSettings(asEnv({ TENET_OIDC_ISSUER: "https://x" }))).toBeUndefined();
   });
 
   it("prefixes non-email username claims with the issuer, like kube-apiserver", () => {

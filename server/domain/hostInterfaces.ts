@@ -35,6 +35,8 @@ export interface ActualInterface {
   up: boolean;
   /** Interface group as ip prints it ("default" or a number). */
   group?: string;
+  /** MTU the kernel reports (for the node status). */
+  mtu?: number;
 }
 
 export interface HostInterfaceConflict {

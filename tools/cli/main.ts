@@ -14,6 +14,8 @@ Usage:
         Serve the admission webhook.
   tenet controllers [--kubeconfig F --interval-seconds N --grace-seconds N --metrics-port N]
         Run the reconcilers and svcwatcher (leader-elected through a Lease).
+  tenet agent --node NAME [--kubeconfig F --netns NAME --sysfs-root DIR --sriov-config F --heartbeat-seconds N --not-applied REASON]
+        Run the node agent: host interfaces, SR-IOV inventory, the node's NodeNetworkStatus.
   tenet install-cni [--bin-dir D --conf-dir D --once]
         Install the danm CNI plugin and its configuration on a node (the DaemonSet in deploy/cni).
 `;
@@ -40,6 +42,11 @@ export async function main(argv: string[]): Promise<number> {
     case "controllers": {
       const { runControllers } = await import("../../server/controllers/main");
       await runControllers(rest);
+      return await new Promise<number>(() => {});
+    }
+    case "agent": {
+      const { runAgent } = await import("../../server/agent/main");
+      await runAgent(rest);
       return await new Promise<number>(() => {});
     }
     case "install-cni": {

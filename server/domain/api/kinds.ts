@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { ClusterNetwork, DanmNet, TenantNetwork } from "./network";
 import { TenantConfig } from "./tenantConfig";
 import { DanmEp } from "./danmEp";
+import { NodeNetworkStatus } from "./nodeStatus";
 
 export interface PrinterColumn {
   name: string;
@@ -64,6 +65,17 @@ export const KINDS: KindInfo[] = [
       { name: "Address6", type: "string", jsonPath: ".spec.Interface.AddressIPv6", description: "IPv6 address.", priority: 1 },
       { name: "Host", type: "string", jsonPath: ".spec.Host", description: "Node." },
       age,
+    ],
+  },
+  // tenet's addition (not DANM 4.x): the node agent's report per node, docs/node-agent.md.
+  {
+    kind: "NodeNetworkStatus", plural: "nodenetworkstatuses", singular: "nodenetworkstatus", scope: "Cluster", shortNames: ["nns"], categories: ["danm"], schema: NodeNetworkStatus,
+    printerColumns: [
+      { name: "Ready", type: "string", jsonPath: '.status.conditions[?(@.type=="Ready")].status', description: "Every wanted host interface is present and every SR-IOV pool was read." },
+      { name: "Interfaces", type: "integer", jsonPath: ".status.summary.interfaces", description: "Host interfaces the networks want on the node." },
+      { name: "Failed", type: "integer", jsonPath: ".status.summary.failed", description: "Host interfaces that failed." },
+      { name: "VFs", type: "string", jsonPath: ".status.summary.vfs", description: "SR-IOV VFs used/total." },
+      { name: "Heartbeat", type: "date", jsonPath: ".status.heartbeat", description: "Last time the agent wrote the object." },
     ],
   },
 ];

@@ -1,0 +1,5 @@
+import { NodesOverview } from "@/components/nodes/NodesOverview";
+
+export default function NodesPage() {
+  return <NodesOverview />;
+}

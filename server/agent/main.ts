@@ -1,0 +1,49 @@
+// Entry point: `tenet agent --node NAME [--kubeconfig F] [--netns NAME] [--sysfs-root DIR]
+//   [--sriov-config F] [--heartbeat-seconds N] [--not-applied REASON]` — the node agent of one node
+// (DaemonSet in deploy/agent, or a simulated node of the local cluster). docs/node-agent.md.
+import { parseArgs } from "node:util";
+import { KubeRest } from "../kube/rest";
+import { jsonLog } from "../webhook/main";
+import { NodeAgent } from "./nodeAgent";
+import { runIp } from "./links";
+
+export async function runAgent(argv: string[]): Promise<NodeAgent> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      node: { type: "string", default: process.env.NODE_NAME },
+      kubeconfig: { type: "string" },
+      netns: { type: "string" },
+      "sysfs-root": { type: "string", default: "/" },
+      "sriov-config": { type: "string" },
+      "heartbeat-seconds": { type: "string", default: "30" },
+      "not-applied": { type: "string" },
+    },
+  });
+  if (!values.node) throw new Error("tenet agent: give --node NAME (or set NODE_NAME)");
+  const heartbeatSeconds = Number(values["heartbeat-seconds"]);
+  if (!Number.isInteger(heartbeatSeconds) || heartbeatSeconds < 1) throw new Error(`tenet agent: --heartbeat-seconds must be a whole number of seconds, not "${values["heartbeat-seconds"]}"`);
+  const log = jsonLog(`agent ${values.node}`);
+  if (values.netns && !values["not-applied"]) {
+    // fail early and clearly when the namespace is not there
+    const probe = await runIp(["link", "show", "lo"], { netns: values.netns });
+    if (probe.code !== 0) throw new Error(`tenet agent: cannot use network namespace ${values.netns}: ${probe.stderr.trim()}`);
+  }
+  const agent = new NodeAgent({
+    node: values.node,
+    kube: await KubeRest.fromFile(values.kubeconfig),
+    netns: values.netns,
+    sysfsRoot: values["sysfs-root"],
+    sriovConfigFile: values["sriov-config"],
+    heartbeatSeconds,
+    notAppliedReason: values["not-applied"],
+    log,
+  });
+  log("starting", { netns: values.netns, sysfsRoot: values["sysfs-root"], sriovConfig: values["sriov-config"], heartbeatSeconds, applying: !values["not-applied"] });
+  const stop = () => void agent.stop().then(() => process.exit(0));
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+  await agent.start();
+  log("running");
+  return agent;
+}
