@@ -5,19 +5,34 @@ import { useSubscription } from "@trpc/tanstack-react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc";
 
+/** Is this TanStack query key one of the tRPC router `area`'s queries? (keys look like [["nodes","overview"], {...}]) */
+function isArea(queryKey: readonly unknown[], area: string): boolean {
+  const path = queryKey[0];
+  return Array.isArray(path) && path[0] === area;
+}
+
 export function LiveUpdates() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const [changes, setChanges] = useState(0);
+  // true while the pending burst holds only NodeNetworkStatus changes
+  const nodesOnly = useRef<boolean | undefined>(undefined);
   const sub = useSubscription(
     trpc.live.changes.subscriptionOptions(undefined, {
       onData: (event) => {
         if (event.kind !== "change") return;
         setChanges((n) => n + 1);
+        // A node agent's heartbeat concerns only the node views; anything else may show on any page.
+        if (event.change.kind === "NodeNetworkStatus") nodesOnly.current = nodesOnly.current !== false;
+        else nodesOnly.current = false;
         clearTimeout(timer.current);
         // Several changes in a burst (a pod with three interfaces) give one refetch.
-        timer.current = setTimeout(() => void queryClient.invalidateQueries({ predicate: (q) => !JSON.stringify(q.queryKey).includes('"auth"') }), 80);
+        timer.current = setTimeout(() => {
+          const onlyNodes = nodesOnly.current === true;
+          nodesOnly.current = undefined;
+          void queryClient.invalidateQueries({ predicate: (q) => (onlyNodes ? isArea(q.queryKey, "nodes") : !isArea(q.queryKey, "auth")) });
+        }, 80);
       },
     }),
   );
