@@ -7,7 +7,13 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["server/**/*.test.ts", "tools/cli/**/*.test.ts", "deploy/**/*.test.ts"], exclude: ["**/*.int.test.ts", "node_modules/**"] },
+        test: {
+          name: "unit",
+          include: ["server/**/*.test.ts", "tools/cli/**/*.test.ts", "deploy/**/*.test.ts"],
+          exclude: ["**/*.int.test.ts", "node_modules/**"],
+          // a throwaway PostgreSQL server when a selected test runs against it (server/db tests)
+          globalSetup: ["./tools/testing/postgres.ts"],
+        },
       },
       {
         extends: true,

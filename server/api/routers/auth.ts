@@ -3,6 +3,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { checkPassword } from "../../db/accounts";
 import { createSession, deleteSession, SESSION_TTL_MS } from "../../db/sessions";
+import { clearSignInFailures, recordSignInFailure, signInBlockedUntil } from "../../db/signInFailures";
 import { reviewToken } from "../../kube/access";
 import type { Identity } from "../../kube/rest";
 import { CSRF_COOKIE, SESSION_COOKIE, type Context } from "../context";
@@ -17,9 +18,6 @@ function setCookies(ctx: Context, token: string, csrf: string, maxAgeS: number) 
   // Readable by the page (double submit): sent back in x-tenet-csrf on every mutation.
   ctx.resHeaders.append("set-cookie", `${CSRF_COOKIE}=${csrf}; Path=/; SameSite=Strict; Max-Age=${maxAgeS}${secure}`);
 }
-
-// Slows password guessing: after 5 failures for one name, each attempt waits for the previous delay to pass.
-const failures = new Map<string, { count: number; until: number }>();
 
 export const authRouter = router({
   /** The sign-in methods this console offers (for the sign-in page). */
@@ -38,15 +36,15 @@ export const authRouter = router({
       let identity: Identity | undefined;
       let account: string | undefined;
       if (input.method === "local") {
-        const f = failures.get(input.name);
-        if (f && f.until > Date.now()) throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `too many failed sign-ins for ${input.name}; try again in ${Math.ceil((f.until - Date.now()) / 1000)} s` });
+        // Slows password guessing; counted in the database, so all console replicas share the count.
+        const until = await signInBlockedUntil(ctx.runtime.db, input.name);
+        if (until) throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `too many failed sign-ins for ${input.name}; try again in ${Math.ceil((until.getTime() - Date.now()) / 1000)} s` });
         const found = await checkPassword(ctx.runtime.db, input.name, input.password);
         if (!found) {
-          const count = (f?.count ?? 0) + 1;
-          failures.set(input.name, { count, until: count >= 5 ? Date.now() + Math.min(60_000, 1000 * 2 ** (count - 5)) : 0 });
+          await recordSignInFailure(ctx.runtime.db, input.name);
           throw new TRPCError({ code: "UNAUTHORIZED", message: "wrong account name or password" });
         }
-        failures.delete(input.name);
+        await clearSignInFailures(ctx.runtime.db, input.name);
         identity = { user: found.name, groups: found.groups };
         account = found.name;
       } else {
