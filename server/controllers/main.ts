@@ -1,5 +1,7 @@
-// Entry point: `tenet controllers [--kubeconfig F] [--interval-seconds 30] [--grace-seconds 120] [--metrics-port 9090]`
-// One leader (Lease tenet-system/tenet-controllers) runs the reconcilers; every replica serves /metrics.
+// Entry point: `tenet controllers [--kubeconfig F] [--interval-seconds 30] [--grace-seconds 120] [--metrics-port 9090]
+//   [--database-url file:… (or DATABASE_URL)] [--usage-interval-seconds 60]`
+// One leader (Lease tenet-system/tenet-controllers) runs the reconcilers (and, given a database, the
+// IP usage sampler); every replica serves /metrics.
 import http from "node:http";
 import os from "node:os";
 import { parseArgs } from "node:util";
@@ -10,6 +12,7 @@ import { jsonLog } from "../webhook/main";
 import { LeaderElector } from "./leaderElection";
 import { Reconcilers } from "./reconcilers";
 import { Svcwatcher } from "./svcwatcher";
+import { UsageSampler } from "./usageSampler";
 
 export async function runControllers(argv: string[]) {
   const { values } = parseArgs({
@@ -21,6 +24,8 @@ export async function runControllers(argv: string[]) {
       "metrics-port": { type: "string", default: "9090" },
       "metrics-host": { type: "string", default: "0.0.0.0" },
       "lease-namespace": { type: "string", default: process.env.POD_NAMESPACE ?? "tenet-system" },
+      "database-url": { type: "string", default: process.env.DATABASE_URL },
+      "usage-interval-seconds": { type: "string", default: "60" },
     },
   });
   const log = jsonLog("controllers");
@@ -41,6 +46,10 @@ export async function runControllers(argv: string[]) {
   const identity = `${os.hostname()}-${process.pid}`;
   // svcwatcher: a fresh instance per leadership term
   let svcwatcher: Svcwatcher | undefined;
+  // IP usage sampler: only with a database, a fresh instance per leadership term
+  const databaseUrl = values["database-url"];
+  const db = databaseUrl ? await (await import("../db/migrate")).openMigratedDb(databaseUrl) : undefined;
+  let sampler: UsageSampler | undefined;
   const elector = new LeaderElector(new LeaseStore(kc, values["lease-namespace"]!, "tenet-controllers"), {
     identity,
     log,
@@ -48,11 +57,17 @@ export async function runControllers(argv: string[]) {
       void pass();
       svcwatcher = new Svcwatcher(kc, { log: jsonLog("svcwatcher"), registry });
       svcwatcher.start().catch((e) => log("svcwatcher failed to start", { error: (e as Error).message }));
+      if (db) {
+        sampler = new UsageSampler({ kubeconfig: kc, db, intervalMs: Number(values["usage-interval-seconds"]) * 1000, log: jsonLog("usage-sampler") });
+        sampler.start();
+      }
     },
     onStoppedLeading: () => {
       clearTimeout(timer);
       void svcwatcher?.stop();
       svcwatcher = undefined;
+      void sampler?.stop();
+      sampler = undefined;
     },
   });
   elector.start();

@@ -8,6 +8,7 @@ import { loadKubeConfig } from "../../server/kube/config";
 import { webhookConfigurations } from "../../deploy/webhook/configurations";
 import { ensureControlPlaneBinary, REPO_ROOT } from "./controlplaneBinary";
 import { freePort, isAlive, readPid, startDetached, stopProcess, tail, waitFor } from "./processes";
+import { simulatedNodesStatus, startSimulatedNodes, stopSimulatedNodes } from "./simulatedNodes";
 
 export const DEMO_USERS: Record<string, string> = {
   netadmin: "tenet:netadmins",
@@ -50,6 +51,8 @@ export interface UpOptions {
   seed?: boolean;
   /** Run the controllers process (reconcilers); tests run what they test in-process instead. */
   controllers?: boolean;
+  /** Simulated nodes node-1..3, each with a node agent (default: as controllers). */
+  nodes?: boolean;
   say?: (line: string) => void;
 }
 
@@ -165,7 +168,8 @@ async function startControllers(home: string, state: ControlPlaneState, say: (l:
   const running = readPid(p.controllersPid);
   if (isAlive(running)) return running;
   const port = await freePort();
-  const args = [path.join(REPO_ROOT, "tools/cli/tenet.mjs"), "controllers", "--kubeconfig", state.kubeconfigs["tenet-controllers"], "--metrics-host", "127.0.0.1", "--metrics-port", String(port)];
+  // the IP usage sampler writes history into the console's database (tools/cli/consoleAccounts.ts consoleDatabaseUrl)
+  const args = [path.join(REPO_ROOT, "tools/cli/tenet.mjs"), "controllers", "--kubeconfig", state.kubeconfigs["tenet-controllers"], "--metrics-host", "127.0.0.1", "--metrics-port", String(port), "--database-url", `file:${path.join(home, "console.db")}`];
   const pid = startDetached(process.execPath, args, { logFile: p.controllersLog, pidFile: p.controllersPid, cwd: REPO_ROOT });
   say(`controllers running (pid ${pid}, metrics http://127.0.0.1:${port}/metrics)`);
   return pid;
@@ -210,12 +214,13 @@ export async function clusterUp(options: UpOptions = {}): Promise<LocalCluster> 
     await seedConsoleAccounts(home, say);
   }
   if (options.controllers !== false) await startControllers(home, controlPlane, say);
+  if (options.nodes ?? options.controllers !== false) await startSimulatedNodes(home, controlPlane, { restart: started, say });
   return { home, controlPlane, webhookPort: webhook.port, webhookPid: webhook.pid, kubeconfig: (user) => controlPlane.kubeconfigs[user] };
 }
 
 export async function clusterDown(home = defaultHome()): Promise<string[]> {
   const p = paths(home);
-  const stopped: string[] = [];
+  const stopped: string[] = [...(await stopSimulatedNodes(home))];
   if (await stopProcess(readPid(p.controllersPid))) stopped.push("controllers");
   if (await stopProcess(readPid(p.webhookPid))) stopped.push("webhook");
   if (await stopProcess(readPid(p.controlPlanePid), 30_000)) stopped.push("control plane");
@@ -237,6 +242,7 @@ export async function clusterStatus(home = defaultHome()): Promise<string[]> {
   lines.push(isAlive(whPid) ? `webhook        running   https://127.0.0.1:${port}  pid ${whPid}  log ${path.relative(process.cwd(), p.webhookLog)}` : "webhook        stopped");
   const ctrlPid = readPid(p.controllersPid);
   lines.push(isAlive(ctrlPid) ? `controllers    running   pid ${ctrlPid}  log ${path.relative(process.cwd(), p.controllersLog)}` : "controllers    stopped");
+  lines.push(...simulatedNodesStatus(home));
   return lines;
 }
 

@@ -1,0 +1,5 @@
+import { UsageOverview } from "@/components/usage/UsageOverview";
+
+export default function UsagePage() {
+  return <UsageOverview />;
+}
