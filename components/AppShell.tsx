@@ -25,7 +25,15 @@ export function AppShell({ children }: { children: ReactNode }) {
     if (me.data === null) router.replace(`/signin?next=${encodeURIComponent(pathname)}`);
   }, [me.data, pathname, router]);
 
-  if (me.isPending) return <div className="p-8 text-slate-500">Loading…</div>;
+  // The page's own queries start at once, hidden, instead of waiting for "who am I" (no waterfall);
+  // TanStack Query keeps their results when the page is shown in the frame below.
+  if (me.isPending)
+    return (
+      <>
+        <div className="p-8 text-slate-500">Loading…</div>
+        <div hidden>{children}</div>
+      </>
+    );
   if (me.isError)
     return (
       <div className="m-8 rounded border border-red-200 bg-red-50 p-4 text-red-800">
