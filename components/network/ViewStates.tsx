@@ -1,51 +1,23 @@
 "use client";
-// Loading, error and empty states of the tenant's network views, each saying what to do next.
-import type { ReactNode } from "react";
-import { errorCode, errorMessage } from "@/components/errors";
+// The tenant views' wording of the shared view states.
+import { LoadError as SharedLoadError } from "@/components/ViewStates";
 
-export function Loading({ what }: { what: string }) {
-  return (
-    <div className="p-6 text-slate-500" data-testid="loading" role="status">
-      Loading {what}…
-    </div>
-  );
-}
+export { buttonClass, dangerButtonClass, Empty, inputClass, linkClass, Loading, primaryButtonClass } from "@/components/ViewStates";
 
-/** A failed read: FORBIDDEN means Kubernetes does not let this person see it; anything else, probably the cluster. */
+/** FORBIDDEN means Kubernetes does not let this person see it; NOT_FOUND, it was deleted. */
 export function LoadError({ error, what, namespace, onRetry }: { error: unknown; what: string; namespace?: string; onRetry?: () => void }) {
-  const code = errorCode(error);
-  const forbidden = code === "FORBIDDEN";
-  const missing = code === "NOT_FOUND";
   return (
-    <div className="rounded border border-red-200 bg-red-50 p-4 text-red-800" data-testid="load-error" role="alert">
-      <p className="font-semibold">{forbidden ? `You may not see ${what}.` : missing ? `${what} does not exist (any more).` : `Could not load ${what}.`}</p>
-      <p className="mt-1 text-sm">{errorMessage(error)}</p>
-      <p className="mt-2 text-sm">
-        {forbidden
-          ? `Kubernetes decides who is a tenant of a namespace. Pick one of your namespaces above, or ask your cluster administrator for a RoleBinding to tenet:tenant${namespace ? ` in ${namespace}` : ""}, then sign in again.`
-          : missing
-            ? "Someone may have deleted it. Go back to the list of networks."
-            : "Check that the cluster is running (npx tenet cluster status), then try again."}
-      </p>
-      {onRetry && !forbidden && !missing && (
-        <button type="button" className="mt-2 rounded border border-red-300 px-2 py-0.5 text-sm hover:bg-red-100" onClick={onRetry}>
-          Try again
-        </button>
-      )}
-    </div>
+    <SharedLoadError
+      error={error}
+      what={what}
+      onRetry={onRetry}
+      wording={{
+        forbidden: {
+          title: (w) => `You may not see ${w}.`,
+          hint: `Kubernetes decides who is a tenant of a namespace. Pick one of your namespaces above, or ask your cluster administrator for a RoleBinding to tenet:tenant${namespace ? ` in ${namespace}` : ""}, then sign in again.`,
+        },
+        missing: "Someone may have deleted it. Go back to the list of networks.",
+      }}
+    />
   );
 }
-
-export function Empty({ children, testId = "empty" }: { children: ReactNode; testId?: string }) {
-  return (
-    <div className="rounded border border-dashed border-slate-300 bg-white p-6 text-slate-600" data-testid={testId}>
-      {children}
-    </div>
-  );
-}
-
-export const inputClass = "w-full rounded border border-slate-300 px-2 py-1 text-sm disabled:bg-slate-100 disabled:text-slate-500 aria-[invalid=true]:border-red-500";
-export const buttonClass = "rounded border border-slate-300 bg-white px-3 py-1 text-sm hover:bg-slate-100 disabled:opacity-50";
-export const primaryButtonClass = "rounded bg-slate-900 px-3 py-1 text-sm text-white hover:bg-slate-700 disabled:opacity-50";
-export const dangerButtonClass = "rounded bg-red-700 px-3 py-1 text-sm text-white hover:bg-red-600 disabled:opacity-50";
-export const linkClass = "text-sky-800 hover:underline";

@@ -1,46 +1,32 @@
 "use client";
-// Loading, error and empty states of the IP usage views, each saying what to do next.
+// The IP usage views' wording of the shared view states, and their pressure bars.
 import type { ReactNode } from "react";
-import { errorCode, errorMessage } from "@/components/errors";
-import type { PressureLevel } from "@/server/domain/usage/pressure";
+import { Empty as SharedEmpty, LoadError as SharedLoadError } from "@/components/ViewStates";
 
-export function Loading({ what }: { what: string }) {
-  return (
-    <div className="p-6 text-slate-500" data-testid="loading" role="status">
-      Loading {what}…
-    </div>
-  );
-}
+export { Loading } from "@/components/ViewStates";
+import type { PressureLevel } from "@/server/domain/usage/pressure";
 
 /** FORBIDDEN: the person lacks the operator's read access; NOT_FOUND: the network is gone; else the cluster. */
 export function LoadError({ error, what, onRetry }: { error: unknown; what: string; onRetry?: () => void }) {
-  const code = errorCode(error);
-  const hint =
-    code === "FORBIDDEN"
-      ? "Kubernetes decides who may read IP usage: operators (tenet:operator) and network administrators (tenet:netadmin) see every namespace. Ask your cluster administrator for one of these roles, then sign in again; your own networks' addresses are on the Networks page."
-      : code === "NOT_FOUND"
-        ? "The network may have been deleted. Go back to the IP usage overview."
-        : "Check that the cluster is running (npx tenet cluster status), then try again.";
   return (
-    <div className="rounded border border-red-200 bg-red-50 p-4 text-red-800" data-testid="usage-error" role="alert">
-      <p className="font-semibold">{code === "FORBIDDEN" ? `You may not see ${what}.` : `Could not load ${what}.`}</p>
-      <p className="mt-1 text-sm">{errorMessage(error)}</p>
-      <p className="mt-2 text-sm">{hint}</p>
-      {onRetry && code !== "FORBIDDEN" && code !== "NOT_FOUND" && (
-        <button type="button" className="mt-2 rounded border border-red-300 px-2 py-0.5 text-sm hover:bg-red-100" onClick={onRetry}>
-          Try again
-        </button>
-      )}
-    </div>
+    <SharedLoadError
+      error={error}
+      what={what}
+      onRetry={onRetry}
+      wording={{
+        testId: "usage-error",
+        forbidden: {
+          title: (w) => `You may not see ${w}.`,
+          hint: "Kubernetes decides who may read IP usage: operators (tenet:operator) and network administrators (tenet:netadmin) see every namespace. Ask your cluster administrator for one of these roles, then sign in again; your own networks' addresses are on the Networks page.",
+        },
+        missing: "The network may have been deleted. Go back to the IP usage overview.",
+      }}
+    />
   );
 }
 
 export function Empty({ children, testId = "usage-empty" }: { children: ReactNode; testId?: string }) {
-  return (
-    <div className="rounded border border-dashed border-slate-300 bg-white p-6 text-slate-600" data-testid={testId}>
-      {children}
-    </div>
-  );
+  return <SharedEmpty testId={testId}>{children}</SharedEmpty>;
 }
 
 const BAR: Record<PressureLevel, string> = { ok: "bg-emerald-500", warning: "bg-amber-500", critical: "bg-red-600" };
