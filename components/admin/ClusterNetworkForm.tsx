@@ -17,7 +17,7 @@ import {
   type ClusterNetworkObject,
   type RouteRow,
 } from "./clusterNetworkForm";
-import { buttonClass, FieldMessages, inputClass, primaryButtonClass } from "./ViewStates";
+import { buttonClass, FieldMessages, inputClass, LoadError, primaryButtonClass } from "./ViewStates";
 
 type Check = { state: "idle" | "checking" | "ok" } | { state: "refused"; message: string; causes: Record<string, string[]> };
 
@@ -99,6 +99,9 @@ export function ClusterNetworkForm({ original }: { original?: ClusterNetworkObje
   const shown = save.error ? saveCauses : dryCauses;
   const allPlaced = Object.keys(shown).length > 0 && !shown[""];
   const topMessages = allPlaced ? [] : save.error ? [save.error.message] : check.state === "refused" ? [check.message] : [];
+
+  // not a netadmin: say so instead of offering a form every check and save of which is refused
+  if (namespaces.isError && errorCode(namespaces.error) === "FORBIDDEN") return <LoadError error={namespaces.error} what="the ClusterNetwork form" />;
 
   return (
     <form
