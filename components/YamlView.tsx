@@ -1,24 +1,9 @@
 "use client";
-// Any object as `kubectl get -o yaml` shows it: keys in byte order at every level (as Go's YAML
-// encoder writes maps), sequences not indented under their key, no metadata.managedFields (kubectl
-// shows them only with --show-managed-fields), long strings such as bitmaps on one line. With a
-// copy button, so a tenant can paste the object into a manifest or a ticket.
+// Any object as `kubectl get -o yaml` shows it (shaped by yamlShape.ts: no managedFields, keys in
+// kubectl's order, long strings such as bitmaps on one line). With a copy button, so a tenant can
+// paste the object into a manifest or a ticket.
 import { useMemo, useState } from "react";
-import { stringify } from "yaml";
-
-/** The object without what kubectl hides by default. */
-export function kubectlShape(object: unknown): unknown {
-  if (!object || typeof object !== "object" || Array.isArray(object)) return object;
-  const o = object as Record<string, unknown>;
-  const metadata = o.metadata;
-  if (!metadata || typeof metadata !== "object" || !("managedFields" in metadata)) return object;
-  const { managedFields: _dropped, ...rest } = metadata as Record<string, unknown>;
-  return { ...o, metadata: rest };
-}
-
-export function toKubectlYaml(object: unknown): string {
-  return stringify(kubectlShape(object), { sortMapEntries: (a, b) => (String(a.key) < String(b.key) ? -1 : String(a.key) > String(b.key) ? 1 : 0), indentSeq: false, lineWidth: 0 });
-}
+import { toKubectlYaml } from "./yamlShape";
 
 async function copyText(text: string): Promise<boolean> {
   try {

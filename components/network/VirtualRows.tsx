@@ -5,6 +5,16 @@ import { useEffect, useRef, useState, type ReactNode } from "react";
 
 const OVERSCAN = 8;
 
+/** Which rows to render: [first, last) of `count` rows of `rowHeight` px, for a viewport scrolled to `scrollTop`. */
+export function rowWindow(count: number, rowHeight: number, viewport: number, scrollTop: number): { total: number; first: number; last: number } {
+  // a shorter list (a filter, a namespace switch) must not leave the window scrolled past its end
+  const total = count * rowHeight;
+  const top = Math.min(scrollTop, Math.max(0, total - viewport));
+  const first = Math.max(0, Math.floor(top / rowHeight) - OVERSCAN);
+  const last = Math.min(count, Math.ceil((top + viewport) / rowHeight) + OVERSCAN);
+  return { total, first, last };
+}
+
 export function VirtualRows<T>({
   items, rowHeight, maxHeight, header, row, rowKey, testId,
 }: {
@@ -27,11 +37,7 @@ export function VirtualRows<T>({
     observer.observe(el);
     return () => observer.disconnect();
   }, [maxHeight]);
-  // a shorter list (a filter, a namespace switch) must not leave the window scrolled past its end
-  const total = items.length * rowHeight;
-  const top = Math.min(scrollTop, Math.max(0, total - viewport));
-  const first = Math.max(0, Math.floor(top / rowHeight) - OVERSCAN);
-  const last = Math.min(items.length, Math.ceil((top + viewport) / rowHeight) + OVERSCAN);
+  const { total, first, last } = rowWindow(items.length, rowHeight, viewport, scrollTop);
   return (
     <div ref={ref} role="table" className="overflow-auto rounded-lg border border-slate-200 bg-white" style={{ maxHeight }} data-testid={testId} data-rows={items.length} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
       <div role="rowgroup" className="sticky top-0 z-10 border-b border-slate-200 bg-slate-50">{header}</div>
