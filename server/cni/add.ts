@@ -13,13 +13,17 @@ import { interfaceName, interfaceNameProblem } from "./naming";
 import { enableIpv6, linkExists, postProcess } from "./podNetns";
 import { CNI_ERROR, CniError, podIdentity } from "./protocol";
 import { addressesOf, mergeResults, type CniResult } from "./result";
+import { handOutDevices, removeSriovKernelInterface, sriovKernelInterface, withDevice, type SriovDevice } from "./sriovDevices";
 
 const status = (e: unknown) => (e as { status?: number } | null)?.status;
 
-/** Prefixes a failure with the pod and keeps its CNI code; IPAM refusals carry their rule in the message. */
+/**
+ * Prefixes a failure with the pod and keeps its CNI code; IPAM refusals carry their rule in the
+ * message, IPAM operations that ran out of their time (main.ts's budget) answer "try again later" (11).
+ */
 function failure(pod: string, e: unknown): CniError {
   if (e instanceof CniError) return e.message.startsWith(pod) ? e : new CniError(e.code, `${pod}: ${e.message}`, e.details);
-  if (e instanceof IpamError) return new CniError(e.rule ? CNI_ERROR.addressRefused : CNI_ERROR.apiServer, `${pod}: ${e.message}`);
+  if (e instanceof IpamError) return new CniError(e.rule ? CNI_ERROR.addressRefused : e.details.timedOut ? CNI_ERROR.tryAgainLater : CNI_ERROR.apiServer, `${pod}: ${e.message}`);
   return new CniError(CNI_ERROR.apiServer, `${pod}: ${(e as Error)?.message ?? e}`);
 }
 
@@ -68,7 +72,7 @@ interface Attached {
 }
 
 /** §11.2 6e–i for one interface; on failure undoes its own steps and throws. */
-async function attach(run: PluginRun, pod: PodInfo, sandboxId: string, sequence: number, req: InterfaceRequest, network: NetworkObject): Promise<Attached> {
+async function attach(run: PluginRun, pod: PodInfo, sandboxId: string, sequence: number, req: InterfaceRequest, network: NetworkObject, device?: SriovDevice): Promise<Attached> {
   const ref = networkRefOf(network);
   const options = network.spec?.Options ?? {};
   const ifName = interfaceName(sequence, options.container_prefix, run.conf.namingScheme);
@@ -85,7 +89,7 @@ async function attach(run: PluginRun, pod: PodInfo, sandboxId: string, sequence:
     }
   }
   const id = randomUUID();
-  let ep = buildEndpoint({ id, pod, network, request: req, ifName, addresses, host: run.host, sandboxId, netns: run.env.netns });
+  let ep = withDevice(buildEndpoint({ id, pod, network, request: req, ifName, addresses, host: run.host, sandboxId, netns: run.env.netns }), device);
   try {
     ep = await run.api.createEndpoint(ep);
   } catch (e) {
@@ -93,7 +97,7 @@ async function attach(run: PluginRun, pod: PodInfo, sandboxId: string, sequence:
     throw new CniError(CNI_ERROR.apiServer, `${what}: creating DanmEp ${pod.namespace}/${id} failed: ${(e as Error).message}`);
   }
   try {
-    const { type, conf } = delegateFor(run, network, addresses, byDanm);
+    const { type, conf } = delegateFor(run, network, addresses, byDanm, device?.pciAddress);
     const result = (await callDelegate({ command: "ADD", type, conf, ifName, env: run.env, what }))!;
     const got = addressesOf(result);
     if (!byDanm && (got.ip !== addresses.ip || got.ip6 !== addresses.ip6)) {
@@ -102,10 +106,13 @@ async function attach(run: PluginRun, pod: PodInfo, sandboxId: string, sequence:
     }
     const iface = ep.spec!.Interface!;
     const real6 = !!iface.AddressIPv6 && iface.AddressIPv6 !== "none";
+    // §11.8: a DPDK-bound VF gets a dummy kernel interface; a user-space interface is not post-processed
+    if (device && !(await sriovKernelInterface(run.env.netns, ifName, device, options.vlan, [iface.Address, iface.AddressIPv6], what))) return { ifName, result, ep, network };
     await postProcess(run.env.netns, ifName, real6, { table: options.rt_tables ?? 0, address: iface.Address, address6: iface.AddressIPv6, proutes: req.proutes, proutes6: req.proutes6 });
     return { ifName, result, ep, network };
   } catch (e) {
     await teardownEndpoint(run, ep, network).catch((f) => run.log(`${what}: rollback: ${(f as Error).message}`));
+    if (device) await removeSriovKernelInterface(run.env.netns, ifName, device, options.vlan);
     throw failure(podLabel(pod), e);
   }
 }
@@ -136,10 +143,16 @@ export async function runAdd(run: PluginRun): Promise<CniResult> {
   const previous = (await run.api.listEndpoints(pod.namespace).catch(() => [] as Endpoint[])).filter((ep) => ep.spec?.Pod === pod.name && ep.spec?.PodUID === pod.uid && ep.spec?.CID !== identity.sandboxId);
   await teardownSandbox(run, previous).catch((e) => run.log(`${label}: stale DanmEps: ${(e as Error).message}`));
 
+  const resolved = await Promise.allSettled(requests.map((req) => resolveNetwork(run, pod, req)));
+  // §11.2 c, §11.7: SR-IOV devices are handed out in annotation order once every network is known
+  const devices = await handOutDevices(run.conf, pod, resolved.map((r) => (r.status === "fulfilled" ? r.value : undefined)));
   const settled = await Promise.allSettled(
     requests.map(async (req, sequence) => {
-      const network = await resolveNetwork(run, pod, req);
-      return attach(run, pod, identity.sandboxId, sequence, req, network);
+      const network = resolved[sequence];
+      if (network.status === "rejected") throw network.reason;
+      const device = devices[sequence];
+      if (device instanceof Error) throw device;
+      return attach(run, pod, identity.sandboxId, sequence, req, network.value, device);
     }),
   );
   const done = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));

@@ -14,7 +14,7 @@ import { DanmClient } from "../kube/danmClient";
 import { createPod, deletePod } from "../kube/pods";
 import { Reconcilers } from "../controllers/reconcilers";
 import { buildCniPlugin } from "./build";
-import { addHostDevice, addNetns, CNI_PLUGIN_DIRS, missingPrerequisite, removeHostDevice, removeNetns } from "./pluginHarness";
+import { addHostDevice, addNetns, CNI_PLUGIN_DIRS, missingPrerequisite, removeHostDevice, removeNetns, testLockDir } from "./pluginHarness";
 
 const cluster = inject("cluster");
 const kubeconfig = cluster.controlPlane.kubeconfigs.admin;
@@ -38,7 +38,10 @@ function random(seed: number) {
 d(`danm CNI plugin killed at random moments (${ADDS} ADDs)`, () => {
   let plugin = "";
   const pods = Array.from({ length: ADDS }, (_, i) => ({ name: `crash-${RUN}-${i}`, netnsName: `tnt-k-${RUN}-${i}`, cid: `sandbox-k-${RUN}-${i}`, uid: "" }));
-  const netconf = JSON.stringify({ cniVersion: "1.0.0", name: "danm-crash", type: "danm", kubeconfig, cniDir: os.tmpdir() });
+  // the runs take turns through the node lock; one SIGKILLed while holding it must only delay the next
+  // by the stale check. A wave of 30 plugin processes shares a 2-core test machine for longer than
+  // danm's 30 s (see danmConcurrency.int.test.ts), so the runs get more time: none may fail by itself
+  const netconf = JSON.stringify({ cniVersion: "1.0.0", name: "danm-crash", type: "danm", kubeconfig, cniDir: os.tmpdir(), ipamLockDir: testLockDir(cluster.home), timeoutSeconds: 300 });
 
   beforeAll(async () => {
     plugin = await buildCniPlugin(path.join(cluster.home, "danm-crash"));

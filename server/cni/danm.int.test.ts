@@ -10,7 +10,8 @@ import type { NetworkObject } from "../domain/api/network";
 import { DanmClient } from "../kube/danmClient";
 import { createPod, deletePod } from "../kube/pods";
 import { buildCniPlugin } from "./build";
-import { addHostDevice, addNetns, callPlugin, ipJsonIn, ipvlanUnsupported, missingPrerequisite, podInterfaces, removeHostDevice, removeNetns, type PluginAnswer } from "./pluginHarness";
+import { acquireNodeLock, networkLockFile } from "./nodeLock";
+import { addHostDevice, addNetns, callPlugin, ipJsonIn, ipvlanUnsupported, missingPrerequisite, podInterfaces, removeHostDevice, removeNetns, testLockDir, type PluginAnswer } from "./pluginHarness";
 
 const cluster = inject("cluster");
 const kubeconfig = cluster.controlPlane.kubeconfigs.admin;
@@ -25,7 +26,7 @@ if (skipReason) console.warn(`skipped: danm plugin tests: ${skipReason}`);
 
 let plugin = "";
 let cniDir = "";
-const netconf = (cniVersion = "1.0.0") => ({ cniVersion, name: "danm-test", type: "danm", kubeconfig, cniDir, namingScheme: "" });
+const netconf = (cniVersion = "1.0.0") => ({ cniVersion, name: "danm-test", type: "danm", kubeconfig, cniDir, namingScheme: "", ipamLockDir: testLockDir(cluster.home) });
 const created: { kind: string; name: string }[] = [];
 const netnsNames: string[] = [];
 const pods: string[] = [];
@@ -185,6 +186,36 @@ d("danm CNI plugin (bundled executable, real API server, reference CNI plugins)"
     expect(await alloc("cni-small")).toBe(full);
     for (const p of [a, b]) expect((await p.call("DEL")).code).toBe(0);
     expect(await alloc("cni-small")).toBe(initial);
+  });
+
+  it("a network whose node lock stays taken: the ADD gives up inside its 30 s budget with 'try again later' naming pod and network, and rolls back its other interface", { timeout: 90_000 }, async () => {
+    await network("cni-dl", { NetworkID: "cnidl", NetworkType: "macvlan", Options: { host_device: HOST, cidr: "10.98.0.0/24" } });
+    await network("cni-dl2", { NetworkID: "cnidl2", NetworkType: "macvlan", Options: { host_device: HOST, cidr: "10.99.0.0/24" } });
+    const before = { dl: await alloc("cni-dl"), dl2: await alloc("cni-dl2") };
+    // this test process holds cni-dl's lock, as a plugin run stuck in its read-modify-write would
+    const held = await acquireNodeLock(networkLockFile(testLockDir(cluster.home), { kind: "DanmNet", namespace: NS, name: "cni-dl" }), { waitMs: 0, what: "test" });
+    const pod = await testPod([{ network: "cni-dl2", ip: "dynamic" }, { network: "cni-dl", ip: "dynamic" }]);
+    let add: PluginAnswer;
+    try {
+      add = await pod.call("ADD");
+    } finally {
+      held.release();
+    }
+    console.info(`ADD behind a held lock answered after ${(add.ms / 1000).toFixed(1)} s: ${add.json.msg}`);
+    expect(add.code).toBe(1);
+    expect(add.json).toMatchObject({ cniVersion: "1.0.0", code: 11 });
+    expect(add.json.msg).toMatch(new RegExp(`^pod ${NS}/${pod.name}: DanmNet ${NS}/cni-dl: waited \\d+\\.\\d s for the other danm runs on this node that write DanmNet ${NS}/cni-dl \\(lock .* held by pid ${process.pid}\\); giving up, try again$`));
+    expect(add.ms).toBeGreaterThan(15_000);
+    expect(add.ms).toBeLessThan(30_000);
+    expect(podInterfaces(pod.netnsName).size).toBe(0);
+    expect(await endpointsOf(pod.cid)).toEqual([]);
+    expect({ dl: await alloc("cni-dl"), dl2: await alloc("cni-dl2") }).toEqual(before);
+    // once the lock is free the same pod gets both interfaces
+    const again = await pod.call("ADD");
+    expect(again.code, again.stdout).toBe(0);
+    expect(await endpointsOf(pod.cid)).toHaveLength(2);
+    expect((await pod.call("DEL")).code).toBe(0);
+    expect({ dl: await alloc("cni-dl"), dl2: await alloc("cni-dl2") }).toEqual(before);
   });
 
   it("CHECK fails when an interface the DanmEp records is missing from the pod", async () => {

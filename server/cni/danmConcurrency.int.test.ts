@@ -1,5 +1,6 @@
 // 200 plugin runs at once on one /24 (issue 6): distinct addresses, one DanmEp each, and the bitmap
-// back to what the webhook created after 200 DELs.
+// back to what the webhook created after 200 DELs. The runs take turns through the node lock
+// (nodeLock.ts).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -9,7 +10,7 @@ import type { NetworkObject } from "../domain/api/network";
 import { DanmClient } from "../kube/danmClient";
 import { createPod, deletePod } from "../kube/pods";
 import { buildCniPlugin } from "./build";
-import { addHostDevice, addNetns, callPlugin, missingPrerequisite, podInterfaces, removeHostDevice, removeNetns } from "./pluginHarness";
+import { addHostDevice, addNetns, callPlugin, missingPrerequisite, podInterfaces, removeHostDevice, removeNetns, testLockDir } from "./pluginHarness";
 
 const cluster = inject("cluster");
 const kubeconfig = cluster.controlPlane.kubeconfigs.admin;
@@ -26,7 +27,12 @@ d(`danm CNI plugin: ${PODS} pods at once on one /24`, () => {
   let plugin = "";
   let net: NetworkObject;
   const pods = Array.from({ length: PODS }, (_, i) => ({ name: `cnic-${RUN}-${i}`, netnsName: `tnt-c-${RUN}-${i}`, cid: `sandbox-c-${RUN}-${i}`, uid: "" }));
-  const netconf = { cniVersion: "1.0.0", name: "danm-test", type: "danm", kubeconfig, cniDir: os.tmpdir() };
+  const lockDir = testLockDir(cluster.home);
+  // 200 plugin processes started at once need ~0.5-1 CPU-second each (node start-up, the Kubernetes
+  // client, TLS, delegate and netns work): on a 2-core test machine they share the CPU until well
+  // past danm's 30 s, IPAM or not, so this test gives them the time a busy node would need; the 30 s
+  // budget itself is tested in danm.int.test.ts
+  const netconf = { cniVersion: "1.0.0", name: "danm-test", type: "danm", kubeconfig, cniDir: os.tmpdir(), ipamLockDir: lockDir, timeoutSeconds: 600 };
 
   beforeAll(async () => {
     plugin = await buildCniPlugin(path.join(cluster.home, "danm-c"));
@@ -60,6 +66,10 @@ d(`danm CNI plugin: ${PODS} pods at once on one /24`, () => {
     const ips = adds.map((a) => a.json.ips[0].address as string);
     expect(new Set(ips).size).toBe(PODS);
     pods.forEach((p, i) => expect(podInterfaces(p.netnsName).get("eth0")).toEqual([ips[i]]));
+    expect(fs.existsSync(lockDir), "the runs took the node lock (its directory is made by the first)").toBe(true);
+    expect(fs.existsSync(path.join(lockDir, `DanmNet_${NS}_cni-race.lock`)), "and the last one released it").toBe(false);
+    const times = adds.map((a) => a.ms).sort((a, b) => a - b);
+    const slowest = times[times.length - 1];
     const eps = (await admin.list<DanmEp>("DanmEp", NS)).filter((ep) => ep.spec?.NetworkName === "cni-race");
     expect(eps).toHaveLength(PODS);
     expect(new Set(eps.map((ep) => ep.spec!.Interface!.Address))).toEqual(new Set(ips));
@@ -71,6 +81,6 @@ d(`danm CNI plugin: ${PODS} pods at once on one /24`, () => {
     expect((await admin.list<DanmEp>("DanmEp", NS)).filter((ep) => ep.spec?.NetworkName === "cni-race")).toEqual([]);
     expect((await admin.get<NetworkObject>("DanmNet", "cni-race", NS)).spec!.Options!.alloc).toBe(initial);
     expect(pods.every((p) => podInterfaces(p.netnsName).size === 0)).toBe(true);
-    console.info(`${PODS} parallel plugin runs: ADD ${addSeconds.toFixed(1)} s, DEL ${delSeconds.toFixed(1)} s (wall, ${os.cpus().length} cores)`);
+    console.info(`${PODS} parallel plugin runs: ADD ${addSeconds.toFixed(1)} s (one run: median ${(times[PODS >> 1] / 1000).toFixed(1)} s, slowest ${(slowest / 1000).toFixed(1)} s, ${times.filter((t) => t < 30_000).length} under 30 s), DEL ${delSeconds.toFixed(1)} s (wall, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)})`);
   });
 });

@@ -15,6 +15,7 @@ import { endpointNetwork, podLabel, type DanmApi, type Endpoint } from "./endpoi
 import { networkLabel, type NetworkIpam } from "./ipam";
 import { deleteLink } from "./podNetns";
 import { CNI_ERROR, CniError, type CniEnvironment, type DanmNetConf } from "./protocol";
+import { delegateDevice } from "./sriovDevices";
 
 export interface PluginRun {
   env: CniEnvironment;
@@ -45,12 +46,12 @@ function inNetwork(address: string | undefined, network: NetworkObject): boolean
   return !!net && net.family === ip.family && cidrContains(net, ip);
 }
 
-/** The delegate netconf for an existing DanmEp, as ADD generated it. */
-export function delegateFor(run: PluginRun, network: NetworkObject, addresses: { ip?: string; ip6?: string }, ipamByDanm: boolean) {
+/** The delegate netconf for an existing DanmEp, as ADD generated it; `deviceId` is the SR-IOV VF (DanmEp DeviceID). */
+export function delegateFor(run: PluginRun, network: NetworkObject, addresses: { ip?: string; ip6?: string }, ipamByDanm: boolean, deviceId?: string) {
   const networkId = network.spec?.NetworkID || network.metadata.name || "";
   const type = normalNetworkType(network.spec?.NetworkType);
   const file = type === "macvlan" || type === "ipvlan" || type === "sriov" ? undefined : readStaticConf(run.conf.cniDir, networkId);
-  return delegateConfig({ network, addresses, ipamByDanm, staticConf: file?.text, staticConfPath: file?.path, cniVersion: "1.0.0" });
+  return delegateConfig({ network, addresses, ipamByDanm, staticConf: file?.text, staticConfPath: file?.path, cniVersion: "1.0.0", device: type === "sriov" ? delegateDevice(run.conf, deviceId) : undefined });
 }
 
 /**
@@ -75,7 +76,7 @@ export async function teardownEndpoint(run: PluginRun, ep: Endpoint, known?: Net
     try {
       const dynamic = isDynamicNetworkType(network.spec?.NetworkType);
       const owned = dynamic || inNetwork(iface.Address, network) || inNetwork(iface.AddressIPv6, network);
-      const { type, conf } = delegateFor(run, network, { ip: iface.Address, ip6: iface.AddressIPv6 }, owned);
+      const { type, conf } = delegateFor(run, network, { ip: iface.Address, ip6: iface.AddressIPv6 }, owned, iface.DeviceID);
       await callDelegate({ command: "DEL", type, conf, ifName, env: { ...run.env, netns }, what });
     } catch (e) {
       run.log(`${(e as Error).message}; removing the interface directly`);

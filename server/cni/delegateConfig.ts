@@ -47,6 +47,8 @@ export interface DelegateRequest {
   staticConf?: string;
   staticConfPath?: string;
   cniVersion: string;
+  /** sriov: the VF handed to the interface (§11.7) and the PF owning it, when sysfs shows it. */
+  device?: { deviceID: string; master?: string };
 }
 
 /** The delegate's binary name and its netconf. */
@@ -65,7 +67,10 @@ export function delegateConfig(req: DelegateRequest): { type: string; conf: Reco
     return { type, conf: { cniVersion: req.cniVersion, name, type, master, mode: type === "macvlan" ? "bridge" : "l2", ...(ipam ? { ipam } : {}) } };
   }
   if (type === "sriov") {
-    throw new CniError(CNI_ERROR.invalidNetworkConfig, `${label}: SR-IOV networks need the device handed to the Pod by the kubelet (PodResources API), which this danm does not read yet`);
+    // §11.6/§11.7: the SR-IOV CNI plugin's netconf; the VF's VLAN tag is set by the plugin (Options.vlan)
+    if (!req.device?.deviceID) throw new CniError(CNI_ERROR.invalidNetworkConfig, `${label}: an SR-IOV interface needs the VF the kubelet handed the Pod (PodResources API) from device pool ${options.device_pool ?? "(Options.device_pool is not set)"}, and none was given`);
+    const { deviceID, master } = req.device;
+    return { type, conf: { cniVersion: req.cniVersion, name, type, deviceID, ...(master ? { master } : {}), ...(options.vlan ? { vlan: options.vlan } : {}), ...(ipam ? { ipam } : {}) } };
   }
   if (req.staticConf === undefined) throw new CniError(CNI_ERROR.invalidNetworkConfig, `${label}: the CNI configuration ${req.staticConfPath ?? `${name}.conf`} of NetworkType ${type} does not exist`);
   let conf: Record<string, unknown>;

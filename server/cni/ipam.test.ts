@@ -1,7 +1,11 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { NetworkKind, NetworkObject, NetworkOptions } from "../domain/api/network";
 import { defaultV4Pool } from "../domain/ipam/pool";
 import { IpamError, NetworkIpam, type NetworkRef, type NetworkStore } from "./ipam";
+import { acquireNodeLock, networkLockFile, networkLocks } from "./nodeLock";
 
 const statusError = (status: number, message: string) => Object.assign(new Error(message), { status });
 /** Lets other callers run between a read and a write, as network round trips do. */
@@ -192,5 +196,51 @@ describe("NetworkIpam.free", () => {
     const e = await refusal(new NetworkIpam(new MemoryNetworkStore()).free(ref, { ip: "10.0.0.1/24" }));
     expect(e).toMatchObject({ message: "DanmNet team-b/pool does not exist" });
     expect(e.details.status).toBe(404);
+  });
+});
+
+describe("NetworkIpam with the node lock and a deadline", () => {
+  const lockDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "tenet-ipam-lock-"));
+
+  it("50 concurrent callers through the node lock meet no conflict at all", async () => {
+    const store = new MemoryNetworkStore();
+    store.put(danmNet({ cidr: "10.0.0.0/24" }));
+    const dir = lockDir();
+    const ipam = new NetworkIpam(store, { ...fast, exclusive: networkLocks(dir, () => undefined) });
+    const granted = await Promise.all(Array.from({ length: 50 }, () => ipam.allocate(ref, { ip: "dynamic" })));
+    expect(new Set(granted.map((g) => g.ip)).size).toBe(50);
+    expect(store.conflicts).toBe(0);
+    expect(store.writes).toBe(50);
+    expect(fs.readdirSync(dir), "every lock was released (the empty waiting line stays)").toEqual(["DanmNet_team-b_pool.lock.queue"]);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it("gives up when the lock stays taken past the caller's deadline, naming the network; nothing is written", async () => {
+    const store = new MemoryNetworkStore();
+    store.put(danmNet({ cidr: "10.0.0.0/24" }));
+    const dir = lockDir();
+    const held = await acquireNodeLock(networkLockFile(dir, ref), { waitMs: 0, what: "test" });
+    const deadline = performance.now() + 300;
+    const ipam = new NetworkIpam(store, { ...fast, exclusive: networkLocks(dir, () => undefined), deadline: () => deadline });
+    const started = performance.now();
+    const e = await refusal(ipam.allocate(ref, { ip: "dynamic" }));
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(e.details.timedOut).toBe(true);
+    expect(e.message).toMatch(/^DanmNet team-b\/pool: waited 0\.\d s for the other danm runs on this node that write DanmNet team-b\/pool \(lock .*DanmNet_team-b_pool\.lock held by pid \d+\); giving up, try again$/);
+    expect(store.writes).toBe(0);
+    held.release();
+    expect(await ipam.allocate(ref, { ip: "dynamic" }), "the deadline is read per operation: a later one that is also past it still gets one try").toEqual({ ip: "10.0.0.1/24", ip6: "" });
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it("stops retrying conflicts at the caller's deadline even when the policy would go on", async () => {
+    const store = new MemoryNetworkStore();
+    store.put(danmNet({ cidr: "10.0.0.0/24" }));
+    store.refuseWrites = () => statusError(409, "the object has been modified");
+    const deadline = performance.now() + 200;
+    const started = performance.now();
+    const e = await refusal(new NetworkIpam(store, { retry: { deadlineMs: 60_000, maxAttempts: 10_000, baseDelayMs: 5, maxDelayMs: 20 }, deadline: () => deadline }).allocate(ref, { ip: "dynamic" }));
+    expect(performance.now() - started).toBeLessThan(1_500);
+    expect(e.details).toMatchObject({ status: 409, timedOut: true });
   });
 });

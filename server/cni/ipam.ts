@@ -10,10 +10,16 @@
 //   address that the bitmap already hands out again.
 // A failed write other than a conflict may have been applied; it is never retried, so at worst it
 // leaks the address too.
+//
+// The plugin runs each read-modify-write inside a node-local lock per network (`exclusive`,
+// nodeLock.ts), so the runs of one node take turns instead of refusing each other's writes; the
+// retry then only meets writers on other nodes. Every operation ends by a deadline (the retry
+// policy's, and the caller's `deadline`, e.g. the ADD's budget), waiting for the lock included.
 import type { NetworkKind, NetworkObject } from "../domain/api/network";
 import { allocateAddresses, freeAddresses, type AddressRequest, type AllocationError } from "../domain/ipam/allocate";
 import type { Family } from "../domain/net/address";
 import { ConflictRetryExhausted, DEFAULT_CONFLICT_RETRY, isConflict, realEnvironment, retryOnConflict, type ConflictRetryPolicy, type RetryEnvironment } from "./conflictRetry";
+import { NodeLockTimeout, type Exclusive } from "./nodeLock";
 
 /** Where networks are read and written; DanmClient is one. A refused stale write throws an error whose `status` is 409. */
 export interface NetworkStore {
@@ -47,6 +53,8 @@ export class IpamError extends Error {
       status?: number;
       /** Attempts made when concurrent writers kept winning. */
       attempts?: number;
+      /** The operation ran out of time (conflicts or the node lock); trying again later may succeed. */
+      timedOut?: boolean;
       cause?: unknown;
     } = {},
   ) {
@@ -66,11 +74,17 @@ const withOptions = (net: NetworkObject, options: NonNullable<NetworkObject["spe
 export interface IpamOptions {
   retry?: Partial<ConflictRetryPolicy>;
   environment?: RetryEnvironment;
+  /** Runs each read-modify-write in a critical section shared with the node's other writers (nodeLock.ts `networkLocks`); none when absent. */
+  exclusive?: Exclusive;
+  /** A time (on the environment's clock) no operation may run past, besides the retry policy's own bound; read when an operation starts. */
+  deadline?: () => number;
 }
 
 export class NetworkIpam {
   private readonly policy: ConflictRetryPolicy;
   private readonly env: RetryEnvironment;
+  private readonly exclusive?: Exclusive;
+  private readonly deadline?: () => number;
 
   constructor(
     private readonly store: NetworkStore,
@@ -78,6 +92,8 @@ export class NetworkIpam {
   ) {
     this.policy = { ...DEFAULT_CONFLICT_RETRY, ...options.retry };
     this.env = options.environment ?? realEnvironment;
+    this.exclusive = options.exclusive;
+    this.deadline = options.deadline;
   }
 
   /** Reserves the addresses of one interface, both families or neither (§10.2–§10.5). */
@@ -106,7 +122,9 @@ export class NetworkIpam {
   /** Read → compute → replace with the resourceVersion read (no write when `next` is undefined), again on 409. */
   private async update<T>(network: NetworkRef, compute: (net: NetworkObject) => { next?: NetworkObject; value: T }): Promise<T> {
     const label = networkLabel(network);
-    const attempt = async () => {
+    const started = this.env.now();
+    const until = Math.min(started + this.policy.deadlineMs, this.deadline?.() ?? Infinity);
+    const readModifyWrite = async () => {
       let net: NetworkObject;
       try {
         net = await this.store.get(network.kind, network.name, network.namespace);
@@ -123,10 +141,13 @@ export class NetworkIpam {
       }
       return value;
     };
+    const exclusive = this.exclusive;
+    const attempt = exclusive ? () => exclusive(network, label, readModifyWrite, until - this.env.now()) : readModifyWrite;
     try {
-      return await retryOnConflict(label, attempt, this.policy, this.env);
+      return await retryOnConflict(label, attempt, { ...this.policy, deadlineMs: Math.max(0, until - started) }, this.env);
     } catch (e) {
-      if (e instanceof ConflictRetryExhausted) throw new IpamError(e.message, label, { status: 409, attempts: e.attempts, cause: e });
+      if (e instanceof ConflictRetryExhausted) throw new IpamError(e.message, label, { status: 409, attempts: e.attempts, timedOut: true, cause: e });
+      if (e instanceof NodeLockTimeout) throw new IpamError(`${label}: ${e.message}; giving up, try again`, label, { timedOut: true, cause: e });
       throw e;
     }
   }

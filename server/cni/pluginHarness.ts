@@ -3,6 +3,15 @@
 // host devices as veth pairs in the root namespace.
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
+import path from "node:path";
+
+/**
+ * The node lock directory (netconf ipamLockDir) of the plugin runs against one test cluster, so
+ * that test runs on other clusters of this machine never wait on each other's locks.
+ */
+export function testLockDir(clusterHome: string): string {
+  return path.join(clusterHome, "ipam-locks");
+}
 
 export const CNI_PLUGIN_DIRS = (process.env.CNI_PATH ?? "/usr/lib/cni:/opt/cni/bin").split(":").filter(Boolean);
 

@@ -38,6 +38,13 @@ describe("netconf", () => {
   it("defaults cniDir and keeps the rest", () => {
     expect(parseNetConf('{"cniVersion":"0.4.0","name":"meta","type":"danm","kubeconfig":"/etc/kc"}', "ADD")).toEqual({ cniVersion: "0.4.0", name: "meta", type: "danm", kubeconfig: "/etc/kc", cniDir: "/etc/cni/net.d", namingScheme: "" });
   });
+  it("tenet's own fields: the node lock directory and the time limit (15-3600 s), both optional", () => {
+    const base = { cniVersion: "1.0.0", name: "meta", type: "danm", kubeconfig: "/etc/kc" };
+    expect(parseNetConf(JSON.stringify({ ...base, ipamLockDir: "/tmp/locks", timeoutSeconds: 120 }), "ADD")).toMatchObject({ ipamLockDir: "/tmp/locks", timeoutSeconds: 120 });
+    expect(thrown(() => parseNetConf(JSON.stringify({ ...base, timeoutSeconds: 5 }), "ADD"))).toMatchObject({ code: 7, message: 'network configuration "meta": timeoutSeconds must be a number from 15 to 3600 (got 5)' });
+    expect(thrown(() => parseNetConf(JSON.stringify({ ...base, timeoutSeconds: "30" }), "ADD")).code).toBe(7);
+    expect(thrown(() => parseNetConf(JSON.stringify({ ...base, ipamLockDir: 1 }), "ADD")).message).toMatch(/ipamLockDir must be a string/);
+  });
   it("an unsupported version is code 1, bad JSON code 6, missing kubeconfig code 7", () => {
     expect(thrown(() => parseNetConf('{"cniVersion":"0.2.0"}', "VERSION")).code).toBe(1);
     expect(thrown(() => parseNetConf("{", "ADD")).code).toBe(6);

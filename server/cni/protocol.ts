@@ -120,11 +120,23 @@ export interface DanmNetConf {
   kubeconfig: string;
   cniDir: string;
   namingScheme: string;
+  /** Directory of the node-local IPAM lock files (nodeLock.ts); absent = /run/tenet/ipam. tenet's own field. */
+  ipamLockDir?: string;
+  /** The plugin's own time limit for one ADD or DEL in seconds (danm-spec §15 item 14: 30, the default). tenet's own field. */
+  timeoutSeconds?: number;
+  /** The kubelet's PodResources socket (SR-IOV, sriovDevices.ts); absent = DANM_PODRESOURCES_SOCKET or /var/lib/kubelet/pod-resources/kubelet.sock. tenet's own field. */
+  podResourcesSocket?: string;
+  /** Directory holding sys/ where VFs are read (SR-IOV); absent = DANM_SYSFS_ROOT or "/". tenet's own field. */
+  sysfsRoot?: string;
   /** prevResult (CHECK, and DEL from 1.0.0 runtimes); not interpreted. */
   prevResult?: unknown;
 }
 
 export const DEFAULT_CNI_DIR = "/etc/cni/net.d";
+/** danm-spec §15 item 14: an ADD gives up after 30 s. */
+export const DEFAULT_TIMEOUT_SECONDS = 30;
+const MIN_TIMEOUT_SECONDS = 15;
+const MAX_TIMEOUT_SECONDS = 3600;
 
 export function isSupportedVersion(v: unknown): v is CniVersion {
   return typeof v === "string" && (SUPPORTED_VERSIONS as readonly string[]).includes(v);
@@ -144,12 +156,19 @@ export function parseNetConf(text: string, command: CniCommand): DanmNetConf {
   if (!isSupportedVersion(version)) throw new CniError(CNI_ERROR.incompatibleVersion, `cniVersion ${JSON.stringify(version)} is not supported; danm supports ${SUPPORTED_VERSIONS.join(", ")}`);
   const str = (k: string, fallback = "") => (typeof c[k] === "string" ? (c[k] as string) : fallback);
   const conf: DanmNetConf = { cniVersion: version, name: str("name", "danm"), type: str("type", "danm"), kubeconfig: str("kubeconfig"), cniDir: str("cniDir", DEFAULT_CNI_DIR) || DEFAULT_CNI_DIR, namingScheme: str("namingScheme") };
+  if (str("ipamLockDir")) conf.ipamLockDir = str("ipamLockDir");
+  if (str("podResourcesSocket")) conf.podResourcesSocket = str("podResourcesSocket");
+  if (str("sysfsRoot")) conf.sysfsRoot = str("sysfsRoot");
   if (c.prevResult !== undefined) conf.prevResult = c.prevResult;
   if (command !== "VERSION") {
-    for (const k of ["kubeconfig", "cniDir", "namingScheme"]) {
+    for (const k of ["kubeconfig", "cniDir", "namingScheme", "ipamLockDir", "podResourcesSocket", "sysfsRoot"]) {
       if (c[k] !== undefined && typeof c[k] !== "string") throw new CniError(CNI_ERROR.invalidNetworkConfig, `network configuration "${conf.name}": ${k} must be a string`);
     }
     if (!conf.kubeconfig) throw new CniError(CNI_ERROR.invalidNetworkConfig, `network configuration "${conf.name}": kubeconfig (path of the kubeconfig danm uses for the API server) is mandatory`);
+    if (c.timeoutSeconds !== undefined) {
+      if (typeof c.timeoutSeconds !== "number" || !(c.timeoutSeconds >= MIN_TIMEOUT_SECONDS && c.timeoutSeconds <= MAX_TIMEOUT_SECONDS)) throw new CniError(CNI_ERROR.invalidNetworkConfig, `network configuration "${conf.name}": timeoutSeconds must be a number from ${MIN_TIMEOUT_SECONDS} to ${MAX_TIMEOUT_SECONDS} (got ${JSON.stringify(c.timeoutSeconds)})`);
+      conf.timeoutSeconds = c.timeoutSeconds;
+    }
   }
   return conf;
 }
