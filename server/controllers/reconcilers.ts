@@ -16,6 +16,7 @@ import { retryOnConflict } from "../cni/conflictRetry";
 import { NetworkIpam, type NetworkRef } from "../cni/ipam";
 import { podUids, recordEvent, type EventTarget } from "../kube/clusterFacts";
 import { DanmClient, KubeError } from "../kube/danmClient";
+import { UsageMetrics } from "./usageMetrics";
 
 export interface Fix {
   reconciler: "stale-endpoints" | "leaked-addresses" | "stale-vnis";
@@ -48,6 +49,7 @@ export class Reconcilers {
   private firstSeen = new Map<string, number>();
   private seenThisPass = new Set<string>();
   private readonly fixes?: Counter<"reconciler">;
+  private readonly usage?: UsageMetrics;
 
   constructor(private readonly options: ReconcilerOptions) {
     this.danm = new DanmClient(options.kubeconfig);
@@ -55,6 +57,7 @@ export class Reconcilers {
     this.now = options.now ?? Date.now;
     if (options.registry) {
       this.fixes = new Counter({ name: "tenet_reconciler_fixes_total", help: "Problems the reconcilers fixed.", labelNames: ["reconciler"], registers: [options.registry] });
+      this.usage = new UsageMetrics(options.registry, { now: this.now });
     }
   }
 
@@ -144,6 +147,7 @@ export class Reconcilers {
   /** 3. VNI reservations in the TenantConfig that no TenantNetwork holds. */
   private async staleVnis(networks: NetworkObject[], fixes: Fix[]) {
     const configs = (await this.danm.list<TenantConfig & Obj>("TenantConfig")).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    this.usage?.observe(networks, configs);
     const config = configs[0];
     if (!config) return;
     const holders: VniHolder[] = networks

@@ -1,0 +1,286 @@
+// The Helm chart, rendered with `helm template`: least privilege, pod security, the SQLite/replicas
+// rule, certificates, and that it stays in step with deploy/ (CRDs, RBAC, webhook rules) and with the
+// metric names the code registers.
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { readManifestFile } from "../../server/kube/apply";
+import { webhookConfigurations } from "../webhook/configurations";
+import { FULL_VALUES, renderChart, type K8sObject } from "./render";
+
+const deployDir = path.join(import.meta.dirname, "..");
+const REPO = path.join(deployDir, "..");
+
+type Container = { name: string; image?: string; args?: string[]; command?: string[]; env?: { name: string; value?: string; valueFrom?: any }[]; resources?: any; securityContext?: any; volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[] };
+type PodSpec = { securityContext?: any; containers: Container[]; initContainers?: Container[]; hostNetwork?: boolean; volumes?: any[]; serviceAccountName?: string };
+type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
+
+const find = (objects: K8sObject[], kind: string, name: string) => {
+  const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
+  if (!o) throw new Error(`${kind} ${name} is not in the rendered chart`);
+  return o as any;
+};
+const podSpec = (o: K8sObject) => (o as any).spec.template.spec as PodSpec;
+const workloads = (objects: K8sObject[]) => objects.filter((o) => o.kind === "Deployment" || o.kind === "DaemonSet");
+const env = (c: Container) => Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value ?? e.valueFrom]));
+
+let defaults: K8sObject[];
+let full: K8sObject[];
+beforeAll(() => {
+  defaults = renderChart();
+  full = renderChart(FULL_VALUES);
+}, 600_000);
+
+describe("chart: pod security and resources", () => {
+  // a root container must say why: the capabilities it adds are the only ones it may have
+  const ROOT_ALLOWED: Record<string, string[]> = { "DaemonSet/tenet-agent": ["NET_ADMIN"], "DaemonSet/tenet-cni": [] };
+
+  it("renders every component", () => {
+    expect(workloads(defaults).map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(["DaemonSet/tenet-agent", "DaemonSet/tenet-cni", "Deployment/tenet-console", "Deployment/tenet-controllers", "Deployment/tenet-webhook"]);
+  });
+
+  for (const variant of ["default", "full"] as const) {
+    it(`every container has CPU and memory requests, a memory limit, a read-only root and no privilege escalation (${variant} values)`, () => {
+      const problems: string[] = [];
+      for (const w of workloads(variant === "default" ? defaults : full)) {
+        const spec = podSpec(w);
+        for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+          const where = `${w.kind}/${w.metadata.name} container ${c.name}`;
+          if (!c.resources?.requests?.cpu || !c.resources?.requests?.memory) problems.push(`${where}: no cpu/memory request`);
+          if (!c.resources?.limits?.memory) problems.push(`${where}: no memory limit`);
+          if (c.securityContext?.readOnlyRootFilesystem !== true) problems.push(`${where}: root filesystem writable`);
+          if (c.securityContext?.allowPrivilegeEscalation !== false) problems.push(`${where}: privilege escalation allowed`);
+          if (JSON.stringify(c.securityContext?.capabilities?.drop) !== '["ALL"]') problems.push(`${where}: capabilities not dropped`);
+          if (c.securityContext?.privileged) problems.push(`${where}: privileged`);
+          if (!(c.volumeMounts ?? []).some((m) => m.mountPath === "/tmp")) problems.push(`${where}: no writable /tmp (tsx caches there)`);
+        }
+      }
+      expect(problems).toEqual([]);
+    });
+  }
+
+  it("Deployments run as the image's non-root user; only the node agent and CNI installer run as root, with only the capabilities they need", () => {
+    for (const w of workloads(full)) {
+      const key = `${w.kind}/${w.metadata.name}`;
+      const spec = podSpec(w);
+      const added = spec.containers.flatMap((c) => c.securityContext?.capabilities?.add ?? []);
+      if (key in ROOT_ALLOWED) {
+        expect(added, key).toEqual(ROOT_ALLOWED[key]);
+        continue;
+      }
+      expect(w.kind, key).toBe("Deployment");
+      expect(spec.securityContext, key).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: "RuntimeDefault" } });
+      expect(added, key).toEqual([]);
+      expect(spec.hostNetwork, key).toBeFalsy();
+    }
+  });
+
+  it("the node agent: host network, NET_ADMIN, the host's /sys read-only, its node name from the downward API, like deploy/agent", () => {
+    const agent = find(full, "DaemonSet", "tenet-agent");
+    const spec = podSpec(agent);
+    expect(spec.hostNetwork).toBe(true);
+    const c = spec.containers[0];
+    expect(c.args).toEqual(expect.arrayContaining(["agent", "--node=$(NODE_NAME)", "--sysfs-root=/host", "--sriov-config=/etc/pcidp/config.json"]));
+    expect(env(c).NODE_NAME).toEqual({ fieldRef: { fieldPath: "spec.nodeName" } });
+    expect(c.volumeMounts).toContainEqual({ name: "sys", mountPath: "/host/sys", readOnly: true });
+    expect(spec.volumes).toContainEqual({ name: "sys", hostPath: { path: "/sys", type: "Directory" } });
+    expect(spec.volumes).toContainEqual({ name: "sriov-config", configMap: { name: "sriovdp-config", optional: true } });
+    expect(spec.serviceAccountName).toBe("tenet-agent");
+    // the same mounts and arguments as the plain manifest
+    const plain = podSpec(readManifestFile(path.join(deployDir, "agent", "daemonset.yaml"))[0] as K8sObject);
+    for (const arg of plain.containers[0].args!) expect(c.args).toContain(arg);
+    for (const mount of plain.containers[0].volumeMounts!) expect(c.volumeMounts).toContainEqual(mount);
+  });
+});
+
+describe("chart: RBAC", () => {
+  const rulesOf = (objects: K8sObject[], kind: "ClusterRole" | "Role", name: string) => find(objects, kind, name).rules as Rule[];
+  const bindingsOf = (objects: K8sObject[], sa: string) =>
+    objects.filter((o) => (o.kind === "ClusterRoleBinding" || o.kind === "RoleBinding") && ((o as any).subjects ?? []).some((s: any) => s.kind === "ServiceAccount" && s.name === sa));
+
+  it("the console's ServiceAccount may only impersonate (and review tokens for Kubernetes-token sign-in)", () => {
+    const bindings = bindingsOf(full, "tenet-console");
+    expect(bindings.map((b) => (b as any).roleRef.name)).toEqual(["tenet:console-impersonator"]);
+    for (const rule of rulesOf(full, "ClusterRole", "tenet:console-impersonator")) {
+      const ok = rule.verbs.every((v) => v === "impersonate") || (rule.apiGroups.join() === "authentication.k8s.io" && rule.resources.join() === "tokenreviews" && rule.verbs.join() === "create");
+      expect(ok, JSON.stringify(rule)).toBe(true);
+    }
+  });
+
+  it("each component's ServiceAccount is bound to its own role only", () => {
+    const expected: Record<string, string[]> = {
+      "tenet-webhook": ["tenet:webhook"],
+      "tenet-controllers": ["tenet:controllers", "tenet:controllers-lease"],
+      "tenet-agent": ["tenet:agent"],
+      "tenet-cni": ["tenet:cni"],
+    };
+    for (const [sa, roles] of Object.entries(expected)) expect(bindingsOf(full, sa).map((b) => (b as any).roleRef.name).sort(), sa).toEqual(roles);
+    // no wildcard in any component role
+    for (const role of ["tenet:webhook", "tenet:controllers", "tenet:agent", "tenet:cni", "tenet:console-impersonator", "tenet:console-watch"]) {
+      for (const rule of rulesOf(full, "ClusterRole", role)) expect([...rule.verbs, ...rule.resources, ...rule.apiGroups], role).not.toContain("*");
+    }
+    // the lease is namespaced: the controllers may not touch Leases elsewhere
+    expect(find(full, "RoleBinding", "tenet:controllers-lease").metadata.namespace).toBe("tenet-system");
+  });
+
+  it("roles are the same as deploy/rbac (components and people)", () => {
+    const plain = [...readManifestFile(path.join(deployDir, "rbac/components.yaml")), ...readManifestFile(path.join(deployDir, "rbac/roles.yaml"))];
+    for (const role of plain.filter((o) => o.kind === "ClusterRole" || o.kind === "Role")) {
+      const chart = find(full, role.kind!, role.metadata!.name!);
+      expect(chart.rules, `${role.kind} ${role.metadata!.name}`).toEqual((role as any).rules);
+      for (const [k, v] of Object.entries(role.metadata!.labels ?? {})) expect(chart.metadata.labels[k], `${role.metadata!.name} label ${k}`).toBe(v);
+    }
+  });
+
+  it("the node agent may read networks and publish NodeNetworkStatus, nothing more", () => {
+    const rules = rulesOf(full, "ClusterRole", "tenet:agent");
+    expect(rules.flatMap((r) => r.verbs)).not.toContain("delete");
+    expect(rules.find((r) => r.resources.includes("nodenetworkstatuses"))?.verbs.sort()).toEqual(["create", "get", "patch"]);
+  });
+});
+
+describe("chart: CRDs and webhook", () => {
+  it("installs the CRDs of deploy/crds, unchanged, kept on uninstall", () => {
+    const files = fs.readdirSync(path.join(deployDir, "crds")).filter((f) => f.endsWith(".yaml"));
+    const crds = defaults.filter((o) => o.kind === "CustomResourceDefinition");
+    // each CRD file is linked into the chart: ln -s ../../../crds/NAME.yaml deploy/chart/files/crds/
+    expect(fs.readdirSync(path.join(import.meta.dirname, "files", "crds")).sort(), "deploy/chart/files/crds links every deploy/crds/*.yaml").toEqual(files.sort());
+    expect(crds.map((c) => c.metadata.name).sort()).toEqual(files.map((f) => readManifestFile(path.join(deployDir, "crds", f))[0].metadata!.name).sort());
+    for (const f of files) {
+      const plain = readManifestFile(path.join(deployDir, "crds", f))[0] as any;
+      const chart = find(defaults, "CustomResourceDefinition", plain.metadata.name);
+      expect(chart.spec).toEqual(plain.spec);
+      expect(chart.metadata.annotations["helm.sh/resource-policy"]).toBe("keep");
+    }
+    expect(renderChart({ crds: { install: false } }).some((o) => o.kind === "CustomResourceDefinition")).toBe(false);
+  });
+
+  it("the webhook configurations have the rules of deploy/webhook/configurations.ts", () => {
+    const plain = webhookConfigurations({ service: { name: "tenet-webhook", namespace: "tenet-system", port: 443 } });
+    for (const objects of [defaults, full]) {
+      for (const p of plain) {
+        const chart = find(objects, p.kind, "tenet");
+        const { caBundle: _, ...clientConfig } = chart.webhooks[0].clientConfig;
+        expect({ ...chart.webhooks[0], clientConfig }).toEqual(p.webhooks[0]);
+      }
+    }
+  });
+
+  it("default: Helm generates a CA and a serving certificate for the Service, and the CA is the caBundle", () => {
+    const secret = find(defaults, "Secret", "tenet-webhook-tls");
+    const b64 = (k: string) => Buffer.from(secret.data[k], "base64").toString();
+    const ca = new crypto.X509Certificate(b64("ca.crt"));
+    const cert = new crypto.X509Certificate(b64("tls.crt"));
+    expect(cert.verify(ca.publicKey)).toBe(true);
+    expect(cert.subjectAltName).toContain("DNS:tenet-webhook.tenet-system.svc");
+    expect(crypto.createPrivateKey(b64("tls.key")).asymmetricKeyType).toBeDefined();
+    expect(new Date(cert.validTo).getTime()).toBeGreaterThan(Date.now() + 365 * 86_400_000);
+    for (const kind of ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"]) {
+      const config = find(defaults, kind, "tenet");
+      expect(config.webhooks[0].clientConfig.caBundle).toBe(secret.data["ca.crt"]);
+      expect(config.metadata.annotations?.["cert-manager.io/inject-ca-from"]).toBeUndefined();
+    }
+  });
+
+  it("cert-manager: a Certificate for the Service, the CA injected by cert-manager, no Secret from the chart", () => {
+    const certificate = find(full, "Certificate", "tenet-webhook");
+    expect(certificate.spec).toMatchObject({ secretName: "tenet-webhook-tls", dnsNames: ["tenet-webhook.tenet-system.svc", "tenet-webhook.tenet-system.svc.cluster.local"], issuerRef: { name: "tenet-selfsigned", kind: "Issuer" } });
+    expect(find(full, "Issuer", "tenet-selfsigned").spec).toEqual({ selfSigned: {} });
+    expect(full.some((o) => o.kind === "Secret")).toBe(false);
+    for (const kind of ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"]) {
+      const config = find(full, kind, "tenet");
+      expect(config.metadata.annotations["cert-manager.io/inject-ca-from"]).toBe("tenet-system/tenet-webhook");
+      expect(config.webhooks[0].clientConfig.caBundle).toBeUndefined();
+    }
+    // your own issuer: no self-signed Issuer
+    const own = renderChart({ webhook: { tls: { source: "cert-manager", certManager: { issuerRef: { kind: "ClusterIssuer", name: "corp-ca" } } } } });
+    expect(own.some((o) => o.kind === "Issuer")).toBe(false);
+    expect(find(own, "Certificate", "tenet-webhook").spec.issuerRef).toEqual({ kind: "ClusterIssuer", name: "corp-ca" });
+  });
+
+  it("your own Secret needs its caBundle, and an unknown certificate source is refused", () => {
+    expect(() => renderChart({ webhook: { tls: { source: "secret" } } })).toThrow(/webhook\.tls\.caBundle/);
+    const own = renderChart({ webhook: { tls: { source: "secret", caBundle: "Q0E=" } } });
+    expect(find(own, "ValidatingWebhookConfiguration", "tenet").webhooks[0].clientConfig.caBundle).toBe("Q0E=");
+    expect(() => renderChart({ webhook: { tls: { source: "vault" } } })).toThrow(/must be helm, cert-manager or secret/);
+  });
+});
+
+describe("chart: console", () => {
+  it("with SQLite (the default) more than one replica is refused with the reason", () => {
+    expect(() => renderChart({ console: { replicas: 2 } })).toThrow(/console\.replicas is 2, but the console's database is SQLite.*database\.url\.secretName/s);
+    const console = find(defaults, "Deployment", "tenet-console");
+    expect(console.spec.replicas).toBe(1);
+    expect(console.spec.strategy).toEqual({ type: "Recreate" });
+    expect(env(podSpec(console).containers[0]).DATABASE_URL).toBe("file:/var/lib/tenet/console.db");
+    expect(find(defaults, "PersistentVolumeClaim", "tenet-console-data").metadata.annotations["helm.sh/resource-policy"]).toBe("keep");
+  });
+
+  it("with PostgreSQL from a Secret: several replicas, the URL in the console, its migration and the controllers' usage sampler", () => {
+    const console = find(full, "Deployment", "tenet-console");
+    expect(console.spec.replicas).toBe(3);
+    const fromSecret = { secretKeyRef: { name: "tenet-database", key: "url" } };
+    expect(env(podSpec(console).containers[0]).DATABASE_URL).toEqual(fromSecret);
+    expect(podSpec(console).initContainers![0]).toMatchObject({ name: "migrate", args: ["db", "migrate"] });
+    expect(env(podSpec(console).initContainers![0]).DATABASE_URL).toEqual(fromSecret);
+    expect(env(podSpec(find(full, "Deployment", "tenet-controllers")).containers[0]).DATABASE_URL).toEqual(fromSecret);
+    expect(full.some((o) => o.kind === "PersistentVolumeClaim")).toBe(false);
+    expect(find(full, "PodDisruptionBudget", "tenet-console").spec.minAvailable).toBe(1);
+  });
+
+  it("OIDC values become the console's TENET_OIDC_* settings, the client secret from a Secret", () => {
+    const e = env(podSpec(find(full, "Deployment", "tenet-console")).containers[0]);
+    expect(e).toMatchObject({
+      TENET_OIDC_ISSUER: "https://idp.example.com",
+      TENET_OIDC_CLIENT_ID: "tenet",
+      TENET_OIDC_CLIENT_SECRET: { secretKeyRef: { name: "tenet-oidc", key: "client-secret" } },
+      TENET_OIDC_USERNAME_CLAIM: "email",
+      TENET_OIDC_USERNAME_PREFIX: "",
+      TENET_OIDC_GROUPS_CLAIM: "groups",
+      TENET_CONSOLE_URL: "https://tenet.example.com",
+      TENET_SECURE_COOKIES: "1",
+    });
+    // no prefix given: the console applies kube-apiserver's default (issuer#), so the variable is left out
+    expect(env(podSpec(find(renderChart({ console: { url: "https://c", oidc: { issuer: "https://idp", clientId: "x" } } }), "Deployment", "tenet-console")).containers[0]).TENET_OIDC_USERNAME_PREFIX).toBeUndefined();
+    expect(() => renderChart({ console: { oidc: { issuer: "https://idp" } } })).toThrow(/clientId/);
+    expect(() => renderChart({ console: { oidc: { issuer: "https://idp", clientId: "x" } } })).toThrow(/console\.url/);
+    // without OIDC, no TENET_OIDC_* at all (local accounts and Kubernetes tokens)
+    expect(Object.keys(env(podSpec(find(defaults, "Deployment", "tenet-console")).containers[0])).filter((k) => k.startsWith("TENET_OIDC"))).toEqual([]);
+  });
+
+  it("the console runs `next start` after `tenet db migrate`, as the image's non-root user", () => {
+    const spec = podSpec(find(defaults, "Deployment", "tenet-console"));
+    expect(spec.containers[0].command?.slice(0, 3)).toEqual(["node", "node_modules/next/dist/bin/next", "start"]);
+    expect(spec.serviceAccountName).toBe("tenet-console");
+    expect(spec.containers[0].volumeMounts).toContainEqual({ name: "next-cache", mountPath: "/app/.next/cache" });
+  });
+});
+
+describe("chart: metrics and alerts", () => {
+  const source = (dir: string): string =>
+    fs.readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? source(path.join(dir, e.name)) : e.name.endsWith(".ts") && !e.name.includes(".test.") ? fs.readFileSync(path.join(dir, e.name), "utf8") : "")).join("\n");
+
+  it("every metric an alert uses is registered by tenet's code", () => {
+    const code = source(path.join(REPO, "server"));
+    const rule = find(full, "PrometheusRule", "tenet");
+    const exprs: string[] = rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.expr));
+    const names = new Set(exprs.flatMap((e) => e.match(/tenet_[a-z_]+/g) ?? []).map((n) => n.replace(/_(bucket|sum|count)$/, "")));
+    expect([...names].sort()).toEqual(["tenet_network_pool_utilisation_ratio", "tenet_reconciler_fixes_total", "tenet_vni_range_utilisation_ratio", "tenet_webhook_request_duration_seconds"]);
+    for (const name of names) expect(code, name).toContain(`"${name}"`);
+    const alerts = rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.alert));
+    expect(alerts).toEqual(expect.arrayContaining(["TenetNetworkPoolExhausted", "TenetNetworkPoolNearlyExhausted", "TenetVniRangeExhausted", "TenetAddressesLeaked", "TenetVniReservationsLeaked", "TenetWebhookDown"]));
+  });
+
+  it("the ServiceMonitor scrapes the webhook over HTTPS with its CA and every controllers replica", () => {
+    const sm = find(full, "ServiceMonitor", "tenet");
+    expect(sm.spec.endpoints).toEqual([
+      expect.objectContaining({ port: "https", scheme: "https", tlsConfig: { serverName: "tenet-webhook.tenet-system.svc", ca: { secret: { name: "tenet-webhook-tls", key: "ca.crt" } } } }),
+      expect.objectContaining({ port: "metrics", path: "/metrics" }),
+    ]);
+    // the Services it selects have those ports
+    expect(find(full, "Service", "tenet-webhook").spec.ports[0].name).toBe("https");
+    expect(find(full, "Service", "tenet-controllers-metrics").spec.ports[0].name).toBe("metrics");
+    expect(defaults.some((o) => o.kind === "ServiceMonitor" || o.kind === "PrometheusRule")).toBe(false);
+  });
+});

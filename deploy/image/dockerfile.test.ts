@@ -1,0 +1,60 @@
+// The Dockerfile reader of the image test, and cheap checks of the real Dockerfile that run with
+// `npm test` (the full build is `npm run test:image`).
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ignoreMatcher, parseDockerfile } from "./dockerfile";
+
+const REPO = path.resolve(import.meta.dirname, "..", "..");
+
+describe("Dockerfile reader", () => {
+  it("joins continued lines and skips comments", () => {
+    expect(parseDockerfile("# c\nFROM node:20-bookworm-slim AS build\nRUN a \\\n  && b\n\nUSER 1:1\n")).toEqual([
+      { op: "FROM", args: "node:20-bookworm-slim AS build", line: 2 },
+      { op: "RUN", args: "a && b", line: 3 },
+      { op: "USER", args: "1:1", line: 6 },
+    ]);
+  });
+
+  it("matches .dockerignore patterns as Docker does: a path or any parent, * within a segment, ** across", () => {
+    const ignored = ignoreMatcher(["node_modules", ".next-*", "*.tsbuildinfo", "tools/controlplane/bin", "docs/**/*.png", "!docs/keep.png"]);
+    expect(ignored("node_modules/next/package.json")).toBe(true);
+    expect(ignored(".next-e2e/server")).toBe(true);
+    expect(ignored(".next/server")).toBe(false);
+    expect(ignored("tsconfig.tsbuildinfo")).toBe(true);
+    expect(ignored("server/tsconfig.tsbuildinfo")).toBe(false);
+    expect(ignored("tools/controlplane/bin/controlplane")).toBe(true);
+    expect(ignored("tools/controlplane/main.go")).toBe(false);
+    expect(ignored("docs/screenshots/a.png")).toBe(true);
+    expect(ignored("docs/keep.png")).toBe(false);
+  });
+});
+
+describe("the Dockerfile", () => {
+  const instructions = parseDockerfile(fs.readFileSync(path.join(REPO, "Dockerfile"), "utf8"));
+  const ignored = ignoreMatcher(fs.readFileSync(path.join(REPO, ".dockerignore"), "utf8").split("\n"));
+
+  it("copies from the build context only files that exist and are not ignored", () => {
+    for (const ins of instructions.filter((i) => i.op === "COPY" && !i.args.startsWith("--from"))) {
+      for (const src of ins.args.split(/\s+/).slice(0, -1)) {
+        if (src === ".") continue;
+        expect(fs.existsSync(path.join(REPO, src)), `line ${ins.line}: ${src}`).toBe(true);
+        expect(ignored(src), `line ${ins.line}: ${src} is in .dockerignore`).toBe(false);
+      }
+    }
+  });
+
+  it("is multi-stage and ends as a non-root user with the tenet CLI as entrypoint", () => {
+    expect(instructions.filter((i) => i.op === "FROM").length).toBeGreaterThanOrEqual(2);
+    const final = instructions.slice(instructions.map((i) => i.op).lastIndexOf("FROM"));
+    expect(final.find((i) => i.op === "USER")?.args).toMatch(/^[1-9]\d*:\d+$/);
+    expect(JSON.parse(final.find((i) => i.op === "ENTRYPOINT")!.args)).toEqual(["node", "tools/cli/tenet.mjs"]);
+    // the node agent runs `ip`
+    expect(final.some((i) => i.op === "RUN" && /apt-get install .*iproute2/.test(i.args))).toBe(true);
+  });
+
+  it("keeps the sources the entry points need at run time in the final stage", () => {
+    const copied = instructions.filter((i) => i.op === "COPY" && i.args.startsWith("--from=build")).flatMap((i) => i.args.split(/\s+/).slice(1, -1));
+    for (const needed of ["/app/node_modules", "/app/.next", "/app/dist", "/app/server", "/app/tools/cli", "/app/prisma", "/app/next.config.js", "/app/tsconfig.json"]) expect(copied, needed).toContain(needed);
+  });
+});

@@ -1,0 +1,203 @@
+// Performs a Dockerfile's steps without a container engine (none on our machines): each stage is a
+// directory, WORKDIR/COPY/ENV/RUN act inside it, COPY honours .dockerignore, and `FROM` of a base
+// image or `RUN apt-get install` are checked against this machine (same Node major, same Debian, the
+// packages installed) rather than performed. What the final stage holds is what the image holds.
+import { execFileSync, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+
+export interface Instruction {
+  op: string;
+  args: string;
+  line: number;
+}
+
+export function parseDockerfile(text: string): Instruction[] {
+  const out: Instruction[] = [];
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const start = i;
+    let line = lines[i];
+    while (line.trimEnd().endsWith("\\") && i + 1 < lines.length) line = line.trimEnd().slice(0, -1).trimEnd() + " " + lines[++i].trim();
+    const t = line.trim();
+    if (!t || t.startsWith("#")) continue;
+    const m = /^(\w+)\s+(.*)$/s.exec(t);
+    if (!m) throw new Error(`Dockerfile line ${start + 1}: cannot read "${t}"`);
+    out.push({ op: m[1].toUpperCase(), args: m[2].trim(), line: start + 1 });
+  }
+  return out;
+}
+
+/** .dockerignore patterns (Go filepath.Match plus `**`, as Docker reads them), matched against a path or any of its parents. */
+export function ignoreMatcher(patterns: string[]): (rel: string) => boolean {
+  const rules = patterns
+    .map((p) => p.trim())
+    .filter((p) => p && !p.startsWith("#"))
+    .map((p) => {
+      const negate = p.startsWith("!");
+      const glob = path.posix.normalize((negate ? p.slice(1) : p).replace(/^\/+/, ""));
+      const re = glob
+        .split("/")
+        .map((seg) => (seg === "**" ? "(?:.*)" : seg.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]")))
+        .join("/")
+        .replace(/\(\?:\.\*\)\//g, "(?:.*/)?");
+      return { negate, re: new RegExp(`^${re}$`) };
+    });
+  return (rel) => {
+    const parts = rel.split("/");
+    let ignored = false;
+    for (const { negate, re } of rules) {
+      for (let n = 1; n <= parts.length; n++) if (re.test(parts.slice(0, n).join("/"))) ignored = !negate;
+    }
+    return ignored;
+  };
+}
+
+export interface Stage {
+  name: string;
+  root: string;
+  workdir: string;
+  env: Record<string, string>;
+  user?: string;
+  entrypoint?: string[];
+  cmd?: string[];
+}
+
+export interface BuildOptions {
+  dockerfile: string;
+  context: string;
+  outDir: string;
+  /** Keep stages already built in outDir (only their metadata is read again): for re-running the checks. */
+  reuse?: boolean;
+  log?: (line: string) => void;
+}
+
+function copyInto(src: string, dest: string, skip?: (abs: string) => boolean) {
+  const stat = fs.lstatSync(src);
+  if (stat.isSymbolicLink()) {
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    fs.rmSync(dest, { force: true, recursive: true });
+    fs.symlinkSync(fs.readlinkSync(src), dest);
+  } else if (stat.isDirectory()) {
+    fs.mkdirSync(dest, { recursive: true });
+    for (const e of fs.readdirSync(src)) {
+      const s = path.join(src, e);
+      if (!skip?.(s)) copyInto(s, path.join(dest, e), skip);
+    }
+  } else {
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    fs.copyFileSync(src, dest);
+    fs.chmodSync(dest, stat.mode & 0o7777);
+  }
+}
+
+const jsonOrShell = (args: string) => (args.startsWith("[") ? (JSON.parse(args) as string[]) : ["/bin/sh", "-c", args]);
+
+/** Runs every instruction; returns the stages by name (the last one is the image). */
+export function buildDockerfile(o: BuildOptions): Stage[] {
+  const log = o.log ?? ((l) => process.stderr.write(`${l}\n`));
+  const ignore = ignoreMatcher(fs.existsSync(path.join(o.context, ".dockerignore")) ? fs.readFileSync(path.join(o.context, ".dockerignore"), "utf8").split("\n") : []);
+  const skipContext = (abs: string) => ignore(path.relative(o.context, abs).split(path.sep).join("/"));
+  const stages: Stage[] = [];
+  let stage: Stage | undefined;
+  let reusing = false;
+  const inStage = (p: string) => path.join(stage!.root, path.posix.isAbsolute(p) ? p : path.posix.join(stage!.workdir, p));
+  for (const ins of parseDockerfile(fs.readFileSync(o.dockerfile, "utf8"))) {
+    const where = `Dockerfile line ${ins.line}: ${ins.op} ${ins.args}`;
+    if (ins.op === "FROM") {
+      const m = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(ins.args);
+      if (!m) throw new Error(`${where}: cannot read`);
+      const name = m[2] ?? `stage${stages.length}`;
+      const root = path.join(o.outDir, name);
+      const previous = stages.find((s) => s.name === m[1]);
+      reusing = !!o.reuse && fs.existsSync(root);
+      if (!reusing) fs.rmSync(root, { recursive: true, force: true });
+      if (reusing) log(`[image] reusing ${root}`);
+      else if (previous) copyInto(previous.root, root);
+      else {
+        fs.mkdirSync(root, { recursive: true });
+        checkBaseImage(m[1], where);
+      }
+      stage = { name, root, workdir: "/", env: { ...(previous?.env ?? {}) } };
+      stages.push(stage);
+      log(`[image] ${where}`);
+      continue;
+    }
+    if (!stage) throw new Error(`${where}: before FROM`);
+    log(`[image] ${where}`);
+    if (reusing && (ins.op === "COPY" || ins.op === "RUN")) continue;
+    switch (ins.op) {
+      case "WORKDIR":
+        stage.workdir = path.posix.resolve(stage.workdir, ins.args);
+        fs.mkdirSync(inStage("."), { recursive: true });
+        break;
+      case "ENV":
+        for (const m of ins.args.matchAll(/(\w+)=("[^"]*"|\S+)/g)) stage.env[m[1]] = m[2].replace(/^"|"$/g, "");
+        break;
+      case "USER":
+        stage.user = ins.args;
+        break;
+      case "ENTRYPOINT":
+        stage.entrypoint = jsonOrShell(ins.args);
+        break;
+      case "CMD":
+        stage.cmd = jsonOrShell(ins.args);
+        break;
+      case "COPY": {
+        const words = ins.args.split(/\s+/);
+        const from = words[0].startsWith("--from=") ? words.shift()!.slice("--from=".length) : undefined;
+        const dest = words.pop()!;
+        const source = from ? stages.find((s) => s.name === from) : undefined;
+        if (from && !source) throw new Error(`${where}: no stage ${from}`);
+        const toDir = dest.endsWith("/") || words.length > 1;
+        for (const src of words) {
+          const abs = source ? path.join(source.root, path.posix.resolve("/", src)) : path.join(o.context, src);
+          if (!fs.existsSync(abs)) throw new Error(`${where}: ${src} does not exist${source ? ` in stage ${from}` : " in the build context"}`);
+          const target = inStage(dest);
+          const isDir = fs.statSync(abs).isDirectory();
+          copyInto(abs, isDir ? target : toDir ? path.join(target, path.basename(abs)) : target, source ? undefined : skipContext);
+        }
+        break;
+      }
+      case "RUN":
+        run(ins.args, stage, inStage("."), where, log);
+        break;
+      default:
+        throw new Error(`${where}: instruction not supported by this test; extend deploy/image/dockerfile.ts`);
+    }
+  }
+  return stages;
+}
+
+function checkBaseImage(image: string, where: string) {
+  const m = /^node:(\d+)-(\w+)/.exec(image);
+  if (!m) throw new Error(`${where}: only node:<major>-<debian> base images can be checked on this machine`);
+  const major = process.versions.node.split(".")[0];
+  if (major !== m[1]) throw new Error(`${where}: this machine runs Node ${process.versions.node}, the image Node ${m[1]}`);
+  const os = fs.readFileSync("/etc/os-release", "utf8");
+  if (!os.includes(`VERSION_CODENAME=${m[2]}`)) throw new Error(`${where}: this machine is not Debian ${m[2]}`);
+}
+
+function run(command: string, stage: Stage, cwd: string, where: string, log: (l: string) => void) {
+  for (const part of command.split("&&").map((p) => p.trim())) {
+    // package installation is the base image's business: check that this machine has the packages
+    if (/^apt-get\s+install\b/.test(part)) {
+      const packages = part.split(/\s+/).slice(2).filter((w) => !w.startsWith("-"));
+      const missing = packages.filter((p) => spawnSync("dpkg", ["-s", p], { stdio: "ignore" }).status !== 0);
+      if (missing.length) throw new Error(`${where}: this machine lacks ${missing.join(", ")} (apt-get install ${missing.join(" ")})`);
+      log(`[image]   checked installed: ${packages.join(", ")}`);
+      continue;
+    }
+    if (/^apt-get\s+update\b/.test(part) || /^rm -rf \/var\/lib\/apt\/lists/.test(part)) continue;
+    if (/(^|\s)\//.test(part.replace(/\S+=\S+/g, ""))) throw new Error(`${where}: "${part}" uses an absolute path; keep RUN paths relative to WORKDIR`);
+    log(`[image]   $ ${part}`);
+    execFileSync("/bin/sh", ["-c", part], { cwd, stdio: ["ignore", "inherit", "inherit"], env: { ...hostEnv(), ...stage.env } });
+  }
+}
+
+/** This machine's environment without what a test runner or a developer's shell adds (NODE_ENV=test, TENET_*). */
+function hostEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (k === "NODE_ENV" || k.startsWith("VITEST") || k.startsWith("TENET_") || k === "DATABASE_URL" || k === "KUBECONFIG") delete env[k];
+  return env;
+}
