@@ -23,6 +23,10 @@ const STRUCTURE: Record<string, (o: any) => string[]> = {
     ...(o.spec?.selector ? [] : ["spec.selector"]),
     ...(o.spec?.endpoints?.length && o.spec.endpoints.every((e: any) => e.port) ? [] : ["spec.endpoints[].port"]),
   ],
+  "monitoring.coreos.com/v1/PodMonitor": (o) => [
+    ...(o.spec?.selector ? [] : ["spec.selector"]),
+    ...(o.spec?.podMetricsEndpoints?.length && o.spec.podMetricsEndpoints.every((e: any) => e.port) ? [] : ["spec.podMetricsEndpoints[].port"]),
+  ],
   "monitoring.coreos.com/v1/PrometheusRule": (o) =>
     (o.spec?.groups ?? []).flatMap((g: any) => (g.rules ?? []).filter((r: any) => !r.alert || !r.expr).map((r: any) => `group ${g.name}: rule without alert/expr ${JSON.stringify(r)}`)),
 };
@@ -65,7 +69,7 @@ describe("the Helm chart on a real API server (server-side dry run)", () => {
 
   it("cert-manager, Prometheus Operator, PostgreSQL, OIDC and ingress: every object the server knows is accepted, the others are shaped right", async () => {
     const { known, unknown } = await check(renderChart(FULL_VALUES));
-    expect(unknown.map((o) => o.kind).sort()).toEqual(["Certificate", "Issuer", "PrometheusRule", "ServiceMonitor"]);
+    expect(unknown.map((o) => o.kind).sort()).toEqual(["Certificate", "Issuer", "PodMonitor", "PrometheusRule", "ServiceMonitor"]);
     expect(known.map((o) => o.kind)).toEqual(expect.arrayContaining(["Ingress", "PodDisruptionBudget", "MutatingWebhookConfiguration", "DaemonSet"]));
   });
 });

@@ -281,6 +281,15 @@ describe("chart: metrics and alerts", () => {
     // the Services it selects have those ports
     expect(find(full, "Service", "tenet-webhook").spec.ports[0].name).toBe("https");
     expect(find(full, "Service", "tenet-controllers-metrics").spec.ports[0].name).toBe("metrics");
-    expect(defaults.some((o) => o.kind === "ServiceMonitor" || o.kind === "PrometheusRule")).toBe(false);
+    expect(defaults.some((o) => o.kind === "ServiceMonitor" || o.kind === "PodMonitor" || o.kind === "PrometheusRule")).toBe(false);
+  });
+
+  it("a PodMonitor scrapes every node agent on the port its container declares", () => {
+    const pm = find(full, "PodMonitor", "tenet-agent");
+    const agent = podSpec(find(full, "DaemonSet", "tenet-agent")).containers[0];
+    expect(pm.spec.podMetricsEndpoints).toEqual([expect.objectContaining({ port: "metrics", path: "/metrics" })]);
+    expect(agent.ports).toContainEqual({ name: "metrics", containerPort: 9102 });
+    expect(agent.args).toContain("--metrics-port=9102");
+    expect(pm.spec.selector.matchLabels["app.kubernetes.io/name"]).toBe("tenet-agent");
   });
 });

@@ -1,11 +1,13 @@
 // Entry point: `tenet agent --node NAME [--kubeconfig F] [--netns NAME] [--sysfs-root DIR]
-//   [--sriov-config F] [--heartbeat-seconds N] [--not-applied REASON]` — the node agent of one node
+//   [--sriov-config F] [--heartbeat-seconds N] [--not-applied REASON] [--metrics-port N --metrics-host H]` — the node agent of one node
 // (DaemonSet in deploy/agent, or a simulated node of the local cluster). docs/node-agent.md.
+import http from "node:http";
 import { parseArgs } from "node:util";
 import { KubeRest } from "../kube/rest";
 import { jsonLog } from "../webhook/main";
 import { NodeAgent } from "./nodeAgent";
 import { runIp } from "./links";
+import { AgentMetrics } from "./metrics";
 
 export async function runAgent(argv: string[]): Promise<NodeAgent> {
   const { values } = parseArgs({
@@ -18,6 +20,8 @@ export async function runAgent(argv: string[]): Promise<NodeAgent> {
       "sriov-config": { type: "string" },
       "heartbeat-seconds": { type: "string", default: "30" },
       "not-applied": { type: "string" },
+      "metrics-port": { type: "string" },
+      "metrics-host": { type: "string", default: "0.0.0.0" },
     },
   });
   if (!values.node) throw new Error("tenet agent: give --node NAME (or set NODE_NAME)");
@@ -29,7 +33,9 @@ export async function runAgent(argv: string[]): Promise<NodeAgent> {
     const probe = await runIp(["link", "show", "lo"], { netns: values.netns });
     if (probe.code !== 0) throw new Error(`tenet agent: cannot use network namespace ${values.netns}: ${probe.stderr.trim()}`);
   }
+  const metrics = new AgentMetrics();
   const agent = new NodeAgent({
+    metrics,
     node: values.node,
     kube: await KubeRest.fromFile(values.kubeconfig),
     netns: values.netns,
@@ -44,6 +50,17 @@ export async function runAgent(argv: string[]): Promise<NodeAgent> {
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
   await agent.start();
-  log("running");
+  if (values["metrics-port"]) {
+    const server = http.createServer(async (req, res) => {
+      if (req.url === "/metrics") {
+        res.writeHead(200, { "content-type": metrics.registry.contentType });
+        res.end(await metrics.registry.metrics());
+      } else if (req.url === "/healthz") res.end("ok");
+      else res.writeHead(404).end();
+    });
+    server.listen(Number(values["metrics-port"]), values["metrics-host"]);
+    process.once("exit", () => server.close());
+  }
+  log("running", { metricsPort: values["metrics-port"] });
   return agent;
 }

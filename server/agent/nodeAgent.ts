@@ -17,6 +17,7 @@ import { SharedWatch, type WatchedObject } from "../kube/sharedWatch";
 import { HostInterfaceAgent, type ReconcileReport } from "./hostInterfaceAgent";
 import { readLinks } from "./links";
 import { readPhysicalFunctions } from "./sriovSysfs";
+import type { AgentMetrics } from "./metrics";
 
 export const AGENT_FIELD_MANAGER = "tenet-agent";
 
@@ -33,6 +34,8 @@ export interface NodeAgentOptions {
   heartbeatSeconds?: number;
   /** When set, the agent never changes links and reports every interface as NotApplied with this reason. */
   notAppliedReason?: string;
+  /** Prometheus metrics of the passes (served by `tenet agent --metrics-port`). */
+  metrics?: AgentMetrics;
   debounceMs?: number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
@@ -183,6 +186,7 @@ export class NodeAgent {
       this.conditions,
       startedAt,
     );
+    this.options.metrics?.observe(content, (report?.failed ?? []).map((f) => f.name));
     const changed = statusContentChanged(this.published?.content, content);
     if (report && (report.created.length || report.removed.length || report.broughtUp.length)) this.log("host interfaces changed", { created: report.created, removed: report.removed, broughtUp: report.broughtUp });
     if (changed) {
@@ -207,6 +211,7 @@ export class NodeAgent {
       this.published = { content, at: Date.now() };
       this.conditions = content.conditions;
     } catch (e) {
+      this.options.metrics?.publishErrors.inc();
       this.log("cannot publish the node status; retrying at the next pass", { error: (e as Error).message });
       this.published = undefined;
     }
