@@ -12,7 +12,7 @@ import { FULL_VALUES, renderChart, type K8sObject } from "./render";
 const deployDir = path.join(import.meta.dirname, "..");
 const REPO = path.join(deployDir, "..");
 
-type Container = { name: string; image?: string; args?: string[]; command?: string[]; env?: { name: string; value?: string; valueFrom?: any }[]; resources?: any; securityContext?: any; volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[] };
+type Container = { name: string; image?: string; args?: string[]; command?: string[]; env?: { name: string; value?: string; valueFrom?: any }[]; resources?: any; ports?: { name?: string; containerPort: number }[]; securityContext?: any; volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[] };
 type PodSpec = { securityContext?: any; containers: Container[]; initContainers?: Container[]; hostNetwork?: boolean; volumes?: any[]; serviceAccountName?: string };
 type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
 
