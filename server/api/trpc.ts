@@ -5,6 +5,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { KubeStatusError, type StatusCause } from "../kube/rest";
 import { csrfMatches } from "../db/sessions";
 import type { Context } from "./context";
+import { consoleMetrics } from "./metrics";
 
 export interface KubeErrorData {
   status?: number;
@@ -21,7 +22,18 @@ const t = initTRPC.context<Context>().create({
 });
 
 export const router = t.router;
-export const publicProcedure = t.procedure;
+
+/** Every call is counted by procedure and outcome, and queries and mutations are timed. */
+const measured = t.procedure.use(async ({ path, type, next }) => {
+  const metrics = consoleMetrics();
+  const end = type === "subscription" ? undefined : metrics.duration.startTimer({ type });
+  const result = await next();
+  end?.();
+  metrics.calls.inc({ procedure: path, type, code: result.ok ? "OK" : result.error.code });
+  return result;
+});
+
+export const publicProcedure = measured;
 
 const codeFor: Record<number, TRPCError["code"]> = { 400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 409: "CONFLICT", 422: "UNPROCESSABLE_CONTENT", 429: "TOO_MANY_REQUESTS" };
 
@@ -36,7 +48,7 @@ export function kubeToTrpc(e: unknown): TRPCError {
 }
 
 /** Signed in: ctx.identity and ctx.kube (impersonating that identity) are set. */
-export const authedProcedure = t.procedure.use(async ({ ctx, type, next }) => {
+export const authedProcedure = measured.use(async ({ ctx, type, next }) => {
   if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
   if (type === "mutation") {
     if (!csrfMatches(ctx.session, ctx.csrfHeader)) throw new TRPCError({ code: "FORBIDDEN", message: "missing or wrong CSRF token: reload the page" });

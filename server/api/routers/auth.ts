@@ -11,6 +11,7 @@ import { rolesOf } from "../roles";
 import { authedProcedure, kubeToTrpc, publicProcedure, router } from "../trpc";
 import { tenantNamespaceCandidates } from "../namespaces";
 import { oidcSettings } from "../oidc";
+import { consoleMetrics } from "../metrics";
 
 function setCookies(ctx: Context, token: string, csrf: string, maxAgeS: number) {
   const secure = ctx.secure ? "; Secure" : "";
@@ -38,10 +39,12 @@ export const authRouter = router({
       if (input.method === "local") {
         // Slows password guessing; counted in the database, so all console replicas share the count.
         const until = await signInBlockedUntil(ctx.runtime.db, input.name);
+        if (until) consoleMetrics().signIns.inc({ method: "local", result: "throttled" });
         if (until) throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `too many failed sign-ins for ${input.name}; try again in ${Math.ceil((until.getTime() - Date.now()) / 1000)} s` });
         const found = await checkPassword(ctx.runtime.db, input.name, input.password);
         if (!found) {
           await recordSignInFailure(ctx.runtime.db, input.name);
+          consoleMetrics().signIns.inc({ method: "local", result: "refused" });
           throw new TRPCError({ code: "UNAUTHORIZED", message: "wrong account name or password" });
         }
         await clearSignInFailures(ctx.runtime.db, input.name);
@@ -53,9 +56,13 @@ export const authRouter = router({
         } catch (e) {
           throw kubeToTrpc(e);
         }
-        if (!identity) throw new TRPCError({ code: "UNAUTHORIZED", message: "the API server did not accept this token (TokenReview: not authenticated)" });
+        if (!identity) {
+          consoleMetrics().signIns.inc({ method: "token", result: "refused" });
+          throw new TRPCError({ code: "UNAUTHORIZED", message: "the API server did not accept this token (TokenReview: not authenticated)" });
+        }
       }
       const s = await createSession(ctx.runtime.db, { user: identity.user, groups: identity.groups, method: input.method, account });
+      consoleMetrics().signIns.inc({ method: input.method, result: "ok" });
       setCookies(ctx, s.token, s.csrfToken, Math.floor(SESSION_TTL_MS / 1000));
       return { user: identity.user };
     }),
