@@ -13,7 +13,6 @@
 //   BENCH_RUNS=5             measured loads per page (the median is reported), after one warm-up
 //   BENCH_REUSE_BUILD=1      skip `next build` when .next-bench already holds a build
 //   BENCH_KEEP=1             keep the temporary home (logs) afterwards
-import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -22,10 +21,10 @@ import { Bitmap } from "../server/domain/bitmap";
 import type { NetworkObject } from "../server/domain/api/network";
 import { danmPath } from "../server/kube/access";
 import { KubeRest } from "../server/kube/rest";
-import { consoleDatabaseUrl, readDemoPasswords } from "../tools/cli/consoleAccounts";
+import { readDemoPasswords } from "../tools/cli/consoleAccounts";
 import { REPO_ROOT } from "../tools/cli/controlplaneBinary";
 import { clusterDown, clusterUp } from "../tools/cli/localCluster";
-import { freePort, isAlive, stopProcess, tail, waitFor } from "../tools/cli/processes";
+import { buildConsole, startConsole, stopConsole } from "../tools/testing/consoleServer";
 
 const DIST_DIR = ".next-bench";
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -37,70 +36,7 @@ const MAP_NET = "bench-map";
 const TARGET_MAP_MS = 1_000;
 const TARGET_LIST_MS = 500;
 const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv, logFile: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const log = fs.openSync(logFile, "a");
-    const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: ["ignore", log, log] });
-    fs.closeSync(log);
-    child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(command)} ${args.join(" ")} exited with ${code}:\n${tail(logFile, 40)}`))));
-  });
-}
-
-async function buildConsole(home: string) {
-  if (process.env.BENCH_REUSE_BUILD === "1" && fs.existsSync(path.join(REPO_ROOT, DIST_DIR, "BUILD_ID"))) {
-    say(`reusing the console build in ${DIST_DIR} (BENCH_REUSE_BUILD=1)`);
-    return;
-  }
-  const started = Date.now();
-  const logFile = path.join(home, "logs", "next-build.log");
-  say(`building the console into ${DIST_DIR} (log ${logFile})`);
-  await run(path.join(REPO_ROOT, "node_modules/.bin/next"), ["build"], { ...process.env, TENET_NEXT_DIST_DIR: DIST_DIR, NEXT_TELEMETRY_DISABLED: "1" }, logFile);
-  say(`console built in ${((Date.now() - started) / 1000).toFixed(0)}s`);
-}
-
-async function startConsole(home: string): Promise<{ child: ChildProcess; baseURL: string }> {
-  const port = await freePort();
-  const logFile = path.join(home, "logs", "next.log");
-  const log = fs.openSync(logFile, "a");
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: "production",
-    NEXT_TELEMETRY_DISABLED: "1",
-    TENET_NEXT_DIST_DIR: DIST_DIR,
-    TENET_CLUSTER_STATE: path.join(home, "cluster", "state.json"),
-    TENET_HOME: home,
-    DATABASE_URL: consoleDatabaseUrl(home),
-  };
-  delete env.KUBECONFIG;
-  delete env.TENET_CONSOLE_KUBECONFIG;
-  const child = spawn(path.join(REPO_ROOT, "node_modules/.bin/next"), ["start", "-H", "127.0.0.1", "-p", String(port)], { cwd: REPO_ROOT, env, stdio: ["ignore", log, log], detached: true });
-  fs.closeSync(log);
-  const baseURL = `http://127.0.0.1:${port}`;
-  await waitFor("console", async () => ((await fetch(`${baseURL}/signin`).catch(() => undefined))?.status === 200 ? true : undefined), {
-    timeoutMs: 60_000,
-    intervalMs: 250,
-    abort: () => (child.exitCode !== null || child.signalCode ? `next start exited:\n${tail(logFile, 40)}` : undefined),
-  });
-  say(`console serving on ${baseURL} (pid ${child.pid})`);
-  return { child, baseURL };
-}
-
-async function stopConsole(pid: number | undefined) {
-  if (!isAlive(pid)) return;
-  try {
-    process.kill(-pid!, "SIGTERM");
-  } catch {
-    // already gone
-  }
-  await stopProcess(pid, 10_000);
-  try {
-    process.kill(-pid!, "SIGKILL");
-  } catch {
-    // nothing left
-  }
-}
+const server = { distDir: DIST_DIR, say };
 
 /** Runs `task(i)` for i in [0, n) with `width` in flight. */
 async function parallel(n: number, width: number, task: (i: number) => Promise<unknown>) {
@@ -193,13 +129,13 @@ async function main() {
   let browser: import("playwright-core").Browser | undefined;
   try {
     // the build and the cluster use different resources much of the time: run them together
-    const [cluster] = await Promise.all([clusterUp({ home, ephemeral: true, seed: true, controllers: false, say: (l) => say(`[cluster] ${l}`) }), buildConsole(home)]);
+    const [cluster] = await Promise.all([clusterUp({ home, ephemeral: true, seed: true, controllers: false, say: (l) => say(`[cluster] ${l}`) }), buildConsole(home, { ...server, reuse: process.env.BENCH_REUSE_BUILD === "1" })]);
     const admin = await KubeRest.fromFile(cluster.controlPlane.kubeconfigs.admin);
     await seed(admin);
     await admin.close();
     const passwords = readDemoPasswords(home);
     if (!passwords) throw new Error(`no demo accounts in ${home}/demo-accounts.json`);
-    const { child, baseURL } = await startConsole(home);
+    const { child, baseURL } = await startConsole(home, server);
     nextPid = child.pid;
 
     browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu"] });
