@@ -25,6 +25,7 @@ import { readDemoPasswords } from "../tools/cli/consoleAccounts";
 import { REPO_ROOT } from "../tools/cli/controlplaneBinary";
 import { clusterDown, clusterUp } from "../tools/cli/localCluster";
 import { buildConsole, startConsole, stopConsole } from "../tools/testing/consoleServer";
+import { makeTestHome } from "../tools/testing/testHome";
 
 const DIST_DIR = ".next-bench";
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -119,11 +120,7 @@ async function timeLoad(context: BrowserContext, url: string, ready: (page: impo
 }
 
 async function main() {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), "tenet-bench-console-"));
-  fs.mkdirSync(path.join(home, "logs"), { recursive: true });
-  const sharedBin = path.join(REPO_ROOT, ".tenet", "bin");
-  fs.mkdirSync(sharedBin, { recursive: true });
-  fs.symlinkSync(sharedBin, path.join(home, "bin"));
+  const home = makeTestHome("tenet-bench-console-");
   say(`home ${home}`);
   let nextPid: number | undefined;
   let browser: import("playwright-core").Browser | undefined;

@@ -5,13 +5,11 @@
 //   TENET_E2E_REUSE_BUILD=1  skip `next build` when .next-e2e already holds a build (iterating on specs)
 //   TENET_E2E_KEEP=1         keep the temporary home (logs, data) after the run
 import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { clusterDown, clusterUp } from "../tools/cli/localCluster";
 import { readDemoPasswords } from "../tools/cli/consoleAccounts";
-import { REPO_ROOT } from "../tools/cli/controlplaneBinary";
 import { buildConsole, startConsole, stopConsole } from "../tools/testing/consoleServer";
 import { writeStack } from "./stack";
+import { makeTestHome } from "../tools/testing/testHome";
 
 const DIST_DIR = ".next-e2e";
 const say = (line: string) => process.stderr.write(`[e2e] ${line}\n`);
@@ -19,12 +17,7 @@ const server = { distDir: DIST_DIR, say };
 
 export default async function globalSetup() {
   const started = Date.now();
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), "tenet-e2e-"));
-  fs.mkdirSync(path.join(home, "logs"), { recursive: true });
-  // share the compiled control plane with `npm start` and the integration tests: built once per machine
-  const sharedBin = path.join(REPO_ROOT, ".tenet", "bin");
-  fs.mkdirSync(sharedBin, { recursive: true });
-  fs.symlinkSync(sharedBin, path.join(home, "bin"));
+  const home = makeTestHome("tenet-e2e-");
   say(`home ${home}`);
 
   let nextPid: number | undefined;

@@ -1,9 +1,8 @@
 // vitest global setup of the integration project: one real control plane per run, torn down after.
 import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { clusterDown, clusterUp, type ControlPlaneState } from "../cli/localCluster";
+import { makeTestHome } from "./testHome";
 
 export interface TestCluster {
   home: string;
@@ -18,11 +17,7 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), "tenet-it-"));
-  // share the compiled control plane with `npm start` so it is built once per machine
-  const sharedBin = path.join(path.resolve(import.meta.dirname, "..", ".."), ".tenet", "bin");
-  fs.mkdirSync(sharedBin, { recursive: true });
-  fs.symlinkSync(sharedBin, path.join(home, "bin"));
+  const home = makeTestHome("tenet-it-");
   const started = Date.now();
   const cluster = await clusterUp({ home, ephemeral: true, controllers: false, say: (l) => process.stderr.write(`[cluster] ${l}\n`) });
   process.stderr.write(`[cluster] ready for integration tests in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
