@@ -1,18 +1,30 @@
 // Entry point: `tenet controllers [--kubeconfig F] [--interval-seconds 30] [--grace-seconds 120] [--metrics-port 9090]
-//   [--database-url file:… (or DATABASE_URL)] [--usage-interval-seconds 60]`
+//   [--database-url file:… (or DATABASE_URL)] [--usage-interval-seconds 60]
+//   [--webhook-certificates [--webhook-service tenet-webhook] [--webhook-tls-secret tenet-webhook-tls]
+//    [--webhook-ca-secret tenet-webhook-ca] [--webhook-configuration tenet] [--webhook-ca-validity-days 3650]
+//    [--webhook-cert-validity-days 365] [--webhook-cert-check-seconds 3600]]`
 // One leader (Lease tenet-system/tenet-controllers) runs the reconcilers (and, given a database, the
-// IP usage sampler); every replica serves /metrics.
+// IP usage sampler, and with --webhook-certificates the webhook's CA and serving certificate);
+// every replica serves /metrics.
 import http from "node:http";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { collectDefaultMetrics, Registry } from "prom-client";
-import { LeaseStore } from "../kube/clusterFacts";
+import { LeaseStore, recordEvent } from "../kube/clusterFacts";
 import { loadKubeConfig } from "../kube/config";
+import { WebhookTlsStore } from "../kube/webhookTls";
 import { jsonLog } from "../webhook/main";
 import { LeaderElector } from "./leaderElection";
 import { Reconcilers } from "./reconcilers";
 import { Svcwatcher } from "./svcwatcher";
 import { UsageSampler } from "./usageSampler";
+import { WebhookCertificates } from "./webhookCertificates";
+
+function positiveDays(value: string, flag: string): number {
+  const days = Number(value);
+  if (!Number.isFinite(days) || days <= 0) throw new Error(`${flag}: "${value}" is not a positive number of days`);
+  return days * 86_400_000;
+}
 
 export async function runControllers(argv: string[]) {
   const { values } = parseArgs({
@@ -26,6 +38,14 @@ export async function runControllers(argv: string[]) {
       "lease-namespace": { type: "string", default: process.env.POD_NAMESPACE ?? "tenet-system" },
       "database-url": { type: "string", default: process.env.DATABASE_URL },
       "usage-interval-seconds": { type: "string", default: "60" },
+      "webhook-certificates": { type: "boolean", default: false },
+      "webhook-service": { type: "string", default: "tenet-webhook" },
+      "webhook-tls-secret": { type: "string", default: "tenet-webhook-tls" },
+      "webhook-ca-secret": { type: "string", default: "tenet-webhook-ca" },
+      "webhook-configuration": { type: "string", default: "tenet" },
+      "webhook-ca-validity-days": { type: "string", default: "3650" },
+      "webhook-cert-validity-days": { type: "string", default: "365" },
+      "webhook-cert-check-seconds": { type: "string", default: "3600" },
     },
   });
   const log = jsonLog("controllers");
@@ -50,11 +70,27 @@ export async function runControllers(argv: string[]) {
   const databaseUrl = values["database-url"];
   const db = databaseUrl ? await (await import("../db/migrate")).openMigratedDb(databaseUrl) : undefined;
   let sampler: UsageSampler | undefined;
-  const elector = new LeaderElector(new LeaseStore(kc, values["lease-namespace"]!, "tenet-controllers"), {
+  const namespace = values["lease-namespace"]!;
+  const certificates = values["webhook-certificates"]
+    ? new WebhookCertificates({
+        api: new WebhookTlsStore(kc, namespace),
+        service: values["webhook-service"]!,
+        tlsSecret: values["webhook-tls-secret"]!,
+        caSecret: values["webhook-ca-secret"]!,
+        configuration: values["webhook-configuration"]!,
+        caValidityMs: positiveDays(values["webhook-ca-validity-days"]!, "--webhook-ca-validity-days"),
+        servingValidityMs: positiveDays(values["webhook-cert-validity-days"]!, "--webhook-cert-validity-days"),
+        log: jsonLog("webhook-certificates"),
+        event: (secret, reason, message) => recordEvent(kc, { apiVersion: "v1", kind: "Secret", namespace, ...secret }, reason, message),
+        registry,
+      })
+    : undefined;
+  const elector = new LeaderElector(new LeaseStore(kc, namespace, "tenet-controllers"), {
     identity,
     log,
     onStartedLeading: () => {
       void pass();
+      certificates?.start(Number(values["webhook-cert-check-seconds"]) * 1000);
       svcwatcher = new Svcwatcher(kc, { log: jsonLog("svcwatcher"), registry });
       svcwatcher.start().catch((e) => log("svcwatcher failed to start", { error: (e as Error).message }));
       if (db) {
@@ -64,6 +100,7 @@ export async function runControllers(argv: string[]) {
     },
     onStoppedLeading: () => {
       clearTimeout(timer);
+      certificates?.stop();
       void svcwatcher?.stop();
       svcwatcher = undefined;
       void sampler?.stop();
