@@ -167,8 +167,36 @@ describe("chart: CRDs and webhook", () => {
     }
   });
 
-  it("default: Helm generates a CA and a serving certificate for the Service, and the CA is the caBundle", () => {
-    const secret = find(defaults, "Secret", "tenet-webhook-tls");
+  it("default (tenet): the controllers issue and rotate the certificates; the chart renders neither Secret nor caBundle", () => {
+    expect(defaults.some((o) => o.kind === "Secret" || o.kind === "Certificate")).toBe(false);
+    for (const kind of ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"]) {
+      const config = find(defaults, kind, "tenet");
+      // absent from the chart, so `helm upgrade` leaves the caBundle the controllers set alone
+      expect(config.webhooks[0].clientConfig.caBundle).toBeUndefined();
+      expect(config.metadata.annotations?.["cert-manager.io/inject-ca-from"]).toBeUndefined();
+    }
+    const args = podSpec(find(defaults, "Deployment", "tenet-controllers")).containers[0]!.args!;
+    expect(args).toEqual(expect.arrayContaining(["--webhook-certificates", "--webhook-tls-secret=tenet-webhook-tls", "--webhook-ca-secret=tenet-webhook-ca", "--webhook-ca-validity-days=3650", "--webhook-cert-validity-days=365", "--webhook-cert-check-seconds=3600"]));
+    // the webhook mounts only the serving certificate's Secret, never the CA's key
+    expect(podSpec(find(defaults, "Deployment", "tenet-webhook")).volumes!.find((v) => v.name === "tls").secret.secretName).toBe("tenet-webhook-tls");
+    // just enough: the two Secrets by name (create cannot be named), and tenet's own webhook configurations
+    const secrets = find(defaults, "Role", "tenet:controllers-webhook-certificates");
+    expect(secrets.metadata.namespace).toBe("tenet-system");
+    expect(secrets.rules).toEqual([
+      { apiGroups: [""], resources: ["secrets"], resourceNames: ["tenet-webhook-tls", "tenet-webhook-ca"], verbs: ["get", "update"] },
+      { apiGroups: [""], resources: ["secrets"], verbs: ["create"] },
+    ]);
+    expect(find(defaults, "RoleBinding", "tenet:controllers-webhook-certificates").subjects).toEqual([{ kind: "ServiceAccount", name: "tenet-controllers", namespace: "tenet-system" }]);
+    expect(find(defaults, "ClusterRole", "tenet:controllers").rules).toContainEqual({ apiGroups: ["admissionregistration.k8s.io"], resources: ["mutatingwebhookconfigurations", "validatingwebhookconfigurations"], resourceNames: ["tenet"], verbs: ["get", "update"] });
+    // other sources: the controllers get none of it
+    expect(podSpec(find(full, "Deployment", "tenet-controllers")).containers[0]!.args).not.toContain("--webhook-certificates");
+    expect(full.some((o) => o.metadata.name === "tenet:controllers-webhook-certificates")).toBe(false);
+    expect(JSON.stringify(find(full, "ClusterRole", "tenet:controllers").rules)).not.toContain("webhookconfigurations");
+  });
+
+  it("helm: Helm generates a CA and a serving certificate for the Service, and the CA is the caBundle", () => {
+    const viaHelm = renderChart({ webhook: { tls: { source: "helm" } } });
+    const secret = find(viaHelm, "Secret", "tenet-webhook-tls");
     const b64 = (k: string) => Buffer.from(secret.data[k], "base64").toString();
     const ca = new crypto.X509Certificate(b64("ca.crt"));
     const cert = new crypto.X509Certificate(b64("tls.crt"));
@@ -177,7 +205,7 @@ describe("chart: CRDs and webhook", () => {
     expect(crypto.createPrivateKey(b64("tls.key")).asymmetricKeyType).toBeDefined();
     expect(new Date(cert.validTo).getTime()).toBeGreaterThan(Date.now() + 365 * 86_400_000);
     for (const kind of ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"]) {
-      const config = find(defaults, kind, "tenet");
+      const config = find(viaHelm, kind, "tenet");
       expect(config.webhooks[0].clientConfig.caBundle).toBe(secret.data["ca.crt"]);
       expect(config.metadata.annotations?.["cert-manager.io/inject-ca-from"]).toBeUndefined();
     }
@@ -203,7 +231,7 @@ describe("chart: CRDs and webhook", () => {
     expect(() => renderChart({ webhook: { tls: { source: "secret" } } })).toThrow(/webhook\.tls\.caBundle/);
     const own = renderChart({ webhook: { tls: { source: "secret", caBundle: "Q0E=" } } });
     expect(find(own, "ValidatingWebhookConfiguration", "tenet").webhooks[0].clientConfig.caBundle).toBe("Q0E=");
-    expect(() => renderChart({ webhook: { tls: { source: "vault" } } })).toThrow(/must be helm, cert-manager or secret/);
+    expect(() => renderChart({ webhook: { tls: { source: "vault" } } })).toThrow(/must be tenet, helm, cert-manager or secret/);
   });
 });
 
