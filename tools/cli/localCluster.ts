@@ -102,7 +102,7 @@ async function controlPlaneReady(state: ControlPlaneState): Promise<boolean> {
   }
 }
 
-async function startControlPlane(home: string, options: UpOptions): Promise<{ state: ControlPlaneState; started: boolean }> {
+export async function startControlPlane(home: string, options: UpOptions): Promise<{ state: ControlPlaneState; started: boolean }> {
   const p = paths(home);
   const say = options.say ?? (() => {});
   const running = readPid(p.controlPlanePid);

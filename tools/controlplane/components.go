@@ -218,6 +218,10 @@ func startAPIServer(ctx context.Context, c apiserverConfig) (<-chan error, error
 		"--service-account-signing-key-file=" + c.pki.SAKey,
 		"--service-cluster-ip-range=" + serviceCIDR,
 		"--allow-privileged=true",
+		// Webhooks and aggregated APIs named by a Service are reached at the Service's endpoints,
+		// not its cluster IP: with no kube-proxy here, that is the only way an installed chart's
+		// webhook (clientConfig.service) can be called (deploy/chart/install.int.test.ts).
+		"--enable-aggregator-routing=true",
 		"--profiling=false",
 		// Bounded shutdown: stop the HTTP server at most 2s after in-flight requests drained
 		// instead of waiting up to --request-timeout (60s) for open watches.
