@@ -99,13 +99,21 @@ function matches(row: NetworkRow, filter: string): boolean {
   return [row.name, row.namespace, row.networkType, row.cidr, row.net6, row.hostDevice, row.devicePool, row.networkId, row.vlan && `vlan ${row.vlan}`, row.vxlan && `vxlan ${row.vxlan}`].some((v) => typeof v === "string" && v.toLowerCase().includes(f));
 }
 
+/** TenantNetworks in the first, small chunk of the list. */
+const FIRST_ROWS = 100;
+
 export function NetworkList({ ns, deleted }: { ns?: string; deleted?: string }) {
   const trpc = useTRPC();
   const router = useRouter();
   const namespaces = useQuery(trpc.networks.namespaces.queryOptions(undefined, { staleTime: 10_000 }));
   const chosen = ns ?? namespaces.data?.namespaces[0];
   const all = chosen === ALL_NAMESPACES;
-  const list = useQuery(trpc.networks.list.queryOptions({ namespace: all ? undefined : chosen }, { enabled: !!chosen }));
+  const namespace = all ? undefined : chosen;
+  // the first rows come in one small chunk while the whole list loads (a namespace may hold thousands)
+  const whole = useQuery(trpc.networks.list.queryOptions({ namespace }, { enabled: !!chosen, trpc: { context: { unbatched: true } } }));
+  const firstRows = useQuery(trpc.networks.list.queryOptions({ namespace, limit: FIRST_ROWS }, { enabled: !!chosen && !whole.data }));
+  const list = whole.data || whole.isError || !firstRows.data ? whole : firstRows;
+  const partial = !whole.data && !!firstRows.data && !firstRows.data.complete;
   const [filter, setFilter] = useState("");
   const deferred = useDeferredValue(filter.trim());
   const tenantRows = useMemo(() => (list.data?.tenantNetworks ?? []).filter((r) => matches(r, deferred)), [list.data, deferred]);
@@ -131,6 +139,11 @@ export function NetworkList({ ns, deleted }: { ns?: string; deleted?: string }) 
         <h1 className="text-2xl font-semibold">Networks</h1>
         <NamespaceSwitcher value={chosen} namespaces={namespaces.data.namespaces} everyNamespace={everyNamespace} onChange={go} />
         <input className={`${inputClass} max-w-xs`} placeholder="Filter by name, type, subnet, device, VLAN…" value={filter} onChange={(e) => setFilter(e.target.value)} data-testid="network-filter" aria-label="Filter networks" />
+        {partial && deferred && (
+          <span className="text-sm text-slate-500" role="status">
+            Filtering the first {list.data?.tenantNetworks.length} until the rest have loaded
+          </span>
+        )}
         {canCreate && (
           <Link className={`${primaryButtonClass} ml-auto`} href={`/networks/new?ns=${encodeURIComponent(chosen)}`} data-testid="new-network">
             New TenantNetwork
@@ -156,7 +169,7 @@ export function NetworkList({ ns, deleted }: { ns?: string; deleted?: string }) 
             <h2 className="text-lg font-semibold">
               TenantNetworks{all ? "" : ` in ${chosen}`}{" "}
               <span className="text-sm font-normal text-slate-500" data-testid="network-count">
-                {deferred ? `${tenantRows.length} of ${list.data.tenantNetworks.length}` : list.data.tenantNetworks.length}
+                {partial ? `first ${list.data.tenantNetworks.length}, loading the rest…` : deferred ? `${tenantRows.length} of ${list.data.tenantNetworks.length}` : list.data.tenantNetworks.length}
               </span>
             </h2>
             <p className="text-sm text-slate-600">Networks your team defines. The cluster assigns each one its host device, VLAN or VxLAN and NetworkID.</p>

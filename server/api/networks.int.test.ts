@@ -56,6 +56,24 @@ describe("networks, as a tenant", () => {
     expect(bobList.clusterNetworks.map((n) => n.name)).toEqual(["backhaul", "oam", "overlay"]);
   });
 
+  it("with a limit, lists exactly the first rows of the whole list and says whether more follow", async () => {
+    const alice = await callerFor(runtime, DEMO_IDENTITIES.alice);
+    // names whose order differs between locale-aware and code-unit comparison ("-" against digits and letters)
+    for (const name of ["h1-page-a", "h1-page0", "h1-page-b", "h1-pagez"]) {
+      await alice.objects.create({ kind: "TenantNetwork", object: tenantNetwork(name, {}) });
+      created.push({ kind: "TenantNetwork", name, namespace: "team-a" });
+    }
+    const whole = await alice.networks.list({ namespace: "team-a" });
+    expect(whole.complete).toBe(true);
+    expect(whole.tenantNetworks.length).toBeGreaterThanOrEqual(5);
+    const first = await alice.networks.list({ namespace: "team-a", limit: 3 });
+    expect(first.complete).toBe(false);
+    expect(first.tenantNetworks.map((r) => r.name)).toEqual(whole.tenantNetworks.slice(0, 3).map((r) => r.name));
+    expect(first.clusterNetworks).toEqual(whole.clusterNetworks);
+    expect((await alice.networks.list({ namespace: "team-a", limit: 500 })).complete).toBe(true);
+    await expect(alice.networks.list({ namespace: "team-a", limit: 0 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+
   it("creates a TenantNetwork and shows what the cluster assigned: VNI, device and NetworkID", async () => {
     const alice = await callerFor(runtime, DEMO_IDENTITIES.alice);
     const dry = await alice.objects.create({ kind: "TenantNetwork", object: tenantNetwork("h1-assigned", { cidr: "10.141.0.0/24" }, "macvlan"), dryRun: true });

@@ -74,6 +74,16 @@ export function networkRow(net: Network): NetworkRow {
   return row;
 }
 
+/**
+ * By namespace, then name, comparing code units: the order in which the API server lists objects,
+ * so that the first chunk of a paginated list is exactly the first rows of the whole list.
+ */
+export function storageOrder(a: NetworkRow, b: NetworkRow): number {
+  const x = `${a.namespace ?? ""}/${a.name}`;
+  const y = `${b.namespace ?? ""}/${b.name}`;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 /** ClusterNetwork.spec.AllowedTenants: absent or empty admits every namespace. */
 export function admitsNamespace(net: Network, namespace: string): boolean {
   const tenants = net.spec?.AllowedTenants;
@@ -149,18 +159,21 @@ export const networksRouter = router({
   /**
    * The TenantNetworks of a namespace and the ClusterNetworks it may attach to; without a namespace,
    * every TenantNetwork and ClusterNetwork (only for those Kubernetes lets list cluster-wide).
+   * With `limit`, only the first `limit` TenantNetworks in the list's order (one chunk of the API
+   * server's paginated list, as kubectl reads long lists), and `complete` says whether that was all:
+   * the console shows them while the whole list loads.
    */
-  list: authedProcedure.input(z.object({ namespace: ObjectName.optional() })).query(async ({ ctx, input }) => {
+  list: authedProcedure.input(z.object({ namespace: ObjectName.optional(), limit: z.number().int().min(1).max(500).optional() })).query(async ({ ctx, input }) => {
     try {
       const [tenant, cluster] = await Promise.all([
-        listObjects<Network>(ctx.kube, "TenantNetwork", input.namespace),
+        ctx.kube.call<{ items: Network[]; metadata?: { continue?: string } }>(danmPath("TenantNetwork", input.namespace), input.limit ? { query: { limit: String(input.limit) } } : {}),
         listObjects<Network>(ctx.kube, "ClusterNetwork"),
       ]);
-      const byName = (a: NetworkRow, b: NetworkRow) => (a.namespace ?? "").localeCompare(b.namespace ?? "") || a.name.localeCompare(b.name);
       return {
         namespace: input.namespace ?? null,
-        tenantNetworks: tenant.map(networkRow).sort(byName),
-        clusterNetworks: cluster.filter((n) => !input.namespace || admitsNamespace(n, input.namespace)).map(networkRow).sort(byName),
+        tenantNetworks: tenant.items.map(networkRow).sort(storageOrder),
+        clusterNetworks: cluster.filter((n) => !input.namespace || admitsNamespace(n, input.namespace)).map(networkRow).sort(storageOrder),
+        complete: !tenant.metadata?.continue,
       };
     } catch (e) {
       throw kubeToTrpc(e);
