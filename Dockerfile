@@ -1,5 +1,5 @@
 # One image for every entry point of tenet: `tenet webhook`, `tenet controllers`, `tenet agent`,
-# `tenet install-cni`, `tenet db migrate`, `tenet validate`, and the console (`next start`, see
+# `tenet install-cni`, `tenet db migrate`, `tenet validate`, and the console (`tenet console`, see
 # deploy/chart/templates/console.yaml). Multi-stage: the build stage has the dev dependencies and
 # compilers; the final one only what runs, as a non-root user (the node agent and the CNI installer
 # are run as root by their DaemonSets, which is the only way Kubernetes gives them their capabilities).
@@ -17,22 +17,17 @@ COPY tools/db ./tools/db
 RUN npm ci --no-audit --no-fund
 COPY . .
 ENV NEXT_TELEMETRY_DISABLED=1
-RUN ./node_modules/.bin/next build && npm run build:cni && npm prune --omit=dev --no-audit --no-fund && rm -rf .next/cache
+# runtime/: the console's standalone build (only the node_modules files Next traced for it) and, for the
+# CLI entry points, our sources with the packages they import (deploy/image/runtimeTree.ts)
+RUN TENET_NEXT_OUTPUT=standalone ./node_modules/.bin/next build && npm run build:cni && ./node_modules/.bin/tsx deploy/image/runtimeTree.ts runtime
 
 FROM node:20-bookworm-slim
 # iproute2: the node agent creates VLAN/VxLAN host interfaces with `ip`
 RUN apt-get update && apt-get install -y --no-install-recommends iproute2 && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1
-COPY --from=build /app/package.json /app/package-lock.json /app/next.config.js /app/tsconfig.json ./
-COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/.next ./.next
-COPY --from=build /app/dist ./dist
-COPY --from=build /app/server ./server
-COPY --from=build /app/tools/cli ./tools/cli
-COPY --from=build /app/tools/db ./tools/db
-COPY --from=build /app/prisma ./prisma
-COPY --from=build /app/deploy ./deploy
+# TENET_LOG_FORMAT: `tenet console` logs JSON lines like every other entry point
+ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 TENET_LOG_FORMAT=json
+COPY --from=build /app/runtime ./
 USER 65532:65532
 ENTRYPOINT ["node", "tools/cli/tenet.mjs"]
 CMD ["help"]

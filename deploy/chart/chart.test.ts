@@ -7,7 +7,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readManifestFile } from "../../server/kube/apply";
 import { webhookConfigurations } from "../webhook/configurations";
-import { FULL_VALUES, renderChart, type K8sObject } from "./render";
+import { findObject, FULL_VALUES, renderChart, type K8sObject } from "./render";
 
 const deployDir = path.join(import.meta.dirname, "..");
 const REPO = path.join(deployDir, "..");
@@ -16,11 +16,7 @@ type Container = { name: string; image?: string; args?: string[]; command?: stri
 type PodSpec = { securityContext?: any; containers: Container[]; initContainers?: Container[]; hostNetwork?: boolean; volumes?: any[]; serviceAccountName?: string };
 type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
 
-const find = (objects: K8sObject[], kind: string, name: string) => {
-  const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
-  if (!o) throw new Error(`${kind} ${name} is not in the rendered chart`);
-  return o as any;
-};
+const find = findObject;
 const podSpec = (o: K8sObject) => (o as any).spec.template.spec as PodSpec;
 const workloads = (objects: K8sObject[]) => objects.filter((o) => o.kind === "Deployment" || o.kind === "DaemonSet");
 const env = (c: Container) => Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value ?? e.valueFrom]));
@@ -168,7 +164,7 @@ describe("chart: CRDs and webhook", () => {
   });
 
   it("default (tenet): the controllers issue and rotate the certificates; the chart renders neither Secret nor caBundle", () => {
-    expect(defaults.some((o) => o.kind === "Secret" || o.kind === "Certificate")).toBe(false);
+    expect(defaults.filter((o) => o.kind === "Secret" || o.kind === "Certificate").map((o) => o.metadata.name)).toEqual(["tenet-console-metrics"]);
     for (const kind of ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"]) {
       const config = find(defaults, kind, "tenet");
       // absent from the chart, so `helm upgrade` leaves the caBundle the controllers set alone
@@ -215,7 +211,8 @@ describe("chart: CRDs and webhook", () => {
     const certificate = find(full, "Certificate", "tenet-webhook");
     expect(certificate.spec).toMatchObject({ secretName: "tenet-webhook-tls", dnsNames: ["tenet-webhook.tenet-system.svc", "tenet-webhook.tenet-system.svc.cluster.local"], issuerRef: { name: "tenet-selfsigned", kind: "Issuer" } });
     expect(find(full, "Issuer", "tenet-selfsigned").spec).toEqual({ selfSigned: {} });
-    expect(full.some((o) => o.kind === "Secret")).toBe(false);
+    // no certificate Secret (the one there is the console's metrics token: consoleMetrics.test.ts)
+    expect(full.filter((o) => o.kind === "Secret").map((o) => o.metadata.name)).toEqual(["tenet-console-metrics"]);
     for (const kind of ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"]) {
       const config = find(full, kind, "tenet");
       expect(config.metadata.annotations["cert-manager.io/inject-ca-from"]).toBe("tenet-system/tenet-webhook");
@@ -277,9 +274,11 @@ describe("chart: console", () => {
     expect(Object.keys(env(podSpec(find(defaults, "Deployment", "tenet-console")).containers[0])).filter((k) => k.startsWith("TENET_OIDC"))).toEqual([]);
   });
 
-  it("the console runs `next start` after `tenet db migrate`, as the image's non-root user", () => {
+  it("the console runs `tenet console` (JSON log lines) after `tenet db migrate`, as the image's non-root user", () => {
     const spec = podSpec(find(defaults, "Deployment", "tenet-console"));
-    expect(spec.containers[0].command?.slice(0, 3)).toEqual(["node", "node_modules/next/dist/bin/next", "start"]);
+    expect(spec.containers[0].command).toBeUndefined();
+    expect(spec.containers[0].args).toEqual(["console", "--port", "3000"]);
+    expect(env(spec.containers[0]).TENET_LOG_FORMAT).toBe("json");
     expect(spec.serviceAccountName).toBe("tenet-console");
     expect(spec.containers[0].volumeMounts).toContainEqual({ name: "next-cache", mountPath: "/app/.next/cache" });
   });

@@ -29,6 +29,13 @@ export function renderChart(values: Record<string, unknown> = {}, options: { nam
   }
 }
 
+/** The rendered object of a kind and name; throws when the chart did not render it. */
+export function findObject(objects: K8sObject[], kind: string, name: string): any {
+  const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
+  if (!o) throw new Error(`${kind} ${name} is not in the rendered chart`);
+  return o;
+}
+
 /** Values exercising every optional part: cert-manager, Prometheus Operator objects, PostgreSQL, OIDC, ingress. */
 export const FULL_VALUES = {
   webhook: { tls: { source: "cert-manager" } },

@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ignoreMatcher, parseDockerfile } from "./dockerfile";
+import { APP_FILES } from "./runtimeTree";
 
 const REPO = path.resolve(import.meta.dirname, "..", "..");
 
@@ -53,8 +54,13 @@ describe("the Dockerfile", () => {
     expect(final.some((i) => i.op === "RUN" && /apt-get install .*iproute2/.test(i.args))).toBe(true);
   });
 
-  it("keeps the sources the entry points need at run time in the final stage", () => {
-    const copied = instructions.filter((i) => i.op === "COPY" && i.args.startsWith("--from=build")).flatMap((i) => i.args.split(/\s+/).slice(1, -1));
-    for (const needed of ["/app/node_modules", "/app/.next", "/app/dist", "/app/server", "/app/tools/cli", "/app/prisma", "/app/next.config.js", "/app/tsconfig.json"]) expect(copied, needed).toContain(needed);
+  it("the final stage holds the tree runtimeTree.ts assembles from a standalone build: the console and what the CLI needs", () => {
+    const copied = instructions.filter((i) => i.op === "COPY" && i.args.startsWith("--from=build")).map((i) => i.args);
+    expect(copied).toEqual(["--from=build /app/runtime ./"]);
+    const build = instructions.filter((i) => i.op === "RUN").map((i) => i.args).find((a) => a.includes("next build"));
+    expect(build).toMatch(/TENET_NEXT_OUTPUT=standalone \S*next build.*build:cni.*deploy\/image\/runtimeTree\.ts runtime/);
+    for (const needed of ["dist", "server", "tools/cli", "tools/db", "prisma", "tsconfig.json", "package.json"]) expect(APP_FILES, needed).toContain(needed);
+    const final = instructions.slice(instructions.map((i) => i.op).lastIndexOf("FROM"));
+    expect(final.find((i) => i.op === "ENV")?.args).toContain("TENET_LOG_FORMAT=json");
   });
 });

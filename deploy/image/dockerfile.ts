@@ -5,6 +5,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { copyTree } from "./runtimeTree";
 
 export interface Instruction {
   op: string;
@@ -72,23 +73,9 @@ export interface BuildOptions {
   log?: (line: string) => void;
 }
 
+/** Copies like COPY: a tree as it is, less what `skip` (absolute paths) leaves out. */
 function copyInto(src: string, dest: string, skip?: (abs: string) => boolean) {
-  const stat = fs.lstatSync(src);
-  if (stat.isSymbolicLink()) {
-    fs.mkdirSync(path.dirname(dest), { recursive: true });
-    fs.rmSync(dest, { force: true, recursive: true });
-    fs.symlinkSync(fs.readlinkSync(src), dest);
-  } else if (stat.isDirectory()) {
-    fs.mkdirSync(dest, { recursive: true });
-    for (const e of fs.readdirSync(src)) {
-      const s = path.join(src, e);
-      if (!skip?.(s)) copyInto(s, path.join(dest, e), skip);
-    }
-  } else {
-    fs.mkdirSync(path.dirname(dest), { recursive: true });
-    fs.copyFileSync(src, dest);
-    fs.chmodSync(dest, stat.mode & 0o7777);
-  }
+  copyTree(src, dest, skip ? (rel) => skip(path.join(src, rel)) : undefined);
 }
 
 const jsonOrShell = (args: string) => (args.startsWith("[") ? (JSON.parse(args) as string[]) : ["/bin/sh", "-c", args]);

@@ -4,6 +4,8 @@ Usage:
   tenet validate -f FILE... [--context FILE...] [-n NAMESPACE] [-o yaml|json]
         Check manifests offline with the webhook's rules; exit 0 all allowed, 1 any denied, 2 unreadable input.
   tenet start [PORT]                Serve the console; without KUBECONFIG, run the local cluster first.
+  tenet console [--port N --hostname H]
+        Serve a production build of the console (the image's and the chart's); TENET_LOG_FORMAT=json logs JSON lines.
   tenet cluster up|down|status      Run a local Kubernetes control plane with tenet installed (.tenet/).
   tenet cluster build               Build the control plane binary (cached; the first build takes minutes).
   tenet cluster kubeconfig USER     Print the path of USER's kubeconfig (admin, netadmin, alice, bob, olga).
@@ -12,10 +14,12 @@ Usage:
         Create or reset a console account that signs in as Kubernetes user NAME with groups G.
   tenet webhook [--cert-file F --key-file F --port N --kubeconfig F]
         Serve the admission webhook.
-  tenet controllers [--kubeconfig F --interval-seconds N --grace-seconds N --metrics-port N]
-        Run the reconcilers and svcwatcher (leader-elected through a Lease).
-  tenet agent --node NAME [--kubeconfig F --netns NAME --sysfs-root DIR --sriov-config F --heartbeat-seconds N --not-applied REASON]
-        Run the node agent: host interfaces, SR-IOV inventory, the node's NodeNetworkStatus.
+  tenet controllers [--kubeconfig F --interval-seconds N --grace-seconds N --metrics-port N --webhook-certificates …]
+        Run the reconcilers and svcwatcher (leader-elected through a Lease); with --webhook-certificates
+        also issue and rotate the webhook's CA and serving certificate (server/controllers/main.ts lists the flags).
+  tenet agent --node NAME [--kubeconfig F --netns NAME --sysfs-root DIR --sriov-config F --heartbeat-seconds N
+              --not-applied REASON --metrics-port N --ipam-stats-dir D]
+        Run the node agent: host interfaces, SR-IOV inventory, the node's NodeNetworkStatus, the danm plugin's IPAM metrics.
   tenet install-cni [--bin-dir D --conf-dir D --once]
         Install the danm CNI plugin and its configuration on a node (the DaemonSet in deploy/cni).
 `;
@@ -30,6 +34,10 @@ export async function main(argv: string[]): Promise<number> {
     case "start": {
       const { runStart } = await import("./start");
       return runStart(rest);
+    }
+    case "console": {
+      const { runConsole } = await import("./console");
+      return runConsole(rest);
     }
     case "cluster": {
       const { runCluster } = await import("./cluster");

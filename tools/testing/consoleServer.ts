@@ -13,6 +13,10 @@ export interface ConsoleServerOptions {
   /** build directory (TENET_NEXT_DIST_DIR), so a running `next dev` is not disturbed */
   distDir: string;
   say: (line: string) => void;
+  /** `next start` (the default), or `tenet console` as the chart and the image run it */
+  launcher?: "next" | "tenet";
+  /** more environment for the console (e.g. TENET_LOG_FORMAT=json) */
+  env?: Record<string, string>;
 }
 
 function run(args: string[], env: NodeJS.ProcessEnv, logFile: string): Promise<void> {
@@ -40,7 +44,7 @@ export async function buildConsole(home: string, options: ConsoleServerOptions &
 }
 
 /** `next start` on a free loopback port against the cluster in `home`, in its own process group. */
-export async function startConsole(home: string, options: ConsoleServerOptions): Promise<{ child: ChildProcess; baseURL: string }> {
+export async function startConsole(home: string, options: ConsoleServerOptions): Promise<{ child: ChildProcess; baseURL: string; logFile: string }> {
   const port = await freePort();
   const logFile = path.join(home, "logs", "next.log");
   const log = fs.openSync(logFile, "a");
@@ -52,20 +56,25 @@ export async function startConsole(home: string, options: ConsoleServerOptions):
     TENET_CLUSTER_STATE: path.join(home, "cluster", "state.json"),
     TENET_HOME: home,
     DATABASE_URL: consoleDatabaseUrl(home),
+    ...options.env,
   };
   delete env.KUBECONFIG;
   delete env.TENET_CONSOLE_KUBECONFIG;
   // its own process group, so stopping it stops next and its workers together
-  const child = spawn(NEXT, ["start", "-H", "127.0.0.1", "-p", String(port)], { cwd: REPO_ROOT, env, stdio: ["ignore", log, log], detached: true });
+  const [command, args] =
+    options.launcher === "tenet"
+      ? [process.execPath, [path.join(REPO_ROOT, "tools/cli/tenet.mjs"), "console", "--hostname", "127.0.0.1", "--port", String(port)]]
+      : [NEXT, ["start", "-H", "127.0.0.1", "-p", String(port)]];
+  const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: ["ignore", log, log], detached: true });
   fs.closeSync(log);
   const baseURL = `http://127.0.0.1:${port}`;
   await waitFor("console", async () => ((await fetch(`${baseURL}/signin`).catch(() => undefined))?.status === 200 ? true : undefined), {
     timeoutMs: 60_000,
     intervalMs: 250,
-    abort: () => (child.exitCode !== null || child.signalCode ? `next start exited:\n${tail(logFile, 40)}` : undefined),
+    abort: () => (child.exitCode !== null || child.signalCode ? `${options.launcher === "tenet" ? "tenet console" : "next start"} exited:\n${tail(logFile, 40)}` : undefined),
   });
   options.say(`console serving on ${baseURL} (pid ${child.pid}, log ${logFile})`);
-  return { child, baseURL };
+  return { child, baseURL, logFile };
 }
 
 /** Stops a console started by startConsole: its whole process group. */
