@@ -293,10 +293,50 @@ describe("chart: metrics and alerts", () => {
     const rule = find(full, "PrometheusRule", "tenet");
     const exprs: string[] = rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.expr));
     const names = new Set(exprs.flatMap((e) => e.match(/tenet_[a-z_]+/g) ?? []).map((n) => n.replace(/_(bucket|sum|count)$/, "")));
-    expect([...names].sort()).toEqual(["tenet_network_pool_utilisation_ratio", "tenet_reconciler_fixes_total", "tenet_vni_range_utilisation_ratio", "tenet_webhook_request_duration_seconds"]);
+    expect([...names].sort()).toEqual(["tenet_ipam_conflicts_total", "tenet_ipam_operation_duration_seconds", "tenet_ipam_operations_total", "tenet_network_pool_utilisation_ratio", "tenet_reconciler_fixes_total", "tenet_vni_range_utilisation_ratio", "tenet_webhook_request_duration_seconds"]);
     for (const name of names) expect(code, name).toContain(`"${name}"`);
     const alerts = rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.alert));
-    expect(alerts).toEqual(expect.arrayContaining(["TenetNetworkPoolExhausted", "TenetNetworkPoolNearlyExhausted", "TenetVniRangeExhausted", "TenetAddressesLeaked", "TenetVniReservationsLeaked", "TenetWebhookDown"]));
+    expect(alerts).toEqual(expect.arrayContaining(["TenetNetworkPoolExhausted", "TenetNetworkPoolNearlyExhausted", "TenetVniRangeExhausted", "TenetAddressesLeaked", "TenetVniReservationsLeaked", "TenetWebhookDown", "TenetIpamSlow", "TenetIpamConflicts"]));
+  });
+
+  it("webhook.tls.source=tenet: alerts on a webhook certificate near its end and on failing renewals, from registered metrics", () => {
+    const rules = find(renderChart({ metrics: { prometheusRule: { enabled: true } } }), "PrometheusRule", "tenet").spec.groups.flatMap((g: any) => g.rules);
+    const expiring = rules.find((r: any) => r.alert === "TenetWebhookCertificateExpiring");
+    expect(expiring.expr).toBe("min by (certificate) (tenet_webhook_certificate_expiry_timestamp_seconds) - time() < 14 * 86400");
+    expect(rules.find((r: any) => r.alert === "TenetWebhookCertificateChecksFailing").expr).toContain("tenet_webhook_certificate_check_failures_total");
+    const code = source(path.join(REPO, "server"));
+    for (const name of ["tenet_webhook_certificate_expiry_timestamp_seconds", "tenet_webhook_certificate_check_failures_total"]) expect(code, name).toContain(`"${name}"`);
+    // with cert-manager the controllers export none of it: no such alert
+    expect(JSON.stringify(find(full, "PrometheusRule", "tenet"))).not.toContain("TenetWebhookCertificate");
+  });
+
+  it("keeps the namespace label of the metrics that carry one (pools, IPAM) instead of the scrape target's", () => {
+    expect(find(full, "ServiceMonitor", "tenet").spec.endpoints.find((e: any) => e.port === "metrics").honorLabels).toBe(true);
+    expect(find(full, "PodMonitor", "tenet-agent").spec.podMetricsEndpoints[0].honorLabels).toBe(true);
+  });
+
+  it("the node agents collect the danm plugin's IPAM statistics from the host directory the CNI installer points the plugin at; alerts on slow and contended allocation", () => {
+    const spec = podSpec(find(full, "DaemonSet", "tenet-agent"));
+    const agent = spec.containers[0];
+    const arg = agent.args!.find((a) => a.startsWith("--ipam-stats-dir="))!;
+    const mount = agent.volumeMounts!.find((m) => m.mountPath === arg.split("=")[1])!;
+    expect(mount, "the agent reads the directory it names from a mount").toBeDefined();
+    expect(mount.readOnly, "and removes the files it counted").toBeFalsy();
+    expect(spec.volumes).toContainEqual({ name: mount.name, hostPath: { path: "/run/tenet/ipam-stats", type: "DirectoryOrCreate" } });
+    expect(podSpec(find(full, "DaemonSet", "tenet-cni")).containers[0].args).toContain("--ipam-stats-dir=/run/tenet/ipam-stats");
+    // another host directory moves both ends
+    const moved = renderChart({ agent: { ipam: { statsDir: "/run/custom/stats" } } });
+    expect(podSpec(find(moved, "DaemonSet", "tenet-agent")).volumes).toContainEqual({ name: mount.name, hostPath: { path: "/run/custom/stats", type: "DirectoryOrCreate" } });
+    expect(podSpec(find(moved, "DaemonSet", "tenet-cni")).containers[0].args).toContain("--ipam-stats-dir=/run/custom/stats");
+    const rules = find(full, "PrometheusRule", "tenet").spec.groups.flatMap((g: any) => g.rules);
+    const slow = rules.find((r: any) => r.alert === "TenetIpamSlow");
+    expect(slow).toMatchObject({ for: "10m", labels: { severity: "warning" } });
+    expect(slow.expr).toBe('histogram_quantile(0.99, sum by (le) (rate(tenet_ipam_operation_duration_seconds_bucket{operation="allocate"}[10m]))) > 5');
+    const conflicts = rules.find((r: any) => r.alert === "TenetIpamConflicts");
+    expect(conflicts.expr).toBe("sum by (kind, namespace, network) (rate(tenet_ipam_conflicts_total[10m])) / sum by (kind, namespace, network) (rate(tenet_ipam_operations_total[10m])) > 1");
+    // without agents nobody collects: no IPAM alerts
+    const noAgent = renderChart({ agent: { enabled: false }, metrics: { prometheusRule: { enabled: true } } });
+    expect(find(noAgent, "PrometheusRule", "tenet").spec.groups.map((g: any) => g.name)).not.toContain("tenet.ipam");
   });
 
   it("the ServiceMonitor scrapes the webhook over HTTPS with its CA and every controllers replica", () => {
@@ -304,6 +344,7 @@ describe("chart: metrics and alerts", () => {
     expect(sm.spec.endpoints).toEqual([
       expect.objectContaining({ port: "https", scheme: "https", tlsConfig: { serverName: "tenet-webhook.tenet-system.svc", ca: { secret: { name: "tenet-webhook-tls", key: "ca.crt" } } } }),
       expect.objectContaining({ port: "metrics", path: "/metrics" }),
+      expect.objectContaining({ port: "http", path: "/api/metrics" }), // the console: deploy/chart/consoleMetrics.test.ts
     ]);
     // the Services it selects have those ports
     expect(find(full, "Service", "tenet-webhook").spec.ports[0].name).toBe("https");

@@ -1,5 +1,6 @@
 // Entry point: `tenet agent --node NAME [--kubeconfig F] [--netns NAME] [--sysfs-root DIR]
-//   [--sriov-config F] [--heartbeat-seconds N] [--not-applied REASON] [--metrics-port N --metrics-host H]` — the node agent of one node
+//   [--sriov-config F] [--heartbeat-seconds N] [--not-applied REASON] [--metrics-port N --metrics-host H]
+//   [--ipam-stats-dir DIR]` — the node agent of one node
 // (DaemonSet in deploy/agent, or a simulated node of the local cluster). docs/node-agent.md.
 import http from "node:http";
 import { parseArgs } from "node:util";
@@ -7,6 +8,7 @@ import { KubeRest } from "../kube/rest";
 import { jsonLog } from "../webhook/main";
 import { NodeAgent } from "./nodeAgent";
 import { runIp } from "./links";
+import { IpamStatsCollector } from "./ipamStatsCollector";
 import { AgentMetrics } from "./metrics";
 
 export async function runAgent(argv: string[]): Promise<NodeAgent> {
@@ -22,6 +24,8 @@ export async function runAgent(argv: string[]): Promise<NodeAgent> {
       "not-applied": { type: "string" },
       "metrics-port": { type: "string" },
       "metrics-host": { type: "string", default: "0.0.0.0" },
+      // where the danm plugin runs of this node leave their IPAM statistics (netconf ipamStatsDir, as this agent sees it)
+      "ipam-stats-dir": { type: "string" },
     },
   });
   if (!values.node) throw new Error("tenet agent: give --node NAME (or set NODE_NAME)");
@@ -50,9 +54,19 @@ export async function runAgent(argv: string[]): Promise<NodeAgent> {
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
   await agent.start();
+  const ipamStats = values["ipam-stats-dir"] ? new IpamStatsCollector({ dir: values["ipam-stats-dir"], metrics, log }) : undefined;
+  if (ipamStats) {
+    try {
+      await ipamStats.start();
+    } catch (e) {
+      log("cannot create the IPAM statistics directory; the danm plugin's IPAM metrics are not collected", { dir: ipamStats.dir, error: (e as Error).message });
+    }
+  }
   if (values["metrics-port"]) {
     const server = http.createServer(async (req, res) => {
       if (req.url === "/metrics") {
+        // the plugin runs since the last sweep count in this scrape
+        await ipamStats?.sweep();
         res.writeHead(200, { "content-type": metrics.registry.contentType });
         res.end(await metrics.registry.metrics());
       } else if (req.url === "/healthz") res.end("ok");
@@ -61,6 +75,6 @@ export async function runAgent(argv: string[]): Promise<NodeAgent> {
     server.listen(Number(values["metrics-port"]), values["metrics-host"]);
     process.once("exit", () => server.close());
   }
-  log("running", { metricsPort: values["metrics-port"] });
+  log("running", { metricsPort: values["metrics-port"], ipamStatsDir: values["ipam-stats-dir"] });
   return agent;
 }

@@ -15,8 +15,12 @@
 // nodeLock.ts), so the runs of one node take turns instead of refusing each other's writes; the
 // retry then only meets writers on other nodes. Every operation ends by a deadline (the retry
 // policy's, and the caller's `deadline`, e.g. the ADD's budget), waiting for the lock included.
+//
+// Every operation is reported to the `observe` option when given (main.ts hands the reports to the
+// node agent through ipamStats.ts): its outcome, duration, the 409 conflicts it met and its lock waits.
 import type { NetworkKind, NetworkObject } from "../domain/api/network";
 import { allocateAddresses, freeAddresses, type AddressRequest, type AllocationError } from "../domain/ipam/allocate";
+import { ipamOutcome, type IpamOperation, type IpamOperationRecord } from "../domain/ipam/operationStats";
 import type { Family } from "../domain/net/address";
 import { ConflictRetryExhausted, DEFAULT_CONFLICT_RETRY, isConflict, realEnvironment, retryOnConflict, type ConflictRetryPolicy, type RetryEnvironment } from "./conflictRetry";
 import { NodeLockTimeout, type Exclusive } from "./nodeLock";
@@ -78,6 +82,8 @@ export interface IpamOptions {
   exclusive?: Exclusive;
   /** A time (on the environment's clock) no operation may run past, besides the retry policy's own bound; read when an operation starts. */
   deadline?: () => number;
+  /** Told about every allocate and free when it ends, whatever the outcome; must not throw. */
+  observe?: (record: IpamOperationRecord) => void;
 }
 
 export class NetworkIpam {
@@ -85,6 +91,7 @@ export class NetworkIpam {
   private readonly env: RetryEnvironment;
   private readonly exclusive?: Exclusive;
   private readonly deadline?: () => number;
+  private readonly observe?: (record: IpamOperationRecord) => void;
 
   constructor(
     private readonly store: NetworkStore,
@@ -94,11 +101,12 @@ export class NetworkIpam {
     this.env = options.environment ?? realEnvironment;
     this.exclusive = options.exclusive;
     this.deadline = options.deadline;
+    this.observe = options.observe;
   }
 
   /** Reserves the addresses of one interface, both families or neither (§10.2–§10.5). */
   allocate(network: NetworkRef, request: { ip?: AddressRequest; ip6?: AddressRequest }): Promise<InterfaceAddresses> {
-    return this.update(network, (net) => {
+    return this.update(network, "allocate", (net) => {
       const result = allocateAddresses(net.spec?.Options ?? {}, request);
       if (!result.ok) {
         const { rule, family, message } = result.error;
@@ -113,17 +121,19 @@ export class NetworkIpam {
    * IPAM), "none" and "" are left alone. True when something was freed.
    */
   free(network: NetworkRef, addresses: { ip?: string; ip6?: string }): Promise<boolean> {
-    return this.update(network, (net) => {
+    return this.update(network, "free", (net) => {
       const result = freeAddresses(net.spec?.Options ?? {}, addresses);
       return { next: result.changed ? withOptions(net, result.options) : undefined, value: result.changed };
     });
   }
 
   /** Read → compute → replace with the resourceVersion read (no write when `next` is undefined), again on 409. */
-  private async update<T>(network: NetworkRef, compute: (net: NetworkObject) => { next?: NetworkObject; value: T }): Promise<T> {
+  private async update<T>(network: NetworkRef, operation: IpamOperation, compute: (net: NetworkObject) => { next?: NetworkObject; value: T }): Promise<T> {
     const label = networkLabel(network);
     const started = this.env.now();
     const until = Math.min(started + this.policy.deadlineMs, this.deadline?.() ?? Infinity);
+    let conflicts = 0;
+    let lockWaitMs = 0;
     const readModifyWrite = async () => {
       let net: NetworkObject;
       try {
@@ -137,18 +147,50 @@ export class NetworkIpam {
         // `next` keeps the resourceVersion read: the API server refuses it with 409 if the network changed since
         await this.store.replace(network.kind, next);
       } catch (e) {
+        if (isConflict(e)) conflicts++;
         throw isConflict(e) ? e : storeError(label, "updated", e);
       }
       return value;
     };
     const exclusive = this.exclusive;
-    const attempt = exclusive ? () => exclusive(network, label, readModifyWrite, until - this.env.now()) : readModifyWrite;
+    const attempt = exclusive
+      ? () => {
+          const waiting = this.env.now();
+          return exclusive(
+            network,
+            label,
+            () => {
+              lockWaitMs += this.env.now() - waiting;
+              return readModifyWrite();
+            },
+            until - this.env.now(),
+          ).catch((e) => {
+            // a lock never obtained was waited for all the same
+            if (e instanceof NodeLockTimeout) lockWaitMs += this.env.now() - waiting;
+            throw e;
+          });
+        }
+      : readModifyWrite;
+    let failure: IpamError | undefined;
+    let failed = false;
     try {
       return await retryOnConflict(label, attempt, { ...this.policy, deadlineMs: Math.max(0, until - started) }, this.env);
     } catch (e) {
-      if (e instanceof ConflictRetryExhausted) throw new IpamError(e.message, label, { status: 409, attempts: e.attempts, timedOut: true, cause: e });
-      if (e instanceof NodeLockTimeout) throw new IpamError(`${label}: ${e.message}; giving up, try again`, label, { timedOut: true, cause: e });
-      throw e;
+      failed = true;
+      if (e instanceof ConflictRetryExhausted) failure = new IpamError(e.message, label, { status: 409, attempts: e.attempts, timedOut: true, cause: e });
+      else if (e instanceof NodeLockTimeout) failure = new IpamError(`${label}: ${e.message}; giving up, try again`, label, { timedOut: true, cause: e });
+      else if (e instanceof IpamError) failure = e;
+      throw failure ?? e;
+    } finally {
+      if (this.observe) {
+        const seconds = Math.max(0, this.env.now() - started) / 1000;
+        const outcome = failed ? ipamOutcome(failure ? { rule: failure.rule, timedOut: failure.details.timedOut } : {}) : "ok";
+        try {
+          this.observe({ kind: network.kind, namespace: network.namespace ?? "", network: network.name, operation, outcome, seconds, conflicts, lockWaitSeconds: Math.min(seconds, Math.max(0, lockWaitMs) / 1000) });
+        } catch {
+          // statistics never change what the operation returns
+        }
+      }
     }
   }
 }

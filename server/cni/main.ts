@@ -6,6 +6,7 @@ import os from "node:os";
 import { CNI_ERROR, CniError, DEFAULT_TIMEOUT_SECONDS, errorJson, parseNetConf, readEnvironment, versionResult, type DanmNetConf } from "./protocol";
 import { encodeResult } from "./result";
 import type { PluginRun } from "./del";
+import { DEFAULT_IPAM_STATS_DIR, IpamStatsRecorder } from "./ipamStats";
 
 // Time budget: danm-spec §15 item 14 gives an ADD 30 s (netconf timeoutSeconds changes it), counted
 // from this process's start (performance.now()). Pods of one node take turns on a network through
@@ -33,7 +34,7 @@ async function readStdin(): Promise<string> {
 
 const log = (line: string) => process.stderr.write(`danm: ${line}\n`);
 
-async function pluginRun(env: ReturnType<typeof readEnvironment>, conf: DanmNetConf, limits: Budget): Promise<PluginRun> {
+async function pluginRun(env: ReturnType<typeof readEnvironment>, conf: DanmNetConf, limits: Budget, stats: IpamStatsRecorder): Promise<PluginRun> {
   const [{ kubeDanmApi }, { NetworkIpam }, { networkLocks, DEFAULT_LOCK_DIR }] = await Promise.all([import("./kubeDanmApi"), import("./ipam"), import("./nodeLock")]);
   const api = kubeDanmApi(conf.kubeconfig);
   const deadline = () => (performance.now() < limits.forwardMs ? limits.forwardMs : limits.rollbackMs);
@@ -41,55 +42,61 @@ async function pluginRun(env: ReturnType<typeof readEnvironment>, conf: DanmNetC
     env,
     conf,
     api,
-    ipam: new NetworkIpam({ get: api.getNetwork, replace: api.replaceNetwork }, { retry: limits.ipamRetry, deadline, exclusive: networkLocks(conf.ipamLockDir || DEFAULT_LOCK_DIR, log) }),
+    ipam: new NetworkIpam({ get: api.getNetwork, replace: api.replaceNetwork }, { retry: limits.ipamRetry, deadline, exclusive: networkLocks(conf.ipamLockDir || DEFAULT_LOCK_DIR, log), observe: stats.record }),
     host: process.env.NODE_NAME || os.hostname(),
     log,
   };
 }
 
 /** At the budget's hard stop: a CNI error naming the Pod, then exit; what was written so far is left for DEL and the leak reconciler. */
-function hardStop(env: ReturnType<typeof readEnvironment>, cniVersion: string, limits: Budget): void {
+function hardStop(env: ReturnType<typeof readEnvironment>, cniVersion: string, limits: Budget, stats: IpamStatsRecorder): void {
   const pod = env.args.K8S_POD_NAMESPACE && env.args.K8S_POD_NAME ? `pod ${env.args.K8S_POD_NAMESPACE}/${env.args.K8S_POD_NAME}` : `sandbox ${env.containerId}`;
   const error = new CniError(CNI_ERROR.tryAgainLater, `${pod}: ${env.command} did not finish within ${limits.hardStopMs / 1000} s (the API server, a delegate plugin or the node is too slow); stopped short of danm's ${(limits.hardStopMs + 1000) / 1000} s timeout, the runtime's DEL and tenet's leak reconciler remove what was set up`);
   setTimeout(() => {
     log(error.message);
+    stats.flush();
     process.stdout.write(JSON.stringify(errorJson(error, cniVersion)) + "\n", () => process.exit(1));
   }, Math.max(0, limits.hardStopMs - performance.now())).unref();
 }
 
 async function main(): Promise<number | undefined> {
   let cniVersion = "1.0.0";
+  // the IPAM operations of this run, left for the node agent when it ends (ipamStats.ts)
+  let stats: IpamStatsRecorder | undefined;
   try {
     const env = readEnvironment(process.env);
     const stdin = env.command === "VERSION" && process.stdin.isTTY ? "{}" : await readStdin();
     const conf = parseNetConf(stdin || "{}", env.command);
     cniVersion = conf.cniVersion;
     const limits = budget(conf.timeoutSeconds);
-    if (env.command !== "VERSION") hardStop(env, cniVersion, limits);
+    stats = new IpamStatsRecorder(conf.ipamStatsDir || DEFAULT_IPAM_STATS_DIR, log);
+    if (env.command !== "VERSION") hardStop(env, cniVersion, limits, stats);
     switch (env.command) {
       case "VERSION":
         process.stdout.write(JSON.stringify(versionResult(cniVersion)) + "\n");
         return 0;
       case "ADD": {
         const { runAdd } = await import("./add");
-        const result = await runAdd(await pluginRun(env, conf, limits));
+        const result = await runAdd(await pluginRun(env, conf, limits, stats));
         process.stdout.write(JSON.stringify(encodeResult(result, conf.cniVersion)) + "\n");
         return 0;
       }
       case "DEL": {
         const { runDel } = await import("./del");
-        await runDel(await pluginRun(env, conf, limits));
+        await runDel(await pluginRun(env, conf, limits, stats));
         return 0;
       }
       case "CHECK": {
         const { runCheck } = await import("./add");
-        await runCheck(await pluginRun(env, conf, limits));
+        await runCheck(await pluginRun(env, conf, limits, stats));
         return 0;
       }
     }
   } catch (e) {
     process.stdout.write(JSON.stringify(errorJson(e, cniVersion)) + "\n");
     return 1;
+  } finally {
+    stats?.flush();
   }
 }
 

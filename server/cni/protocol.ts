@@ -122,6 +122,8 @@ export interface DanmNetConf {
   namingScheme: string;
   /** Directory of the node-local IPAM lock files (nodeLock.ts); absent = /run/tenet/ipam. tenet's own field. */
   ipamLockDir?: string;
+  /** Directory where each run leaves the statistics of its IPAM operations for the node agent (ipamStats.ts); absent = /run/tenet/ipam-stats. tenet's own field. */
+  ipamStatsDir?: string;
   /** The plugin's own time limit for one ADD or DEL in seconds (danm-spec §15 item 14: 30, the default). tenet's own field. */
   timeoutSeconds?: number;
   /** The kubelet's PodResources socket (SR-IOV, sriovDevices.ts); absent = DANM_PODRESOURCES_SOCKET or /var/lib/kubelet/pod-resources/kubelet.sock. tenet's own field. */
@@ -157,11 +159,12 @@ export function parseNetConf(text: string, command: CniCommand): DanmNetConf {
   const str = (k: string, fallback = "") => (typeof c[k] === "string" ? (c[k] as string) : fallback);
   const conf: DanmNetConf = { cniVersion: version, name: str("name", "danm"), type: str("type", "danm"), kubeconfig: str("kubeconfig"), cniDir: str("cniDir", DEFAULT_CNI_DIR) || DEFAULT_CNI_DIR, namingScheme: str("namingScheme") };
   if (str("ipamLockDir")) conf.ipamLockDir = str("ipamLockDir");
+  if (str("ipamStatsDir")) conf.ipamStatsDir = str("ipamStatsDir");
   if (str("podResourcesSocket")) conf.podResourcesSocket = str("podResourcesSocket");
   if (str("sysfsRoot")) conf.sysfsRoot = str("sysfsRoot");
   if (c.prevResult !== undefined) conf.prevResult = c.prevResult;
   if (command !== "VERSION") {
-    for (const k of ["kubeconfig", "cniDir", "namingScheme", "ipamLockDir", "podResourcesSocket", "sysfsRoot"]) {
+    for (const k of ["kubeconfig", "cniDir", "namingScheme", "ipamLockDir", "ipamStatsDir", "podResourcesSocket", "sysfsRoot"]) {
       if (c[k] !== undefined && typeof c[k] !== "string") throw new CniError(CNI_ERROR.invalidNetworkConfig, `network configuration "${conf.name}": ${k} must be a string`);
     }
     if (!conf.kubeconfig) throw new CniError(CNI_ERROR.invalidNetworkConfig, `network configuration "${conf.name}": kubeconfig (path of the kubeconfig danm uses for the API server) is mandatory`);

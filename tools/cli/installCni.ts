@@ -21,6 +21,11 @@ export interface InstallOptions {
   caFile: string;
   tokenFile: string;
   nodeBinary: string;
+  /**
+   * Where the plugin leaves its IPAM statistics for the node agent (netconf ipamStatsDir; the host's
+   * path, the agent's DaemonSet mounts the same one). Absent: the plugin's default, /run/tenet/ipam-stats.
+   */
+  ipamStatsDir?: string;
 }
 
 /** Writes a file through a temporary name and a rename, so the runtime never sees half of it. */
@@ -50,7 +55,7 @@ export function installCni(o: InstallOptions): string[] {
     "current-context": "danm",
   };
   put(path.join(o.confDir, "danm.kubeconfig"), YAML.stringify(kubeconfig), 0o600);
-  const netconf = { cniVersion: "1.0.0", name: "danm", type: "danm", kubeconfig: path.join(o.hostConfDir, "danm.kubeconfig"), cniDir: o.hostConfDir, namingScheme: "" };
+  const netconf = { cniVersion: "1.0.0", name: "danm", type: "danm", kubeconfig: path.join(o.hostConfDir, "danm.kubeconfig"), cniDir: o.hostConfDir, namingScheme: "", ...(o.ipamStatsDir ? { ipamStatsDir: o.ipamStatsDir } : {}) };
   put(path.join(o.confDir, "00-danm.conf"), JSON.stringify(netconf, null, 2) + "\n", 0o644);
   return written;
 }
@@ -67,6 +72,7 @@ export async function runInstallCni(argv: string[]): Promise<number> {
       server: { type: "string", default: process.env.KUBERNETES_SERVICE_HOST ? `https://${process.env.KUBERNETES_SERVICE_HOST}:${process.env.KUBERNETES_SERVICE_PORT ?? "443"}` : "" },
       "ca-file": { type: "string", default: `${SA}/ca.crt` },
       "token-file": { type: "string", default: `${SA}/token` },
+      "ipam-stats-dir": { type: "string", default: "/run/tenet/ipam-stats" },
       once: { type: "boolean", default: false },
     },
   });
@@ -77,6 +83,7 @@ export async function runInstallCni(argv: string[]): Promise<number> {
   const options: InstallOptions = {
     plugin: values.plugin!, binDir: values["bin-dir"]!, confDir: values["conf-dir"]!, hostBinDir: values["host-bin-dir"]!, hostConfDir: values["host-conf-dir"]!,
     server: values.server, caFile: values["ca-file"]!, tokenFile: values["token-file"]!, nodeBinary: process.execPath,
+    ipamStatsDir: values["ipam-stats-dir"] || undefined,
   };
   const install = () => installCni(options).forEach((f) => process.stderr.write(`wrote ${f}\n`));
   install();
