@@ -113,6 +113,8 @@ describe("docs/install.md on a fresh control plane", () => {
   it("3. `helm install` creates the CRDs, RBAC, webhook configurations and every workload", { timeout: 120_000 }, () => {
     const out = helm(["install", "tenet", CHART_DIR, "-n", NS, "--create-namespace", "--kubeconfig", cp.kubeconfigs.admin!]);
     expect(out).toMatch(/STATUS: deployed/);
+    // Helm's NOTES: what to check and do next
+    expect(out).toMatch(/NOTES:\ntenet 0\.1\.0 is installed in namespace tenet-system\.[\s\S]*kubectl -n tenet-system get pods[\s\S]*until the controllers have issued the webhook's\s+certificate[\s\S]*--clusterrole=tenet:tenant[\s\S]*port-forward svc\/tenet-console 8080:80/);
     const crds = kubectl("admin", ["get", "crd", "-o", "jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type==\"Established\")].status} {end}"]).trim().split(" ").sort();
     expect(crds).toEqual(["clusternetworks.danm.k8s.io=True", "danmeps.danm.k8s.io=True", "danmnets.danm.k8s.io=True", "nodenetworkstatuses.danm.k8s.io=True", "tenantconfigs.danm.k8s.io=True", "tenantnetworks.danm.k8s.io=True"]);
     expect(kubectl("admin", ["-n", NS, "get", "deploy,ds", "-o", "name"]).trim().split("\n").sort()).toEqual(["daemonset.apps/tenet-agent", "daemonset.apps/tenet-cni", "deployment.apps/tenet-console", "deployment.apps/tenet-controllers", "deployment.apps/tenet-webhook"]);
