@@ -17,7 +17,11 @@ const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     const kube: KubeErrorData | undefined = cause instanceof KubeStatusError ? { status: cause.status, reason: cause.reason, causes: cause.causes } : undefined;
-    return { ...shape, data: { ...shape.data, stack: undefined, kube } };
+    // an unexpected failure (a bug, the database) is the operator's to read in the console's log, not
+    // the browser's: its message may name tables, files or hosts
+    const unexpected = shape.data.code === "INTERNAL_SERVER_ERROR" && !kube;
+    const message = unexpected ? `the console failed unexpectedly at ${new Date().toISOString()}; its log has the details` : shape.message;
+    return { ...shape, message, data: { ...shape.data, stack: undefined, kube } };
   },
 });
 

@@ -82,6 +82,12 @@ describe("tenet console with TENET_LOG_FORMAT=json", () => {
     // Prisma's answer for a database without tables, and where it came from
     expect(failure.message).toMatch(/Session|no such table/i);
     expect(failure.error as string).toMatch(/\n\s+at /);
+    // through tRPC the browser learns that it failed and when, not the database's words
+    const trpc = await fetch(`${baseURL}/api/trpc/auth.me`, { headers: { cookie: "tenet_session=not-a-session" } });
+    expect(trpc.status).toBe(500);
+    const body = await trpc.text();
+    expect(body).toMatch(/the console failed unexpectedly at \d{4}-\d\d-\d\dT[\d:.]+Z; its log has the details/);
+    expect(body).not.toMatch(/Session|table|prisma/i);
     // and nothing the console wrote, before or after, is anything but a JSON object per line
     const all = records();
     expect(all.length).toBeGreaterThanOrEqual(4);
