@@ -132,10 +132,12 @@ const MAX_PENDING = 64 * 1024;
 
 /**
  * Makes `targets` (by default the process's console and streams) log JSON lines as `component`.
- * console.log/info/debug go to stdout, console.warn/error to stderr, as before. Returns a function
+ * console.log/info/debug go to stdout, console.warn/error to stderr, as before. Text written straight
+ * to stderr is an error (Next.js writes its failures there) unless `rawStderrLevel` says otherwise (a
+ * command line tool's progress). Returns a function
  * that writes what is pending and puts everything back.
  */
-export function installJsonLogs(component: string, targets: LogTargets = { console, stdout: process.stdout, stderr: process.stderr }, now = () => new Date()): () => void {
+export function installJsonLogs(component: string, targets: LogTargets = { console, stdout: process.stdout, stderr: process.stderr }, now = () => new Date(), options: { rawStderrLevel?: LogLevel } = {}): () => void {
   const { console: c, stdout, stderr } = targets;
   const original = { log: c.log, info: c.info, debug: c.debug, warn: c.warn, error: c.error, stdoutWrite: stdout.write, stderrWrite: stderr.write };
   const writeOut = original.stdoutWrite.bind(stdout);
@@ -164,7 +166,7 @@ export function installJsonLogs(component: string, targets: LogTargets = { conso
   const flushRaw = (to: "out" | "err") => {
     const text = pending[to];
     pending[to] = "";
-    if (text) for (const r of rawRecords(component, to === "out" ? "info" : "error", text, now())) emit(to, r);
+    if (text) for (const r of rawRecords(component, to === "out" ? "info" : (options.rawStderrLevel ?? "error"), text, now())) emit(to, r);
   };
   const rawWrite = (to: "out" | "err") =>
     function write(chunk: string | Uint8Array, ...rest: unknown[]): boolean {

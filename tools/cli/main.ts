@@ -24,6 +24,16 @@ Usage:
         Install the danm CNI plugin and its configuration on a node (the DaemonSet in deploy/cni).
 `;
 
+/**
+ * TENET_LOG_FORMAT=json (the image sets it): what a command that runs in a Pod writes (the console's
+ * migrate init container, the CNI installer) becomes JSON lines like every long-running component's.
+ */
+async function jsonLogsWhenAsked(component: string) {
+  const { installJsonLogs, logFormat } = await import("../../server/api/consoleLog");
+  // their progress goes to stderr; their failures through console.error (tenet.mjs)
+  if (logFormat(process.env.TENET_LOG_FORMAT) === "json") installJsonLogs(component, undefined, undefined, { rawStderrLevel: "info" });
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -44,6 +54,7 @@ export async function main(argv: string[]): Promise<number> {
       return runCluster(rest);
     }
     case "db": {
+      await jsonLogsWhenAsked("db");
       const { runDb } = await import("./db");
       return runDb(rest);
     }
@@ -58,6 +69,7 @@ export async function main(argv: string[]): Promise<number> {
       return await new Promise<number>(() => {});
     }
     case "install-cni": {
+      await jsonLogsWhenAsked("install-cni");
       const { runInstallCni } = await import("./installCni");
       return runInstallCni(rest);
     }

@@ -7,7 +7,7 @@ const { main } = await import("./main.ts");
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (e) {
-  process.stderr.write(`tenet: ${e instanceof Error ? e.message : String(e)}\n`);
+  console.error(`tenet: ${e instanceof Error ? e.message : String(e)}`);
   if (process.env.TENET_DEBUG) console.error(e);
   process.exitCode = 1;
 }
