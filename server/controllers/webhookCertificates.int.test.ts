@@ -7,16 +7,16 @@
 import { X509Certificate } from "node:crypto";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
-import { CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadKubeConfig } from "../kube/config";
+import { KubeRest } from "../kube/rest";
 import { WebhookTlsStore } from "../kube/webhookTls";
-import { splitPem } from "./certificateIssuer";
+import { issueServing, splitPem } from "./certificateIssuer";
 import { WebhookCertificates } from "./webhookCertificates";
 
 const cluster = inject("cluster");
 const kc = loadKubeConfig(cluster.controlPlane.kubeconfigs.admin);
-const core = kc.makeApiClient(CoreV1Api);
+let admin: KubeRest;
 const suffix = Math.random().toString(36).slice(2, 8);
 const ns = `certs-${suffix}`;
 const configuration = `tenet-certs-${suffix}`;
@@ -48,9 +48,9 @@ function serve(secret: { data: Record<string, string> }) {
 async function createThroughWebhook(name: string): Promise<string> {
   const before = calls;
   try {
-    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name }, data: {} } });
+    await admin.call(`/api/v1/namespaces/${ns}/configmaps`, { method: "POST", body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data: {} } });
   } catch (e) {
-    return `refused: ${(e as { body?: string }).body ?? (e as Error).message}`;
+    return `refused: ${(e as Error).message}`;
   }
   return calls > before ? "accepted by the webhook" : "accepted without the webhook";
 }
@@ -66,9 +66,12 @@ async function eventually(name: string): Promise<string> {
   return last;
 }
 
+const ADMISSION = "/apis/admissionregistration.k8s.io/v1";
+
 beforeAll(async () => {
+  admin = await KubeRest.fromFile(cluster.controlPlane.kubeconfigs.admin);
   const port = await startServer();
-  await core.createNamespace({ body: { metadata: { name: ns, labels: { "tenet-cert-test": suffix } } } });
+  await admin.call("/api/v1/namespaces", { method: "POST", body: { apiVersion: "v1", kind: "Namespace", metadata: { name: ns, labels: { "tenet-cert-test": suffix } } } });
   const webhook = (phase: string) => ({
     name: `${phase}.certs.tenet.test`,
     admissionReviewVersions: ["v1"],
@@ -79,40 +82,40 @@ beforeAll(async () => {
     sideEffects: "None",
     timeoutSeconds: 5,
   });
-  const { AdmissionregistrationV1Api } = await import("@kubernetes/client-node");
-  const admission = kc.makeApiClient(AdmissionregistrationV1Api);
-  await admission.createMutatingWebhookConfiguration({ body: { metadata: { name: configuration }, webhooks: [webhook("mutate")] } });
-  await admission.createValidatingWebhookConfiguration({ body: { metadata: { name: configuration }, webhooks: [webhook("validate"), webhook("validate2")] } });
+  await admin.call(`${ADMISSION}/mutatingwebhookconfigurations`, { method: "POST", body: { apiVersion: "admissionregistration.k8s.io/v1", kind: "MutatingWebhookConfiguration", metadata: { name: configuration }, webhooks: [webhook("mutate")] } });
+  await admin.call(`${ADMISSION}/validatingwebhookconfigurations`, { method: "POST", body: { apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingWebhookConfiguration", metadata: { name: configuration }, webhooks: [webhook("validate"), webhook("validate2")] } });
 });
 
 afterAll(async () => {
-  const { AdmissionregistrationV1Api } = await import("@kubernetes/client-node");
-  const admission = kc.makeApiClient(AdmissionregistrationV1Api);
-  await admission.deleteMutatingWebhookConfiguration({ name: configuration }).catch(() => {});
-  await admission.deleteValidatingWebhookConfiguration({ name: configuration }).catch(() => {});
-  await core.deleteNamespace({ name: ns }).catch(() => {});
+  for (const path of [`${ADMISSION}/mutatingwebhookconfigurations/${configuration}`, `${ADMISSION}/validatingwebhookconfigurations/${configuration}`, `/api/v1/namespaces/${ns}`]) await admin?.call(path, { method: "DELETE" }).catch(() => {});
+  await admin?.close();
   server?.close();
 });
 
 const fingerprints = (pem: string) => splitPem(pem).map((c) => new X509Certificate(c).fingerprint256);
 
 describe("webhook certificates issued and rotated by tenet", () => {
-  it("issues, injects, renews and rotates so that kube-apiserver trusts the webhook throughout", { timeout: 60_000 }, async () => {
-    // lifetimes short enough to watch real rotations: serving 6 s (renewed after 4 s), CA 15 s (renewed after 9 s)
-    const manager = new WebhookCertificates({ api: store, service: "tenet-webhook", tlsSecret: "tenet-webhook-tls", caSecret: "tenet-webhook-ca", configuration, caValidityMs: 15_000, servingValidityMs: 6_000, extraHosts: ["127.0.0.1"], log: (m) => logs.push(m) });
+  it("issues, injects, renews and rotates so that kube-apiserver trusts the webhook throughout", { timeout: 90_000 }, async () => {
+    // a serving certificate of 10 s, renewed for real once 2/3 of it have passed (no simulated clock:
+    // the API server checks what is served against the real time)
+    const options = { api: store, service: "tenet-webhook", tlsSecret: "tenet-webhook-tls", caSecret: "tenet-webhook-ca", configuration, extraHosts: ["127.0.0.1"], log: (m: string) => logs.push(m) };
+    const manager = new WebhookCertificates({ ...options, caValidityMs: 3_600_000, servingValidityMs: 10_000 });
 
     // before: no caBundle, so the API server does not trust the test's server
-    const first = await store.getSecret("tenet-webhook-tls");
-    expect(first).toBeUndefined();
+    expect(await store.getSecret("tenet-webhook-tls")).toBeUndefined();
     expect(await createThroughWebhook("before")).toMatch(/refused: .*(certificate|x509|tls)/i);
 
-    const start = Date.now();
     const issued = await manager.ensure();
     expect(issued.newCa).toBe(`Secret ${ns}/tenet-webhook-ca does not exist yet`);
     expect(issued.newServing).toBe("the CA is new");
     expect(issued.bundlesSet).toEqual(["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"]);
     const ca1 = (await store.getSecret("tenet-webhook-ca"))!;
     const tls1 = (await store.getSecret("tenet-webhook-tls"))!;
+    // nothing due right after: nothing written
+    expect(await manager.ensure()).toEqual({ bundlesSet: [], configurationsMissing: [] });
+    expect((await store.getSecret("tenet-webhook-tls"))!.resourceVersion).toBe(tls1.resourceVersion);
+    expect((await store.getSecret("tenet-webhook-ca"))!.resourceVersion).toBe(ca1.resourceVersion);
+
     const serving1 = new X509Certificate(tls1.data["tls.crt"]!);
     expect(serving1.subjectAltName).toBe(`DNS:tenet-webhook.${ns}.svc, DNS:tenet-webhook.${ns}.svc.cluster.local, DNS:tenet-webhook.${ns}, IP Address:127.0.0.1`);
     expect(serving1.verify(new X509Certificate(ca1.data["tls.crt"]!).publicKey)).toBe(true);
@@ -121,14 +124,12 @@ describe("webhook certificates issued and rotated by tenet", () => {
     serve(tls1);
     expect(await eventually("issued")).toBe("accepted by the webhook");
 
-    // nothing due: nothing written
-    expect(await manager.ensure()).toEqual({ bundlesSet: [], configurationsMissing: [] });
-    expect((await store.getSecret("tenet-webhook-tls"))!.resourceVersion).toBe(tls1.resourceVersion);
-    expect((await store.getSecret("tenet-webhook-ca"))!.resourceVersion).toBe(ca1.resourceVersion);
-
     // a third of the serving lifetime left: a new serving certificate from the same CA, the bundle unchanged
-    await new Promise((r) => setTimeout(r, Math.max(0, start + 4_300 - Date.now())));
-    const renewed = await manager.ensure();
+    let renewed = await manager.ensure();
+    for (let i = 0; !renewed.newServing && i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      renewed = await manager.ensure();
+    }
     expect(renewed.newServing).toMatch(/^the serving certificate expires in/);
     expect(renewed.newCa).toBeUndefined();
     expect(renewed.bundlesSet).toEqual([]);
@@ -137,18 +138,19 @@ describe("webhook certificates issued and rotated by tenet", () => {
     serve(tls2);
     expect(await eventually("renewed")).toBe("accepted by the webhook");
 
-    // the CA due: a new CA; both configurations trust the new and the old CA before the webhook serves the new certificate
-    await new Promise((r) => setTimeout(r, Math.max(0, start + 9_300 - Date.now())));
-    const rotated = await manager.ensure();
-    expect(rotated.newCa).toMatch(/^the CA expires in/);
+    // the CA due: asked for serving certificates that would outlive the 1-hour CA, the manager replaces
+    // the CA, and both configurations trust the new and the old CA
+    const rotated = await new WebhookCertificates({ ...options, caValidityMs: 3_600_000, servingValidityMs: 7_200_000 }).ensure();
+    expect(rotated.newCa).toBe("the CA expires in 59 minutes");
     expect(rotated.newServing).toBe("the CA is new");
     const ca2 = (await store.getSecret("tenet-webhook-ca"))!;
     expect(ca2.data["previous.crt"]).toBe(ca1.data["tls.crt"]);
     const bundle = (await store.caBundles("MutatingWebhookConfiguration", configuration))![0]!;
     expect(fingerprints(bundle)).toEqual([...fingerprints(ca2.data["tls.crt"]!), ...fingerprints(ca1.data["tls.crt"]!)]);
-    // a replica that still serves the old certificate (its volume not yet refreshed) is trusted
-    serve(tls2);
-    expect(await eventually("old-served")).toBe("accepted by the webhook");
+    // a replica that still serves a certificate of the old CA (its volume not yet refreshed) is trusted
+    const ofOldCa = issueServing({ certPem: ca1.data["tls.crt"]!, keyPem: ca1.data["tls.key"]! }, ["127.0.0.1"], new Date(), 60_000);
+    serve({ data: { "tls.crt": ofOldCa.certPem, "tls.key": ofOldCa.keyPem } });
+    expect(await eventually("old-ca-served")).toBe("accepted by the webhook");
     const tls3 = (await store.getSecret("tenet-webhook-tls"))!;
     serve(tls3);
     expect(await eventually("new-served")).toBe("accepted by the webhook");
@@ -158,9 +160,9 @@ describe("webhook certificates issued and rotated by tenet", () => {
 
   it("replaces a damaged Secret and drops a replaced CA from the bundle once it has expired", { timeout: 30_000 }, async () => {
     const manager = new WebhookCertificates({ api: store, service: "tenet-webhook", tlsSecret: "tenet-webhook-tls", caSecret: "tenet-webhook-ca", configuration, extraHosts: ["127.0.0.1"], log: (m) => logs.push(m) });
-    // the CA of the first test (15 s) is past due under a 10-year policy: replaced by a long-lived one
+    // the CA of the first test (1 hour) is past due under a 10-year policy: replaced by a long-lived one
     const fresh = await manager.ensure();
-    expect(fresh.newCa).toBeDefined();
+    expect(fresh.newCa).toBe("the CA expires in 59 minutes");
     const tls = (await store.getSecret("tenet-webhook-tls"))!;
     await store.writeSecret("tenet-webhook-tls", "kubernetes.io/tls", { "tls.crt": "not a certificate", "tls.key": "" }, tls, {});
     const repaired = await manager.ensure();
@@ -169,9 +171,10 @@ describe("webhook certificates issued and rotated by tenet", () => {
     serve((await store.getSecret("tenet-webhook-tls"))!);
     expect(await eventually("repaired")).toBe("accepted by the webhook");
 
-    // the short-lived CAs of the first test have expired by now (15 s): the bundle holds only the current CA
+    // two hours on, the 1-hour CAs of the first test have expired: the bundle holds only the current CA
     const ca = (await store.getSecret("tenet-webhook-ca"))!;
-    const later = new Date(Date.now() + 60_000);
+    expect(fingerprints(ca.data["previous.crt"]!)).toHaveLength(2);
+    const later = new Date(Date.now() + 2 * 3_600_000);
     await manager.ensure(later);
     const bundles = await store.caBundles("ValidatingWebhookConfiguration", configuration);
     expect(bundles!.map(fingerprints)).toEqual([fingerprints(ca.data["tls.crt"]!), fingerprints(ca.data["tls.crt"]!)]);

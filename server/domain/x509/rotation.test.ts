@@ -40,6 +40,9 @@ describe("planRotation", () => {
     expect(planRotation(short, policy, at(100)).newCa).toBeUndefined();
     expect(planRotation(short, policy, at(136)).newCa).toBe("the CA expires in 364 days");
     expect(planRotation({ ...sound(), ca: { ...ca(0, 3650), keyMatches: false } }, policy, at(1)).newCa).toMatch(/private key does not belong/);
+    // close to the end, in hours and minutes
+    expect(planRotation(short, policy, new Date(at(500).getTime() - 5.5 * 3_600_000)).newCa).toBe("the CA expires in 5 hours");
+    expect(planRotation(short, policy, new Date(at(500).getTime() - 90 * 60_000)).newCa).toBe("the CA expires in 90 minutes");
   });
 });
 

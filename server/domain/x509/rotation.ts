@@ -46,8 +46,10 @@ export function renewalDue(c: CertificateFacts, now: Date): boolean {
   return c.notAfter.getTime() - now.getTime() < lifetime / 3;
 }
 
+/** "121 days", "5 hours", "59 minutes": whole units, rounded down. */
 function days(ms: number): string {
-  return `${Math.max(0, Math.floor(ms / 86_400_000))} days`;
+  const [unit, size] = ms >= 2 * 86_400_000 ? ["days", 86_400_000] : ms >= 2 * 3_600_000 ? ["hours", 3_600_000] : ["minutes", 60_000];
+  return `${Math.max(0, Math.floor(ms / size))} ${unit}`;
 }
 
 /** What to issue now; an empty plan when both certificates are sound and not yet due. */
