@@ -21,7 +21,10 @@ export function AddressMap({ data }: { data: AddressMapData }) {
   const map = useMemo(() => decodeAddressMap(data), [data]);
   const counts = useMemo(() => countStates(map), [map]);
   const canvas = useRef<HTMLCanvasElement>(null);
-  const [hover, setHover] = useState<AddressDetail | undefined>();
+  // the index under the pointer; its detail comes from the current map, so a live update (a Pod taking
+  // the address) shows while the pointer rests on it
+  const [hovered, setHovered] = useState<number | undefined>();
+  const hover: AddressDetail | undefined = useMemo(() => (hovered === undefined || hovered >= map.states.length ? undefined : describeAddress(map, hovered)), [map, hovered]);
   const [drawn, setDrawn] = useState(false);
   const columns = mapColumns(data.size);
   const rows = Math.ceil(data.size / columns);
@@ -49,9 +52,8 @@ export function AddressMap({ data }: { data: AddressMapData }) {
     const rect = e.currentTarget.getBoundingClientRect();
     const col = Math.floor(((e.clientX - rect.left) / rect.width) * columns);
     const row = Math.floor(((e.clientY - rect.top) / rect.height) * rows);
-    if (col < 0 || col >= columns || row < 0 || row >= rows) return setHover(undefined);
-    const index = row * columns + col;
-    if (hover?.index !== index) setHover(describeAddress(map, index));
+    if (col < 0 || col >= columns || row < 0 || row >= rows) return setHovered(undefined);
+    setHovered(row * columns + col);
   };
 
   return (
@@ -64,7 +66,7 @@ export function AddressMap({ data }: { data: AddressMapData }) {
           width={columns}
           height={rows}
           onMouseMove={onMove}
-          onMouseLeave={() => setHover(undefined)}
+          onMouseLeave={() => setHovered(undefined)}
           className="block cursor-crosshair rounded border border-slate-300"
           style={{ width: columns * cell, height: rows * cell, imageRendering: "pixelated" }}
           data-testid="address-map"
