@@ -2,7 +2,7 @@
 // The browser side of tRPC: batched queries, SSE for subscriptions, the CSRF header on every call,
 // and live invalidation: a change to an object refetches the queries that show it.
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchLink, httpLink, httpSubscriptionLink, splitLink } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
 import type { AppRouter } from "@/server/api/root";
@@ -22,13 +22,7 @@ export function Providers({ children }: { children: ReactNode }) {
         splitLink({
           condition: (op) => op.type === "subscription",
           true: httpSubscriptionLink({ url: "/api/trpc" }),
-          // a batch is answered when its slowest call is: a query that may take long (a whole list)
-          // asks for its own request with context.unbatched, so that the others are not held up
-          false: splitLink({
-            condition: (op) => op.context.unbatched === true,
-            true: httpLink({ url: "/api/trpc", headers: () => ({ "x-tenet-csrf": csrfToken() }) }),
-            false: httpBatchLink({ url: "/api/trpc", headers: () => ({ "x-tenet-csrf": csrfToken() }) }),
-          }),
+          false: httpBatchLink({ url: "/api/trpc", headers: () => ({ "x-tenet-csrf": csrfToken() }) }),
         }),
       ],
     }),

@@ -109,11 +109,14 @@ export function NetworkList({ ns, deleted }: { ns?: string; deleted?: string }) 
   const chosen = ns ?? namespaces.data?.namespaces[0];
   const all = chosen === ALL_NAMESPACES;
   const namespace = all ? undefined : chosen;
-  // the first rows come in one small chunk while the whole list loads (a namespace may hold thousands)
-  const whole = useQuery(trpc.networks.list.queryOptions({ namespace }, { enabled: !!chosen, trpc: { context: { unbatched: true } } }));
-  const firstRows = useQuery(trpc.networks.list.queryOptions({ namespace, limit: FIRST_ROWS }, { enabled: !!chosen && !whole.data }));
-  const list = whole.data || whole.isError || !firstRows.data ? whole : firstRows;
-  const partial = !whole.data && !!firstRows.data && !firstRows.data.complete;
+  // A namespace may hold thousands of networks: the first rows come in one small chunk, and only if
+  // there are more is the whole list asked for, after it (asked together, one batched request would
+  // answer only when the slower of the two is done).
+  const firstRows = useQuery(trpc.networks.list.queryOptions({ namespace, limit: FIRST_ROWS }, { enabled: !!chosen }));
+  const more = firstRows.isError || (firstRows.data !== undefined && !firstRows.data.complete);
+  const whole = useQuery(trpc.networks.list.queryOptions({ namespace }, { enabled: !!chosen && more }));
+  const list = !more ? firstRows : whole.data || whole.isError || !firstRows.data ? whole : firstRows;
+  const partial = more && !whole.data && !!firstRows.data;
   const [filter, setFilter] = useState("");
   const deferred = useDeferredValue(filter.trim());
   const tenantRows = useMemo(() => (list.data?.tenantNetworks ?? []).filter((r) => matches(r, deferred)), [list.data, deferred]);
