@@ -16,7 +16,7 @@ import YAML from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { helm } from "../../tools/cli/helm";
 import { clusterDown, startControlPlane, type ControlPlaneState } from "../../tools/cli/localCluster";
-import { freePort, stopProcess, tail } from "../../tools/cli/processes";
+import { freePort, stopProcess, tail, waitFor } from "../../tools/cli/processes";
 import { makeTestHome } from "../../tools/testing/testHome";
 import { CHART_DIR, type K8sObject } from "./render";
 
@@ -71,20 +71,14 @@ function run(name: string, args: string[], env: Record<string, string> = {}): Ch
   return child;
 }
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000, logOf?: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 250));
+/** waitFor, and when `component` was started: stop as soon as it exits, and show the end of its log. */
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000, component?: string): Promise<T> {
+  const p = processes.find((x) => x.name === component);
+  try {
+    return await waitFor(what, probe, { timeoutMs, intervalMs: 250, abort: () => (p && p.child.exitCode !== null ? `${component} exited with ${p.child.exitCode}` : undefined) });
+  } catch (e) {
+    throw new Error(`${(e as Error).message}${p ? `\n${component}'s log:\n${tail(p.log, 30)}` : ""}`);
   }
-  const log = logOf ? processes.find((p) => p.name === logOf)?.log : undefined;
-  throw new Error(`${what}: not within ${timeoutMs / 1000} s${last ? ` (last error: ${(last as Error).message})` : ""}${log ? `\n${tail(log, 30)}` : ""}`);
 }
 
 /** An address of this machine the API server accepts in Endpoints (not loopback or link-local). */

@@ -58,7 +58,7 @@ describe("networks, as a tenant", () => {
 
   it("with a limit, lists exactly the first rows of the whole list and says whether more follow", async () => {
     const alice = await callerFor(runtime, DEMO_IDENTITIES.alice);
-    // names whose order differs between locale-aware and code-unit comparison ("-" against digits and letters)
+    // "-", digits and letters side by side: the chunk must follow the API server's order exactly
     for (const name of ["h1-page-a", "h1-page0", "h1-page-b", "h1-pagez"]) {
       await alice.objects.create({ kind: "TenantNetwork", object: tenantNetwork(name, {}) });
       created.push({ kind: "TenantNetwork", name, namespace: "team-a" });

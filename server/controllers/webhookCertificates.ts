@@ -84,7 +84,7 @@ export class WebhookCertificates {
     const { api, log } = this.o;
     const caValidityMs = this.o.caValidityMs ?? DEFAULT_CA_VALIDITY_MS;
     const servingValidityMs = this.o.servingValidityMs ?? DEFAULT_SERVING_VALIDITY_MS;
-    let caSecret = await api.getSecret(this.o.caSecret);
+    const caSecret = await api.getSecret(this.o.caSecret);
     const tlsSecret = await api.getSecret(this.o.tlsSecret);
 
     const state: CertificateState = { previousCas: [] };
@@ -117,7 +117,7 @@ export class WebhookCertificates {
       ca = issueCa("tenet-webhook-ca", now, caValidityMs);
       const current = { pem: ca.certPem, ...facts(new X509Certificate(ca.certPem)) };
       previous = trustedCas(current, previous, now).slice(1);
-      caSecret = await api.writeSecret(this.o.caSecret, "Opaque", { "tls.crt": ca.certPem, "tls.key": ca.keyPem, "previous.crt": previous.map((p) => p.pem).join("") }, caSecret, LABELS);
+      await api.writeSecret(this.o.caSecret, "Opaque", { "tls.crt": ca.certPem, "tls.key": ca.keyPem, "previous.crt": previous.map((p) => p.pem).join("") }, caSecret, LABELS);
       state.ca = { ...current, keyMatches: true };
       result.newCa = plan.newCa;
       this.issued?.inc({ certificate: "ca" });
