@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -9,9 +10,11 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -218,6 +221,14 @@ func startAPIServer(ctx context.Context, c apiserverConfig) (<-chan error, error
 		"--service-account-signing-key-file=" + c.pki.SAKey,
 		"--service-cluster-ip-range=" + serviceCIDR,
 		"--allow-privileged=true",
+		// Kubelets serve with certificates of the cluster CA and accept only authenticated,
+		// authorized clients: exec, logs and port-forward go there with this client certificate
+		// (RBAC: system:kubelet-api-admin). Nodes are reached at their InternalIP (node names
+		// do not resolve here).
+		"--kubelet-client-certificate=" + c.pki.KubeletClientCert,
+		"--kubelet-client-key=" + c.pki.KubeletClientKey,
+		"--kubelet-certificate-authority=" + c.pki.CACert,
+		"--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname",
 		// Webhooks and aggregated APIs named by a Service are reached at the Service's endpoints,
 		// not its cluster IP: with no kube-proxy here, that is the only way an installed chart's
 		// webhook (clientConfig.service) can be called (deploy/chart/install.int.test.ts).
@@ -269,6 +280,10 @@ func startAPIServer(ctx context.Context, c apiserverConfig) (<-chan error, error
 
 // ---------- kube-controller-manager ----------
 
+// defaultControllers are what a small real cluster needs: namespaces, garbage collection,
+// service accounts and RBAC aggregation, and the workload controllers behind `kubectl create
+// deployment`, `rollout`, Jobs, DaemonSets and Services, node health (NotReady nodes are tainted,
+// their Pods evicted) and Pod garbage collection.
 var defaultControllers = []string{
 	names.NamespaceController,
 	names.GarbageCollectorController,
@@ -277,6 +292,22 @@ var defaultControllers = []string{
 	names.ClusterRoleAggregationController,
 	names.ResourceQuotaController,
 	names.RootCACertificatePublisherController,
+	names.DeploymentController,
+	names.ReplicaSetController,
+	names.ReplicationControllerController,
+	names.DaemonSetController,
+	names.StatefulSetController,
+	names.JobController,
+	names.CronJobController,
+	names.TTLAfterFinishedController,
+	names.DisruptionController,
+	names.EndpointsController,
+	names.EndpointSliceController,
+	names.EndpointSliceMirroringController,
+	names.NodeLifecycleController,
+	names.TaintEvictionController,
+	names.PodGarbageCollectorController,
+	names.TTLController,
 }
 
 // startKCM runs the selected kube-controller-manager controllers in-process, without leader
@@ -300,5 +331,56 @@ func startKCM(ctx context.Context, kubeconfig string, pki pkiPaths) (<-chan erro
 	}
 	errCh := make(chan error, 1)
 	go func() { errCh <- kcmapp.Run(ctx, c.Complete()) }()
+	return errCh, nil
+}
+
+// ---------- kube-scheduler ----------
+
+// startScheduler runs kube-scheduler as a child process of this binary (`controlplane
+// kube-scheduler`): it shares flag, feature-gate and metrics globals with kube-apiserver, so it
+// gets its own process, which dies with ours (Pdeathsig) and is stopped with the context.
+func startScheduler(ctx context.Context, kubeconfig string, verbosity int) (<-chan error, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(self, "kube-scheduler",
+		"--kubeconfig="+kubeconfig,
+		"--authentication-kubeconfig="+kubeconfig,
+		"--authorization-kubeconfig="+kubeconfig,
+		"--leader-elect=false",
+		"--secure-port=0",
+		"--v="+strconv.Itoa(verbosity),
+	)
+	cmd.Stdout = os.Stderr
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	// klog lines through the same filter as ours, one line at a time
+	go func() {
+		w := quietWriter{verbose: verbosity > 0}
+		lines := bufio.NewScanner(stderr)
+		lines.Buffer(make([]byte, 64*1024), 1024*1024)
+		for lines.Scan() {
+			_, _ = w.Write(append(lines.Bytes(), '\n'))
+		}
+	}()
+	errCh := make(chan error, 1)
+	go func() {
+		err := cmd.Wait()
+		if err == nil {
+			err = errors.New("exited")
+		}
+		errCh <- err
+	}()
+	go func() {
+		<-ctx.Done()
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+	}()
 	return errCh, nil
 }

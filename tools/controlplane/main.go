@@ -1,6 +1,8 @@
 // Command controlplane runs a real kube-apiserver (k8s.io/kubernetes as a Go module), an
-// embedded etcd and selected kube-controller-manager controllers in one process on 127.0.0.1,
-// for `npm start` and the integration tests of tenet.
+// embedded etcd and the kube-controller-manager controllers a small cluster needs in one process
+// on 127.0.0.1, plus kube-scheduler as a child process, for `npm start` and the integration tests
+// of tenet. The same binary carries the node side (nodes.go): `controlplane kubelet …`,
+// `controlplane certificate …` and `controlplane netns-proxy …`.
 //
 //	controlplane --data-dir DIR [--port N] [--ephemeral] [--user NAME=GROUP1,GROUP2 ...]
 //	             [--controllers default|none] [-v N]
@@ -33,6 +35,8 @@ import (
 
 	"github.com/spf13/pflag"
 	"go.uber.org/zap/zapcore"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -61,6 +65,9 @@ type state struct {
 }
 
 func main() {
+	if code, ok := subcommand(os.Args[1:]); ok {
+		os.Exit(code)
+	}
 	os.Exit(run())
 }
 
@@ -154,6 +161,8 @@ func run() int {
 		logf("kube-apiserver exited: %v", err)
 	case err := <-cp.kcmErr:
 		logf("kube-controller-manager exited: %v", err)
+	case err := <-cp.schedulerErr:
+		logf("kube-scheduler exited: %v", err)
 	case err := <-cp.etcd.Err():
 		logf("etcd failed: %v", err)
 	}
@@ -163,14 +172,16 @@ func run() int {
 }
 
 type controlPlane struct {
-	dataDir    string
-	ephemeral  bool
-	lockFile   *os.File
-	etcd       etcdServer
-	apiErr     <-chan error
-	kcmErr     <-chan error
-	apiDone    chan struct{}
-	createdDir bool
+	dataDir   string
+	ephemeral bool
+	lockFile  *os.File
+	etcd      etcdServer
+	apiErr    <-chan error
+	kcmErr    <-chan error
+	// schedulerErr stays nil (never ready) without the controllers
+	schedulerErr <-chan error
+	apiDone      chan struct{}
+	createdDir   bool
 }
 
 func (cp *controlPlane) start(ctx context.Context, port int, users []userSpec, withKCM bool, verbosity int) error {
@@ -195,7 +206,7 @@ func (cp *controlPlane) start(ctx context.Context, port int, users []userSpec, w
 		return err
 	}
 
-	all := append([]userSpec{{Name: adminUser, Groups: []string{"system:masters"}}, {Name: kcmUser, Groups: []string{"system:masters"}}}, users...)
+	all := append([]userSpec{{Name: adminUser, Groups: []string{"system:masters"}}, {Name: kcmUser, Groups: []string{"system:masters"}}, {Name: schedulerUser}}, users...)
 	tokenFile := filepath.Join(cp.dataDir, "tokens.csv")
 	tokens, err := ensureTokens(tokenFile, all)
 	if err != nil {
@@ -222,7 +233,7 @@ func (cp *controlPlane) start(ctx context.Context, port int, users []userSpec, w
 	kubeconfigs := map[string]string{}
 	userTokens := map[string]string{}
 	for _, u := range all {
-		if u.Name == kcmUser {
+		if u.Name == kcmUser || u.Name == schedulerUser {
 			continue
 		}
 		f := filepath.Join(cp.dataDir, "kubeconfigs", kubeconfigFileName(u.Name))
@@ -234,6 +245,10 @@ func (cp *controlPlane) start(ctx context.Context, port int, users []userSpec, w
 	}
 	kcmKubeconfig := filepath.Join(cp.dataDir, "controller-manager.kubeconfig")
 	if err := writeKubeconfig(kcmKubeconfig, server, caPEM, kcmUser, tokens[kcmUser]); err != nil {
+		return err
+	}
+	schedulerKubeconfig := filepath.Join(cp.dataDir, "scheduler.kubeconfig")
+	if err := writeKubeconfig(schedulerKubeconfig, server, caPEM, schedulerUser, tokens[schedulerUser]); err != nil {
 		return err
 	}
 
@@ -287,6 +302,17 @@ func (cp *controlPlane) start(ctx context.Context, port int, users []userSpec, w
 		}); err != nil {
 			return err
 		}
+		schedulerErr, err := startScheduler(ctx, schedulerKubeconfig, verbosity)
+		if err != nil {
+			return fmt.Errorf("kube-scheduler: %w", err)
+		}
+		cp.schedulerErr = schedulerErr
+	}
+	// kube-apiserver's client certificate may use the kubelet API (exec, logs, port-forward)
+	if err := waitFor(ctx, "ClusterRoleBinding for the kubelet client", apiErrOut, func(c context.Context) error {
+		return ensureKubeletClientBinding(c, client)
+	}); err != nil {
+		return err
 	}
 
 	st := state{
@@ -306,6 +332,19 @@ func (cp *controlPlane) start(ctx context.Context, port int, users []userSpec, w
 		return err
 	}
 	return nil
+}
+
+func ensureKubeletClientBinding(ctx context.Context, client kubernetes.Interface) error {
+	binding := &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "tenet:kube-apiserver-kubelet-client"},
+		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: "system:kubelet-api-admin"},
+		Subjects:   []rbacv1.Subject{{APIGroup: "rbac.authorization.k8s.io", Kind: "User", Name: kubeletClientUser}},
+	}
+	_, err := client.RbacV1().ClusterRoleBindings().Create(ctx, binding, metav1.CreateOptions{})
+	if apierrors.IsAlreadyExists(err) {
+		return nil
+	}
+	return err
 }
 
 // waitReadyz polls GET /readyz with the admin token every 100 ms until it answers 200.

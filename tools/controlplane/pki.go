@@ -24,6 +24,8 @@ type pkiPaths struct {
 	ServingCert, ServingKey string
 	SAKey, SAPub            string
 	WebhookCert, WebhookKey string
+	// KubeletClientCert/Key: how kube-apiserver authenticates to kubelets (exec, logs, port-forward).
+	KubeletClientCert, KubeletClientKey string
 }
 
 func newPKIPaths(dir string) pkiPaths {
@@ -33,14 +35,19 @@ func newPKIPaths(dir string) pkiPaths {
 		ServingCert: p("apiserver.crt"), ServingKey: p("apiserver.key"),
 		SAKey: p("sa.key"), SAPub: p("sa.pub"),
 		WebhookCert: p("webhook.crt"), WebhookKey: p("webhook.key"),
+		KubeletClientCert: p("apiserver-kubelet-client.crt"), KubeletClientKey: p("apiserver-kubelet-client.key"),
 	}
 }
 
-// leafSpec describes a serving certificate signed by the CA.
+// leafSpec describes a certificate signed by the CA: a serving certificate, or with client
+// set a client certificate whose subject (CN = user, O = groups) is what the API server or a
+// kubelet authenticates.
 type leafSpec struct {
-	cn  string
-	dns []string
-	ips []net.IP
+	cn     string
+	org    []string
+	dns    []string
+	ips    []net.IP
+	client bool
 }
 
 // ensurePKI creates (or reuses) the CA, the apiserver and webhook serving certificates and
@@ -62,7 +69,7 @@ func ensurePKI(dir string, serviceIP net.IP) (pkiPaths, error) {
 			return p, err
 		}
 		// A new CA invalidates every leaf: force regeneration.
-		for _, f := range []string{p.ServingCert, p.ServingKey, p.WebhookCert, p.WebhookKey} {
+		for _, f := range []string{p.ServingCert, p.ServingKey, p.WebhookCert, p.WebhookKey, p.KubeletClientCert, p.KubeletClientKey} {
 			_ = os.Remove(f)
 		}
 	}
@@ -81,17 +88,10 @@ func ensurePKI(dir string, serviceIP net.IP) (pkiPaths, error) {
 			dns: []string{"localhost"},
 			ips: []net.IP{net.ParseIP("127.0.0.1")},
 		}},
+		{p.KubeletClientCert, p.KubeletClientKey, leafSpec{cn: kubeletClientUser, client: true}},
 	}
 	for _, l := range leaves {
-		cert, _, err := loadPair(l.cert, l.key)
-		if err == nil && !expiresSoon(cert) && cert.CheckSignatureFrom(caCert) == nil && coversSpec(cert, l.spec) {
-			continue
-		}
-		cert, key, err := newLeaf(l.spec, caCert, caKey)
-		if err != nil {
-			return p, fmt.Errorf("create %s: %w", l.cert, err)
-		}
-		if err := writePair(l.cert, l.key, cert, key); err != nil {
+		if err := ensureLeaf(l.cert, l.key, l.spec, caCert, caKey); err != nil {
 			return p, err
 		}
 	}
@@ -116,7 +116,27 @@ func ensurePKI(dir string, serviceIP net.IP) (pkiPaths, error) {
 	return p, nil
 }
 
+// ensureLeaf keeps CERT/KEY when they are signed by the CA, valid for another day and match
+// the spec; otherwise it issues a new pair.
+func ensureLeaf(certFile, keyFile string, spec leafSpec, caCert *x509.Certificate, caKey crypto.Signer) error {
+	cert, _, err := loadPair(certFile, keyFile)
+	if err == nil && !expiresSoon(cert) && cert.CheckSignatureFrom(caCert) == nil && coversSpec(cert, spec) {
+		return nil
+	}
+	cert, key, err := newLeaf(spec, caCert, caKey)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", certFile, err)
+	}
+	return writePair(certFile, keyFile, cert, key)
+}
+
 func coversSpec(c *x509.Certificate, s leafSpec) bool {
+	if c.Subject.CommonName != s.cn || !slices.Equal(c.Subject.Organization, s.org) {
+		return false
+	}
+	if s.client != slices.Contains(c.ExtKeyUsage, x509.ExtKeyUsageClientAuth) {
+		return false
+	}
 	for _, d := range s.dns {
 		if !slices.Contains(c.DNSNames, d) {
 			return false
@@ -177,13 +197,16 @@ func newLeaf(s leafSpec, ca *x509.Certificate, caKey crypto.Signer) (*x509.Certi
 	now := time.Now()
 	tmpl := &x509.Certificate{
 		SerialNumber: sn,
-		Subject:      pkix.Name{CommonName: s.cn},
+		Subject:      pkix.Name{CommonName: s.cn, Organization: s.org},
 		NotBefore:    now.Add(-time.Hour),
 		NotAfter:     now.Add(2 * 365 * 24 * time.Hour),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		DNSNames:     s.dns,
 		IPAddresses:  s.ips,
+	}
+	if s.client {
+		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
 	if err != nil {

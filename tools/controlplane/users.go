@@ -20,6 +20,11 @@ const (
 	adminUser = "admin"
 	// kcmUser is the identity the in-process kube-controller-manager uses (group system:masters).
 	kcmUser = "system:kube-controller-manager"
+	// schedulerUser is kube-scheduler's identity; the bootstrap ClusterRoles system:kube-scheduler
+	// and system:volume-scheduler are bound to exactly this name.
+	schedulerUser = "system:kube-scheduler"
+	// kubeletClientUser is the subject of kube-apiserver's client certificate towards kubelets.
+	kubeletClientUser = "kube-apiserver-kubelet-client"
 )
 
 type userSpec struct {
@@ -46,7 +51,7 @@ func (u *userFlag) Set(v string) error {
 	if err := validName(name); err != nil {
 		return fmt.Errorf("--user %q: %w", v, err)
 	}
-	if name == adminUser || name == kcmUser {
+	if name == adminUser || name == kcmUser || name == schedulerUser {
 		return fmt.Errorf("--user %q: %q is reserved (always created by controlplane)", v, name)
 	}
 	var groups []string
