@@ -1,5 +1,6 @@
 import path from "node:path";
-import { clusterDown, clusterStatus, clusterUp, DEMO_USERS, kubeconfigPath } from "./localCluster";
+import { parseArgs } from "node:util";
+import { clusterDown, clusterStatus, clusterUp, defaultHome, DEMO_USERS, kubeconfigPath, type UpOptions } from "./localCluster";
 
 const PEOPLE = ["netadmin", "alice", "bob", "olga"];
 
@@ -8,7 +9,12 @@ export async function runCluster(argv: string[]): Promise<number> {
   const say = (l: string) => process.stderr.write(`${l}\n`);
   switch (sub) {
     case "up": {
-      const cluster = await clusterUp({ say });
+      const nodes = upNodeOptions(argv.slice(1));
+      if (typeof nodes === "string") {
+        process.stderr.write(`${nodes}\nusage: tenet cluster up [--nodes N] [--simulated]\n`);
+        return 2;
+      }
+      const cluster = await clusterUp({ say, ...nodes });
       const rel = (f: string) => path.relative(process.cwd(), f);
       process.stdout.write(
         [
@@ -29,9 +35,22 @@ export async function runCluster(argv: string[]): Promise<number> {
       );
       return 0;
     }
+    case "load-image": {
+      if (!arg) {
+        process.stderr.write("usage: tenet cluster load-image FILE   (an OCI or docker image archive, e.g. from `docker save` or `skopeo copy ... oci-archive:FILE`)\n");
+        return 2;
+      }
+      const { loadImageIntoNodes } = await import("./realNodes");
+      try {
+        for (const line of loadImageIntoNodes(defaultHome(), arg)) process.stdout.write(`${line}\n`);
+      } catch (e) {
+        process.stderr.write(`tenet cluster load-image: ${(e as Error).message}\n`);
+        return 1;
+      }
+      return 0;
+    }
     case "build": {
       const { ensureControlPlaneBinary } = await import("./controlplaneBinary");
-      const { defaultHome } = await import("./localCluster");
       const binary = await ensureControlPlaneBinary(path.join(defaultHome(), "bin"), say);
       process.stdout.write(`${path.relative(process.cwd(), binary)}\n`);
       return 0;
@@ -58,7 +77,22 @@ export async function runCluster(argv: string[]): Promise<number> {
       return 0;
     }
     default:
-      process.stderr.write("usage: tenet cluster up | down | status | build | kubeconfig USER\n");
+      process.stderr.write("usage: tenet cluster up [--nodes N] [--simulated] | down | status | build | kubeconfig USER | load-image FILE\n");
       return 2;
   }
+}
+
+/** `cluster up` flags: real nodes by default (2), --nodes N of them, or --simulated agent-only nodes. A string is a usage error. */
+export function upNodeOptions(argv: string[]): Pick<UpOptions, "nodes" | "nodeCount"> | string {
+  let values: { nodes?: string; simulated?: boolean };
+  try {
+    ({ values } = parseArgs({ args: argv, options: { nodes: { type: "string" }, simulated: { type: "boolean" } }, strict: true }));
+  } catch (e) {
+    return (e as Error).message;
+  }
+  if (values.simulated) return values.nodes === undefined ? { nodes: "simulated" } : "--nodes counts real nodes; --simulated always starts node-1..3";
+  if (values.nodes === undefined) return { nodes: "real" };
+  const count = Number(values.nodes);
+  if (!Number.isInteger(count) || count < 1 || count > 8) return `--nodes must be a whole number from 1 to 8, not "${values.nodes}"`;
+  return { nodes: "real", nodeCount: count };
 }

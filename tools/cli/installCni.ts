@@ -26,6 +26,8 @@ export interface InstallOptions {
    * path, the agent's DaemonSet mounts the same one). Absent: the plugin's default, /run/tenet/ipam-stats.
    */
   ipamStatsDir?: string;
+  /** Node-local paths of the netconf where several nodes share one machine (the local cluster's real nodes). */
+  nodeLocal?: { ipamLockDir?: string; podResourcesSocket?: string; sysfsRoot?: string };
 }
 
 /** Writes a file through a temporary name and a rename, so the runtime never sees half of it. */
@@ -55,7 +57,7 @@ export function installCni(o: InstallOptions): string[] {
     "current-context": "danm",
   };
   put(path.join(o.confDir, "danm.kubeconfig"), YAML.stringify(kubeconfig), 0o600);
-  const netconf = { cniVersion: "1.0.0", name: "danm", type: "danm", kubeconfig: path.join(o.hostConfDir, "danm.kubeconfig"), cniDir: o.hostConfDir, namingScheme: "", ...(o.ipamStatsDir ? { ipamStatsDir: o.ipamStatsDir } : {}) };
+  const netconf = { cniVersion: "1.0.0", name: "danm", type: "danm", kubeconfig: path.join(o.hostConfDir, "danm.kubeconfig"), cniDir: o.hostConfDir, namingScheme: "", ...(o.ipamStatsDir ? { ipamStatsDir: o.ipamStatsDir } : {}), ...o.nodeLocal };
   put(path.join(o.confDir, "00-danm.conf"), JSON.stringify(netconf, null, 2) + "\n", 0o644);
   return written;
 }

@@ -51,8 +51,14 @@ export interface UpOptions {
   seed?: boolean;
   /** Run the controllers process (reconcilers); tests run what they test in-process instead. */
   controllers?: boolean;
-  /** Simulated nodes node-1..3, each with a node agent (default: as controllers). */
-  nodes?: boolean;
+  /**
+   * Nodes: "real" (kubelet + containerd per node, tools/cli/realNodes.ts; falls back to simulated
+   * with the reason where they cannot run), "simulated" (node-1..3: a node agent each, no Pods run),
+   * or false. Default: simulated when the controllers run, else none.
+   */
+  nodes?: "real" | "simulated" | false;
+  /** How many real nodes (default 2). */
+  nodeCount?: number;
   say?: (line: string) => void;
 }
 
@@ -214,13 +220,29 @@ export async function clusterUp(options: UpOptions = {}): Promise<LocalCluster> 
     await seedConsoleAccounts(home, say);
   }
   if (options.controllers !== false) await startControllers(home, controlPlane, say);
-  if (options.nodes ?? options.controllers !== false) await startSimulatedNodes(home, controlPlane, { restart: started, say });
+  const nodes = options.nodes ?? (options.controllers !== false ? "simulated" : false);
+  if (nodes === "real") {
+    const { realNodesUnavailable, startRealNodes } = await import("./realNodes");
+    const unavailable = realNodesUnavailable();
+    if (unavailable) {
+      say(`real nodes cannot run here: ${unavailable}; starting simulated nodes instead (node agents only, Pods do not run)`);
+      await startSimulatedNodes(home, controlPlane, { restart: started, say });
+    } else {
+      await stopSimulatedNodes(home);
+      await startRealNodes(home, controlPlane, { binary: await ensureControlPlaneBinary(paths(home).bin, say), count: options.nodeCount, restart: started, say });
+    }
+  } else if (nodes === "simulated") {
+    const { stopRealNodes } = await import("./realNodes");
+    await stopRealNodes(home);
+    await startSimulatedNodes(home, controlPlane, { restart: started, say });
+  }
   return { home, controlPlane, webhookPort: webhook.port, webhookPid: webhook.pid, kubeconfig: (user) => controlPlane.kubeconfigs[user] };
 }
 
 export async function clusterDown(home = defaultHome()): Promise<string[]> {
   const p = paths(home);
-  const stopped: string[] = [...(await stopSimulatedNodes(home))];
+  const { stopRealNodes } = await import("./realNodes");
+  const stopped: string[] = [...(await stopRealNodes(home)), ...(await stopSimulatedNodes(home))];
   if (await stopProcess(readPid(p.controllersPid))) stopped.push("controllers");
   if (await stopProcess(readPid(p.webhookPid))) stopped.push("webhook");
   if (await stopProcess(readPid(p.controlPlanePid), 30_000)) stopped.push("control plane");
@@ -242,7 +264,9 @@ export async function clusterStatus(home = defaultHome()): Promise<string[]> {
   lines.push(isAlive(whPid) ? `webhook        running   https://127.0.0.1:${port}  pid ${whPid}  log ${path.relative(process.cwd(), p.webhookLog)}` : "webhook        stopped");
   const ctrlPid = readPid(p.controllersPid);
   lines.push(isAlive(ctrlPid) ? `controllers    running   pid ${ctrlPid}  log ${path.relative(process.cwd(), p.controllersLog)}` : "controllers    stopped");
-  lines.push(...simulatedNodesStatus(home));
+  const { realNodesStatus } = await import("./realNodes");
+  const real = realNodesStatus(home);
+  lines.push(...(real.length ? real : simulatedNodesStatus(home)));
   return lines;
 }
 

@@ -64,28 +64,49 @@ export function exampleHostDevices(): string[] {
   return [...names].sort();
 }
 
-/** A kubeconfig for the tenet-agent ServiceAccount (token from the TokenRequest API, asked as admin). */
-export async function agentKubeconfig(cluster: ClusterAccess, file: string): Promise<string> {
+/** A token of a tenet-system ServiceAccount from the TokenRequest API, asked as admin. */
+export async function serviceAccountToken(cluster: ClusterAccess, serviceAccount: string): Promise<string> {
   const admin = await KubeRest.fromFile(cluster.kubeconfigs.admin);
   try {
-    const review = await admin.call<{ status: { token: string } }>("/api/v1/namespaces/tenet-system/serviceaccounts/tenet-agent/token", {
+    const review = await admin.call<{ status: { token: string } }>(`/api/v1/namespaces/tenet-system/serviceaccounts/${serviceAccount}/token`, {
       method: "POST",
       body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: AGENT_TOKEN_SECONDS } },
     });
-    const kubeconfig = {
-      apiVersion: "v1",
-      kind: "Config",
-      clusters: [{ name: "local", cluster: { server: cluster.server, "certificate-authority": cluster.caFile } }],
-      users: [{ name: "tenet-agent", user: { token: review.status.token } }],
-      contexts: [{ name: "tenet-agent", context: { cluster: "local", user: "tenet-agent" } }],
-      "current-context": "tenet-agent",
-    };
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, YAML.stringify(kubeconfig), { mode: 0o600 });
-    return file;
+    return review.status.token;
   } finally {
     await admin.close();
   }
+}
+
+/** A kubeconfig for the tenet-agent ServiceAccount. */
+export async function agentKubeconfig(cluster: ClusterAccess, file: string): Promise<string> {
+  const kubeconfig = {
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: "local", cluster: { server: cluster.server, "certificate-authority": cluster.caFile } }],
+    users: [{ name: "tenet-agent", user: { token: await serviceAccountToken(cluster, "tenet-agent") } }],
+    contexts: [{ name: "tenet-agent", context: { cluster: "local", user: "tenet-agent" } }],
+    "current-context": "tenet-agent",
+  };
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, YAML.stringify(kubeconfig), { mode: 0o600 });
+  return file;
+}
+
+/**
+ * The arguments of `tenet agent` for a node of the local cluster, after preparing its SR-IOV
+ * sysfs tree (<dir>/sys) and the shared device plugin config (<nodesDir>/sriov-config.json).
+ */
+export function nodeAgentArgs(o: { node: string; kubeconfig: string; dir: string; nodesDir: string; index: number; netns?: string; notApplied?: string; ipamStatsDir?: string }): string[] {
+  const sriovConfig = path.join(o.nodesDir, "sriov-config.json");
+  fs.writeFileSync(sriovConfig, JSON.stringify({ resourceList: SRIOV_POOLS.map(({ pool, pf }) => ({ resourcePrefix: pool.split("/")[0], resourceName: pool.split("/")[1], selectors: { pfNames: [pf] } })) }, null, 2) + "\n");
+  fs.rmSync(path.join(o.dir, "sys"), { recursive: true, force: true });
+  writeSysfsTree(o.dir, pfsOf(o.index));
+  const args = [path.join(REPO_ROOT, "tools/cli/tenet.mjs"), "agent", "--node", o.node, "--kubeconfig", o.kubeconfig, "--sysfs-root", o.dir, "--sriov-config", sriovConfig, "--heartbeat-seconds", String(HEARTBEAT_SECONDS)];
+  if (o.netns) args.push("--netns", o.netns);
+  if (o.notApplied) args.push("--not-applied", o.notApplied);
+  if (o.ipamStatsDir) args.push("--ipam-stats-dir", o.ipamStatsDir);
+  return args;
 }
 
 const ip = (args: string[]) => execFileSync("ip", args, { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
@@ -132,26 +153,21 @@ export async function startSimulatedNodes(home: string, cluster: ClusterAccess, 
 
   const nodesDir = path.join(home, "nodes");
   const kubeconfig = await agentKubeconfig(cluster, path.join(nodesDir, "agent.kubeconfig"));
-  const sriovConfig = path.join(nodesDir, "sriov-config.json");
-  fs.writeFileSync(sriovConfig, JSON.stringify({ resourceList: SRIOV_POOLS.map(({ pool, pf }) => ({ resourcePrefix: pool.split("/")[0], resourceName: pool.split("/")[1], selectors: { pfNames: [pf] } })) }, null, 2) + "\n");
   const unavailable = scratchNetnsUnavailable();
   const devices = exampleHostDevices();
   for (const node of pending) {
     const index = SIMULATED_NODES.indexOf(node) + 1;
     const p = nodePaths(home, node);
-    fs.rmSync(path.join(p.dir, "sys"), { recursive: true, force: true });
-    writeSysfsTree(p.dir, pfsOf(index));
-    const args = [path.join(REPO_ROOT, "tools/cli/tenet.mjs"), "agent", "--node", node, "--kubeconfig", kubeconfig, "--sysfs-root", p.dir, "--sriov-config", sriovConfig, "--heartbeat-seconds", String(HEARTBEAT_SECONDS)];
     let where: string;
+    let netns: string | undefined;
     if (unavailable) {
-      args.push("--not-applied", `simulated node without a network namespace: ${unavailable}`);
       where = `host interfaces not applied (${unavailable})`;
     } else {
-      const netns = simulatedNetnsName(home, node);
+      netns = simulatedNetnsName(home, node);
       createNodeNetns(netns, devices, index);
-      args.push("--netns", netns);
       where = `namespace ${netns} with ${devices.join(", ")}`;
     }
+    const args = nodeAgentArgs({ node, kubeconfig, dir: p.dir, nodesDir, index, netns, notApplied: unavailable && `simulated node without a network namespace: ${unavailable}` });
     const pid = startDetached(process.execPath, args, { logFile: p.log, pidFile: p.pid, cwd: REPO_ROOT });
     say(`node agent for ${node} running (pid ${pid}, ${where})`);
   }

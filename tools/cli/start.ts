@@ -14,7 +14,7 @@ export async function runStart(argv: string[]): Promise<number> {
     say(`using the cluster of ${process.env.KUBECONFIG ? `KUBECONFIG=${process.env.KUBECONFIG}` : "this Pod's service account"}`);
     env.TENET_CONSOLE_KUBECONFIG ??= process.env.KUBECONFIG ?? "";
   } else {
-    const cluster = await clusterUp({ say });
+    const cluster = await clusterUp({ say, nodes: "real" });
     env.TENET_CLUSTER_STATE = path.join(cluster.home, "cluster", "state.json");
     env.DATABASE_URL ??= consoleDatabaseUrl(cluster.home);
     say(`local cluster ready; kubectl as alice: export KUBECONFIG=${path.relative(process.cwd(), cluster.kubeconfig("alice"))}`);

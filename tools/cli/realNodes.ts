@@ -1,0 +1,488 @@
+// Real nodes of the local cluster: per node a network namespace (tools/cli/nodeNetwork.ts), a
+// containerd (Debian's, its own root, state and socket), a kubelet (the control plane binary's
+// `kubelet` subcommand, the same Kubernetes version), the danm CNI plugin as the node's only CNI
+// (installed by `tenet install-cni`), a proxy that gives the namespace the API server on
+// 127.0.0.1:6443, and tenet's node agent. Pods run for real; only SR-IOV stays a prepared sysfs tree.
+// Settings this machine kind requires are explained in docs/local-cluster.md.
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import YAML from "yaml";
+import { KubeRest } from "../../server/kube/rest";
+import { REPO_ROOT } from "./controlplaneBinary";
+import { installCni } from "./installCni";
+import { importImage, nodeImageArchives, PAUSE_IMAGE, toolboxUnavailable } from "./nodeImages";
+import { createFabric, defaultNetworkConf, destroyFabric, netnsPath, planFabric, type NodeAddressing, type NodeFabric } from "./nodeNetwork";
+import { isAlive, readPid, startDetached, stopProcess, tail, waitFor } from "./processes";
+import { agentKubeconfig, exampleHostDevices, nodeAgentArgs, serviceAccountToken } from "./simulatedNodes";
+
+export const DEFAULT_REAL_NODES = 2;
+/** Where kubelets, containerd and the danm plugin of a node find the API server, inside its namespace. */
+const NODE_API_SERVER = "https://127.0.0.1:6443";
+const CGROUP_ROOT = "/sys/fs/cgroup";
+
+interface ClusterAccess {
+  server: string;
+  port: number;
+  caFile: string;
+  dataDir: string;
+  kubeconfigs: Record<string, string>;
+}
+
+/** The ids and paths of one cluster's real nodes. */
+function clusterId(home: string): string {
+  const own = path.resolve(home) === path.join(REPO_ROOT, ".tenet");
+  return own ? "" : createHash("sha256").update(path.resolve(home)).digest("hex").slice(0, 6);
+}
+
+const layoutFile = (home: string) => path.join(home, "nodes", "real-nodes.json");
+
+function readLayout(home: string): NodeFabric | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(layoutFile(home), "utf8")) as NodeFabric;
+  } catch {
+    return undefined;
+  }
+}
+
+function nodeFiles(home: string, id: string, node: string) {
+  const dir = path.join(home, "nodes", node);
+  // sockets and runtime state under /run: socket paths are limited to 108 bytes
+  const run = path.join("/run/tenet", id || "local", node);
+  return {
+    dir,
+    run,
+    containerdConfig: path.join(dir, "containerd.toml"),
+    containerdRoot: path.join(dir, "containerd"),
+    containerdState: path.join(run, "containerd"),
+    containerdSocket: path.join(run, "containerd.sock"),
+    runcRoot: path.join(run, "runc"),
+    kubeletDir: path.join(dir, "kubelet"),
+    kubeletConfig: path.join(dir, "kubelet.yaml"),
+    kubeletKubeconfig: path.join(dir, "kubelet.kubeconfig"),
+    pki: path.join(dir, "pki"),
+    cniBin: path.join(dir, "cni", "bin"),
+    cniConf: path.join(dir, "cni", "net.d"),
+    cniState: path.join(run, "cni"),
+    podLogs: path.join(dir, "pod-logs"),
+    ipamStats: path.join(run, "ipam-stats"),
+    cgroup: `tenet-${id || "local"}-${node}`,
+    pids: {
+      proxy: path.join(home, "run", `proxy-${node}.pid`),
+      containerd: path.join(home, "run", `containerd-${node}.pid`),
+      kubelet: path.join(home, "run", `kubelet-${node}.pid`),
+      agent: path.join(home, "run", `agent-${node}.pid`),
+    },
+    logs: {
+      proxy: path.join(home, "logs", `proxy-${node}.log`),
+      containerd: path.join(home, "logs", `containerd-${node}.log`),
+      kubelet: path.join(home, "logs", `kubelet-${node}.log`),
+      agent: path.join(home, "logs", `agent-${node}.log`),
+    },
+  };
+}
+type NodeFiles = ReturnType<typeof nodeFiles>;
+
+const onPath = (cmd: string) => {
+  try {
+    execFileSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Why real nodes cannot run on this machine, or undefined when they can. */
+export function realNodesUnavailable(): string | undefined {
+  if (process.platform !== "linux") return "real nodes need Linux";
+  if (process.getuid?.() !== 0) return "real nodes need root (network namespaces, mounts, cgroups)";
+  for (const [cmd, pkg] of [["containerd", "containerd"], ["runc", "runc"], ["containerd-shim-runc-v2", "containerd"], ["ctr", "containerd"], ["nsenter", "util-linux"], ["ip", "iproute2"], ["tar", "tar"]] as const) {
+    if (!onPath(cmd)) return `${cmd} is not installed (Debian package ${pkg})`;
+  }
+  if (!fs.existsSync("/usr/lib/cni/bridge")) return "Debian's CNI plugins are not installed (containernetworking-plugins)";
+  const toolbox = toolboxUnavailable();
+  if (toolbox) return toolbox;
+  if (!fs.existsSync(path.join(CGROUP_ROOT, "memory")) && !fs.existsSync(path.join(CGROUP_ROOT, "cgroup.controllers"))) return `no cgroup hierarchy under ${CGROUP_ROOT}`;
+  return undefined;
+}
+
+/** The cgroup hierarchies to prepare a node's cgroup root in (cgroup v1: one per controller; v2: one). */
+function cgroupHierarchies(): string[] {
+  if (fs.existsSync(path.join(CGROUP_ROOT, "cgroup.controllers"))) return [CGROUP_ROOT];
+  return fs.readdirSync(CGROUP_ROOT).map((h) => path.join(CGROUP_ROOT, h)).filter((h) => fs.existsSync(path.join(h, "cgroup.procs")) && !h.endsWith("/unified"));
+}
+
+/** kubelet insists that its --cgroup-root exists in every hierarchy; a new cpuset needs its parent's cpus and mems. */
+function createCgroupRoot(name: string) {
+  for (const h of cgroupHierarchies()) {
+    const dir = path.join(h, name);
+    fs.mkdirSync(dir, { recursive: true });
+    for (const f of ["cpuset.cpus", "cpuset.mems"]) {
+      const file = path.join(dir, f);
+      if (fs.existsSync(file) && !fs.readFileSync(file, "utf8").trim()) fs.writeFileSync(file, fs.readFileSync(path.join(h, f), "utf8").trim());
+    }
+  }
+}
+
+/** Kills every process left in a node's cgroups (containers whose shim is gone) and removes the cgroups, deepest first. */
+function removeCgroupRoot(name: string) {
+  for (const h of cgroupHierarchies()) {
+    const top = path.join(h, name);
+    if (!fs.existsSync(top)) continue;
+    const dirs: string[] = [];
+    const walk = (d: string) => {
+      dirs.push(d);
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) walk(path.join(d, e.name));
+    };
+    walk(top);
+    for (const d of dirs.reverse()) {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const pids = fs.readFileSync(path.join(d, "cgroup.procs"), "utf8").split("\n").filter(Boolean).map(Number);
+        for (const pid of pids) {
+          try {
+            process.kill(pid, "SIGKILL");
+          } catch {
+            // gone
+          }
+        }
+        try {
+          fs.rmdirSync(d);
+          break;
+        } catch {
+          execFileSync("sleep", ["0.1"]);
+        }
+      }
+    }
+  }
+}
+
+/** Mount points at or below `dir`, deepest first. */
+function mountsUnder(dir: string): string[] {
+  const prefix = path.resolve(dir);
+  return fs
+    .readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .map((l) => l.split(" ")[4])
+    .filter((m): m is string => !!m && (m === prefix || m.startsWith(`${prefix}/`)))
+    .map((m) => m.replace(/\\040/g, " "))
+    .sort((a, b) => b.length - a.length);
+}
+
+function unmountAll(dir: string) {
+  for (const m of mountsUnder(dir)) {
+    try {
+      execFileSync("umount", ["-l", m], { stdio: "ignore" });
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** kubelet's root directory must be a shared mount, or mount propagation of volumes fails (`/` is private here). */
+function sharedMount(dir: string) {
+  fs.mkdirSync(dir, { recursive: true });
+  if (!mountsUnder(dir).includes(path.resolve(dir))) execFileSync("mount", ["--bind", dir, dir]);
+  execFileSync("mount", ["--make-rshared", dir]);
+}
+
+function containerdConfig(f: NodeFiles): string {
+  const q = JSON.stringify;
+  return `# containerd of one real node of the local cluster (tools/cli/realNodes.ts)
+version = 2
+root = ${q(f.containerdRoot)}
+state = ${q(f.containerdState)}
+disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.aufs"]
+
+[grpc]
+  address = ${q(f.containerdSocket)}
+[ttrpc]
+  address = ${q(`${f.containerdSocket}.ttrpc`)}
+
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = ${q(PAUSE_IMAGE)}
+  # this machine kind refuses to lower oom_score_adj, even for root
+  restrict_oom_score_adj = true
+  # the Pods' network namespaces live in this node's state, so they are cleaned up with it
+  netns_mounts_under_state_dir = true
+  stream_server_address = "127.0.0.1"
+  stream_server_port = "0"
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "overlayfs"
+    default_runtime_name = "runc"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        Root = ${q(f.runcRoot)}
+        SystemdCgroup = false
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = ${q(f.cniBin)}
+    conf_dir = ${q(f.cniConf)}
+    max_conf_num = 1
+
+[plugins."io.containerd.internal.v1.opt"]
+  path = ${q(path.join(f.containerdRoot, "opt"))}
+`;
+}
+
+function kubeletConfig(f: NodeFiles, node: NodeAddressing, caFile: string): object {
+  return {
+    apiVersion: "kubelet.config.k8s.io/v1beta1",
+    kind: "KubeletConfiguration",
+    address: node.ip,
+    port: 10250,
+    readOnlyPort: 0,
+    healthzBindAddress: "127.0.0.1",
+    healthzPort: 10248,
+    tlsCertFile: path.join(f.pki, "kubelet.crt"),
+    tlsPrivateKeyFile: path.join(f.pki, "kubelet.key"),
+    authentication: { anonymous: { enabled: false }, webhook: { enabled: true }, x509: { clientCAFile: caFile } },
+    authorization: { mode: "Webhook" },
+    cgroupDriver: "cgroupfs",
+    cgroupRoot: `/${f.cgroup}`,
+    failSwapOn: false,
+    containerRuntimeEndpoint: `unix://${f.containerdSocket}`,
+    podLogsDir: f.podLogs,
+    volumePluginDir: path.join(f.kubeletDir, "volume-plugins"),
+    clusterDomain: "cluster.local",
+    resolvConf: "",
+    serializeImagePulls: false,
+    // several kubelets share one disk: no eviction or image garbage collection over its fill level
+    evictionHard: { "memory.available": "100Mi", "nodefs.available": "1%", "nodefs.inodesFree": "1%", "imagefs.available": "1%" },
+    imageGCHighThresholdPercent: 100,
+    imageGCLowThresholdPercent: 99,
+    nodeStatusUpdateFrequency: "10s",
+    maxPods: 110,
+  };
+}
+
+function writeKubeletKubeconfig(f: NodeFiles, caFile: string) {
+  const kubeconfig = {
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: "local", cluster: { server: NODE_API_SERVER, "certificate-authority": caFile } }],
+    users: [{ name: "kubelet", user: { "client-certificate": path.join(f.pki, "kubelet-client.crt"), "client-key": path.join(f.pki, "kubelet-client.key") } }],
+    contexts: [{ name: "kubelet", context: { cluster: "local", user: "kubelet" } }],
+    "current-context": "kubelet",
+  };
+  fs.writeFileSync(f.kubeletKubeconfig, YAML.stringify(kubeconfig), { mode: 0o600 });
+}
+
+function issueCertificates(binary: string, dataDir: string, f: NodeFiles, node: NodeAddressing) {
+  const cert = (name: string, args: string[]) => execFileSync(binary, ["certificate", "--data-dir", dataDir, "--cert", path.join(f.pki, `${name}.crt`), "--key", path.join(f.pki, `${name}.key`), ...args], { stdio: ["ignore", "ignore", "pipe"] });
+  cert("kubelet", ["--cn", node.name, "--dns", node.name, "--ip", node.ip]);
+  cert("kubelet-client", ["--cn", `system:node:${node.name}`, "--org", "system:nodes", "--client"]);
+}
+
+/** The node's CNI: Debian's plugins as delegates, danm installed by `tenet install-cni`, the default network's bridge config. */
+function installNodeCni(f: NodeFiles, node: NodeAddressing, danmPlugin: string, caFile: string, tokenFile: string, sysfsRoot: string) {
+  fs.mkdirSync(f.cniBin, { recursive: true });
+  for (const plugin of fs.readdirSync("/usr/lib/cni")) {
+    const link = path.join(f.cniBin, plugin);
+    fs.rmSync(link, { force: true });
+    fs.symlinkSync(path.join("/usr/lib/cni", plugin), link);
+  }
+  installCni({
+    plugin: danmPlugin,
+    binDir: f.cniBin,
+    confDir: f.cniConf,
+    hostBinDir: f.cniBin,
+    hostConfDir: f.cniConf,
+    server: NODE_API_SERVER,
+    caFile,
+    tokenFile,
+    nodeBinary: process.execPath,
+    ipamStatsDir: f.ipamStats,
+    nodeLocal: { ipamLockDir: path.join(f.run, "ipam-lock"), podResourcesSocket: path.join(f.kubeletDir, "pod-resources", "kubelet.sock"), sysfsRoot },
+  });
+  fs.writeFileSync(path.join(f.cniConf, "default.conf"), JSON.stringify(defaultNetworkConf(node, path.join(f.cniState, "host-local")), null, 2) + "\n");
+}
+
+const inNode = (node: NodeAddressing, command: string, args: string[]) => ({ command: "nsenter", args: [`--net=${netnsPath(node.netns)}`, "--", command, ...args] });
+
+async function waitForSocket(file: string, pid: number, log: string) {
+  await waitFor(`containerd (${file})`, () => (fs.existsSync(file) ? true : undefined), { timeoutMs: 30_000, intervalMs: 100, abort: () => (isAlive(pid) ? undefined : `exited during start-up:\n${tail(log)}`) });
+}
+
+export interface RealNodesOptions {
+  binary: string;
+  count?: number;
+  /** The control plane was restarted (new port): restart what talks to it. */
+  restart?: boolean;
+  say?: (line: string) => void;
+}
+
+export function realNodeNames(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `node-${i + 1}`);
+}
+
+/** Starts (or keeps) the real nodes of the cluster at `home` and waits until they are Ready. */
+export async function startRealNodes(home: string, cluster: ClusterAccess, options: RealNodesOptions): Promise<void> {
+  const say = options.say ?? (() => {});
+  const id = clusterId(home);
+  const names = realNodeNames(options.count ?? readLayout(home)?.nodes.length ?? DEFAULT_REAL_NODES);
+  const previous = readLayout(home);
+  const running = previous?.nodes.length === names.length && names.every((n) => ["containerd", "kubelet"].every((c) => isAlive(readPid(nodeFiles(home, id, n).pids[c as "kubelet"])))) && fs.existsSync(netnsPath(previous.fabricNetns));
+  // Node objects of simulated nodes have no kubelet behind them
+  await deleteNodes(cluster, (n) => n.metadata?.labels?.["tenet.dev/simulated"] === "true" || !names.includes(n.metadata?.name ?? ""));
+
+  let fabric: NodeFabric;
+  if (running && previous) {
+    fabric = previous;
+    if (options.restart) for (const n of names) for (const c of ["proxy", "agent"] as const) await stopProcess(readPid(nodeFiles(home, id, n).pids[c]));
+  } else {
+    await stopRealNodes(home);
+    fabric = planFabric(id, names, exampleHostDevices(), previous);
+    createFabric(fabric);
+    fs.mkdirSync(path.dirname(layoutFile(home)), { recursive: true });
+    fs.writeFileSync(layoutFile(home), JSON.stringify(fabric, null, 2) + "\n");
+    say(`node network: ${fabric.nodes.map((n) => `${n.name} ${n.ip}`).join(", ")} (namespaces ${fabric.nodes.map((n) => n.netns).join(", ")}; wires mgmt, ${fabric.devices.join(", ")})`);
+  }
+
+  const nodesDir = path.join(home, "nodes");
+  const images = nodeImageArchives(path.join(home, "bin"), path.join(home, "images"));
+  const { buildCniPlugin } = await import("../../server/cni/build");
+  const danmPlugin = await buildCniPlugin(path.join(home, "bin", "danm.mjs"));
+  const cniToken = path.join(nodesDir, "danm.token");
+  fs.writeFileSync(cniToken, await serviceAccountToken(cluster, "tenet-cni"), { mode: 0o600 });
+  const agentConfig = await agentKubeconfig(cluster, path.join(nodesDir, "agent.kubeconfig"));
+
+  for (const node of fabric.nodes) {
+    const f = nodeFiles(home, id, node.name);
+    for (const d of [f.dir, f.run, f.pki, f.podLogs, f.ipamStats]) fs.mkdirSync(d, { recursive: true });
+    if (!isAlive(readPid(f.pids.proxy))) {
+      const args = ["netns-proxy", "--netns", netnsPath(node.netns), "--listen", "127.0.0.1:6443", "--connect", `127.0.0.1:${cluster.port}`];
+      startDetached(options.binary, args, { logFile: f.logs.proxy, pidFile: f.pids.proxy });
+    }
+    const sysfsRoot = f.dir;
+    if (!running) {
+      createCgroupRoot(f.cgroup);
+      sharedMount(f.kubeletDir);
+      issueCertificates(options.binary, cluster.dataDir, f, node);
+      writeKubeletKubeconfig(f, cluster.caFile);
+      installNodeCni(f, node, danmPlugin, cluster.caFile, cniToken, sysfsRoot);
+      fs.writeFileSync(f.containerdConfig, containerdConfig(f));
+      fs.writeFileSync(f.kubeletConfig, YAML.stringify(kubeletConfig(f, node, cluster.caFile)));
+      const containerd = inNode(node, "containerd", ["--config", f.containerdConfig]);
+      // the danm plugin records the node in its DanmEps (NODE_NAME; the hostname is the machine's)
+      const containerdPid = startDetached(containerd.command, containerd.args, { logFile: f.logs.containerd, pidFile: f.pids.containerd, env: { ...process.env, NODE_NAME: node.name } });
+      await waitForSocket(f.containerdSocket, containerdPid, f.logs.containerd);
+      for (const image of images) importImage(f.containerdSocket, image.file);
+      const kubelet = inNode(node, options.binary, [
+        "kubelet",
+        `--config=${f.kubeletConfig}`,
+        `--kubeconfig=${f.kubeletKubeconfig}`,
+        `--root-dir=${f.kubeletDir}`,
+        `--hostname-override=${node.name}`,
+        `--node-ip=${node.ip}`,
+        "--node-labels=tenet.dev/sriov=simulated",
+      ]);
+      startDetached(kubelet.command, kubelet.args, { logFile: f.logs.kubelet, pidFile: f.pids.kubelet });
+      say(`${node.name}: containerd and kubelet running in ${node.netns} (logs ${path.relative(process.cwd(), f.logs.kubelet)}, ${path.relative(process.cwd(), f.logs.containerd)})`);
+    } else {
+      // a new danm token and plugin for a restarted control plane
+      installNodeCni(f, node, danmPlugin, cluster.caFile, cniToken, sysfsRoot);
+    }
+    if (!isAlive(readPid(f.pids.agent))) {
+      const args = nodeAgentArgs({ node: node.name, kubeconfig: agentConfig, dir: f.dir, nodesDir, index: node.index, netns: node.netns, ipamStatsDir: f.ipamStats });
+      startDetached(process.execPath, args, { logFile: f.logs.agent, pidFile: f.pids.agent, cwd: REPO_ROOT });
+    }
+  }
+  const started = Date.now();
+  await waitFor(
+    "nodes Ready",
+    async () => {
+      const kube = await KubeRest.fromFile(cluster.kubeconfigs.admin);
+      try {
+        const list = await kube.call<{ items: { metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }[] }>("/api/v1/nodes");
+        const ready = list.items.filter((n) => names.includes(n.metadata.name) && n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
+        return ready.length === names.length ? true : undefined;
+      } finally {
+        await kube.close();
+      }
+    },
+    {
+      timeoutMs: 180_000,
+      intervalMs: 500,
+      abort: () => {
+        for (const n of names) {
+          const f = nodeFiles(home, id, n);
+          for (const c of ["proxy", "containerd", "kubelet"] as const) if (!isAlive(readPid(f.pids[c]))) return `${c} of ${n} exited:\n${tail(f.logs[c])}`;
+        }
+        return undefined;
+      },
+    },
+  );
+  say(`${names.length} real nodes Ready (${((Date.now() - started) / 1000).toFixed(1)}s after start)`);
+}
+
+async function deleteNodes(cluster: ClusterAccess, which: (n: { metadata?: { name?: string; labels?: Record<string, string> } }) => boolean) {
+  const kube = await KubeRest.fromFile(cluster.kubeconfigs.admin);
+  try {
+    const list = await kube.call<{ items: { metadata?: { name?: string; labels?: Record<string, string> } }[] }>("/api/v1/nodes");
+    for (const n of list.items.filter(which)) await kube.call(`/api/v1/nodes/${n.metadata!.name}`, { method: "DELETE" }).catch(() => undefined);
+  } finally {
+    await kube.close();
+  }
+}
+
+/**
+ * Stops the real nodes and removes what they made: processes (kubelet, containerd, shims,
+ * containers), mounts, cgroups and network namespaces. Images and the nodes' files stay in
+ * <home>/nodes for the next `up`; Pods come back from the API server's objects.
+ */
+export async function stopRealNodes(home: string): Promise<string[]> {
+  const layout = readLayout(home);
+  if (!layout) return [];
+  const id = clusterId(home);
+  const stopped: string[] = [];
+  for (const node of layout.nodes) {
+    const f = nodeFiles(home, id, node.name);
+    for (const c of ["agent", "kubelet", "proxy", "containerd"] as const) {
+      if (await stopProcess(readPid(f.pids[c]), 10_000)) stopped.push(`${c} ${node.name}`);
+      fs.rmSync(f.pids[c], { force: true });
+    }
+    // shims outlive containerd; their containers are in the node's cgroups
+    try {
+      execFileSync("pkill", ["-KILL", "-f", `containerd-shim-runc-v2 .*-address ${f.containerdSocket}`], { stdio: "ignore" });
+    } catch {
+      // none
+    }
+    removeCgroupRoot(f.cgroup);
+    unmountAll(f.run);
+    unmountAll(f.kubeletDir);
+    unmountAll(f.containerdRoot);
+    fs.rmSync(f.run, { recursive: true, force: true });
+  }
+  destroyFabric(layout);
+  return stopped;
+}
+
+/** One line per real node for `cluster status`. */
+export function realNodesStatus(home: string): string[] {
+  const layout = readLayout(home);
+  if (!layout) return [];
+  const id = clusterId(home);
+  return layout.nodes.map((node) => {
+    const f = nodeFiles(home, id, node.name);
+    const parts = (["kubelet", "containerd", "agent"] as const).map((c) => `${c} ${isAlive(readPid(f.pids[c])) ? "running" : "STOPPED"}`);
+    return `node ${node.name.padEnd(7)} ${node.ip.padEnd(14)} ${parts.join(", ")}  netns ${node.netns}`;
+  });
+}
+
+/** `tenet cluster load-image FILE`: an OCI or docker image archive into every real node's containerd. */
+export function loadImageIntoNodes(home: string, file: string): string[] {
+  const layout = readLayout(home);
+  if (!layout) throw new Error("no real nodes: run `npx tenet cluster up` first");
+  const id = clusterId(home);
+  return layout.nodes.map((node) => {
+    const f = nodeFiles(home, id, node.name);
+    if (!isAlive(readPid(f.pids.containerd))) throw new Error(`containerd of ${node.name} is not running (npx tenet cluster status)`);
+    return `${node.name}: ${importImage(f.containerdSocket, path.resolve(file)).trim()}`;
+  });
+}
+
+/** The real nodes' layout, for tests: names, namespaces and addresses. */
+export function realNodesLayout(home: string): NodeFabric | undefined {
+  return readLayout(home);
+}

@@ -1,0 +1,3 @@
+module tenet.local/tools/images/pause
+
+go 1.25.0
