@@ -82,9 +82,16 @@ describe("master rewrite (NAD-4)", () => {
     expect(JSON.parse(nadMasterRewrite(renamed)!.spec!.config!).master).toBe("vx_sig2");
   });
 
-  it("a master equal to the interface name without our record is taken literally", () => {
-    expect(desiredHostInterfaces([nad("a", { ...vxlanConfig, master: "vx_sig" })])).toMatchObject([{ name: "vx_sig", parent: "vx_sig" }]);
-    expect(desiredHostInterfaces([nad("a", { ...vxlanConfig, master: "vx_sig" }, { [NAD_HOST_DEVICE_ANNOTATION]: "eth0", [NAD_MASTER_ANNOTATION]: "vx_other" })])).toMatchObject([{ parent: "vx_sig" }]);
+  it("a master naming the NAD's own interface without our record is refused: it would be its own lower device", () => {
+    for (const annotations of [undefined, { [NAD_HOST_DEVICE_ANNOTATION]: "eth0", [NAD_MASTER_ANNOTATION]: "vx_other" }]) {
+      const n = nad("a", { ...vxlanConfig, master: "vx_sig" }, annotations);
+      const r = readNad(n);
+      expect(r.use).toBe("invalid");
+      if (r.use === "invalid") expect(nadIssuesMessage(n, r.issues)).toContain('spec.config.master: Invalid value: "vx_sig": master names this NAD\'s own host interface and the lower device it was made on is not recorded');
+      expect(desiredHostInterfaces([n])).toEqual([]);
+    }
+    // a master naming another interface is a lower device like any other
+    expect(desiredHostInterfaces([nad("b", { ...vxlanConfig, master: "vx_other" })])).toMatchObject([{ name: "vx_sig", parent: "vx_other" }]);
   });
 
   it("ignored and invalid NADs are never rewritten", () => {

@@ -99,7 +99,12 @@ export function readNad(nad: NetworkAttachmentDefinition): NadReading {
   const recorded = annotations[NAD_HOST_DEVICE_ANNOTATION];
   // NAD-4: our own rewrite names the interface; the lower device is the one recorded with it.
   const hostDevice = typeof master === "string" && recorded && annotations[NAD_MASTER_ANNOTATION] === master ? recorded : (master as string | undefined);
-  return { use: "network", networkId: typeof name === "string" ? name : "", networkType: config.type, hostDevice, vlan, vxlan, config };
+  const networkId = typeof name === "string" ? name : "";
+  // Without the record, a master naming the NAD's own interface would make it its own lower device.
+  const own = vlan ? vlanInterfaceName(networkId, vlan) : vxlan ? vxlanInterfaceName(networkId) : undefined;
+  if (own && hostDevice === own)
+    return { use: "invalid", issues: [{ rule: "NAD-4", type: "Invalid", path: "spec.config.master", value: master, detail: `master names this NAD's own host interface and the lower device it was made on is not recorded (annotations ${NAD_HOST_DEVICE_ANNOTATION} and ${NAD_MASTER_ANNOTATION}); set master to the host device` }] };
+  return { use: "network", networkId, networkType: config.type, hostDevice, vlan, vxlan, config };
 }
 
 /** The host interface a NAD wants (its `master` after the rewrite), when it wants one. */
