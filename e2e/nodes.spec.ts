@@ -2,7 +2,8 @@
 // nodes have (tools/cli/simulatedNodes.ts: bond1, bond2, ens3–ens6) appears as a present cell on
 // every node within about a second of kubectl returning, and goes when the network is deleted; a
 // VLAN network shows failed with the kernel's reason where the kernel has no 802.1Q (or present
-// where it has). The time per node is printed, with the agent's share of it.
+// where it has). The time per node is printed, with the agent's share of it. The example
+// NetworkAttachmentDefinition shows as the source of its interface (danm-spec §12.3).
 import type { Page } from "@playwright/test";
 import type { NodeNetworkStatus } from "../server/domain/api/nodeStatus";
 import { runIp } from "../server/agent/links";
@@ -120,6 +121,32 @@ test.describe.serial("nodes", () => {
     const away = await gone();
     console.log(`nodes.spec: ${iface} gone from the grid ${NODES.map((n) => `${n} +${away[n] - deleted} ms`).join(", ")} after kubectl delete returned`);
     for (const n of NODES) expect(away[n] - deleted, `${iface} gone from ${n}`).toBeLessThanOrEqual(LIMIT_MS);
+    await expect(page.getByTestId(`column-${iface}`)).toHaveCount(0);
+  });
+
+  test("the example NetworkAttachmentDefinition appears as its interface's source on every node and gets its master rewritten", async ({ pageAs, kubectl }) => {
+    const page = await pageAs("netadmin");
+    await page.goto("/admin/nodes");
+    await liveSettled(page);
+    // examples/networkattachmentdefinition.yaml: VxLAN 510 on ens3 for NetworkID mx-sig; the local cluster has the NAD CRD
+    const iface = "vx_mx-sig";
+    const expected = applying ? "Present" : "NotApplied";
+    kubectl("admin", ["apply", "-f", "examples/networkattachmentdefinition.yaml"]);
+    try {
+      for (const n of NODES) await expect(page.getByTestId(`cell-${n}-${iface}`)).toHaveAttribute("data-state", expected);
+      await expect(page.getByTestId(`column-source-${iface}`)).toHaveText(`NetworkAttachmentDefinition in ${NS}`);
+      await expect(page.getByTestId(`column-${iface}`)).toContainText("vxlan 510 on ens3");
+      if (applying) {
+        await expect.poll(() => JSON.parse(kubectl("admin", ["get", "net-attach-def", "mx-sig", "-n", NS, "-o", "jsonpath={.spec.config}"]).stdout).master).toBe(iface);
+        expect(kubectl("admin", ["get", "net-attach-def", "mx-sig", "-n", NS, "-o", "jsonpath={.metadata.annotations.tenet\\.dev/host-device}"]).stdout).toBe("ens3");
+      }
+      await page.getByTestId("node-link-node-1").click();
+      await expect(page.getByTestId(`interface-state-${iface}`)).toHaveAttribute("data-state", expected);
+      await expect(page.getByTestId(`interface-row-${iface}`)).toContainText(`NetworkAttachmentDefinition ${NS}/mx-sig`);
+    } finally {
+      kubectl("admin", ["delete", "-f", "examples/networkattachmentdefinition.yaml", "--ignore-not-found"], { check: false });
+    }
+    await page.goto("/admin/nodes");
     await expect(page.getByTestId(`column-${iface}`)).toHaveCount(0);
   });
 

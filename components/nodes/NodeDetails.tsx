@@ -73,7 +73,7 @@ export function NodeDetails({ name }: { name: string }) {
 
           <h2 className="mt-6 text-lg font-semibold">Host interfaces</h2>
           {n.hostInterfaces.length === 0 ? (
-            <Empty testId="no-interfaces">No network wants a host interface on this node (only networks with a host_device and a vlan or vxlan do).</Empty>
+            <Empty testId="no-interfaces">No network wants a host interface on this node (only networks with a host_device and a vlan or vxlan do, and NetworkAttachmentDefinitions with a master and a vlan or vxlan).</Empty>
           ) : (
             <div className="mt-2 overflow-x-auto rounded-lg border border-slate-200 bg-white">
               <table className="min-w-full text-sm" data-testid="node-interfaces">
@@ -85,7 +85,7 @@ export function NodeDetails({ name }: { name: string }) {
                     <th className="px-3 py-2">VLAN / VNI</th>
                     <th className="px-3 py-2">Parent</th>
                     <th className="px-3 py-2">MTU</th>
-                    <th className="px-3 py-2">Networks</th>
+                    <th className="px-3 py-2">Wanted by</th>
                     <th className="px-3 py-2">Error</th>
                   </tr>
                 </thead>

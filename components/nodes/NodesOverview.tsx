@@ -1,5 +1,5 @@
 "use client";
-// The Nodes view for netadmins: nodes × host interfaces the networks want (present, missing,
+// The Nodes view for netadmins: nodes × host interfaces the networks and NetworkAttachmentDefinitions want (present, missing,
 // failed, not applied), SR-IOV VF usage per node, stale heartbeats flagged. Live updates come
 // through the NodeNetworkStatus watch; a refetch every 15 s also catches agents that went silent.
 import { useQuery } from "@tanstack/react-query";
@@ -20,7 +20,7 @@ export function NodesOverview() {
     <div>
       <h1 className="text-2xl font-semibold">Nodes</h1>
       <p className="mt-1 max-w-3xl text-sm text-slate-600">
-        What the node agent on each node reports: the VLAN and VxLAN host interfaces the networks want (one column each), and how many SR-IOV virtual functions Pods hold. Hover a cell for the kernel&apos;s reason.
+        What the node agent on each node reports: the VLAN and VxLAN host interfaces the networks and NetworkAttachmentDefinitions want (one column each, headed by the network or NAD it is for), and how many SR-IOV virtual functions Pods hold. Hover a cell for the kernel&apos;s reason.
       </p>
       <Legend />
       {nodes.length === 0 ? (
@@ -37,7 +37,7 @@ export function NodesOverview() {
                 {columns.map((c) => (
                   <th key={c.key} className="px-3 py-2 align-bottom font-normal" data-testid={`column-${c.interface}`}>
                     <div className="font-semibold text-slate-800">{c.network}</div>
-                    <div>{c.networkKind}{c.namespace ? ` in ${c.namespace}` : ""}</div>
+                    <div data-testid={`column-source-${c.interface}`}>{c.networkKind}{c.namespace ? ` in ${c.namespace}` : ""}</div>
                     <div className="font-mono">{c.interface}</div>
                     <div>{c.interfaceKind} {c.vni} on {c.parent}</div>
                   </th>
@@ -97,7 +97,7 @@ export function NodesOverview() {
           </table>
           {columns.length === 0 && (
             <p className="border-t border-slate-100 p-3 text-sm text-slate-600" data-testid="no-host-interfaces">
-              No network wants a host interface: only networks with a host_device and a vlan or vxlan get one on every node.
+              No network wants a host interface: only networks with a host_device and a vlan or vxlan, and NetworkAttachmentDefinitions with a master and a vlan or vxlan, get one on every node.
             </p>
           )}
         </div>

@@ -129,10 +129,12 @@ describe("chart: RBAC", () => {
     }
   });
 
-  it("the node agent may read networks and publish NodeNetworkStatus, nothing more", () => {
+  it("the node agent may read networks and NADs, rewrite NADs, and publish NodeNetworkStatus, nothing more", () => {
     const rules = rulesOf(full, "ClusterRole", "tenet:agent");
     expect(rules.flatMap((r) => r.verbs)).not.toContain("delete");
     expect(rules.find((r) => r.resources.includes("nodenetworkstatuses"))?.verbs.sort()).toEqual(["create", "get", "patch"]);
+    // NADs: read, and update for the master rewrite (danm-spec §12.3)
+    expect(rules.filter((r) => r.apiGroups.includes("k8s.cni.cncf.io"))).toEqual([{ apiGroups: ["k8s.cni.cncf.io"], resources: ["network-attachment-definitions"], verbs: ["get", "list", "watch", "update"] }]);
   });
 });
 

@@ -3,8 +3,7 @@
 // `ip -force -batch` process. One failing interface does not stop the others; each failure is
 // reported with the kernel's reason. Interfaces it creates carry the alias OWNER_ALIAS, so a
 // restarted agent removes what it owns and nothing else.
-import { desiredHostInterfaces, interfaceMatches, OWNER_ALIAS, planHostInterfaces, vxlanEndpoints, VXLAN_UDP_PORT, type ActualInterface, type DesiredInterface, type HostInterfaceConflict, type InterfaceAddress } from "../domain/hostInterfaces";
-import type { NetworkObject } from "../domain/api/network";
+import { desiredHostInterfaces, interfaceMatches, OWNER_ALIAS, planHostInterfaces, vxlanEndpoints, VXLAN_UDP_PORT, type ActualInterface, type DesiredInterface, type HostInterfaceConflict, type HostInterfaceSource, type InterfaceAddress } from "../domain/hostInterfaces";
 import { readAddresses, readLinks, runBatch, type IpOptions } from "./links";
 
 export interface HostInterfaceFailure {
@@ -66,14 +65,14 @@ export class HostInterfaceAgent {
 
   constructor(private readonly options: IpOptions = {}) {}
 
-  /** Brings the node's host interfaces to what `networks` want. Calls are serialised. */
-  reconcile(networks: readonly NetworkObject[]): Promise<ReconcileReport> {
+  /** Brings the node's host interfaces to what `networks` (and NADs) want. Calls are serialised. */
+  reconcile(networks: readonly HostInterfaceSource[]): Promise<ReconcileReport> {
     const run = this.queue.then(() => this.reconcileNow(networks));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async reconcileNow(networks: readonly NetworkObject[]): Promise<ReconcileReport> {
+  private async reconcileNow(networks: readonly HostInterfaceSource[]): Promise<ReconcileReport> {
     const report: ReconcileReport = { created: [], removed: [], broughtUp: [], failed: [], conflicts: [] };
     const desired = desiredHostInterfaces(networks);
     const settled = new Set<string>(); // failed or in conflict: left out of later rounds

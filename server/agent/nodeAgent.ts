@@ -1,17 +1,21 @@
 // The node agent (design.md "node agent", danm-spec §12): watches DanmNets, TenantNetworks,
-// ClusterNetworks, TenantConfigs and DanmEps; on any change (debounced) and every heartbeat
-// interval it brings the node's host interfaces to what the networks want, inventories the
-// SR-IOV pools, and publishes the node's NodeNetworkStatus with server-side apply: when its
-// content changed, and otherwise once per heartbeat interval.
+// ClusterNetworks, TenantConfigs and DanmEps, and NetworkAttachmentDefinitions where the cluster
+// serves them (§12.3; looked for again at every pass until it does); on any change (debounced) and
+// every heartbeat interval it brings the node's host interfaces to what the networks and NADs want,
+// rewrites the NADs' `master` to their interfaces, inventories the SR-IOV pools, and publishes the
+// node's NodeNetworkStatus with server-side apply: when its content changed, and otherwise once
+// per heartbeat interval.
 import fs from "node:fs";
 import type { DanmEp } from "../domain/api/danmEp";
 import type { NetworkObject } from "../domain/api/network";
 import type { NodeCondition, NodeNetworkStatus } from "../domain/api/nodeStatus";
 import type { TenantConfig } from "../domain/api/tenantConfig";
-import { desiredHostInterfaces, type ActualInterface } from "../domain/hostInterfaces";
+import { desiredHostInterfaces, interfaceMatches, type ActualInterface } from "../domain/hostInterfaces";
+import { nadHostInterface, nadIssuesMessage, nadLabel, nadMasterRewrite, readNad, type NetworkAttachmentDefinition } from "../domain/networkAttachmentDefinition";
 import { nodeStatusContent, statusContentChanged, type NodeStatusContent } from "../domain/nodeNetworkStatus";
 import { parseSriovDevicePluginConfig, sriovPoolNames, sriovPoolStatuses, vfHolders, type ParsedSriovConfig } from "../domain/sriov";
 import { danmPath } from "../kube/access";
+import { nadApiServed, nadPath, updateNetworkAttachmentDefinition } from "../kube/networkAttachmentDefinitions";
 import type { KubeRest } from "../kube/rest";
 import { SharedWatch, type WatchedObject } from "../kube/sharedWatch";
 import { HostInterfaceAgent, type ReconcileReport } from "./hostInterfaceAgent";
@@ -46,6 +50,11 @@ const WATCHED = ["DanmNet", "TenantNetwork", "ClusterNetwork", "TenantConfig", "
 
 export class NodeAgent {
   private readonly watches = new Map<(typeof WATCHED)[number], SharedWatch<Kinded>>();
+  /** Set while the cluster serves the NAD API. */
+  private nadWatch?: SharedWatch<Kinded>;
+  /** What was last logged about the NAD API not being served, and about each unusable NAD (logged once). */
+  private nadApiNote?: string;
+  private readonly nadNotes = new Map<string, string>();
   private readonly interfaces: HostInterfaceAgent;
   private readonly heartbeatMs: number;
   private timer?: NodeJS.Timeout;
@@ -86,6 +95,7 @@ export class NodeAgent {
     clearInterval(this.timer);
     clearTimeout(this.debounce);
     for (const w of this.watches.values()) w.stop();
+    this.nadWatch?.stop();
     await this.running;
   }
 
@@ -135,6 +145,73 @@ export class NodeAgent {
     return (this.watches.get(kind)?.list() ?? []) as unknown as T[];
   }
 
+  /** Starts watching NADs when the cluster serves them (§12.1); until then, says once why not. */
+  private async watchNadsIfServed(): Promise<void> {
+    if (this.nadWatch || this.stopped) return;
+    const served = await nadApiServed(this.options.kube).catch((e: Error) => `cannot list NetworkAttachmentDefinitions: ${e.message}`);
+    if (served !== true) {
+      if (this.nadApiNote !== served) this.log("NetworkAttachmentDefinitions are not watched; looking again at every pass", { reason: served });
+      this.nadApiNote = served;
+      return;
+    }
+    this.nadApiNote = undefined;
+    const watch: SharedWatch<Kinded> = new SharedWatch<Kinded>(this.options.kube, {
+      path: nadPath(),
+      log: (m, f) => this.log(m, f),
+      onNotServed: () => {
+        if (this.nadWatch === watch) this.nadWatch = undefined;
+        this.log("the cluster stopped serving NetworkAttachmentDefinitions; their interfaces go with them");
+        this.reconcileSoon();
+      },
+    });
+    watch.onEvent(() => this.reconcileSoon());
+    this.nadWatch = watch;
+    await watch.start();
+    this.log("watching NetworkAttachmentDefinitions");
+  }
+
+  /** Logs once why a NAD is ignored or unusable (NAD-1..NAD-3), again only when the reason changes. */
+  private noteUnusableNads(nads: readonly NetworkAttachmentDefinition[]): void {
+    const seen = new Set<string>();
+    for (const nad of nads) {
+      const reading = readNad(nad);
+      if (reading.use === "network") continue;
+      const key = nadLabel(nad);
+      seen.add(key);
+      const note = reading.use === "ignored" ? `${key}: ${reading.reason}` : nadIssuesMessage(nad, reading.issues);
+      if (this.nadNotes.get(key) === note) continue;
+      this.nadNotes.set(key, note);
+      if (reading.use === "ignored") this.log("NetworkAttachmentDefinition ignored", { reason: note });
+      else this.log("NetworkAttachmentDefinition not usable", { error: note });
+    }
+    for (const key of this.nadNotes.keys()) if (!seen.has(key)) this.nadNotes.delete(key);
+  }
+
+  /**
+   * NAD-4: once a NAD's interface is on this node as the NAD asks (not in conflict), its `master`
+   * names that interface. Every node's agent computes the same rewrite from the object alone and
+   * writes it with the resourceVersion it read, so they never fight: after a conflict the others
+   * find the rewrite done.
+   */
+  private async rewriteNadMasters(nads: readonly NetworkAttachmentDefinition[], links: readonly ActualInterface[], report: ReconcileReport): Promise<void> {
+    for (const nad of nads) {
+      const wanted = nadHostInterface(readNad(nad));
+      if (!wanted || !nadMasterRewrite(nad)) continue;
+      if (report.conflicts.some((c) => c.name === wanted.name) || report.failed.some((f) => f.name === wanted.name)) continue;
+      const link = links.find((l) => l.name === wanted.name);
+      if (!link?.ownedByTenet || !link.up || !interfaceMatches(link, { ...wanted, users: [] })) continue;
+      const stillWanted = (n: NetworkAttachmentDefinition) => {
+        const w = nadHostInterface(readNad(n));
+        return w && w.name === wanted.name && w.kind === wanted.kind && w.id === wanted.id && w.parent === wanted.parent ? nadMasterRewrite(n) : undefined;
+      };
+      try {
+        if (await updateNetworkAttachmentDefinition(this.options.kube, nad, stillWanted)) this.log("NetworkAttachmentDefinition master rewritten", { nad: nadLabel(nad), master: wanted.name, hostDevice: wanted.parent });
+      } catch (e) {
+        this.log("cannot rewrite the master of a NetworkAttachmentDefinition; retrying at the next pass", { nad: nadLabel(nad), error: (e as Error).message });
+      }
+    }
+  }
+
   private readSriovConfig(): ParsedSriovConfig | undefined {
     const file = this.options.sriovConfigFile;
     if (!file) return undefined;
@@ -147,6 +224,10 @@ export class NodeAgent {
 
   private async passNow(): Promise<void> {
     const networks = [...this.list<NetworkObject>("DanmNet"), ...this.list<NetworkObject>("TenantNetwork"), ...this.list<NetworkObject>("ClusterNetwork")];
+    await this.watchNadsIfServed();
+    const nads = (this.nadWatch?.list() ?? []) as unknown as NetworkAttachmentDefinition[];
+    this.noteUnusableNads(nads);
+    const sources = [...networks, ...nads];
     const tenantConfigs = this.list<TenantConfig>("TenantConfig");
     const danmEps = this.list<DanmEp>("DanmEp");
     const startedAt = new Date().toISOString();
@@ -156,8 +237,9 @@ export class NodeAgent {
     let reconcileError: string | undefined;
     if (!this.options.notAppliedReason) {
       try {
-        report = await this.interfaces.reconcile(networks);
+        report = await this.interfaces.reconcile(sources);
         links = await readLinks({ netns: this.options.netns });
+        await this.rewriteNadMasters(nads, links, report);
       } catch (e) {
         reconcileError = (e as Error).message;
       }
@@ -175,7 +257,7 @@ export class NodeAgent {
         heartbeatSeconds: this.heartbeatMs / 1000,
         notAppliedReason: this.options.notAppliedReason,
         netns: this.options.netns,
-        desired: desiredHostInterfaces(networks),
+        desired: desiredHostInterfaces(sources),
         links,
         failed: report?.failed ?? [],
         conflicts: report?.conflicts ?? [],

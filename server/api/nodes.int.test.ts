@@ -5,6 +5,7 @@ import type { NetworkObject } from "../domain/api/network";
 import { desiredHostInterfaces } from "../domain/hostInterfaces";
 import { nodeStatusContent } from "../domain/nodeNetworkStatus";
 import { danmPath } from "../kube/access";
+import { nadPath } from "../kube/networkAttachmentDefinitions";
 import { KubeRest } from "../kube/rest";
 import { callerFor, DEMO_IDENTITIES, testRuntime } from "./testing";
 
@@ -62,6 +63,20 @@ describe("nodes router", () => {
     expect(o.cells[fresh][backhaulCol.key]).toEqual({ state: "Failed", error: "Error: Unknown device type.", stale: false });
     // a status without a Node and with a heartbeat 10 minutes old: flagged stale
     expect(o.nodes.find((n) => n.name === gone)).toMatchObject({ nodeExists: false, reporting: true, stale: true, staleAfterSeconds: 90 });
+  });
+
+  it("gives a NetworkAttachmentDefinition that wants a host interface a column with the NAD as its source", async () => {
+    const nad = { apiVersion: "k8s.cni.cncf.io/v1", kind: "NetworkAttachmentDefinition", metadata: { name: "mx-col", namespace: "team-a" }, spec: { config: JSON.stringify({ name: "mxcol", type: "macvlan", master: "ens3", vxlan: 520 }) } };
+    await admin.call(nadPath("team-a"), { method: "POST", body: nad });
+    try {
+      const netadmin = await callerFor(runtime, DEMO_IDENTITIES.netadmin);
+      const o = await netadmin.nodes.overview();
+      const column = o.columns.find((c) => c.networkKind === "NetworkAttachmentDefinition");
+      expect(column).toEqual({ key: "NetworkAttachmentDefinition/team-a/mx-col/vx_mxcol", networkKind: "NetworkAttachmentDefinition", namespace: "team-a", network: "mx-col", interface: "vx_mxcol", interfaceKind: "vxlan", vni: 520, parent: "ens3" });
+      expect(o.cells[fresh][column!.key]).toMatchObject({ state: "Missing" });
+    } finally {
+      await admin.call(nadPath("team-a", "mx-col"), { method: "DELETE" });
+    }
   });
 
   it("gives one node's details: interfaces with errors and VFs with Pods", async () => {

@@ -6,6 +6,10 @@
 // reference-counted — it stays while any network wants it and is removed with the last user.
 // The agent marks what it creates with the alias OWNER_ALIAS and never removes anything else.
 import { vlanInterfaceName, vxlanInterfaceName, type NetworkObject } from "./api/network";
+import { nadHostInterface, nadLabel, readNad, type NetworkAttachmentDefinition } from "./networkAttachmentDefinition";
+
+/** What may want a host interface: a network of the danm kinds (§12.2) or a NAD (§12.3). */
+export type HostInterfaceSource = NetworkObject | NetworkAttachmentDefinition;
 
 export const OWNER_ALIAS = "tenet:owned";
 export const VXLAN_UDP_PORT = 4789;
@@ -57,19 +61,21 @@ export interface HostInterfacePlan {
   conflicts: HostInterfaceConflict[];
 }
 
-function userOf(network: NetworkObject): string {
-  const { namespace, name } = network.metadata;
-  return namespace ? `${network.kind} ${namespace}/${name}` : `${network.kind} ${name}`;
+function userOf(source: HostInterfaceSource): string {
+  if (source.kind === "NetworkAttachmentDefinition") return nadLabel(source);
+  const { namespace, name } = source.metadata;
+  return namespace ? `${source.kind} ${namespace}/${name}` : `${source.kind} ${name}`;
 }
 
 /**
  * The host interfaces the networks want (§12.2): only when `host_device` is non-empty and `vlan` or
  * `vxlan` is non-zero; NetworkType is irrelevant. Networks without a NetworkID (which the mutating
- * webhook makes mandatory) want nothing. Networks asking for the same name with the same
+ * webhook makes mandatory) want nothing. A NAD wants what its CNI config names (§12.3, NAD-1..4;
+ * an ignored or invalid one wants nothing). Sources asking for the same name with the same
  * parameters share one entry; the same name with different parameters gives several entries,
  * which planHostInterfaces reports as a conflict.
  */
-export function desiredHostInterfaces(networks: readonly NetworkObject[]): DesiredInterface[] {
+export function desiredHostInterfaces(networks: readonly HostInterfaceSource[]): DesiredInterface[] {
   const byKey = new Map<string, DesiredInterface>();
   const want = (name: string, kind: HostInterfaceKind, id: number, parent: string, user: string) => {
     const key = `${name}\u0000${kind}\u0000${id}\u0000${parent}`;
@@ -79,6 +85,11 @@ export function desiredHostInterfaces(networks: readonly NetworkObject[]): Desir
     } else byKey.set(key, { name, kind, id, parent, users: [user] });
   };
   for (const network of networks) {
+    if (network.kind === "NetworkAttachmentDefinition") {
+      const d = nadHostInterface(readNad(network));
+      if (d) want(d.name, d.kind, d.id, d.parent, userOf(network));
+      continue;
+    }
     const networkId = network.spec?.NetworkID;
     const options = network.spec?.Options;
     const parent = options?.host_device;

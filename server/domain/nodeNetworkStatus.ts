@@ -1,8 +1,7 @@
 // The content of a NodeNetworkStatus (api/nodeStatus.ts), built from what the node agent found,
 // and how the console reads it back (stale heartbeats, one cell per node and network). Pure.
 import type { HostInterfaceState, HostInterfaceStatus, NodeCondition, NodeNetworkStatusBody, SriovPoolStatus } from "./api/nodeStatus";
-import type { NetworkObject } from "./api/network";
-import { desiredHostInterfaces, interfaceMatches, type ActualInterface, type DesiredInterface, type HostInterfaceConflict } from "./hostInterfaces";
+import { desiredHostInterfaces, interfaceMatches, type ActualInterface, type DesiredInterface, type HostInterfaceConflict, type HostInterfaceSource } from "./hostInterfaces";
 
 export const DEFAULT_HEARTBEAT_SECONDS = 30;
 /** A heartbeat older than this many intervals means the agent is gone. */
@@ -138,8 +137,8 @@ export interface HostInterfaceColumn {
   parent: string;
 }
 
-/** One column per host interface a network wants (a network with a VLAN and a VxLAN gives two), ordered by kind, namespace, name. */
-export function hostInterfaceColumns(networks: readonly NetworkObject[]): HostInterfaceColumn[] {
+/** One column per host interface a network or NAD wants (a network with a VLAN and a VxLAN gives two), ordered by kind, namespace, name. */
+export function hostInterfaceColumns(networks: readonly HostInterfaceSource[]): HostInterfaceColumn[] {
   const columns = networks.flatMap((n) =>
     desiredHostInterfaces([n]).map((d) => ({
       key: `${n.kind}/${n.metadata.namespace ?? ""}/${n.metadata.name ?? ""}/${d.name}`,

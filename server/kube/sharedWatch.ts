@@ -1,7 +1,7 @@
 // One list+watch per resource type for the whole console process, whatever the number of open
 // browser tabs. It keeps the objects and tells listeners what changed; after an API server restart
 // or a "410 Gone" it lists again and reports the difference, so listeners never miss a change.
-import type { KubeRest } from "./rest";
+import { KubeStatusError, type KubeRest } from "./rest";
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED";
 
@@ -12,6 +12,9 @@ export interface WatchedObject {
 export interface SharedWatchOptions {
   path: string;
   restartDelayMs?: number;
+  /** For an API that may go away (a CRD deleted): when a list answers 404, forget every object
+   * (DELETED events), stop, and call this instead of listing again. */
+  onNotServed?: () => void;
   log?: (message: string, fields: Record<string, unknown>) => void;
 }
 
@@ -113,6 +116,16 @@ export class SharedWatch<T extends WatchedObject = WatchedObject> {
         }, this.abort.signal);
       } catch (e) {
         if (this.stopped) return;
+        if (needList && this.options.onNotServed && e instanceof KubeStatusError && e.status === 404) {
+          this.stop();
+          for (const [key, old] of this.objects) {
+            this.objects.delete(key);
+            this.emit("DELETED", old);
+          }
+          this.options.onNotServed();
+          this.firstSync?.resolve();
+          return;
+        }
         // 410 Gone, a closed connection or a restarted API server with a new history: a list is
         // cheap, exact, and reports what changed meanwhile.
         needList = true;

@@ -139,7 +139,8 @@ export async function startControlPlane(home: string, options: UpOptions): Promi
 async function installTenet(state: ControlPlaneState, say: (l: string) => void) {
   const kc = loadKubeConfig(state.kubeconfigs.admin);
   const dir = (d: string) => fs.readdirSync(path.join(REPO_ROOT, d)).filter((f) => f.endsWith(".yaml")).sort().flatMap((f) => readManifestFile(path.join(REPO_ROOT, d, f)));
-  const crds = dir("deploy/crds");
+  // tenet's CRDs and, so the node agent's NAD support can be tried, Multus's NetworkAttachmentDefinition
+  const crds = [...dir("deploy/crds"), ...dir("deploy/multus")];
   await applyObjects(kc, [...readManifestFile(path.join(REPO_ROOT, "deploy/namespace.yaml")), ...crds, ...dir("deploy/rbac")]);
   await waitForCrds(kc, crds.map((c) => c.metadata!.name!));
   say(`installed ${crds.length} CRDs and RBAC`);

@@ -1,5 +1,6 @@
 // The nodes area of the console's API (netadmins): every node with its agent's NodeNetworkStatus,
-// a grid of nodes × host interfaces the networks want, and one node's details. Read as the
+// a grid of nodes × host interfaces the networks (and NetworkAttachmentDefinitions, where the
+// cluster serves them) want, and one node's details. Read as the
 // signed-in person: without RBAC on nodes and nodenetworkstatuses the API server refuses (FORBIDDEN).
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
@@ -7,6 +8,7 @@ import { NETWORK_KINDS, type NetworkObject } from "../../domain/api/network";
 import type { NodeNetworkStatus, NodeNetworkStatusBody } from "../../domain/api/nodeStatus";
 import { heartbeatStale, hostInterfaceColumns, networkCell, STALE_HEARTBEATS, type NetworkCell } from "../../domain/nodeNetworkStatus";
 import { danmPath } from "../../kube/access";
+import { listNetworkAttachmentDefinitions } from "../../kube/networkAttachmentDefinitions";
 import { KubeStatusError, type KubeRest } from "../../kube/rest";
 import { authedProcedure, router } from "../trpc";
 import { listObjects, ObjectName } from "./objects";
@@ -44,16 +46,21 @@ function nodeSummary(name: string, node: NodeObject | undefined, status: NodeNet
 export const nodesRouter = router({
   /** Every node (Node objects and agent reports), the host interfaces the networks want, and each one's state per node. */
   overview: authedProcedure.query(async ({ ctx }) => {
-    const [nodes, statuses, networks] = await Promise.all([
+    const [nodes, statuses, networks, nads] = await Promise.all([
       listNodes(ctx.kube),
       listObjects<NodeNetworkStatus>(ctx.kube, "NodeNetworkStatus"),
       Promise.all(NETWORK_KINDS.map((k) => listObjects<NetworkObject>(ctx.kube, k))).then((l) => l.flat()),
+      // NADs add columns; a person who may not list them still gets the rest of the view
+      listNetworkAttachmentDefinitions(ctx.kube).catch((e: unknown) => {
+        if (e instanceof KubeStatusError && e.status === 403) return [];
+        throw e;
+      }),
     ]);
     const now = Date.now();
     const statusByNode = new Map(statuses.map((s) => [s.metadata.name ?? "", s.status]));
     const nodeByName = new Map(nodes.map((n) => [n.metadata.name ?? "", n]));
     const names = [...new Set([...nodeByName.keys(), ...statusByNode.keys()])].filter(Boolean).sort();
-    const columns = hostInterfaceColumns(networks);
+    const columns = hostInterfaceColumns([...networks, ...nads]);
     const cells: Record<string, Record<string, NetworkCell>> = {};
     for (const name of names) {
       cells[name] = {};
