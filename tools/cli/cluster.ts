@@ -1,6 +1,6 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { clusterDown, clusterStatus, clusterUp, defaultHome, DEMO_USERS, kubeconfigPath, type UpOptions } from "./localCluster";
+import { clusterDown, clusterStatus, clusterUp, defaultHome, DEMO_USERS, kubeconfigPath, seedDemoWorkload, type UpOptions } from "./localCluster";
 
 const PEOPLE = ["netadmin", "alice", "bob", "olga"];
 
@@ -15,6 +15,7 @@ export async function runCluster(argv: string[]): Promise<number> {
         return 2;
       }
       const cluster = await clusterUp({ say, ...nodes });
+      if (cluster.realNodes) await seedDemoWorkload(cluster, say);
       const rel = (f: string) => path.relative(process.cwd(), f);
       process.stdout.write(
         [

@@ -39,6 +39,8 @@ export interface LocalCluster {
   controlPlane: ControlPlaneState;
   webhookPort: number;
   webhookPid: number;
+  /** Pods run: the nodes are real (kubelet and containerd). */
+  realNodes: boolean;
   kubeconfig(user: string): string;
 }
 
@@ -59,6 +61,8 @@ export interface UpOptions {
   nodes?: "real" | "simulated" | false;
   /** How many real nodes (default 2). */
   nodeCount?: number;
+  /** Extra flags of `tenet controllers` (tests shorten the reconcilers' interval and grace). */
+  controllerFlags?: string[];
   say?: (line: string) => void;
 }
 
@@ -170,13 +174,13 @@ export async function startWebhook(home: string, state: ControlPlaneState, say: 
 }
 
 /** The controllers process (reconcilers, leader-elected), metrics on a free loopback port. */
-async function startControllers(home: string, state: ControlPlaneState, say: (l: string) => void): Promise<number> {
+async function startControllers(home: string, state: ControlPlaneState, say: (l: string) => void, flags: string[] = []): Promise<number> {
   const p = paths(home);
   const running = readPid(p.controllersPid);
   if (isAlive(running)) return running;
   const port = await freePort();
   // the IP usage sampler writes history into the console's database (tools/cli/consoleAccounts.ts consoleDatabaseUrl)
-  const args = [path.join(REPO_ROOT, "tools/cli/tenet.mjs"), "controllers", "--kubeconfig", state.kubeconfigs["tenet-controllers"], "--metrics-host", "127.0.0.1", "--metrics-port", String(port), "--database-url", `file:${path.join(home, "console.db")}`];
+  const args = [path.join(REPO_ROOT, "tools/cli/tenet.mjs"), "controllers", "--kubeconfig", state.kubeconfigs["tenet-controllers"], "--metrics-host", "127.0.0.1", "--metrics-port", String(port), "--database-url", `file:${path.join(home, "console.db")}`, ...flags];
   const pid = startDetached(process.execPath, args, { logFile: p.controllersLog, pidFile: p.controllersPid, cwd: REPO_ROOT });
   say(`controllers running (pid ${pid}, metrics http://127.0.0.1:${port}/metrics)`);
   return pid;
@@ -220,8 +224,9 @@ export async function clusterUp(options: UpOptions = {}): Promise<LocalCluster> 
     const { seedConsoleAccounts } = await import("./consoleAccounts");
     await seedConsoleAccounts(home, say);
   }
-  if (options.controllers !== false) await startControllers(home, controlPlane, say);
+  if (options.controllers !== false) await startControllers(home, controlPlane, say, options.controllerFlags);
   const nodes = options.nodes ?? (options.controllers !== false ? "simulated" : false);
+  let realNodes = false;
   if (nodes === "real") {
     const { realNodesUnavailable, startRealNodes } = await import("./realNodes");
     const unavailable = realNodesUnavailable();
@@ -231,13 +236,24 @@ export async function clusterUp(options: UpOptions = {}): Promise<LocalCluster> 
     } else {
       await stopSimulatedNodes(home);
       await startRealNodes(home, controlPlane, { binary: await ensureControlPlaneBinary(paths(home).bin, say), count: options.nodeCount, restart: started, say });
+      realNodes = true;
+      // Pods without the interfaces annotation get ClusterNetwork default (created as the netadmin would)
+      const { created } = await createIfAbsent(loadKubeConfig(controlPlane.kubeconfigs.netadmin), readManifestFile(path.join(REPO_ROOT, "deploy/demo/default-network.yaml")));
+      if (created.length) say(`default network: ${created.join(", ")}`);
     }
   } else if (nodes === "simulated") {
     const { stopRealNodes } = await import("./realNodes");
     await stopRealNodes(home);
     await startSimulatedNodes(home, controlPlane, { restart: started, say });
   }
-  return { home, controlPlane, webhookPort: webhook.port, webhookPid: webhook.pid, kubeconfig: (user) => controlPlane.kubeconfigs[user] };
+  return { home, controlPlane, webhookPort: webhook.port, webhookPid: webhook.pid, realNodes, kubeconfig: (user) => controlPlane.kubeconfigs[user] };
+}
+
+/** The demo workload (examples/workload.yaml) as alice creates it, unless it is there already; for `npm start` and `cluster up` on real nodes. */
+export async function seedDemoWorkload(cluster: LocalCluster, say: (l: string) => void): Promise<void> {
+  const alice = loadKubeConfig(cluster.kubeconfig("alice"));
+  const { created } = await createIfAbsent(alice, readManifestFile(path.join(REPO_ROOT, "examples/workload.yaml")));
+  if (created.length) say(`demo workload (examples/workload.yaml, as alice in team-a): created ${created.join(", ")}`);
 }
 
 export async function clusterDown(home = defaultHome()): Promise<string[]> {

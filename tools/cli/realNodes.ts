@@ -300,8 +300,17 @@ function installNodeCni(f: NodeFiles, node: NodeAddressing, danmPlugin: string, 
 
 const inNode = (node: NodeAddressing, command: string, args: string[]) => ({ command: "nsenter", args: [`--net=${netnsPath(node.netns)}`, "--", command, ...args] });
 
-async function waitForSocket(file: string, pid: number, log: string) {
-  await waitFor(`containerd (${file})`, () => (fs.existsSync(file) ? true : undefined), { timeoutMs: 30_000, intervalMs: 100, abort: () => (isAlive(pid) ? undefined : `exited during start-up:\n${tail(log)}`) });
+/** Waits until containerd answers on its socket (a killed one leaves the socket file behind). */
+async function waitForContainerd(socket: string, pid: number, log: string) {
+  const answers = () => {
+    execFileSync("ctr", ["--address", socket, "--connect-timeout", "2s", "version"], { stdio: "ignore" }); // throws until it answers
+    return true;
+  };
+  await waitFor(`containerd (${socket})`, () => (fs.existsSync(socket) ? answers() : undefined), {
+    timeoutMs: 60_000,
+    intervalMs: 200,
+    abort: () => (isAlive(pid) ? undefined : `exited during start-up:\n${tail(log)}`),
+  });
 }
 
 export interface RealNodesOptions {
@@ -322,12 +331,14 @@ export async function startRealNodes(home: string, cluster: ClusterAccess, optio
   const id = clusterId(home);
   const names = realNodeNames(options.count ?? readLayout(home)?.nodes.length ?? DEFAULT_REAL_NODES);
   const previous = readLayout(home);
-  const running = previous?.nodes.length === names.length && names.every((n) => ["containerd", "kubelet"].every((c) => isAlive(readPid(nodeFiles(home, id, n).pids[c as "kubelet"])))) && fs.existsSync(netnsPath(previous.fabricNetns));
-  // Node objects of simulated nodes have no kubelet behind them
+  // Node objects of simulated nodes, or of nodes no longer wanted, have no kubelet behind them
   await deleteNodes(cluster, (n) => n.metadata?.labels?.["tenet.dev/simulated"] === "true" || !names.includes(n.metadata?.name ?? ""));
 
+  // The network stays as long as its namespaces do; components that are not running (crashed,
+  // killed, or a restarted control plane's port) are started again without touching the rest.
+  const fabricUp = previous?.nodes.length === names.length && [previous.fabricNetns, ...previous.nodes.map((n) => n.netns)].every((ns) => fs.existsSync(netnsPath(ns)));
   let fabric: NodeFabric;
-  if (running && previous) {
+  if (fabricUp && previous) {
     fabric = previous;
     if (options.restart) for (const n of names) for (const c of ["proxy", "agent"] as const) await stopProcess(readPid(nodeFiles(home, id, n).pids[c]));
   } else {
@@ -354,20 +365,25 @@ export async function startRealNodes(home: string, cluster: ClusterAccess, optio
       const args = ["netns-proxy", "--netns", netnsPath(node.netns), "--listen", "127.0.0.1:6443", "--connect", `127.0.0.1:${cluster.port}`];
       startDetached(options.binary, args, { logFile: f.logs.proxy, pidFile: f.pids.proxy });
     }
-    const sysfsRoot = f.dir;
-    if (!running) {
-      createCgroupRoot(f.cgroup);
-      sharedMount(f.kubeletDir);
-      issueCertificates(options.binary, cluster.dataDir, f, node);
-      writeKubeletKubeconfig(f, cluster.caFile);
-      installNodeCni(f, node, danmPlugin, cluster.caFile, cniToken, sysfsRoot);
-      fs.writeFileSync(f.containerdConfig, containerdConfig(f));
-      fs.writeFileSync(f.kubeletConfig, YAML.stringify(kubeletConfig(f, node, cluster.caFile)));
+    // idempotent: the node's files, mounts and cgroups (a new token and plugin after a control plane restart)
+    createCgroupRoot(f.cgroup);
+    sharedMount(f.kubeletDir);
+    issueCertificates(options.binary, cluster.dataDir, f, node);
+    writeKubeletKubeconfig(f, cluster.caFile);
+    installNodeCni(f, node, danmPlugin, cluster.caFile, cniToken, f.dir);
+    fs.writeFileSync(f.containerdConfig, containerdConfig(f));
+    fs.writeFileSync(f.kubeletConfig, YAML.stringify(kubeletConfig(f, node, cluster.caFile)));
+    const started: string[] = [];
+    if (!isAlive(readPid(f.pids.containerd))) {
+      fs.rmSync(f.containerdSocket, { force: true });
       const containerd = inNode(node, "containerd", ["--config", f.containerdConfig]);
       // the danm plugin records the node in its DanmEps (NODE_NAME; the hostname is the machine's)
       const containerdPid = startDetached(containerd.command, containerd.args, { logFile: f.logs.containerd, pidFile: f.pids.containerd, env: { ...process.env, NODE_NAME: node.name } });
-      await waitForSocket(f.containerdSocket, containerdPid, f.logs.containerd);
+      await waitForContainerd(f.containerdSocket, containerdPid, f.logs.containerd);
       for (const image of images) importImage(f.containerdSocket, image.file);
+      started.push("containerd");
+    }
+    if (!isAlive(readPid(f.pids.kubelet))) {
       const kubelet = inNode(node, options.binary, [
         "kubelet",
         `--config=${f.kubeletConfig}`,
@@ -375,18 +391,17 @@ export async function startRealNodes(home: string, cluster: ClusterAccess, optio
         `--root-dir=${f.kubeletDir}`,
         `--hostname-override=${node.name}`,
         `--node-ip=${node.ip}`,
+        // the console marks the node's SR-IOV inventory as a prepared sysfs tree
         "--node-labels=tenet.dev/sriov=simulated",
       ]);
       startDetached(kubelet.command, kubelet.args, { logFile: f.logs.kubelet, pidFile: f.pids.kubelet });
-      say(`${node.name}: containerd and kubelet running in ${node.netns} (logs ${path.relative(process.cwd(), f.logs.kubelet)}, ${path.relative(process.cwd(), f.logs.containerd)})`);
-    } else {
-      // a new danm token and plugin for a restarted control plane
-      installNodeCni(f, node, danmPlugin, cluster.caFile, cniToken, sysfsRoot);
+      started.push("kubelet");
     }
     if (!isAlive(readPid(f.pids.agent))) {
       const args = nodeAgentArgs({ node: node.name, kubeconfig: agentConfig, dir: f.dir, nodesDir, index: node.index, netns: node.netns, ipamStatsDir: f.ipamStats });
       startDetached(process.execPath, args, { logFile: f.logs.agent, pidFile: f.pids.agent, cwd: REPO_ROOT });
     }
+    if (started.length) say(`${node.name}: ${started.join(" and ")} started in ${node.netns} (logs ${path.relative(process.cwd(), f.logs.kubelet)}, ${path.relative(process.cwd(), f.logs.containerd)})`);
   }
   const started = Date.now();
   await waitFor(
@@ -480,6 +495,11 @@ export function loadImageIntoNodes(home: string, file: string): string[] {
     if (!isAlive(readPid(f.pids.containerd))) throw new Error(`containerd of ${node.name} is not running (npx tenet cluster status)`);
     return `${node.name}: ${importImage(f.containerdSocket, path.resolve(file)).trim()}`;
   });
+}
+
+/** The pid of a component of a real node (tests stop and restart them). */
+export function realNodePid(home: string, node: string, component: "containerd" | "kubelet" | "agent" | "proxy"): number | undefined {
+  return readPid(nodeFiles(home, clusterId(home), node).pids[component]);
 }
 
 /** The real nodes' layout, for tests: names, namespaces and addresses. */

@@ -3,7 +3,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 import { REPO_ROOT } from "./controlplaneBinary";
-import { clusterUp, defaultHome } from "./localCluster";
+import { clusterUp, defaultHome, seedDemoWorkload } from "./localCluster";
 import { consoleDatabaseUrl, DEMO_ACCOUNTS, readDemoPasswords } from "./consoleAccounts";
 
 export async function runStart(argv: string[]): Promise<number> {
@@ -15,6 +15,7 @@ export async function runStart(argv: string[]): Promise<number> {
     env.TENET_CONSOLE_KUBECONFIG ??= process.env.KUBECONFIG ?? "";
   } else {
     const cluster = await clusterUp({ say, nodes: "real" });
+    if (cluster.realNodes) await seedDemoWorkload(cluster, say);
     env.TENET_CLUSTER_STATE = path.join(cluster.home, "cluster", "state.json");
     env.DATABASE_URL ??= consoleDatabaseUrl(cluster.home);
     say(`local cluster ready; kubectl as alice: export KUBECONFIG=${path.relative(process.cwd(), cluster.kubeconfig("alice"))}`);
