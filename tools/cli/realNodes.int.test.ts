@@ -155,8 +155,8 @@ describe.skipIf(unavailable)("real Pods on the local default", () => {
       const of = (name: string) => all.find((e) => e.involvedObject.name === name)?.message;
       return of("intruder") && of("stranger") ? { intruder: of("intruder")!, stranger: of("stranger")! } : undefined;
     }, { timeoutMs: 90_000, intervalMs: 1000 });
-    expect(events.intruder).toContain("ClusterNetwork only-b does not allow namespace team-a (AllowedTenants: team-b)");
-    expect(events.stranger).toContain("requested network bobs of type TenantNetwork in namespace team-a does not exist");
+    expect(events.intruder).toContain("ClusterNetwork only-b does not allow namespace team-a (AllowedTenants: team-b; A-2)");
+    expect(events.stranger).toContain("requested network bobs of type TenantNetwork in namespace team-a does not exist (A-1)");
     for (const p of await pods("app=intruder")) expect(p.status.phase).toBe("Pending");
     expect(await allocated("cn", "only-b")).toBe(before.onlyB);
     expect((await danmEps()).length).toBe(before.eps);
