@@ -73,6 +73,8 @@ export const authRouter = router({
 
   signOut: authedProcedure.mutation(async ({ ctx }) => {
     await deleteSession(ctx.runtime.db, ctx.sessionToken);
+    // its open live streams end now (other replicas' streams see the session gone at their next change)
+    ctx.runtime.live?.endSession(ctx.session.id);
     setCookies(ctx, "", "", 0);
     return { ok: true };
   }),
