@@ -5,8 +5,9 @@
 // covered without touching this file.
 //
 // Order of checks in tRPC 11: `.use()` middlewares and `.input()` parsers run in the order they are
-// chained. authedProcedure chains the session/CSRF/origin check first, so a procedure built on it
-// refuses a caller before looking at the input. The tests below call every procedure with NO input
+// chained. authedProcedure chains the session/CSRF/origin check first (only the depth limit of the
+// raw input, which parses nothing, comes before it), so a procedure built on it refuses a caller
+// before looking at the input. The tests below call every procedure with NO input
 // (which no real input schema accepts): answering UNAUTHORIZED/FORBIDDEN rather than BAD_REQUEST
 // proves the refusal comes before the input is even parsed, and a procedure that parsed first would
 // fail here by name.
