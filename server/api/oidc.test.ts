@@ -28,6 +28,11 @@ describe("OIDC claims → Kubernetes identity (as kube-apiserver's --oidc-* flag
     }
   });
 
+  it("refuses a user name in system: (with an empty prefix a claim could name system:admin)", () => {
+    expect(() => identityFromClaims({ email: "system:admin", email_verified: true }, settings({ TENET_OIDC_USERNAME_CLAIM: "email" }))).toThrow(/system:admin.*reserved/);
+    expect(identityFromClaims({ sub: "system:admin" }, settings({})).user).toBe("https://dex.example.com#system:admin");
+  });
+
   it("names the missing claim", () => {
     expect(() => identityFromClaims({ sub: "x" }, settings({ TENET_OIDC_USERNAME_CLAIM: "preferred_username" }))).toThrow(/"preferred_username" claim/);
   });

@@ -50,12 +50,15 @@ export function identityFromClaims(claims: Record<string, unknown>, s: OidcSetti
   const name = claims[s.usernameClaim];
   if (typeof name !== "string" || !name) throw new Error(`the ID token has no "${s.usernameClaim}" claim (TENET_OIDC_USERNAME_CLAIM)`);
   if (s.usernameClaim === "email" && claims.email_verified === false) throw new Error(`the provider says the email ${name} is not verified`);
+  const user = `${s.usernamePrefix}${name}`;
+  // as kube-apiserver refuses for its JWT authenticators: system: names are Kubernetes' own identities
+  if (user.startsWith("system:")) throw new Error(`the provider's user name ${JSON.stringify(user)} starts with system:, which is reserved for Kubernetes' own identities`);
   const raw = claims[s.groupsClaim];
   const groups = Array.isArray(raw) ? raw.filter((g): g is string => typeof g === "string") : typeof raw === "string" ? [raw] : [];
   // system: groups are Kubernetes' own (system:masters is every permission): a claim never grants one,
   // even with an empty prefix
   const mapped = groups.map((g) => `${s.groupsPrefix}${g}`).filter((g) => !g.startsWith("system:"));
-  return { user: `${s.usernamePrefix}${name}`, groups: [...mapped, "system:authenticated"] };
+  return { user, groups: [...mapped, "system:authenticated"] };
 }
 
 const g = globalThis as unknown as { tenetOidc?: { key: string; config: Promise<oidc.Configuration> } };
