@@ -5,6 +5,7 @@ import { useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
 import { useTRPC } from "@/components/trpc";
 import { errorMessage } from "@/components/errors";
+import { safeNextPath, signInErrorMessage } from "@/server/domain/signIn/redirect";
 
 export function SignInForm() {
   const trpc = useTRPC();
@@ -13,7 +14,8 @@ export function SignInForm() {
   const queryClient = useQueryClient();
   const [method, setMethod] = useState<"local" | "token">("local");
   const methods = useQuery(trpc.auth.methods.queryOptions());
-  const redirectError = params.get("error");
+  // only known codes: the address bar is anyone's to write
+  const redirectError = signInErrorMessage(params.get("error"));
   const [name, setName] = useState("");
   const [password, setPassword] = useState("");
   const [token, setToken] = useState("");
@@ -22,8 +24,7 @@ export function SignInForm() {
       onSuccess: () => {
         // forget what the signed-out browser cached (auth.me = null would send the shell straight back here)
         queryClient.clear();
-        const next = params.get("next");
-        router.replace(next && next.startsWith("/") && !next.startsWith("//") ? next : "/");
+        router.replace(safeNextPath(params.get("next")));
       },
     }),
   );
@@ -64,7 +65,7 @@ export function SignInForm() {
           {signIn.isPending ? "Signing in…" : "Sign in"}
         </button>
         {methods.data?.oidc && (
-          <a data-testid="oidc-signin" className="mt-3 block w-full rounded border border-slate-300 py-1.5 text-center hover:bg-slate-100" href={`/api/auth/oidc/login?next=${encodeURIComponent(params.get("next") ?? "/")}`}>
+          <a data-testid="oidc-signin" className="mt-3 block w-full rounded border border-slate-300 py-1.5 text-center hover:bg-slate-100" href={`/api/auth/oidc/login?next=${encodeURIComponent(safeNextPath(params.get("next")))}`}>
             Sign in with {methods.data.oidc.displayName}
           </a>
         )}

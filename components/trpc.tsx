@@ -5,7 +5,13 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
+import { z } from "zod";
 import type { AppRouter } from "@/server/api/root";
+import { MAX_BATCH_SIZE } from "@/server/api/limits";
+
+// The pages run under a Content Security Policy without 'unsafe-eval' (proxy.ts): zod must not
+// probe for eval (its probe alone is a violation); it validates the same without it.
+z.config({ jitless: true });
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
@@ -22,7 +28,7 @@ export function Providers({ children }: { children: ReactNode }) {
         splitLink({
           condition: (op) => op.type === "subscription",
           true: httpSubscriptionLink({ url: "/api/trpc" }),
-          false: httpBatchLink({ url: "/api/trpc", headers: () => ({ "x-tenet-csrf": csrfToken() }) }),
+          false: httpBatchLink({ url: "/api/trpc", maxItems: MAX_BATCH_SIZE, headers: () => ({ "x-tenet-csrf": csrfToken() }) }),
         }),
       ],
     }),

@@ -267,9 +267,14 @@ describe("chart: console", () => {
       TENET_OIDC_GROUPS_CLAIM: "groups",
       TENET_CONSOLE_URL: "https://tenet.example.com",
       TENET_SECURE_COOKIES: "1",
+      TENET_TRUSTED_PROXY: "0",
     });
     // no prefix given: the console applies kube-apiserver's default (issuer#), so the variable is left out
-    expect(env(podSpec(find(renderChart({ console: { url: "https://c", oidc: { issuer: "https://idp", clientId: "x" } } }), "Deployment", "tenet-console")).containers[0]).TENET_OIDC_USERNAME_PREFIX).toBeUndefined();
+    const unprefixed = env(podSpec(find(renderChart({ console: { url: "https://c", oidc: { issuer: "https://idp", clientId: "x" } } }), "Deployment", "tenet-console")).containers[0]);
+    expect(unprefixed.TENET_OIDC_USERNAME_PREFIX).toBeUndefined();
+    // the same for groups: the console's default prefix (oidc:) applies
+    expect(unprefixed.TENET_OIDC_GROUPS_PREFIX).toBeUndefined();
+    expect(env(podSpec(find(renderChart({ console: { trustedProxy: true } }), "Deployment", "tenet-console")).containers[0]).TENET_TRUSTED_PROXY).toBe("1");
     expect(() => renderChart({ console: { oidc: { issuer: "https://idp" } } })).toThrow(/clientId/);
     expect(() => renderChart({ console: { oidc: { issuer: "https://idp", clientId: "x" } } })).toThrow(/console\.url/);
     // without OIDC, no TENET_OIDC_* at all (local accounts and Kubernetes tokens)

@@ -40,6 +40,32 @@ export class LiveHub {
     return w;
   }
 
+  /** Ends the live streams of a session (it signed out here). */
+  endSession(sessionId: string) {
+    this.events.emit(`end:${sessionId}`);
+  }
+
+  /**
+   * A signal that aborts with `signal`, when the session signs out on this replica (endSession) or
+   * when it expires; dispose() when the stream ends.
+   */
+  sessionSignal(session: { id: string; expiresAt: Date }, signal: AbortSignal): { signal: AbortSignal; dispose(): void } {
+    const stop = new AbortController();
+    const end = () => stop.abort();
+    const expiry = setTimeout(end, Math.max(0, Math.min(session.expiresAt.getTime() - Date.now(), 2 ** 31 - 1)));
+    this.events.once(`end:${session.id}`, end);
+    signal.addEventListener("abort", end, { once: true });
+    if (signal.aborted) end();
+    return {
+      signal: stop.signal,
+      dispose: () => {
+        clearTimeout(expiry);
+        this.events.off(`end:${session.id}`, end);
+        signal.removeEventListener("abort", end);
+      },
+    };
+  }
+
   startAll() {
     for (const k of LIVE_KINDS) this.watch(k);
   }

@@ -3,6 +3,7 @@
 // identity the console impersonates, mapped like kube-apiserver's --oidc-* flags, so RBAC written
 // for kubectl users of the same provider applies unchanged.
 import * as oidc from "openid-client";
+import { safeNextPath } from "../domain/signIn/redirect";
 
 export interface OidcSettings {
   issuer: string;
@@ -21,6 +22,8 @@ export interface OidcSettings {
   displayName: string;
 }
 
+export const DEFAULT_GROUPS_PREFIX = "oidc:";
+
 /** OIDC settings from TENET_OIDC_* variables; undefined when no issuer is configured. */
 export function oidcSettings(env: NodeJS.ProcessEnv = process.env): OidcSettings | undefined {
   if (!env.TENET_OIDC_ISSUER || !env.TENET_OIDC_CLIENT_ID) return undefined;
@@ -35,7 +38,8 @@ export function oidcSettings(env: NodeJS.ProcessEnv = process.env): OidcSettings
     // kube-apiserver's default: claims other than email are prefixed with the issuer URL and '#'
     usernamePrefix: env.TENET_OIDC_USERNAME_PREFIX ?? (usernameClaim === "email" ? "" : `${env.TENET_OIDC_ISSUER}#`),
     groupsClaim: env.TENET_OIDC_GROUPS_CLAIM ?? "groups",
-    groupsPrefix: env.TENET_OIDC_GROUPS_PREFIX ?? "",
+    // a provider's groups never pass as they are: "admins" at the provider is "oidc:admins" here
+    groupsPrefix: env.TENET_OIDC_GROUPS_PREFIX ?? DEFAULT_GROUPS_PREFIX,
     allowHttp: env.TENET_OIDC_ALLOW_HTTP === "1",
     displayName: env.TENET_OIDC_DISPLAY_NAME ?? new URL(env.TENET_OIDC_ISSUER).host,
   };
@@ -46,9 +50,15 @@ export function identityFromClaims(claims: Record<string, unknown>, s: OidcSetti
   const name = claims[s.usernameClaim];
   if (typeof name !== "string" || !name) throw new Error(`the ID token has no "${s.usernameClaim}" claim (TENET_OIDC_USERNAME_CLAIM)`);
   if (s.usernameClaim === "email" && claims.email_verified === false) throw new Error(`the provider says the email ${name} is not verified`);
+  const user = `${s.usernamePrefix}${name}`;
+  // as kube-apiserver refuses for its JWT authenticators: system: names are Kubernetes' own identities
+  if (user.startsWith("system:")) throw new Error(`the provider's user name ${JSON.stringify(user)} starts with system:, which is reserved for Kubernetes' own identities`);
   const raw = claims[s.groupsClaim];
   const groups = Array.isArray(raw) ? raw.filter((g): g is string => typeof g === "string") : typeof raw === "string" ? [raw] : [];
-  return { user: `${s.usernamePrefix}${name}`, groups: [...groups.map((g) => `${s.groupsPrefix}${g}`), "system:authenticated"] };
+  // system: groups are Kubernetes' own (system:masters is every permission): a claim never grants one,
+  // even with an empty prefix
+  const mapped = groups.map((g) => `${s.groupsPrefix}${g}`).filter((g) => !g.startsWith("system:"));
+  return { user, groups: [...mapped, "system:authenticated"] };
 }
 
 const g = globalThis as unknown as { tenetOidc?: { key: string; config: Promise<oidc.Configuration> } };
@@ -78,7 +88,7 @@ export function callbackUrl(s: OidcSettings, requestUrl: string): string {
 export async function startSignIn(s: OidcSettings, requestUrl: string, next: string): Promise<{ redirect: URL; pending: PendingSignIn }> {
   const config = await configuration(s);
   const verifier = oidc.randomPKCECodeVerifier();
-  const pending = { verifier, state: oidc.randomState(), nonce: oidc.randomNonce(), next: next.startsWith("/") && !next.startsWith("//") ? next : "/" };
+  const pending = { verifier, state: oidc.randomState(), nonce: oidc.randomNonce(), next: safeNextPath(next) };
   const redirect = oidc.buildAuthorizationUrl(config, {
     redirect_uri: callbackUrl(s, requestUrl),
     scope: s.scopes,

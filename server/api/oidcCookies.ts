@@ -1,14 +1,18 @@
 // Cookies of the OIDC sign-in routes: the pending sign-in, and the session once it succeeded.
-import type { NextResponse } from "next/server";
+import { NextResponse } from "next/server";
+import type { SignInErrorCode } from "../domain/signIn/redirect";
 import { createSession, SESSION_TTL_MS } from "../db/sessions";
 import { CSRF_COOKIE, SESSION_COOKIE } from "./context";
 import { consoleRuntime } from "./runtime";
 
 export const OIDC_COOKIE = "tenet_oidc";
 
-export function secureCookies(req: Request): boolean {
-  const proto = req.headers.get("x-forwarded-proto") ?? new URL(req.url).protocol.replace(":", "");
-  return proto === "https" || process.env.TENET_SECURE_COOKIES === "1";
+
+/** Back to the sign-in page with one of the known error codes; the pending sign-in is dropped. */
+export function signInErrorRedirect(url: URL, code: SignInErrorCode): NextResponse {
+  const res = NextResponse.redirect(new URL(`/signin?error=${code}`, url), 302);
+  res.cookies.delete({ name: OIDC_COOKIE, path: "/api/auth/oidc" });
+  return res;
 }
 
 export async function startOidcSession(res: NextResponse, identity: { user: string; groups: string[] }, secure: boolean) {

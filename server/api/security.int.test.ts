@@ -5,13 +5,14 @@
 // covered without touching this file.
 //
 // Order of checks in tRPC 11: `.use()` middlewares and `.input()` parsers run in the order they are
-// chained. authedProcedure chains the session/CSRF/origin check first, so a procedure built on it
-// refuses a caller before looking at the input. The tests below call every procedure with NO input
+// chained. authedProcedure chains the session/CSRF/origin check first (only the depth limit of the
+// raw input, which parses nothing, comes before it), so a procedure built on it refuses a caller
+// before looking at the input. The tests below call every procedure with NO input
 // (which no real input schema accepts): answering UNAUTHORIZED/FORBIDDEN rather than BAD_REQUEST
 // proves the refusal comes before the input is even parsed, and a procedure that parsed first would
 // fail here by name.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createSession } from "../db/sessions";
+import { createSession, SESSION_TTL_MS } from "../db/sessions";
 import { danmPath } from "../kube/access";
 import { KubeRest, KubeStatusError, type Identity } from "../kube/rest";
 import { createContext, CSRF_COOKIE, SESSION_COOKIE } from "./context";
@@ -217,11 +218,11 @@ describe("a tenant and another tenant's namespace", () => {
 });
 
 /** A subscription to live.changes as `identity`, collecting events until `signal` aborts. */
-async function subscribe(identity: Identity, signal: AbortSignal) {
+async function subscribe(identity: Identity, signal: AbortSignal, sessionStart = new Date()) {
   // callerFor's caller carries no abort signal, and a subscription waiting for events only ends
   // through one: build the same browser-like context here and pass the signal to the caller.
-  const s = await createSession(runtime.db, { user: identity.user, groups: identity.groups, method: "local" });
-  const headers = new Headers({ host: "console.test", origin: "http://console.test", cookie: `${SESSION_COOKIE}=${s.token}; ${CSRF_COOKIE}=${s.csrfToken}` });
+  const s = await createSession(runtime.db, { user: identity.user, groups: identity.groups, method: "local" }, sessionStart);
+  const headers = new Headers({ host: "console.test", origin: "http://console.test", cookie: `${SESSION_COOKIE}=${s.token}; ${CSRF_COOKIE}=${s.csrfToken}`, "x-tenet-csrf": s.csrfToken });
   const ctx = await createContext({ req: new Request("http://console.test/api/trpc", { headers }), resHeaders: new Headers() });
   const events = await appRouter.createCaller(ctx, { signal }).live.changes();
   const seen: LiveChange[] = [];
@@ -237,7 +238,9 @@ async function subscribe(identity: Identity, signal: AbortSignal) {
     }
   })();
   await until(() => hello, 5_000, `${identity.user}'s subscription to say hello`);
-  return { seen, done };
+  let ended = false;
+  void done.then(() => (ended = true));
+  return { seen, done, ended: () => ended, session: s, signOut: () => appRouter.createCaller(ctx).auth.signOut() };
 }
 
 async function until(condition: () => boolean, timeoutMs: number, what: string) {
@@ -277,5 +280,56 @@ describe("live updates", () => {
       await admin.call(danmPath("TenantNetwork", "team-a", aNet), { method: "DELETE" }).catch(() => undefined);
       await admin.call(danmPath("TenantNetwork", "team-b", bNet), { method: "DELETE" }).catch(() => undefined);
     }
+  });
+});
+
+describe("live updates end with the session", () => {
+  const hasNetwork = (seen: LiveChange[], name: string) => seen.some((c) => c.kind === "TenantNetwork" && c.name === name);
+
+  async function withNetwork(name: string, run: () => Promise<void>) {
+    try {
+      await run();
+    } finally {
+      await admin.call(danmPath("TenantNetwork", "team-a", name), { method: "DELETE" }).catch(() => undefined);
+    }
+  }
+
+  it("signing out ends the stream opened before, and it delivers nothing after", async () => {
+    const abort = new AbortController();
+    const name = `sec-out-${Date.now().toString(36)}`;
+    await withNetwork(name, async () => {
+      runtime.live.startAll();
+      const alice = await subscribe(DEMO_IDENTITIES.alice, abort.signal);
+      await alice.signOut();
+      await alice.done;
+      await (await callerFor(runtime, DEMO_IDENTITIES.alice)).objects.create({ kind: "TenantNetwork", object: network(name, "team-a", "10.202.7.0/24") });
+      expect(alice.seen.filter((c) => c.name === name)).toEqual([]);
+      expect(abort.signal.aborted).toBe(false);
+    });
+  });
+
+  it("a session signed out on another replica (its row gone) gets no further change: the stream ends at the next one", async () => {
+    const abort = new AbortController();
+    const name = `sec-gone-${Date.now().toString(36)}`;
+    await withNetwork(name, async () => {
+      runtime.live.startAll();
+      const alice = await subscribe(DEMO_IDENTITIES.alice, abort.signal);
+      const witness = await subscribe(DEMO_IDENTITIES.alice, abort.signal);
+      await runtime.db.session.deleteMany({ where: { csrfToken: alice.session.csrfToken } });
+      await (await callerFor(runtime, DEMO_IDENTITIES.alice)).objects.create({ kind: "TenantNetwork", object: network(name, "team-a", "10.202.8.0/24") });
+      await until(() => hasNetwork(witness.seen, name), 5_000, "the still signed-in stream to hear of the network");
+      await alice.done;
+      expect(hasNetwork(alice.seen, name)).toBe(false);
+      abort.abort();
+    });
+  });
+
+  it("an expiring session's stream ends when the session expires", async () => {
+    const abort = new AbortController();
+    // a session started almost 12 hours ago: it expires a second from now
+    const alice = await subscribe(DEMO_IDENTITIES.alice, abort.signal, new Date(Date.now() - SESSION_TTL_MS + 1000));
+    await alice.done;
+    expect(alice.ended()).toBe(true);
+    expect(abort.signal.aborted).toBe(false);
   });
 });

@@ -46,11 +46,13 @@ export interface CallerOptions {
   csrf?: boolean;
   /** Origin header (default the console's own) */
   origin?: string;
+  /** the client's address (X-Forwarded-For, as Next.js sets it from the connection) */
+  client?: string;
 }
 
 /** A tRPC caller for `identity` (a fresh session), or for an anonymous browser when undefined. */
 export async function callerFor(runtime: ConsoleRuntime, identity: Identity | undefined, options: CallerOptions = {}) {
-  const headers = new Headers({ host: "console.test", origin: options.origin ?? "http://console.test" });
+  const headers = new Headers({ host: "console.test", origin: options.origin ?? "http://console.test", "x-forwarded-for": options.client ?? "192.0.2.1" });
   if (identity) {
     const s = await createSession(runtime.db, { user: identity.user, groups: identity.groups, method: "local" });
     headers.set("cookie", `${SESSION_COOKIE}=${s.token}; ${CSRF_COOKIE}=${s.csrfToken}`);

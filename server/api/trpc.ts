@@ -5,6 +5,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { KubeStatusError, type StatusCause } from "../kube/rest";
 import { csrfMatches } from "../db/sessions";
 import type { Context } from "./context";
+import { MAX_INPUT_DEPTH, nestedDeeperThan } from "./limits";
 import { consoleMetrics } from "./metrics";
 
 export interface KubeErrorData {
@@ -37,7 +38,13 @@ const measured = t.procedure.use(async ({ path, type, next }) => {
   return result;
 });
 
-export const publicProcedure = measured;
+/** Input nested absurdly deep is refused before any parser or resolver walks it (recursion would overflow the stack). */
+const bounded = measured.use(async ({ next, getRawInput }) => {
+  if (nestedDeeperThan(await getRawInput(), MAX_INPUT_DEPTH)) throw new TRPCError({ code: "BAD_REQUEST", message: `the input nests objects or arrays deeper than ${MAX_INPUT_DEPTH} levels; no console form or Kubernetes object needs that` });
+  return next();
+});
+
+export const publicProcedure = bounded;
 
 const codeFor: Record<number, TRPCError["code"]> = { 400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 409: "CONFLICT", 422: "UNPROCESSABLE_CONTENT", 429: "TOO_MANY_REQUESTS" };
 
@@ -52,7 +59,7 @@ export function kubeToTrpc(e: unknown): TRPCError {
 }
 
 /** Signed in: ctx.identity and ctx.kube (impersonating that identity) are set. */
-export const authedProcedure = measured.use(async ({ ctx, type, next }) => {
+export const authedProcedure = bounded.use(async ({ ctx, type, next }) => {
   if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
   if (type === "mutation") {
     if (!csrfMatches(ctx.session, ctx.csrfHeader)) throw new TRPCError({ code: "FORBIDDEN", message: "missing or wrong CSRF token: reload the page" });

@@ -6,6 +6,8 @@ import type { Db } from "./client";
 export const SESSION_TTL_MS = 12 * 3600_000;
 
 export interface SessionRecord {
+  /** the stored digest of the token: names the session inside the console, never sent anywhere */
+  id: string;
   user: string;
   groups: string[];
   method: "local" | "token" | "oidc";
@@ -35,7 +37,7 @@ export async function findSession(db: Db, token: string | undefined, now = new D
     await db.session.delete({ where: { tokenHash: row.tokenHash } }).catch(() => undefined);
     return undefined;
   }
-  return { user: row.userName, groups: JSON.parse(row.groups) as string[], method: row.method as "local" | "token" | "oidc", csrfToken: row.csrfToken, expiresAt: row.expiresAt };
+  return { id: row.tokenHash, user: row.userName, groups: JSON.parse(row.groups) as string[], method: row.method as "local" | "token" | "oidc", csrfToken: row.csrfToken, expiresAt: row.expiresAt };
 }
 
 export async function deleteSession(db: Db, token: string | undefined): Promise<void> {

@@ -3,7 +3,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { checkPassword } from "../../db/accounts";
 import { createSession, deleteSession, SESSION_TTL_MS } from "../../db/sessions";
-import { clearSignInFailures, recordSignInFailure, signInBlockedUntil } from "../../db/signInFailures";
+import { clearSignInFailures, reserveSignInAttempt } from "../../db/signInFailures";
 import { reviewToken } from "../../kube/access";
 import type { Identity } from "../../kube/rest";
 import { CSRF_COOKIE, SESSION_COOKIE, type Context } from "../context";
@@ -37,17 +37,21 @@ export const authRouter = router({
       let identity: Identity | undefined;
       let account: string | undefined;
       if (input.method === "local") {
-        // Slows password guessing; counted in the database, so all console replicas share the count.
-        const until = await signInBlockedUntil(ctx.runtime.db, input.name);
-        if (until) consoleMetrics().signIns.inc({ method: "local", result: "throttled" });
-        if (until) throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `too many failed sign-ins for ${input.name}; try again in ${Math.ceil((until.getTime() - Date.now()) / 1000)} s` });
+        // Slows password guessing per account and client, and per account from every client; counted
+        // in the database before the check, so replicas and simultaneous attempts share one count.
+        const attempt = await reserveSignInAttempt(ctx.runtime.db, input.name, ctx.client);
+        if (!attempt.ok) {
+          consoleMetrics().signIns.inc({ method: "local", result: "throttled" });
+          const wait = `try again in ${Math.max(1, Math.ceil((attempt.until.getTime() - Date.now()) / 1000))} s`;
+          throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: attempt.scope === "client" ? `too many failed sign-ins for ${input.name} from this client; ${wait}` : `sign-ins for ${input.name} are slowed down after many failures from several clients; ${wait}` });
+        }
         const found = await checkPassword(ctx.runtime.db, input.name, input.password);
         if (!found) {
-          await recordSignInFailure(ctx.runtime.db, input.name);
+          await attempt.failed();
           consoleMetrics().signIns.inc({ method: "local", result: "refused" });
           throw new TRPCError({ code: "UNAUTHORIZED", message: "wrong account name or password" });
         }
-        await clearSignInFailures(ctx.runtime.db, input.name);
+        await clearSignInFailures(ctx.runtime.db, input.name, ctx.client);
         identity = { user: found.name, groups: found.groups };
         account = found.name;
       } else {
@@ -69,6 +73,8 @@ export const authRouter = router({
 
   signOut: authedProcedure.mutation(async ({ ctx }) => {
     await deleteSession(ctx.runtime.db, ctx.sessionToken);
+    // its open live streams end now (other replicas' streams see the session gone at their next change)
+    ctx.runtime.live?.endSession(ctx.session.id);
     setCookies(ctx, "", "", 0);
     return { ok: true };
   }),

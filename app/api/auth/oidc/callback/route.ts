@@ -1,36 +1,35 @@
 import { NextResponse } from "next/server";
+import { isSecureRequest, readCookie } from "@/server/api/context";
 import { finishSignIn, oidcSettings, type PendingSignIn } from "@/server/api/oidc";
-import { OIDC_COOKIE, secureCookies, startOidcSession } from "@/server/api/oidcCookies";
-import { readCookie } from "@/server/api/context";
+import { OIDC_COOKIE, signInErrorRedirect, startOidcSession } from "@/server/api/oidcCookies";
+import { safeNextPath } from "@/server/domain/signIn/redirect";
 
 export const dynamic = "force-dynamic";
 
 export async function GET(req: Request) {
   const settings = oidcSettings();
   const url = new URL(req.url);
-  const fail = (message: string) => {
-    const res = NextResponse.redirect(new URL(`/signin?error=${encodeURIComponent(message)}`, url), 302);
-    res.cookies.delete({ name: OIDC_COOKIE, path: "/api/auth/oidc" });
-    return res;
-  };
-  if (!settings) return fail("OIDC sign-in is not configured");
+  if (!settings) return signInErrorRedirect(url, "oidc-not-configured");
   const raw = readCookie(req.headers.get("cookie"), OIDC_COOKIE);
-  if (!raw) return fail("the sign-in took too long or cookies are blocked; try again");
+  if (!raw) return signInErrorRedirect(url, "oidc-expired");
   let pending: PendingSignIn;
   try {
     pending = JSON.parse(Buffer.from(raw, "base64url").toString()) as PendingSignIn;
   } catch {
-    return fail("the sign-in cookie is damaged; try again");
+    return signInErrorRedirect(url, "oidc-damaged");
   }
   try {
     const identity = await finishSignIn(settings, url, pending);
-    const res = NextResponse.redirect(new URL(pending.next, url), 302);
+    // the pending cookie is the console's own, but it is checked again: only a path of the console
+    const res = NextResponse.redirect(new URL(safeNextPath(pending.next), url), 302);
     res.cookies.delete({ name: OIDC_COOKIE, path: "/api/auth/oidc" });
-    await startOidcSession(res, identity, secureCookies(req));
+    await startOidcSession(res, identity, isSecureRequest(req));
     return res;
   } catch (e) {
-    // openid-client wraps the specific reason ("unexpected state", "invalid signature", ...) as the cause
+    // openid-client wraps the specific reason ("unexpected state", "invalid signature", ...) as the cause;
+    // it is the operator's to read, the page shows a fixed message
     const cause = (e as { cause?: { message?: string } }).cause?.message;
-    return fail(`OIDC sign-in failed: ${(e as Error).message}${cause ? `: ${cause}` : ""}`);
+    console.error(`OIDC sign-in failed: ${(e as Error).message}${cause ? `: ${cause}` : ""}`);
+    return signInErrorRedirect(url, "oidc-failed");
   }
 }

@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
+import { isSecureRequest } from "@/server/api/context";
 import { oidcSettings, startSignIn } from "@/server/api/oidc";
-import { OIDC_COOKIE, secureCookies } from "@/server/api/oidcCookies";
+import { OIDC_COOKIE, signInErrorRedirect } from "@/server/api/oidcCookies";
 
 export const dynamic = "force-dynamic";
 
@@ -11,9 +12,10 @@ export async function GET(req: Request) {
   try {
     const { redirect, pending } = await startSignIn(settings, req.url, url.searchParams.get("next") ?? "/");
     const res = NextResponse.redirect(redirect, 302);
-    res.cookies.set(OIDC_COOKIE, Buffer.from(JSON.stringify(pending)).toString("base64url"), { httpOnly: true, sameSite: "lax", path: "/api/auth/oidc", maxAge: 600, secure: secureCookies(req) });
+    res.cookies.set(OIDC_COOKIE, Buffer.from(JSON.stringify(pending)).toString("base64url"), { httpOnly: true, sameSite: "lax", path: "/api/auth/oidc", maxAge: 600, secure: isSecureRequest(req) });
     return res;
   } catch (e) {
-    return NextResponse.redirect(new URL(`/signin?error=${encodeURIComponent(`cannot reach the OIDC provider ${settings.issuer}: ${(e as Error).message}`)}`, url), 302);
+    console.error(`OIDC sign-in: cannot reach the provider ${settings.issuer}:`, e);
+    return signInErrorRedirect(url, "oidc-unreachable");
   }
 }
