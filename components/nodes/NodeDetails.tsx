@@ -107,7 +107,14 @@ export function NodeDetails({ name }: { name: string }) {
             </div>
           )}
 
-          <h2 className="mt-6 text-lg font-semibold">SR-IOV pools</h2>
+          <h2 className="mt-6 text-lg font-semibold">
+            SR-IOV pools
+            {n.sriovSimulated && (
+              <span className="ml-2 rounded bg-slate-100 px-1.5 text-sm font-normal text-slate-600" title="no SR-IOV hardware: the node agent reads a prepared sysfs tree" data-testid="sriov-simulated">
+                simulated
+              </span>
+            )}
+          </h2>
           {n.sriovPools.length === 0 ? (
             <Empty testId="no-pools">Neither the TenantConfig nor any network names an SR-IOV device pool.</Empty>
           ) : (

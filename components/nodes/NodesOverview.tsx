@@ -25,7 +25,7 @@ export function NodesOverview() {
       <Legend />
       {nodes.length === 0 ? (
         <Empty testId="nodes-empty">
-          No node and no node agent report yet. On a real cluster, deploy the agent (<code>kubectl apply -f deploy/agent/daemonset.yaml</code>); locally, <code>npx tenet cluster up</code> starts three simulated nodes.
+          No node and no node agent report yet. On a real cluster, deploy the agent (<code>kubectl apply -f deploy/agent/daemonset.yaml</code>); locally, <code>npx tenet cluster up</code> starts two real nodes (<code>--simulated</code>: three agent-only ones).
         </Empty>
       ) : (
         <div className="mt-4 overflow-x-auto rounded-lg border border-slate-200 bg-white">
@@ -52,6 +52,11 @@ export function NodesOverview() {
                       {n.name}
                     </Link>
                     {n.simulated && <span className="ml-1 rounded bg-slate-100 px-1 text-xs text-slate-600">simulated</span>}
+                    {n.sriovSimulated && (
+                      <span className="ml-1 rounded bg-slate-100 px-1 text-xs text-slate-600" title="no SR-IOV hardware: the node agent reads a prepared sysfs tree">
+                        SR-IOV simulated
+                      </span>
+                    )}
                     <div className="mt-0.5">
                       {!n.reporting ? (
                         <span className="text-xs text-slate-500" data-testid={`node-ready-${n.name}`}>no agent reports</span>

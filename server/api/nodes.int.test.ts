@@ -14,6 +14,7 @@ let runtime: Awaited<ReturnType<typeof testRuntime>>;
 let admin: KubeRest;
 const fresh = `h5-fresh-${process.pid}`;
 const gone = `h5-gone-${process.pid}`;
+const real = `h5-real-${process.pid}`;
 
 const overlay = { apiVersion: "danm.k8s.io/v1", kind: "ClusterNetwork", metadata: { name: "overlay" }, spec: { NetworkID: "overlay", Options: { host_device: "ens5", vxlan: 600 } } } as NetworkObject;
 const backhaul = { apiVersion: "danm.k8s.io/v1", kind: "ClusterNetwork", metadata: { name: "backhaul" }, spec: { NetworkID: "backhaul", Options: { host_device: "bond1", vlan: 310 } } } as NetworkObject;
@@ -39,11 +40,13 @@ beforeAll(async () => {
   runtime = await testRuntime(cluster.controlPlane.kubeconfigs["tenet-console"]);
   admin = await KubeRest.fromFile(cluster.controlPlane.kubeconfigs.admin);
   await admin.call("/api/v1/nodes", { method: "POST", body: { apiVersion: "v1", kind: "Node", metadata: { name: fresh, labels: { "tenet.dev/simulated": "true" } } } });
+  await admin.call("/api/v1/nodes", { method: "POST", body: { apiVersion: "v1", kind: "Node", metadata: { name: real, labels: { "tenet.dev/sriov": "simulated" } } } });
   await publish(fresh, new Date());
+  await publish(real, new Date());
   await publish(gone, new Date(Date.now() - 10 * 60_000));
 });
 afterAll(async () => {
-  for (const p of [danmPath("NodeNetworkStatus", undefined, fresh), danmPath("NodeNetworkStatus", undefined, gone), `/api/v1/nodes/${fresh}`]) await admin.call(p, { method: "DELETE" }).catch(() => undefined);
+  for (const p of [danmPath("NodeNetworkStatus", undefined, fresh), danmPath("NodeNetworkStatus", undefined, gone), danmPath("NodeNetworkStatus", undefined, real), `/api/v1/nodes/${fresh}`, `/api/v1/nodes/${real}`]) await admin.call(p, { method: "DELETE" }).catch(() => undefined);
   await admin.close();
   await runtime.dispose();
 });
@@ -53,7 +56,7 @@ describe("nodes router", () => {
     const netadmin = await callerFor(runtime, DEMO_IDENTITIES.netadmin);
     const o = await netadmin.nodes.overview();
     const node = o.nodes.find((n) => n.name === fresh)!;
-    expect(node).toMatchObject({ nodeExists: true, simulated: true, reporting: true, stale: false, applying: true, summary: { interfaces: 2, present: 1, failed: 1, vfs: "1/8" }, ready: { status: "False", reason: "InterfacesFailed" } });
+    expect(node).toMatchObject({ nodeExists: true, simulated: true, sriovSimulated: false, reporting: true, stale: false, applying: true, summary: { interfaces: 2, present: 1, failed: 1, vfs: "1/8" }, ready: { status: "False", reason: "InterfacesFailed" } });
     expect(node.pools).toEqual([{ name: "vendor.example/sriov_left", total: 8, allocated: 1, free: 7 }]);
     // the seeded example ClusterNetworks are columns
     const overlayCol = o.columns.find((c) => c.network === "overlay")!;
@@ -61,6 +64,8 @@ describe("nodes router", () => {
     expect(overlayCol).toMatchObject({ interface: "vx_overlay", interfaceKind: "vxlan", vni: 600, parent: "ens5" });
     expect(o.cells[fresh][overlayCol.key]).toEqual({ state: "Present", stale: false });
     expect(o.cells[fresh][backhaulCol.key]).toEqual({ state: "Failed", error: "Error: Unknown device type.", stale: false });
+    // a real node of the local cluster: only its SR-IOV inventory is simulated
+    expect(o.nodes.find((n) => n.name === real)).toMatchObject({ nodeExists: true, simulated: false, sriovSimulated: true });
     // a status without a Node and with a heartbeat 10 minutes old: flagged stale
     expect(o.nodes.find((n) => n.name === gone)).toMatchObject({ nodeExists: false, reporting: true, stale: true, staleAfterSeconds: 90 });
   });

@@ -1,7 +1,7 @@
 // Real Pods on the local default: a cluster of its own with two real nodes (kubelet + containerd in
 // network namespaces, danm as their CNI), used as a tenant would with kubectl. Needs root,
 // containerd, runc and busybox-static (`.ci/run` installs them); elsewhere it skips and says why.
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import fs from "node:fs";
 import { promisify } from "node:util";
 import YAML from "yaml";
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Bitmap } from "../../server/domain/bitmap";
 import { makeTestHome } from "../testing/testHome";
 import { clusterDown, clusterUp, type LocalCluster } from "./localCluster";
-import { waitFor } from "./processes";
+import { freePort, waitFor } from "./processes";
 import { realNodePid, realNodesUnavailable, startRealNodes } from "./realNodes";
 import { ensureControlPlaneBinary } from "./controlplaneBinary";
 
@@ -132,6 +132,24 @@ describe.skipIf(unavailable)("real Pods on the local default", () => {
     await waitForPods("app=demo", 2);
     expect(await allocated("tn", "demo")).toBe(baseline + 2);
   }, 420_000);
+
+  it("kubectl logs and port-forward reach a Pod through its kubelet", async () => {
+    const [pod] = await waitForPods("app=demo", 2);
+    // a line on the container's stdout (PID 1's), and busybox httpd serving /etc (hostname = Pod name)
+    await kubectl("alice", ["-n", "team-a", "exec", pod.metadata.name, "--", "sh", "-c", "echo hello from $(hostname) > /proc/1/fd/1; httpd -p 8080 -h /etc"]);
+    expect(await kubectl("alice", ["-n", "team-a", "logs", pod.metadata.name])).toContain(`hello from ${pod.metadata.name}`);
+    const port = await freePort();
+    const forward = spawn("kubectl", ["--kubeconfig", cluster.kubeconfig("alice"), "-n", "team-a", "port-forward", `pod/${pod.metadata.name}`, `${port}:8080`], { stdio: "ignore" });
+    try {
+      const body = await waitFor("a page through kubectl port-forward", async () => {
+        const answer = await fetch(`http://127.0.0.1:${port}/hostname`);
+        return answer.ok ? answer.text() : undefined;
+      }, { timeoutMs: 30_000, intervalMs: 500 });
+      expect(body.trim()).toBe(pod.metadata.name);
+    } finally {
+      forward.kill();
+    }
+  }, 120_000);
 
   it("a Pod naming a network it may not use never starts: its Events carry danm's reason, nothing is allocated", async () => {
     await kubectl("netadmin", ["apply", "-f", "-"], JSON.stringify({

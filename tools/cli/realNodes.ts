@@ -470,6 +470,11 @@ export async function stopRealNodes(home: string): Promise<string[]> {
     fs.rmSync(f.run, { recursive: true, force: true });
   }
   destroyFabric(layout);
+  try {
+    fs.rmdirSync(path.join("/run/tenet", id || "local"));
+  } catch {
+    // not empty or gone
+  }
   return stopped;
 }
 

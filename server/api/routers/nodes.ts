@@ -29,6 +29,8 @@ function nodeSummary(name: string, node: NodeObject | undefined, status: NodeNet
     /** Whether a Node object exists (a status may outlive its node). */
     nodeExists: !!node,
     simulated: node?.metadata.labels?.["tenet.dev/simulated"] === "true",
+    /** A real node (kubelet) whose SR-IOV inventory is a prepared sysfs tree: the local cluster's real nodes. */
+    sriovSimulated: node?.metadata.labels?.["tenet.dev/sriov"] === "simulated",
     reporting: !!status,
     stale: heartbeatStale(status, now),
     staleAfterSeconds: status ? STALE_HEARTBEATS * status.heartbeatSeconds : undefined,
