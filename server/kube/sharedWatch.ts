@@ -11,6 +11,8 @@ export interface WatchedObject {
 
 export interface SharedWatchOptions {
   path: string;
+  /** Query parameters of both the list and the watch (a fieldSelector). */
+  query?: Record<string, string>;
   restartDelayMs?: number;
   /** For an API that may go away (a CRD deleted): when a list answers 404, forget every object
    * (DELETED events), stop, and call this instead of listing again. */
@@ -71,7 +73,7 @@ export class SharedWatch<T extends WatchedObject = WatchedObject> {
   }
 
   private async relist() {
-    const list = await this.kube.call<{ metadata: { resourceVersion: string }; items: T[] }>(this.options.path, { signal: this.abort.signal });
+    const list = await this.kube.call<{ metadata: { resourceVersion: string }; items: T[] }>(this.options.path, { query: this.options.query, signal: this.abort.signal });
     const seen = new Set<string>();
     for (const item of list.items) {
       const key = keyOf(item);
@@ -98,7 +100,7 @@ export class SharedWatch<T extends WatchedObject = WatchedObject> {
       try {
         if (needList) await this.relist();
         needList = false;
-        await this.kube.watch(this.options.path, { resourceVersion: this.resourceVersion, timeoutSeconds: "300" }, (e) => {
+        await this.kube.watch(this.options.path, { ...this.options.query, resourceVersion: this.resourceVersion, timeoutSeconds: "300" }, (e) => {
           if (e.type === "BOOKMARK") {
             this.resourceVersion = (e.object as WatchedObject).metadata.resourceVersion ?? this.resourceVersion;
             return;

@@ -1,6 +1,6 @@
 // Live updates over SSE: what changed (kind, namespace, name), only for objects the person may get.
 // The browser refetches what it shows; object contents never travel through this channel.
-import { kindInfo } from "../../domain/api/kinds";
+import { liveSource } from "../live";
 import { consoleMetrics } from "../metrics";
 import { mayGet } from "../roles";
 import { authedProcedure, router } from "../trpc";
@@ -13,8 +13,8 @@ export const liveRouter = router({
     try {
       yield { kind: "hello" as const };
       for await (const change of ctx.runtime.live.changes(abort)) {
-        const plural = kindInfo(change.kind)!.plural;
-        if (await mayGet(ctx.identity, ctx.kube, plural, change.namespace).catch(() => false)) yield { kind: "change" as const, change };
+        const { group, resource } = liveSource(change.kind);
+        if (await mayGet(ctx.identity, ctx.kube, resource, change.namespace, group).catch(() => false)) yield { kind: "change" as const, change };
       }
     } finally {
       streams.dec();
