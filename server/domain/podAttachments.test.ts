@@ -98,6 +98,12 @@ describe("POD-2 stuckPods", () => {
     expect(stuckPods(pods, events)).toEqual([]);
   });
 
+  it("takes an unreadable timestamp for none rather than failing", () => {
+    const [s] = stuckPods([pod("web-1")], [failure("web-1", sandboxFailure("web-1", "x"), "not a time")]);
+    expect(s).toMatchObject({ error: "x", count: 1 });
+    expect(s.at).toBeUndefined();
+  });
+
   it("uses the event series and eventTime of events.k8s.io-style events", () => {
     const [s] = stuckPods([pod("web-1")], [failure("web-1", sandboxFailure("web-1", "x"), "", { lastTimestamp: undefined, eventTime: "2026-12-03T05:00:00.123456Z", series: { count: 7, lastObservedTime: "2026-12-03T05:09:00Z" } })]);
     expect(s).toMatchObject({ at: "2026-12-03T05:09:00.000Z", count: 7 });

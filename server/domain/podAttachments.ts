@@ -95,7 +95,12 @@ export function danmAddError(message: string | undefined, pod?: { namespace: str
   return text || undefined;
 }
 
-const time = (t: string | Date | undefined): string | undefined => (t === undefined || t === null || t === "" ? undefined : new Date(t).toISOString());
+/** An API timestamp as ISO 8601; undefined when absent or unreadable (never a throw over one odd Event). */
+function time(t: string | Date | null | undefined): string | undefined {
+  if (t === undefined || t === null || t === "") return undefined;
+  const ms = new Date(t).getTime();
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
 
 function eventTime(e: EventFacts): string | undefined {
   return time(e.series?.lastObservedTime) ?? time(e.lastTimestamp) ?? time(e.eventTime) ?? time(e.firstTimestamp) ?? time(e.metadata?.creationTimestamp);
@@ -152,7 +157,9 @@ export function stuckPods(pods: readonly PodFacts[], events: readonly EventFacts
   for (const e of events) {
     if (e.reason !== SANDBOX_FAILURE_REASON || (e.type && e.type !== "Warning")) continue;
     const key = podKey(e.involvedObject?.namespace, e.involvedObject?.name);
-    failures.set(key, [...(failures.get(key) ?? []), e]);
+    const list = failures.get(key);
+    if (list) list.push(e);
+    else failures.set(key, [e]);
   }
   const out: StuckPod[] = [];
   for (const pod of pods) {
