@@ -300,6 +300,8 @@ describe("live updates", () => {
       await until(() => alice.seen.some((c) => c.kind === "Event" && c.name === `${pod}.sandbox`), 5_000, "alice to hear of its sandbox failure");
       await new Promise((r) => setTimeout(r, 300)); // anything else in flight arrives by now
       expect(alice.seen.filter((c) => c.name === `${pod}.other`)).toEqual([]);
+      // the shared watch keeps only who changed, not the Pods themselves
+      expect(runtime.live.watch("Pod").list().find((o) => o.metadata.name === pod)).toEqual({ metadata: { name: pod, namespace: "team-a", resourceVersion: expect.any(String), uid: expect.any(String) } });
       expect(bob.seen.filter((c) => c.namespace === "team-a")).toEqual([]);
     } finally {
       abort.abort();
