@@ -11,27 +11,32 @@ function isArea(queryKey: readonly unknown[], area: string): boolean {
   return Array.isArray(path) && path[0] === area;
 }
 
+/** Kinds whose changes concern one area of the API only. */
+const AREA_OF: Record<string, string> = { NodeNetworkStatus: "nodes", Pod: "pods", Event: "pods" };
+
 export function LiveUpdates() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const [changes, setChanges] = useState(0);
-  // true while the pending burst holds only NodeNetworkStatus changes
-  const nodesOnly = useRef<boolean | undefined>(undefined);
+  // the tRPC areas the pending burst concerns; "all" once any change may show on any page
+  const pending = useRef<Set<string> | "all">(new Set());
   const sub = useSubscription(
     trpc.live.changes.subscriptionOptions(undefined, {
       onData: (event) => {
         if (event.kind !== "change") return;
         setChanges((n) => n + 1);
-        // A node agent's heartbeat concerns only the node views; anything else may show on any page.
-        if (event.change.kind === "NodeNetworkStatus") nodesOnly.current = nodesOnly.current !== false;
-        else nodesOnly.current = false;
+        // A node agent's heartbeat concerns only the node views, a Pod or its sandbox failure only the
+        // Pods views; anything else may show on any page.
+        const area = AREA_OF[event.change.kind];
+        if (!area) pending.current = "all";
+        else if (pending.current !== "all") pending.current.add(area);
         clearTimeout(timer.current);
         // Several changes in a burst (a pod with three interfaces) give one refetch.
         timer.current = setTimeout(() => {
-          const onlyNodes = nodesOnly.current === true;
-          nodesOnly.current = undefined;
-          void queryClient.invalidateQueries({ predicate: (q) => (onlyNodes ? isArea(q.queryKey, "nodes") : !isArea(q.queryKey, "auth")) });
+          const areas = pending.current;
+          pending.current = new Set();
+          void queryClient.invalidateQueries({ predicate: (q) => (areas === "all" ? !isArea(q.queryKey, "auth") : [...areas].some((a) => isArea(q.queryKey, a))) });
         }, 80);
       },
     }),

@@ -31,6 +31,8 @@ export interface Attachment {
   ip?: string;
   host?: string;
   endpoint: string;
+  /** the Pod's UID (default a made-up one: no such Pod) */
+  podUid?: string;
 }
 
 /**
@@ -59,7 +61,7 @@ export function attachPod(kubectl: Kubectl, a: Attachment): string {
       apiType: a.kind,
       EndpointID: a.endpoint,
       Pod: a.pod,
-      PodUID: `uid-${a.pod}`,
+      PodUID: a.podUid ?? `uid-${a.pod}`,
       Host: a.host ?? "node-1",
       CID: `cid-${a.pod}`,
       netns: `/var/run/netns/${a.pod}`,

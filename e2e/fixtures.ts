@@ -126,3 +126,15 @@ export { expect };
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36).padStart(2, "0")}`;
 }
+
+/** Moves the mouse over the address map's cell `index` (cells are laid out row by row, data-columns wide). */
+export async function hoverCell(page: Page, index: number) {
+  const map = page.getByTestId("address-map");
+  await expect(map).toHaveAttribute("data-ready", "true");
+  const columns = Number(await map.getAttribute("data-columns"));
+  const size = Number(await map.getAttribute("data-size"));
+  const rows = Math.ceil(size / columns);
+  const box = (await map.boundingBox())!;
+  const [col, row] = [index % columns, Math.floor(index / columns)];
+  await page.mouse.move(box.x + ((col + 0.5) * box.width) / columns, box.y + ((row + 0.5) * box.height) / rows);
+}

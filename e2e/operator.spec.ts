@@ -2,23 +2,10 @@
 // it (the alloc bit and the DanmEp created with kubectl, as the CNI plugin writes them), without a
 // reload; the address map's cell of such an address turns used and hovering it names the Pod and
 // interface; the CSV export lists the address with its Pod.
-import type { Page } from "@playwright/test";
 import { attachPod, bare, networkManifest } from "./danmObjects";
-import { expect, liveSettled, test, uniqueName } from "./fixtures";
+import { expect, hoverCell, liveSettled, test, uniqueName } from "./fixtures";
 
 const NS = "team-a";
-
-/** Moves the mouse over the address map's cell `index` (cells are laid out row by row, data-columns wide). */
-async function hoverCell(page: Page, index: number) {
-  const map = page.getByTestId("address-map");
-  await expect(map).toHaveAttribute("data-ready", "true");
-  const columns = Number(await map.getAttribute("data-columns"));
-  const size = Number(await map.getAttribute("data-size"));
-  const rows = Math.ceil(size / columns);
-  const box = (await map.boundingBox())!;
-  const [col, row] = [index % columns, Math.floor(index / columns)];
-  await page.mouse.move(box.x + ((col + 0.5) * box.width) / columns, box.y + ((row + 0.5) * box.height) / rows);
-}
 
 test.describe.serial("operator", () => {
   const name = uniqueName("rtp");

@@ -1,6 +1,6 @@
 "use client";
-// One network: what the tenant asked for and what the cluster assigned, used/free addresses, and
-// tabs with every address in use (Pod and interface) and the object as kubectl shows it. Edit and
+// One network: what the tenant asked for and what the cluster assigned, used/free addresses, the
+// Pods on it (and the ones danm refused), and tabs with every address in use (Pod and interface) and the object as kubectl shows it. Edit and
 // Delete for TenantNetworks in the person's namespaces.
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
@@ -11,6 +11,7 @@ import type { NetworkObject } from "@/server/domain/api/network";
 import { AddressTable, type NetworkRef } from "./AddressTable";
 import { AssignedDetails } from "./AssignedDetails";
 import { DeleteNetwork } from "./DeleteNetwork";
+import { NetworkPods } from "./NetworkPods";
 import { UsageBar } from "./UsageBar";
 import { buttonClass, dangerButtonClass, linkClass, LoadError, Loading } from "./ViewStates";
 
@@ -139,6 +140,11 @@ export function NetworkDetail({ kind, namespace, name, contextNs, notice }: { ki
           <p className="mt-2 text-xs text-slate-500">Counts cover the allocation pool; route gateways inside it count as used.</p>
         </section>
       </div>
+
+      <section className="mt-4 rounded-lg border border-slate-200 bg-white p-4" id="pods" data-testid="network-pods">
+        <h2 className="mb-2 font-semibold">Pods</h2>
+        {scopeKnown ? <NetworkPods network={ref} inNamespace={addressScope} /> : <Loading what="your namespaces" />}
+      </section>
 
       <div className="mt-6 flex gap-1 border-b border-slate-200" role="tablist">
         <button type="button" role="tab" aria-selected={tab === "addresses"} className={tabClass("addresses")} onClick={() => setTab("addresses")} data-testid="tab-addresses">

@@ -11,6 +11,7 @@ import type { NetworkRow } from "@/server/api/routers/networks";
 import { UsageBar } from "./UsageBar";
 import { VirtualRows } from "./VirtualRows";
 import { Empty, inputClass, linkClass, LoadError, Loading, primaryButtonClass } from "./ViewStates";
+import { StuckPodsOfNamespace } from "./NetworkPods";
 
 export const ALL_NAMESPACES = "*";
 
@@ -159,6 +160,8 @@ export function NetworkList({ ns, deleted }: { ns?: string; deleted?: string }) 
           Deleted {deleted}. Its VLAN or VxLAN went back to the cluster.
         </p>
       )}
+
+      {!all && <StuckPodsOfNamespace namespace={chosen} />}
 
       {list.isPending ? (
         <Loading what={all ? "the networks of every namespace" : `the networks of ${chosen}`} />

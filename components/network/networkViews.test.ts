@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { hostInterfaceOf } from "./AssignedDetails";
 import { ALL_NAMESPACES, networkHref } from "./NetworkList";
 import { rowWindow } from "./VirtualRows";
+import { holderHref } from "../usage/AddressMap";
 
 describe("networkHref", () => {
   it("links a TenantNetwork or DanmNet to its namespace, escaping names", () => {
@@ -13,6 +14,13 @@ describe("networkHref", () => {
     expect(networkHref({ kind: "ClusterNetwork", name: "oam" })).toBe("/networks/ClusterNetwork/_/oam");
     expect(networkHref({ kind: "ClusterNetwork", name: "oam" }, "team-a")).toBe("/networks/ClusterNetwork/_/oam?ns=team-a");
     expect(networkHref({ kind: "ClusterNetwork", name: "oam" }, ALL_NAMESPACES)).toBe("/networks/ClusterNetwork/_/oam");
+  });
+});
+
+describe("holderHref", () => {
+  it("links an address holder to its Pod's row on the network page, in the Pod's namespace for a ClusterNetwork", () => {
+    expect(holderHref({ kind: "TenantNetwork", namespace: "team-a", name: "red" }, "team-a/web-1")).toBe("/networks/TenantNetwork/team-a/red#pod-team-a-web-1");
+    expect(holderHref({ kind: "ClusterNetwork", name: "oam" }, "team-b/db-0")).toBe("/networks/ClusterNetwork/_/oam?ns=team-b#pod-team-b-db-0");
   });
 });
 

@@ -1,8 +1,12 @@
 "use client";
 // The address map of an IPv4 pool (up to a /16): one cell per address on a <canvas>, coloured
 // free / used / reserved; hovering an address shows its holder (Pod + interface) or why it is
-// reserved. The data arrives compactly (bitmap + holders as parallel arrays) and is decoded here.
+// reserved; clicking an address keeps it shown, and its holder links to the Pod's row on the
+// network's page (#pod-<namespace>-<name>). The data arrives compactly (bitmap + holders as parallel arrays) and is decoded here.
+import Link from "next/link";
 import { useEffect, useMemo, useRef, useState } from "react";
+import { networkHref } from "@/components/network/NetworkList";
+import { podAnchor } from "@/server/domain/podAttachments";
 import { addressText, countStates, decodeAddressMap, describeAddress, STATE_FREE, STATE_RESERVED, STATE_USED, type AddressDetail, type AddressMapData } from "@/server/domain/usage/addressMap";
 
 /** RGBA per state: free slate-200, used blue-600, reserved amber-400. */
@@ -17,14 +21,25 @@ export function mapColumns(size: number): number {
   return size <= 256 ? 16 : size <= 1024 ? 32 : size <= 4096 ? 64 : 256;
 }
 
-export function AddressMap({ data }: { data: AddressMapData }) {
+/** The Pods section row of a holder ("namespace/pod") on the network's page. */
+export function holderHref(network: { kind: string; namespace?: string; name: string }, holder: string): string {
+  const slash = holder.indexOf("/");
+  const namespace = holder.slice(0, slash);
+  const pod = holder.slice(slash + 1);
+  return `${networkHref(network, namespace)}#${podAnchor(namespace, pod)}`;
+}
+
+export function AddressMap({ data, network }: { data: AddressMapData; network?: { kind: string; namespace?: string; name: string } }) {
   const map = useMemo(() => decodeAddressMap(data), [data]);
   const counts = useMemo(() => countStates(map), [map]);
   const canvas = useRef<HTMLCanvasElement>(null);
   // the index under the pointer; its detail comes from the current map, so a live update (a Pod taking
   // the address) shows while the pointer rests on it
   const [hovered, setHovered] = useState<number | undefined>();
-  const hover: AddressDetail | undefined = useMemo(() => (hovered === undefined || hovered >= map.states.length ? undefined : describeAddress(map, hovered)), [map, hovered]);
+  // the address clicked last: shown while the pointer is elsewhere, so its holder's link can be followed
+  const [pinned, setPinned] = useState<number | undefined>();
+  const shown = hovered ?? pinned;
+  const hover: AddressDetail | undefined = useMemo(() => (shown === undefined || shown >= map.states.length ? undefined : describeAddress(map, shown)), [map, shown]);
   const [drawn, setDrawn] = useState(false);
   const columns = mapColumns(data.size);
   const rows = Math.ceil(data.size / columns);
@@ -67,10 +82,12 @@ export function AddressMap({ data }: { data: AddressMapData }) {
           height={rows}
           onMouseMove={onMove}
           onMouseLeave={() => setHovered(undefined)}
+          onClick={() => setPinned((p) => (hovered === undefined || p === hovered ? undefined : hovered))}
           className="block cursor-crosshair rounded border border-slate-300"
           style={{ width: columns * cell, height: rows * cell, imageRendering: "pixelated" }}
           data-testid="address-map"
           data-ready={drawn ? "true" : "false"}
+          data-pinned={pinned ?? ""}
           data-size={data.size}
           data-columns={columns}
           aria-label={`Address map of ${data.cidr}: ${counts.used} used, ${counts.reserved} reserved, ${counts.free} free`}
@@ -93,14 +110,21 @@ export function AddressMap({ data }: { data: AddressMapData }) {
               </div>
               {hover.pod && (
                 <div className="mt-1" data-testid="address-detail-holder">
-                  Pod <b>{hover.pod}</b>
+                  Pod{" "}
+                  {network ? (
+                    <Link className="font-semibold text-sky-800 hover:underline" href={holderHref(network, hover.pod)} data-testid="address-detail-pod-link">
+                      {hover.pod}
+                    </Link>
+                  ) : (
+                    <b>{hover.pod}</b>
+                  )}
                   {hover.iface && <> · interface <b>{hover.iface}</b></>}
                 </div>
               )}
               <div className="mt-1 text-slate-600">{hover.reason}</div>
             </>
           ) : (
-            <span className="text-slate-500">Point at an address to see who holds it.</span>
+            <span className="text-slate-500">Point at an address to see who holds it; click it to keep it here.</span>
           )}
         </div>
         <Legend counts={counts} holdersComplete={data.holdersComplete} />

@@ -70,7 +70,7 @@ function NetworkUsageOf({ target }: { target: { kind: Kind; namespace?: string; 
           </section>
           <section>
             <h2 className="mb-2 text-lg font-semibold">Address map</h2>
-            {network.data.map ? <AddressMap data={network.data.map} /> : <Empty testId="no-address-map">No address map: {network.data.noMap}.</Empty>}
+            {network.data.map ? <AddressMap data={network.data.map} network={target} /> : <Empty testId="no-address-map">No address map: {network.data.noMap}.</Empty>}
           </section>
         </>
       )}

@@ -1,15 +1,27 @@
 // Live updates: one shared watch per resource type for the whole process; each subscriber gets only
 // the changes to objects it may `get` (checked as that person, cached briefly).
 import { EventEmitter, on } from "node:events";
+import { kindInfo } from "../domain/api/kinds";
+import { API_GROUP } from "../domain/api/meta";
 import { danmPath } from "../kube/access";
+import { CORE_WATCHES } from "../kube/podReads";
 import type { KubeRest } from "../kube/rest";
 import { SharedWatch, type WatchedObject } from "../kube/sharedWatch";
 
 /** The identity the shared watches run as: a read-only user the console impersonates (RBAC: tenet:console-watch). */
 export const WATCH_IDENTITY = { user: "tenet:console-watch", groups: ["tenet:console-watch"] };
 
-export const LIVE_KINDS = ["TenantNetwork", "ClusterNetwork", "DanmNet", "TenantConfig", "DanmEp", "NodeNetworkStatus"] as const;
+export const LIVE_KINDS = ["TenantNetwork", "ClusterNetwork", "DanmNet", "TenantConfig", "DanmEp", "NodeNetworkStatus", "Pod", "Event"] as const;
 export type LiveKind = (typeof LIVE_KINDS)[number];
+
+/** Only who changed: a cluster's Pods are many, and no view reads them from this watch. */
+const identityOnly = (o: WatchedObject): WatchedObject => ({ metadata: { name: o.metadata.name, namespace: o.metadata.namespace, resourceVersion: o.metadata.resourceVersion, uid: o.metadata.uid } });
+
+/** Where a kind is watched and which resource a person must be allowed to `get` to hear of a change. Events: only Pods' sandbox failures. */
+export function liveSource(kind: LiveKind): { path: string; query?: Record<string, string>; keep?: (o: WatchedObject) => WatchedObject; group: string; resource: string } {
+  if (kind === "Pod" || kind === "Event") return { ...CORE_WATCHES[kind], keep: identityOnly, group: "" };
+  return { path: danmPath(kind), group: API_GROUP, resource: kindInfo(kind)!.plural };
+}
 
 export interface LiveChange {
   kind: LiveKind;
@@ -32,7 +44,8 @@ export class LiveHub {
   watch(kind: LiveKind): SharedWatch {
     let w = this.watches.get(kind);
     if (!w) {
-      w = new SharedWatch(this.watcher, { path: danmPath(kind), log: (m, f) => console.error(JSON.stringify({ level: "warn", msg: m, ...f })) });
+      const { path, query, keep } = liveSource(kind);
+      w = new SharedWatch(this.watcher, { path, query, keep, log: (m, f) => console.error(JSON.stringify({ level: "warn", msg: m, ...f })) });
       w.onEvent((type, obj: WatchedObject) => this.events.emit("change", { kind, type, namespace: obj.metadata.namespace ?? "", name: obj.metadata.name ?? "" } satisfies LiveChange));
       this.watches.set(kind, w);
       void w.start();

@@ -40,12 +40,12 @@ export function rolesOf(identity: Identity, asUser: KubeRest, namespaces: () => 
 
 const getCache = new Map<string, { at: number; value: Promise<boolean> }>();
 
-/** May this person `get` the object? Cached for a few seconds per person and object scope. */
-export function mayGet(identity: Identity, asUser: KubeRest, resource: string, namespace: string, now = Date.now()): Promise<boolean> {
-  const key = `${keyOf(identity)}\u0001${resource}\u0001${namespace}`;
+/** May this person `get` the object (of danm.k8s.io unless `group` says otherwise)? Cached for a few seconds per person and object scope. */
+export function mayGet(identity: Identity, asUser: KubeRest, resource: string, namespace: string, group?: string, now = Date.now()): Promise<boolean> {
+  const key = `${keyOf(identity)}\u0001${group ?? ""}\u0001${resource}\u0001${namespace}`;
   const hit = getCache.get(key);
   if (hit && now - hit.at < TTL_MS) return hit.value;
-  const value = canI(asUser, { verb: "get", resource, namespace: namespace || undefined });
+  const value = canI(asUser, { verb: "get", resource, namespace: namespace || undefined, ...(group !== undefined ? { group } : {}) });
   getCache.set(key, { at: now, value });
   value.catch(() => getCache.delete(key));
   if (getCache.size > 10_000) getCache.clear();

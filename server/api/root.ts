@@ -6,6 +6,7 @@ import { liveRouter } from "./routers/live";
 import { networksRouter } from "./routers/networks";
 import { nodesRouter } from "./routers/nodes";
 import { objectsRouter } from "./routers/objects";
+import { podsRouter } from "./routers/pods";
 import { usageRouter } from "./routers/usage";
 import { router } from "./trpc";
 
@@ -18,6 +19,7 @@ export const appRouter = router({
   audit: auditRouter,
   usage: usageRouter,
   nodes: nodesRouter,
+  pods: podsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -281,6 +281,38 @@ describe("live updates", () => {
       await admin.call(danmPath("TenantNetwork", "team-b", bNet), { method: "DELETE" }).catch(() => undefined);
     }
   });
+
+  it("carry a Pod's changes and its sandbox failures to the tenant of its namespace only", async () => {
+    const abort = new AbortController();
+    const pod = `sec-live-pod-${Date.now().toString(36)}`;
+    try {
+      runtime.live.startAll();
+      await Promise.all(LIVE_KINDS.map((k) => runtime.live.watch(k).start()));
+      const alice = await subscribe(DEMO_IDENTITIES.alice, abort.signal);
+      const bob = await subscribe(DEMO_IDENTITIES.bob, abort.signal);
+      await admin.call("/api/v1/namespaces/team-a/pods", {
+        method: "POST",
+        body: { apiVersion: "v1", kind: "Pod", metadata: { name: pod, namespace: "team-a" }, spec: { nodeName: "node-1", containers: [{ name: "main", image: "registry.invalid/pause:1" }] } },
+      });
+      const event = { apiVersion: "v1", kind: "Event", involvedObject: { kind: "Pod", name: pod, namespace: "team-a" }, source: { component: "kubelet" }, type: "Warning", count: 1 };
+      // a sandbox failure reaches the tenant; any other Event is not watched at all
+      await admin.call("/api/v1/namespaces/team-a/events", { method: "POST", body: { ...event, metadata: { name: `${pod}.other`, namespace: "team-a" }, reason: "BackOff", message: "back-off" } });
+      await admin.call("/api/v1/namespaces/team-a/events", { method: "POST", body: { ...event, metadata: { name: `${pod}.sandbox`, namespace: "team-a" }, reason: "FailedCreatePodSandbox", message: 'plugin type="danm" name="danm" failed (add): no' } });
+
+      await until(() => alice.seen.some((c) => c.kind === "Pod" && c.name === pod), 5_000, "alice to hear of the Pod");
+      await until(() => alice.seen.some((c) => c.kind === "Event" && c.name === `${pod}.sandbox`), 5_000, "alice to hear of its sandbox failure");
+      await new Promise((r) => setTimeout(r, 300)); // anything else in flight arrives by now
+      expect(alice.seen.filter((c) => c.name === `${pod}.other`)).toEqual([]);
+      // the shared watch keeps only who changed, not the Pods themselves
+      expect(runtime.live.watch("Pod").list().find((o) => o.metadata.name === pod)).toEqual({ metadata: { name: pod, namespace: "team-a", resourceVersion: expect.any(String), uid: expect.any(String) } });
+      expect(bob.seen.filter((c) => c.namespace === "team-a")).toEqual([]);
+    } finally {
+      abort.abort();
+      for (const path of [`/api/v1/namespaces/team-a/events/${pod}.sandbox`, `/api/v1/namespaces/team-a/events/${pod}.other`, `/api/v1/namespaces/team-a/pods/${pod}`]) {
+        await admin.call(path, { method: "DELETE" }).catch(() => undefined);
+      }
+    }
+  });
 });
 
 describe("live updates end with the session", () => {

@@ -11,6 +11,10 @@ export interface WatchedObject {
 
 export interface SharedWatchOptions {
   path: string;
+  /** Query parameters of both the list and the watch (a fieldSelector). */
+  query?: Record<string, string>;
+  /** What to keep of each object (default all of it): a watch that only signals changes keeps the metadata. */
+  keep?: (obj: WatchedObject) => WatchedObject;
   restartDelayMs?: number;
   /** For an API that may go away (a CRD deleted): when a list answers 404, forget every object
    * (DELETED events), stop, and call this instead of listing again. */
@@ -60,6 +64,10 @@ export class SharedWatch<T extends WatchedObject = WatchedObject> {
     this.abort.abort();
   }
 
+  private kept(obj: T): T {
+    return this.options.keep ? (this.options.keep(obj) as T) : obj;
+  }
+
   private emit(type: WatchEventType, obj: T) {
     for (const l of this.listeners) {
       try {
@@ -71,9 +79,10 @@ export class SharedWatch<T extends WatchedObject = WatchedObject> {
   }
 
   private async relist() {
-    const list = await this.kube.call<{ metadata: { resourceVersion: string }; items: T[] }>(this.options.path, { signal: this.abort.signal });
+    const list = await this.kube.call<{ metadata: { resourceVersion: string }; items: T[] }>(this.options.path, { query: this.options.query, signal: this.abort.signal });
     const seen = new Set<string>();
-    for (const item of list.items) {
+    for (const received of list.items) {
+      const item = this.kept(received);
       const key = keyOf(item);
       seen.add(key);
       const old = this.objects.get(key);
@@ -98,7 +107,7 @@ export class SharedWatch<T extends WatchedObject = WatchedObject> {
       try {
         if (needList) await this.relist();
         needList = false;
-        await this.kube.watch(this.options.path, { resourceVersion: this.resourceVersion, timeoutSeconds: "300" }, (e) => {
+        await this.kube.watch(this.options.path, { ...this.options.query, resourceVersion: this.resourceVersion, timeoutSeconds: "300" }, (e) => {
           if (e.type === "BOOKMARK") {
             this.resourceVersion = (e.object as WatchedObject).metadata.resourceVersion ?? this.resourceVersion;
             return;
@@ -108,7 +117,7 @@ export class SharedWatch<T extends WatchedObject = WatchedObject> {
             needList = true;
             throw new Error(`watch error: ${(e.object as { message?: string }).message ?? "unknown"}`);
           }
-          const obj = e.object as T;
+          const obj = this.kept(e.object as T);
           this.resourceVersion = obj.metadata.resourceVersion ?? this.resourceVersion;
           if (e.type === "DELETED") this.objects.delete(keyOf(obj));
           else this.objects.set(keyOf(obj), obj);

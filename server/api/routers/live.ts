@@ -1,7 +1,7 @@
 // Live updates over SSE: what changed (kind, namespace, name), only for objects the person may get.
 // The browser refetches what it shows; object contents never travel through this channel.
 import { findSession } from "../../db/sessions";
-import { kindInfo } from "../../domain/api/kinds";
+import { liveSource } from "../live";
 import { consoleMetrics } from "../metrics";
 import { mayGet } from "../roles";
 import { authedProcedure, router } from "../trpc";
@@ -17,8 +17,8 @@ export const liveRouter = router({
       for await (const change of ctx.runtime.live.changes(session.signal)) {
         // signed out on another replica (or expired) since: nothing more for this stream
         if (!(await findSession(ctx.runtime.db, ctx.sessionToken))) return;
-        const plural = kindInfo(change.kind)!.plural;
-        if (await mayGet(ctx.identity, ctx.kube, plural, change.namespace).catch(() => false)) yield { kind: "change" as const, change };
+        const { group, resource } = liveSource(change.kind);
+        if (await mayGet(ctx.identity, ctx.kube, resource, change.namespace, group).catch(() => false)) yield { kind: "change" as const, change };
       }
     } catch (e) {
       // ended by sign-out or expiry: a normal end of the stream, not an error

@@ -133,7 +133,7 @@ export function addressRows(endpoints: DanmEp[]): AddressRow[] {
   });
 }
 
-async function readNetwork(kube: KubeRest, kind: z.infer<typeof NetworkKind>, namespace: string | undefined, name: string): Promise<Network> {
+export async function readNetwork(kube: KubeRest, kind: z.infer<typeof NetworkKind>, namespace: string | undefined, name: string): Promise<Network> {
   try {
     return await kube.call<Network>(danmPath(kind, kind === "ClusterNetwork" ? undefined : namespace, name));
   } catch (e) {
@@ -141,7 +141,7 @@ async function readNetwork(kube: KubeRest, kind: z.infer<typeof NetworkKind>, na
   }
 }
 
-const Target = z.object({ kind: NetworkKind, namespace: ObjectName.optional(), name: ObjectName });
+export const Target = z.object({ kind: NetworkKind, namespace: ObjectName.optional(), name: ObjectName });
 
 export const networksRouter = router({
   /** Namespaces the person may pick: where they may create TenantNetworks, and every tenant namespace for netadmins/operators. */
