@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import YAML from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Bitmap } from "../../server/domain/bitmap";
+import { danmAddError } from "../../server/domain/podAttachments";
 import { makeTestHome } from "../testing/testHome";
 import { clusterDown, clusterUp, type LocalCluster } from "./localCluster";
 import { freePort, waitFor } from "./processes";
@@ -175,6 +176,8 @@ describe.skipIf(unavailable)("real Pods on the local default", () => {
     }, { timeoutMs: 90_000, intervalMs: 1000 });
     expect(events.intruder).toContain("ClusterNetwork only-b does not allow namespace team-a (AllowedTenants: team-b; A-2)");
     expect(events.stranger).toContain("requested network bobs of type TenantNetwork in namespace team-a does not exist (A-1)");
+    // what the console shows the tenant is danm's own words out of the kubelet's real message (POD-3)
+    expect(danmAddError(events.intruder, { namespace: "team-a", name: "intruder" })).toBe("ClusterNetwork only-b does not allow namespace team-a (AllowedTenants: team-b; A-2)");
     for (const p of await pods("app=intruder")) expect(p.status.phase).toBe("Pending");
     expect(await allocated("cn", "only-b")).toBe(before.onlyB);
     expect((await danmEps()).length).toBe(before.eps);
