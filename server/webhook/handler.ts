@@ -7,6 +7,7 @@ import { admitTenantConfig } from "../domain/admission/tenantConfig";
 import { isNetworkKind } from "../domain/api/network";
 import type { TenantConfig } from "../domain/api/tenantConfig";
 import { issue, issueMessage, type Issue } from "../domain/issue";
+import { defaultIpamIdentities, type IpamIdentities } from "../domain/rules/allocationState";
 import type { ProfileChooser } from "../domain/tenancy/binding";
 import type { ClusterState } from "./clusterState";
 import type { WebhookMetrics } from "./metrics";
@@ -17,6 +18,8 @@ export interface HandlerDeps {
   state: ClusterState;
   metrics?: WebhookMetrics;
   chooseProfile?: ProfileChooser;
+  /** Who may change allocation state (N-28); defaultIpamIdentities() when not given. */
+  ipamIdentities?: IpamIdentities;
   log?: (message: string, fields: Record<string, unknown>) => void;
 }
 
@@ -72,7 +75,13 @@ export class AdmissionHandler {
     const state = this.deps.state;
     return admitNetwork(
       { operation: req.operation as "CREATE" | "UPDATE", phase, object: req.object, oldObject: req.oldObject },
-      { tenantConfig: tenantConfig ?? state.tenantConfig(), danmEps: state.danmEps(), chooseProfile: this.deps.chooseProfile },
+      {
+        tenantConfig: tenantConfig ?? state.tenantConfig(),
+        danmEps: state.danmEps(),
+        chooseProfile: this.deps.chooseProfile,
+        requester: req.userInfo,
+        ipamIdentities: this.deps.ipamIdentities ?? defaultIpamIdentities(),
+      },
     );
   }
 

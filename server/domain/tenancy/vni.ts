@@ -13,7 +13,7 @@ export interface VniRange {
   values(): Generator<number>;
 }
 
-export type VniRangeResult = { ok: true; range: VniRange; max: number } | { ok: false; reason: string };
+export type VniRangeResult = { ok: true; range: VniRange; min: number; max: number } | { ok: false; reason: string };
 
 /** Parses "2000-2500,2601,2650-2700" (no whitespace). */
 export function parseVniRange(text: string): VniRangeResult {
@@ -40,7 +40,7 @@ export function parseVniRange(text: string): VniRangeResult {
       for (const [a, b] of intervals) for (let v = a; v <= b; v++) yield v;
     },
   };
-  return { ok: true, range, max: intervals.length ? intervals[intervals.length - 1][1] : 0 };
+  return { ok: true, range, min: intervals.length ? intervals[0][0] : 0, max: intervals.length ? intervals[intervals.length - 1][1] : 0 };
 }
 
 export function freshVniBitmap(): string {
