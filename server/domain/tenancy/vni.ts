@@ -86,10 +86,15 @@ export function reserveVni(config: TenantConfig, name: string, vniType: VniType)
   }
   const range = parseVniRange(profile.vniRange ?? "");
   if (!range.ok) return { ok: false, rule: "B-4", reason: `profile ${name}/${vniType} has an unreadable vniRange: ${range.reason}` };
+  // issue 14: host interfaces are named by NetworkID and VNI, not by device, so a VNI already held
+  // through another host NIC profile of this vniType is skipped (two devices, one name, a conflict)
+  const siblings = isDevicePoolName(name)
+    ? []
+    : config.hostDevices!.filter((p, i) => i !== index && p.vniType === vniType && !isDevicePoolName(p.name)).map((p) => Bitmap.decode(p.alloc ?? ""));
   let vni: number | undefined;
   for (const v of range.range.values()) {
     if (v > MAX_VNI) break;
-    if (!bitmap.isSet(v)) {
+    if (!bitmap.isSet(v) && !siblings.some((b) => b.isSet(v))) {
       vni = v;
       break;
     }
