@@ -31,6 +31,22 @@ class ConflictingState extends StaticClusterState {
 }
 
 describe("AdmissionHandler", () => {
+  it("B-7: a TenantNetwork whose name is taken is refused before its VNI is reserved; a dry run does not ask", async () => {
+    const asked: string[] = [];
+    const state = Object.assign(new StaticClusterState([initialised(tenantConfig())], []), {
+      tenantNetworkExists: async (namespace: string, name: string) => (asked.push(`${namespace}/${name}`), name === "taken"),
+    });
+    const handler = new AdmissionHandler({ state });
+    const res = await handler.handle("mutate", request(review("TenantNetwork", "CREATE", tenantNetwork("taken"))));
+    expect(res.allowed).toBe(false);
+    expect(res.status!.message).toBe("TenantNetwork team-a/taken is invalid: metadata.name: Conflict: TenantNetwork team-a/taken exists already; choose another name or change the existing one (no VNI was reserved) (B-7)");
+    expect(reservedVnis(state.tenantConfig()!.hostDevices![0])).toEqual([]);
+    expect((await handler.handle("mutate", request(review("TenantNetwork", "CREATE", tenantNetwork("taken"), { dryRun: true })))).allowed).toBe(true);
+    expect((await handler.handle("mutate", request(review("TenantNetwork", "CREATE", tenantNetwork("free"))))).allowed).toBe(true);
+    expect(reservedVnis(state.tenantConfig()!.hostDevices![0])).toEqual([1000]);
+    expect(asked).toEqual(["team-a/taken", "team-a/free"]);
+  });
+
   it("passes the requester's userInfo to N-28: alice may not change alloc, the danm plugin's ServiceAccount may, and the set is configurable", async () => {
     const stored = (await new AdmissionHandler({ state: new StaticClusterState([], []) }).handle("mutate", request(review("ClusterNetwork", "CREATE", clusterNetwork("core", { cidr: "10.20.0.0/26" })))));
     const old = patched(clusterNetwork("core", { cidr: "10.20.0.0/26" }), stored.patch) as { spec: { Options: Record<string, unknown> } };

@@ -1,6 +1,6 @@
 // Dispatches an AdmissionRequest to the domain and turns the outcome into an AdmissionResponse.
 import { admitNetworkDeletion } from "../domain/admission/deletion";
-import { admitNetwork, type NetworkOutcome } from "../domain/admission/network";
+import { admitNetwork, nameTaken, type NetworkOutcome } from "../domain/admission/network";
 import { denialMessage, type Outcome, type Phase } from "../domain/admission/outcome";
 import { jsonPatch } from "../domain/admission/patch";
 import { admitTenantConfig } from "../domain/admission/tenantConfig";
@@ -86,9 +86,13 @@ export class AdmissionHandler {
   }
 
   /** TenantNetwork CREATE: reserve the VNI only after every rule passed, never on dry run (decision 3). */
-  private createTenantNetwork(req: AdmissionRequest): Promise<NetworkOutcome> {
+  private async createTenantNetwork(req: AdmissionRequest): Promise<NetworkOutcome> {
     const first = this.admit("mutate", req);
-    if (!first.allowed || !first.tenantConfig || req.dryRun) return Promise.resolve(first);
+    if (!first.allowed || !first.tenantConfig || req.dryRun) return first;
+    // B-7: the API server refuses a taken name only after us; ask before reserving
+    if (req.name && req.namespace && (await this.deps.state.tenantNetworkExists?.(req.namespace, req.name))) {
+      return { allowed: false, warnings: first.warnings, issues: [nameTaken(req.namespace, req.name)] };
+    }
     return this.tenantConfigWrites.run(async () => {
       for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
         const outcome = this.admit("mutate", req);

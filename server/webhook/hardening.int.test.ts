@@ -109,6 +109,14 @@ describe("issue 13 through the real API server", () => {
     expect(e.message).toContain('hostDevices[4].vniRange: Invalid value: "4095-4096": VLAN ids are 1–4094; a TenantNetwork could not carry 4096 (T-8)');
   });
 
+  it("item 3: creating a TenantNetwork whose name is taken reserves no second VNI (B-7)", async () => {
+    const before = await reserved("ens4", "vlan");
+    expect(before.length).toBeGreaterThan(0); // h13-net holds one
+    const e = await rejection(alice.create("TenantNetwork", tn("h13-net", { cidr: "10.135.0.0/24", host_device: "ens4" })));
+    expect(e.message).toContain("TenantNetwork team-a/h13-net exists already; choose another name or change the existing one (no VNI was reserved) (B-7)");
+    expect(await reserved("ens4", "vlan")).toEqual(before);
+  });
+
   it("item 3: a TenantNetwork the API server would refuse by its name reserves no VNI", async () => {
     const before = await reserved("ens4", "vlan");
     const e = await rejection(alice.create("TenantNetwork", tn("Bad_Name", { cidr: "10.134.0.0/24", host_device: "ens4" })));

@@ -80,6 +80,14 @@ export function checkStorableName(net: NetworkObject): Issue[] {
   return [issue("B-6", "Invalid", field, `a TenantNetwork name must be lowercase letters, digits, "-" and ".", start and end with a letter or digit, and have at most ${MAX_NAME_LENGTH} characters; no VNI was reserved`, shown)];
 }
 
+/**
+ * B-7 (ours): the API server refuses a TenantNetwork whose name is taken only after the mutating
+ * webhook ran, so the webhook asks first and refuses it before a VNI is reserved for it.
+ */
+export function nameTaken(namespace: string | undefined, name: string): Issue {
+  return issue("B-7", "Conflict", "metadata.name", `TenantNetwork ${namespace ?? ""}/${name} exists already; choose another name or change the existing one (no VNI was reserved)`);
+}
+
 export function admitNetwork(request: NetworkAdmissionRequest, context: NetworkAdmissionContext): NetworkOutcome {
   const warnings: string[] = [];
   // 1. decode strictly
