@@ -42,7 +42,9 @@ function storedNetwork(name: string, used: number) {
  * Weighted as a cluster sees them: IPAM updates (one per Pod interface) outnumber network changes.
  */
 export function benchMix(): string[] {
-  const ipamUpdates = Array.from({ length: 8 }, (_, i) => review("TenantNetwork", "UPDATE", storedNetwork(`pods-${i}`, 40 + i), { oldObject: storedNetwork(`pods-${i}`, 39 + i) }));
+  // sent by the danm plugin's identity, as in a cluster (N-28 refuses anyone else's)
+  const plugin = { username: "system:serviceaccount:tenet-system:tenet-cni" };
+  const ipamUpdates = Array.from({ length: 8 }, (_, i) => review("TenantNetwork", "UPDATE", storedNetwork(`pods-${i}`, 40 + i), { oldObject: storedNetwork(`pods-${i}`, 39 + i), user: plugin }));
   const reviews = [
     ...ipamUpdates,
     review("TenantNetwork", "CREATE", tenantNetwork("signalling", { cidr: "10.60.0.0/24", container_prefix: "sig" }), { dryRun: true }),

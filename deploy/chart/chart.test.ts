@@ -139,6 +139,16 @@ describe("chart: RBAC", () => {
 });
 
 describe("chart: CRDs and webhook", () => {
+  it("tells the webhook who may change allocation state (N-28): the release's danm plugin and controllers, system:masters, and what the values add", () => {
+    expect(podSpec(find(defaults, "Deployment", "tenet-webhook")).containers[0].args).toEqual(
+      expect.arrayContaining(["--ipam-users=system:serviceaccount:tenet-system:tenet-cni,system:serviceaccount:tenet-system:tenet-controllers", "--ipam-groups=system:masters"]),
+    );
+    const moved = renderChart({ webhook: { ipamIdentities: { extraUsers: ["node-ipam"], groups: [] } } }, { namespace: "net" });
+    expect(podSpec(find(moved, "Deployment", "tenet-webhook")).containers[0].args).toEqual(
+      expect.arrayContaining(["--ipam-users=system:serviceaccount:net:tenet-cni,system:serviceaccount:net:tenet-controllers,node-ipam", "--ipam-groups="]),
+    );
+  });
+
   it("installs the CRDs of deploy/crds, unchanged, kept on uninstall", () => {
     const files = fs.readdirSync(path.join(deployDir, "crds")).filter((f) => f.endsWith(".yaml"));
     const crds = defaults.filter((o) => o.kind === "CustomResourceDefinition");

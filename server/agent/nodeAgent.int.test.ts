@@ -124,6 +124,43 @@ describe.skipIf(!!unavailable)("node agent through the real API server", () => {
     expect(right?.error).toMatch(/names no physical function/);
   });
 
+  it("issue 14: alice's and bob's VxLAN TenantNetworks from one profile both come up on the node, with no conflict", async () => {
+    // the profile tenants get VxLANs from is this node's NIC; the TenantConfig maps ipvlan to tn-ipvl
+    const profile = { name: scratch.parent, vniType: "vxlan", vniRange: "4600-4609" };
+    const addProfile = async (add: boolean) => {
+      for (;;) {
+        const tc = await netadmin.call<{ metadata: { resourceVersion: string }; hostDevices: { name: string }[] }>(danmPath("TenantConfig", undefined, "tenet"));
+        const hostDevices = add ? [...tc.hostDevices.filter((p) => p.name !== profile.name), profile] : tc.hostDevices.filter((p) => p.name !== profile.name);
+        const done = await netadmin.call(danmPath("TenantConfig", undefined, "tenet"), { method: "PUT", body: { ...tc, hostDevices } }).then(() => true, (e: KubeStatusError) => (e.status === 409 ? false : Promise.reject(e)));
+        if (done) return;
+      }
+    };
+    const alice = await KubeRest.fromFile(cluster.controlPlane.kubeconfigs.alice);
+    const bob = await KubeRest.fromFile(cluster.controlPlane.kubeconfigs.bob);
+    const tn = (namespace: string, name: string, cidr: string) => ({ apiVersion: "danm.k8s.io/v1", kind: "TenantNetwork", metadata: { name, namespace }, spec: { NetworkType: "ipvlan", Options: { cidr, host_device: scratch.parent } } });
+    type Tn = { spec: { NetworkID: string; Options: { vxlan: number } } };
+    await addProfile(true);
+    try {
+      const bobs = await bob.call<Tn>(danmPath("TenantNetwork", "team-b"), { method: "POST", body: tn("team-b", "h14-bob", "10.140.0.0/24") });
+      const alices = await alice.call<Tn>(danmPath("TenantNetwork", "team-a"), { method: "POST", body: tn("team-a", "h14-alice", "10.141.0.0/24") });
+      expect([bobs.spec.Options.vxlan, alices.spec.Options.vxlan]).toEqual([4600, 4601]);
+      expect([bobs.spec.NetworkID, alices.spec.NetworkID]).toEqual(["tn-ip.4600", "tn-ip.4601"]);
+      for (const [name, vni, user] of [["vx_tn-ip.4600", 4600, "TenantNetwork team-b/h14-bob"], ["vx_tn-ip.4601", 4601, "TenantNetwork team-a/h14-alice"]] as const) {
+        const present = await waitFor(`${name} present`, async () => ((await iface(name))?.state === "Present" ? await iface(name) : undefined));
+        expect(present).toMatchObject({ name, kind: "vxlan", vni, parent: scratch.parent, networks: [user] });
+      }
+      const mine = (await status()).status!.hostInterfaces.filter((i) => i.networks.some((n) => n.includes("h14-")));
+      expect(mine.map((i) => i.state)).toEqual(["Present", "Present"]);
+      const links = (await readLinks({ netns: scratch.name })).filter((l) => l.name.startsWith("vx_tn-ip."));
+      expect(links.map((l) => [l.name, l.id]).sort()).toEqual([["vx_tn-ip.4600", 4600], ["vx_tn-ip.4601", 4601]]);
+    } finally {
+      await bob.call(danmPath("TenantNetwork", "team-b", "h14-bob"), { method: "DELETE" }).catch(() => undefined);
+      await alice.call(danmPath("TenantNetwork", "team-a", "h14-alice"), { method: "DELETE" }).catch(() => undefined);
+      await Promise.all([alice.close(), bob.close()]);
+      await addProfile(false);
+    }
+  });
+
   it("may write only NodeNetworkStatuses: its ServiceAccount cannot change networks", async () => {
     const denied = await agentKube.call(danmPath("DanmNet", ns), { method: "POST", body: danmNet("h5deny", { cidr: "10.79.0.0/24" }) }).catch((e: unknown) => e);
     expect(denied).toBeInstanceOf(KubeStatusError);

@@ -8,6 +8,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { isDynamicNetworkType, normalNetworkType, type NetworkObject } from "../domain/api/network";
+import { networkIdProblem, shownNetworkId } from "../domain/rules/networkIdentity";
 import { cidrContains, stripPrefix, tryParseCidr, tryParseIp } from "../domain/net/cidr";
 import { callDelegate } from "./delegate";
 import { delegateConfig } from "./delegateConfig";
@@ -26,7 +27,10 @@ export interface PluginRun {
   log(line: string): void;
 }
 
+/** `<cniDir>/<NetworkID>.conf`; a NetworkID that is no file name there (N-27) is refused, never followed. */
 export function readStaticConf(cniDir: string, networkId: string): { path: string; text?: string } {
+  const problem = networkIdProblem(networkId);
+  if (problem) throw new CniError(CNI_ERROR.invalidNetworkConfig, `NetworkID ${JSON.stringify(shownNetworkId(networkId))} does not name a CNI configuration in ${cniDir}: ${problem} (N-27)`);
   const file = path.join(cniDir, `${networkId}.conf`);
   try {
     return { path: file, text: fs.readFileSync(file, "utf8") };

@@ -7,7 +7,9 @@ import { NetworkIpam, type NetworkRef, type NetworkStore } from "./ipam";
 
 const cluster = inject("cluster");
 const netadmin = new DanmClient(cluster.controlPlane.kubeconfigs.netadmin);
-const store: NetworkStore = netadmin;
+// allocation state is written by tenet's IPAM identities only (N-28): the local nodes' plugin runs as admin
+const IPAM_KUBECONFIG = cluster.controlPlane.kubeconfigs.admin;
+const store: NetworkStore = new DanmClient(IPAM_KUBECONFIG);
 const ref: NetworkRef = { kind: "DanmNet", name: "ipam-race", namespace: "team-b" };
 const CALLERS = 200;
 // This test is about correctness under contention (no address twice, none lost). How long 200
@@ -30,7 +32,7 @@ describe("IPAM on one network under concurrency", () => {
     let conflicts = 0;
     // each caller is one plugin run: its own client, as separate processes have
     const counting = (): NetworkStore => {
-      const client = new DanmClient(cluster.controlPlane.kubeconfigs.netadmin);
+      const client = new DanmClient(IPAM_KUBECONFIG);
       return {
         get: (kind, name, ns) => client.get<NetworkObject>(kind, name, ns),
         replace: (kind, net) =>

@@ -63,6 +63,17 @@ export class KubeClusterState implements ClusterState {
     }
   }
 
+  async tenantNetworkExists(namespace: string, name: string): Promise<boolean | undefined> {
+    try {
+      await this.api.getNamespacedCustomObject({ group: API_GROUP, version: DANM_VERSION, plural: "tenantnetworks", namespace, name });
+      return true;
+    } catch (e) {
+      if (statusCode(e) === 404) return false;
+      this.log?.("tenantnetwork lookup failed", { namespace, name, error: errorMessage(e) });
+      return undefined;
+    }
+  }
+
   async refreshTenantConfig() {
     const name = this.tenantConfig()?.metadata.name;
     if (!name) return;

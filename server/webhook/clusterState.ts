@@ -18,6 +18,8 @@ export interface ClusterState {
   updateTenantConfig(config: TenantConfig): Promise<TenantConfigWrite>;
   /** After a conflict: read the TenantConfig from the API server, bypassing the cache. */
   refreshTenantConfig(): Promise<void>;
+  /** Whether a TenantNetwork of this name is stored (B-7); undefined when that cannot be told. */
+  tenantNetworkExists?(namespace: string, name: string): Promise<boolean | undefined>;
 }
 
 /** ClusterState over plain objects: for the offline validator and for tests of the handler. */

@@ -31,6 +31,38 @@ class ConflictingState extends StaticClusterState {
 }
 
 describe("AdmissionHandler", () => {
+  it("B-7: a TenantNetwork whose name is taken is refused before its VNI is reserved; a dry run does not ask", async () => {
+    const asked: string[] = [];
+    const state = Object.assign(new StaticClusterState([initialised(tenantConfig())], []), {
+      tenantNetworkExists: async (namespace: string, name: string) => (asked.push(`${namespace}/${name}`), name === "taken"),
+    });
+    const handler = new AdmissionHandler({ state });
+    const res = await handler.handle("mutate", request(review("TenantNetwork", "CREATE", tenantNetwork("taken"))));
+    expect(res.allowed).toBe(false);
+    expect(res.status!.message).toBe("TenantNetwork team-a/taken is invalid: metadata.name: Conflict: TenantNetwork team-a/taken exists already; choose another name or change the existing one (no VNI was reserved) (B-7)");
+    expect(reservedVnis(state.tenantConfig()!.hostDevices![0])).toEqual([]);
+    expect((await handler.handle("mutate", request(review("TenantNetwork", "CREATE", tenantNetwork("taken"), { dryRun: true })))).allowed).toBe(true);
+    expect((await handler.handle("mutate", request(review("TenantNetwork", "CREATE", tenantNetwork("free"))))).allowed).toBe(true);
+    expect(reservedVnis(state.tenantConfig()!.hostDevices![0])).toEqual([1000]);
+    expect(asked).toEqual(["team-a/taken", "team-a/free"]);
+  });
+
+  it("passes the requester's userInfo to N-28: alice may not change alloc, the danm plugin's ServiceAccount may, and the set is configurable", async () => {
+    const stored = (await new AdmissionHandler({ state: new StaticClusterState([], []) }).handle("mutate", request(review("ClusterNetwork", "CREATE", clusterNetwork("core", { cidr: "10.20.0.0/26" })))));
+    const old = patched(clusterNetwork("core", { cidr: "10.20.0.0/26" }), stored.patch) as { spec: { Options: Record<string, unknown> } };
+    const changed = { ...old, spec: { ...old.spec, Options: { ...old.spec.Options, alloc: Buffer.alloc(8, 0xff).toString("base64") } } };
+    const update = (user: { username: string; groups?: string[] }, handler = new AdmissionHandler({ state: new StaticClusterState([], []) })) =>
+      handler.handle("mutate", request(review("ClusterNetwork", "UPDATE", changed, { oldObject: old, user })));
+    const denied = await update({ username: "alice", groups: ["tenet:tenants"] });
+    expect(denied.allowed).toBe(false);
+    expect(denied.status!.message).toContain("ClusterNetwork core is invalid: spec.Options.alloc: Forbidden: alloc records which addresses Pods hold in ClusterNetwork core and is written by tenet's IPAM only; alice may not change it");
+    expect(denied.status!.message).toContain("(N-28)");
+    expect((await update({ username: "system:serviceaccount:tenet-system:tenet-cni" })).allowed).toBe(true);
+    const custom = new AdmissionHandler({ state: new StaticClusterState([], []), ipamIdentities: { users: ["node-ipam"], groups: [] } });
+    expect((await update({ username: "node-ipam" }, custom)).allowed).toBe(true);
+    expect((await update({ username: "system:serviceaccount:tenet-system:tenet-cni" }, custom)).allowed).toBe(false);
+  });
+
   it("mutates a TenantNetwork create: host device, VLAN, NetworkID and bitmap as one JSON patch", async () => {
     const state = new StaticClusterState([initialised(tenantConfig())], []);
     const handler = new AdmissionHandler({ state });

@@ -1,12 +1,13 @@
 // Dispatches an AdmissionRequest to the domain and turns the outcome into an AdmissionResponse.
 import { admitNetworkDeletion } from "../domain/admission/deletion";
-import { admitNetwork, type NetworkOutcome } from "../domain/admission/network";
+import { admitNetwork, nameTaken, type NetworkOutcome } from "../domain/admission/network";
 import { denialMessage, type Outcome, type Phase } from "../domain/admission/outcome";
 import { jsonPatch } from "../domain/admission/patch";
 import { admitTenantConfig } from "../domain/admission/tenantConfig";
 import { isNetworkKind } from "../domain/api/network";
 import type { TenantConfig } from "../domain/api/tenantConfig";
 import { issue, issueMessage, type Issue } from "../domain/issue";
+import { defaultIpamIdentities, type IpamIdentities } from "../domain/rules/allocationState";
 import type { ProfileChooser } from "../domain/tenancy/binding";
 import type { ClusterState } from "./clusterState";
 import type { WebhookMetrics } from "./metrics";
@@ -17,6 +18,8 @@ export interface HandlerDeps {
   state: ClusterState;
   metrics?: WebhookMetrics;
   chooseProfile?: ProfileChooser;
+  /** Who may change allocation state (N-28); defaultIpamIdentities() when not given. */
+  ipamIdentities?: IpamIdentities;
   log?: (message: string, fields: Record<string, unknown>) => void;
 }
 
@@ -72,14 +75,24 @@ export class AdmissionHandler {
     const state = this.deps.state;
     return admitNetwork(
       { operation: req.operation as "CREATE" | "UPDATE", phase, object: req.object, oldObject: req.oldObject },
-      { tenantConfig: tenantConfig ?? state.tenantConfig(), danmEps: state.danmEps(), chooseProfile: this.deps.chooseProfile },
+      {
+        tenantConfig: tenantConfig ?? state.tenantConfig(),
+        danmEps: state.danmEps(),
+        chooseProfile: this.deps.chooseProfile,
+        requester: req.userInfo,
+        ipamIdentities: this.deps.ipamIdentities ?? defaultIpamIdentities(),
+      },
     );
   }
 
   /** TenantNetwork CREATE: reserve the VNI only after every rule passed, never on dry run (decision 3). */
-  private createTenantNetwork(req: AdmissionRequest): Promise<NetworkOutcome> {
+  private async createTenantNetwork(req: AdmissionRequest): Promise<NetworkOutcome> {
     const first = this.admit("mutate", req);
-    if (!first.allowed || !first.tenantConfig || req.dryRun) return Promise.resolve(first);
+    if (!first.allowed || !first.tenantConfig || req.dryRun) return first;
+    // B-7: the API server refuses a taken name only after us; ask before reserving
+    if (req.name && req.namespace && (await this.deps.state.tenantNetworkExists?.(req.namespace, req.name))) {
+      return { allowed: false, warnings: first.warnings, issues: [nameTaken(req.namespace, req.name)] };
+    }
     return this.tenantConfigWrites.run(async () => {
       for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
         const outcome = this.admit("mutate", req);

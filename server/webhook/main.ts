@@ -1,5 +1,7 @@
-// Entry point: `tenet webhook --cert-file F --key-file F [--port 8443] [--host 0.0.0.0] [--kubeconfig F]`
+// Entry point: `tenet webhook --cert-file F --key-file F [--port 8443] [--host 0.0.0.0] [--kubeconfig F]
+//   [--ipam-users U,U] [--ipam-groups G,G]` (who may change allocation state, rule N-28)
 import { parseArgs } from "node:util";
+import { defaultIpamIdentities, type IpamIdentities } from "../domain/rules/allocationState";
 import { loadKubeConfig } from "../kube/config";
 import { KubeClusterState } from "../kube/webhookState";
 import { AdmissionHandler } from "./handler";
@@ -20,12 +22,16 @@ export async function runWebhook(argv: string[]) {
       port: { type: "string", default: process.env.TENET_WEBHOOK_PORT ?? "8443" },
       host: { type: "string", default: "0.0.0.0" },
       kubeconfig: { type: "string" },
+      "ipam-users": { type: "string" },
+      "ipam-groups": { type: "string" },
     },
   });
+  const ipamIdentities = ipamIdentitiesFrom(values["ipam-users"], values["ipam-groups"], process.env.POD_NAMESPACE);
   const log = jsonLog("webhook");
   const state = new KubeClusterState(loadKubeConfig(values.kubeconfig), log);
   const metrics = new WebhookMetrics();
-  const handler = new AdmissionHandler({ state, metrics, log });
+  const handler = new AdmissionHandler({ state, metrics, log, ipamIdentities });
+  log("allocation state writers (N-28)", { ...ipamIdentities });
   const server = new WebhookServer({ certFile: values["cert-file"]!, keyFile: values["key-file"]!, host: values.host, port: Number(values.port), handler, state, metrics, log });
   const port = await server.listen();
   log("listening", { port, host: values.host });
@@ -41,4 +47,11 @@ export async function runWebhook(argv: string[]) {
   process.on("SIGINT", stop);
   process.on("uncaughtException", (e) => log("uncaught exception", { error: e.stack }));
   process.on("unhandledRejection", (e) => log("unhandled rejection", { error: (e as Error)?.stack ?? String(e) }));
+}
+
+/** `--ipam-users` / `--ipam-groups`: comma-separated; either one omitted keeps its default. */
+export function ipamIdentitiesFrom(users: string | undefined, groups: string | undefined, namespace: string | undefined): IpamIdentities {
+  const defaults = defaultIpamIdentities(namespace || undefined);
+  const list = (text: string) => text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  return { users: users === undefined ? defaults.users : list(users), groups: groups === undefined ? defaults.groups : list(groups) };
 }

@@ -8,7 +8,7 @@ export const AdmissionRequest = z.looseObject({
   name: z.string().optional(),
   namespace: z.string().optional(),
   operation: z.enum(["CREATE", "UPDATE", "DELETE", "CONNECT"]),
-  userInfo: z.looseObject({ username: z.string().optional() }).optional(),
+  userInfo: z.looseObject({ username: z.string().optional(), groups: z.array(z.string()).optional() }).optional(),
   object: z.unknown().optional(),
   oldObject: z.unknown().optional(),
   dryRun: z.boolean().optional(),

@@ -3,7 +3,7 @@ import type { TenantConfig } from "../domain/api/tenantConfig";
 
 let counter = 0;
 
-export function review(kind: string, operation: "CREATE" | "UPDATE" | "DELETE", object: unknown, extra: { oldObject?: unknown; dryRun?: boolean; namespace?: string } = {}) {
+export function review(kind: string, operation: "CREATE" | "UPDATE" | "DELETE", object: unknown, extra: { oldObject?: unknown; dryRun?: boolean; namespace?: string; user?: { username: string; groups?: string[] } } = {}) {
   const meta = ((object ?? extra.oldObject) as { metadata?: { name?: string; namespace?: string } } | undefined)?.metadata;
   return {
     apiVersion: "admission.k8s.io/v1",
@@ -15,7 +15,7 @@ export function review(kind: string, operation: "CREATE" | "UPDATE" | "DELETE", 
       name: meta?.name,
       namespace: extra.namespace ?? meta?.namespace,
       operation,
-      userInfo: { username: "alice" },
+      userInfo: extra.user ?? { username: "alice", groups: ["tenet:tenants", "system:authenticated"] },
       object: operation === "DELETE" ? null : object,
       oldObject: extra.oldObject ?? null,
       dryRun: extra.dryRun ?? false,

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { reservedVnis } from "../domain/tenancy/vni";
 import type { TenantConfig } from "../domain/api/tenantConfig";
 import { DanmClient, KubeError } from "../kube/danmClient";
+import { rejection } from "./refusal";
 import { startWebhook, stopWebhook } from "../../tools/cli/localCluster";
 
 const cluster = inject("cluster");
@@ -12,15 +13,6 @@ const admin = as("admin");
 const netadmin = as("netadmin");
 const alice = as("alice");
 
-async function rejection(promise: Promise<unknown>): Promise<KubeError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof KubeError) return e;
-    throw e;
-  }
-  throw new Error("expected the API server to refuse the request");
-}
 
 const tn = (name: string, options: Record<string, unknown> = { cidr: "10.60.0.0/24" }, namespace = "team-a", type = "ipvlan") => ({
   apiVersion: "danm.k8s.io/v1", kind: "TenantNetwork", metadata: { name, namespace }, spec: { NetworkType: type, Options: options },
@@ -171,10 +163,10 @@ describe("admission through the real API server", () => {
     const created = await netadmin.create<Net>("DanmNet", dn);
     const moved = await netadmin.replace<Net>("DanmNet", { ...created, spec: { ...created.spec, Options: { ...created.spec.Options, cidr: "10.92.0.0/24" } } });
     expect(moved.spec.Options.allocation_pool).toMatchObject({ start: "10.92.0.1", end: "10.92.0.254" });
-    // IPAM hands out 10.92.0.1: bit 1 of the bitmap
+    // IPAM (here the local nodes' identity, system:masters) hands out 10.92.0.1: bit 1 of the bitmap
     const bytes = Buffer.from(moved.spec.Options.alloc as string, "base64");
     bytes[0] |= 0x40;
-    const allocated = await netadmin.replace<Net>("DanmNet", { ...moved, spec: { ...moved.spec, Options: { ...moved.spec.Options, alloc: bytes.toString("base64") } } });
+    const allocated = await admin.replace<Net>("DanmNet", { ...moved, spec: { ...moved.spec, Options: { ...moved.spec.Options, alloc: bytes.toString("base64") } } });
     const e = await rejection(netadmin.replace("DanmNet", { ...allocated, spec: { ...allocated.spec, Options: { ...allocated.spec.Options, cidr: "10.93.0.0/24" } } }));
     expect(e.message).toContain("spec.Options.cidr: Forbidden: cannot change from 10.92.0.0/24 while addresses are allocated from it; detach the Pods first (N-26)");
     await netadmin.delete("DanmNet", "moving", "team-b");

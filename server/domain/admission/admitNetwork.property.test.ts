@@ -12,7 +12,7 @@ import type { Phase } from "./outcome";
 
 const API_VERSION = "danm.k8s.io/v1";
 const ISSUE_TYPES: IssueType[] = ["Required", "Invalid", "Forbidden", "NotSupported", "TooLong", "Conflict", "Internal"];
-const RULE_ID = /^(N-(\d|1\d|2[0-6])|B-[1-5])$/;
+const RULE_ID = /^(N-(\d|1\d|2\d)|B-[1-6])$/;
 
 function tenantConfig(hostDevices: { name: string; vniType?: string; vniRange?: string; alloc?: string }[], networkIds: Record<string, string>): TenantConfig {
   return {

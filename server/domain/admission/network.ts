@@ -3,6 +3,7 @@ import type { DanmEp } from "../api/danmEp";
 import { isNetworkKind, networkSchemaByKind, normalNetworkType, type NetworkKind, type NetworkObject } from "../api/network";
 import type { TenantConfig } from "../api/tenantConfig";
 import { issue, type Issue } from "../issue";
+import { checkAllocationStateChange, checkAllocationStateFormat, type IpamIdentities, type Requester } from "../rules/allocationState";
 import { checkAddressing } from "../rules/networkAddressing";
 import {
   carryOver,
@@ -17,7 +18,7 @@ import {
 } from "../rules/networkIdentity";
 import { bindTenantNetwork, chooseRandomly, type Binding, type ProfileChooser } from "../tenancy/binding";
 import { decodeStrictly } from "./decode";
-import type { Outcome, Phase } from "./outcome";
+import { describeObject, type Outcome, type Phase } from "./outcome";
 
 export interface NetworkAdmissionRequest {
   operation: "CREATE" | "UPDATE";
@@ -32,6 +33,9 @@ export interface NetworkAdmissionContext {
   /** undefined while the endpoints are not known (cache not synced): N-25 then denies. */
   danmEps: readonly DanmEp[] | undefined;
   chooseProfile?: ProfileChooser;
+  /** Who sent the request (AdmissionReview userInfo) and who is tenet's IPAM (N-28). */
+  requester?: Requester;
+  ipamIdentities?: IpamIdentities;
 }
 
 export interface NetworkOutcome extends Outcome<NetworkObject> {
@@ -58,6 +62,32 @@ function normaliseType(net: NetworkObject, warnings: string[]): NetworkObject {
   return { ...net, spec: { ...(net.spec ?? {}), NetworkType: lower } } as NetworkObject;
 }
 
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const MAX_NAME_LENGTH = 253;
+
+/**
+ * B-6 (ours): the API server validates metadata.name only after the mutating webhooks ran, so a
+ * TenantNetwork it will refuse by name is refused here, before a VNI is reserved for it.
+ */
+export function checkStorableName(net: NetworkObject): Issue[] {
+  const meta = net.metadata as { name?: string; generateName?: string };
+  const generated = !meta.name && !!meta.generateName;
+  // a generated name is the prefix and five more characters
+  const name = meta.name || (meta.generateName ? `${meta.generateName}x0000` : "");
+  if (name === "" || (name.length <= MAX_NAME_LENGTH && DNS_SUBDOMAIN.test(name))) return [];
+  const field = generated ? "metadata.generateName" : "metadata.name";
+  const shown = (meta.name || meta.generateName || "").slice(0, 64);
+  return [issue("B-6", "Invalid", field, `a TenantNetwork name must be lowercase letters, digits, "-" and ".", start and end with a letter or digit, and have at most ${MAX_NAME_LENGTH} characters; no VNI was reserved`, shown)];
+}
+
+/**
+ * B-7 (ours): the API server refuses a TenantNetwork whose name is taken only after the mutating
+ * webhook ran, so the webhook asks first and refuses it before a VNI is reserved for it.
+ */
+export function nameTaken(namespace: string | undefined, name: string): Issue {
+  return issue("B-7", "Conflict", "metadata.name", `TenantNetwork ${namespace ?? ""}/${name} exists already; choose another name or change the existing one (no VNI was reserved)`);
+}
+
 export function admitNetwork(request: NetworkAdmissionRequest, context: NetworkAdmissionContext): NetworkOutcome {
   const warnings: string[] = [];
   // 1. decode strictly
@@ -81,6 +111,13 @@ export function admitNetwork(request: NetworkAdmissionRequest, context: NetworkA
   const addressing = checkAddressing({ options: net.spec?.Options ?? {}, checkUserBitmaps: mutating && !old });
   net = { ...net, spec: { ...net.spec, Options: addressing.options } } as NetworkObject;
   const issues: Issue[] = [...addressing.issues];
+  // N-28 on the user's own object (the mutating pass; defaults the webhook adds are no user change)
+  if (old && mutating) {
+    const ipam = context.ipamIdentities ?? { users: [], groups: [] };
+    issues.push(...checkAllocationStateChange(decoded.value.spec?.Options ?? {}, old.spec?.Options ?? {}, context.requester, ipam, describeObject(kind, net.metadata)));
+  }
+  // N-29 on every write (the mutating pass sees them all), once the subnets themselves are valid
+  if (mutating && addressing.issues.length === 0) issues.push(...checkAllocationStateFormat(net.spec?.Options ?? {}, old?.spec?.Options));
   const usedBy = old ? (context.danmEps ? endpointsUsing(old, context.danmEps) : undefined) : [];
   const o = net.spec?.Options ?? {};
   if (kind === "DanmNet" || kind === "ClusterNetwork") {
@@ -98,6 +135,9 @@ export function admitNetwork(request: NetworkAdmissionRequest, context: NetworkA
   let tenantConfig: TenantConfig | undefined;
   let reserved: Binding["reserved"];
   if (kind === "TenantNetwork" && mutating && !old) {
+    // B-6: what the API server checks after us must not strand a reservation (decision 3)
+    const unstorable = checkStorableName(net);
+    if (unstorable.length > 0) return deny(unstorable, warnings);
     const bound = bindTenantNetwork(net, context.tenantConfig, context.chooseProfile ?? chooseRandomly);
     if (!bound.ok) return deny(bound.issues, warnings);
     ({ network: net, tenantConfig, reserved } = bound);

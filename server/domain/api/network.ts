@@ -1,6 +1,10 @@
 import { z } from "zod";
 import { API_VERSION, ObjectMeta } from "./meta";
 
+/** The ids a network may carry: 802.1Q VLAN 1–4094, the 24-bit VxLAN VNI 1–16777215 (0 = none). */
+export const MAX_VLAN_ID = 4094;
+export const MAX_VXLAN_ID = 16777215;
+
 // DanmNet, TenantNetwork and ClusterNetwork share one spec shape (danm-spec §2.1).
 // Field names are DANM's, exactly, including their mixed case.
 
@@ -40,8 +44,8 @@ export const NetworkOptions = z
     routes6: routeMap.optional().describe("IPv6 routes: destination IPv6 CIDR -> gateway inside net6."),
     container_prefix: z.string().optional().describe("Prefix of the interface name inside the Pod (eth0 for the first interface, <prefix><sequence> otherwise)."),
     rt_tables: z.number().int().min(0).max(255).optional().describe("Routing table id for Pod-requested policy routes (proutes/proutes6); 0 ignores them."),
-    vlan: z.number().int().min(0).max(4094).optional().describe("VLAN id. Exclusive with vxlan. Assigned by the cluster for TenantNetworks."),
-    vxlan: z.number().int().min(0).max(16777214).optional().describe("VxLAN VNI. Exclusive with vlan. Assigned by the cluster for TenantNetworks."),
+    vlan: z.number().int().min(0).max(MAX_VLAN_ID).optional().describe("VLAN id. Exclusive with vxlan. Assigned by the cluster for TenantNetworks."),
+    vxlan: z.number().int().min(0).max(MAX_VXLAN_ID).optional().describe("VxLAN VNI. Exclusive with vlan. Assigned by the cluster for TenantNetworks."),
   })
   .describe("Network options: addressing, pools, routes, devices and VNIs.");
 export type NetworkOptions = z.infer<typeof NetworkOptions>;

@@ -8,7 +8,7 @@ export const InterfaceProfile = z
   .strictObject({
     name: z.string().describe("A host NIC name (e.g. ens4, bond1) or, when it contains '/', an SR-IOV device-plugin pool name."),
     vniType: z.string().optional().describe("vlan or vxlan; absent means direct attachment without a VNI."),
-    vniRange: z.string().optional().describe("VNIs tenants may get, e.g. 2000-2500,2601. Mandatory with vniType. At most 5000."),
+    vniRange: z.string().optional().describe("VNIs tenants may get, e.g. 2000-2500,2601. Mandatory with vniType. VLAN ids 1-4094, VxLAN ids 1-5000 (T-8)."),
     alloc: z.string().optional().describe("VNI reservation bitmap (base64, 5001 bits), written by the webhook. Must not be set at creation."),
   })
   .describe("An interface profile: a physical resource tenants may use.");

@@ -8,6 +8,24 @@ import { tryParseIp, type IpAddress } from "../net/address";
 import { cidrContains, formatCidr, tryParseCidr } from "../net/cidr";
 
 export const MAX_NETWORK_ID_LENGTH = 10;
+/** N-27: the longest NetworkID of any network (a CNI network name, a file name, a table cell). */
+export const MAX_NETWORK_ID_CHARS = 63;
+const NETWORK_ID_FORMAT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/**
+ * N-27 (ours, decision 20): why `id` cannot be a NetworkID, or undefined when it can. A NetworkID
+ * names host interfaces (`<NetworkID>.<vlan>`, `vx_<NetworkID>`) and, for static types, the file
+ * `<cniDir>/<NetworkID>.conf`: letters, digits, ".", "_" and "-", starting with a letter or digit
+ * (so never a path, "." or ".."), at most 63 characters.
+ */
+export function networkIdProblem(id: string): string | undefined {
+  if (id.length > MAX_NETWORK_ID_CHARS) return `a NetworkID has at most ${MAX_NETWORK_ID_CHARS} characters (this one has ${id.length})`;
+  if (!NETWORK_ID_FORMAT.test(id)) return "a NetworkID names host interfaces and CNI config files: use letters, digits, \".\", \"_\" and \"-\", starting with a letter or digit";
+  return undefined;
+}
+
+/** A NetworkID as an issue value: long ones are cut, so a denial never repeats 200,000 characters. */
+export const shownNetworkId = (id: string) => (id.length > MAX_NETWORK_ID_CHARS ? `${id.slice(0, MAX_NETWORK_ID_CHARS)}…` : id);
 
 const O = "spec.Options";
 
@@ -21,6 +39,8 @@ export function checkNetworkId(net: NetworkObject, hint: string): Issue[] {
   const spec = net.spec ?? {};
   const id = spec.NetworkID ?? "";
   if (id === "") return [issue("N-21", "Required", "spec.NetworkID", `NetworkID is mandatory${hint}`)];
+  const problem = networkIdProblem(id);
+  if (problem) return [issue("N-27", id.length > MAX_NETWORK_ID_CHARS ? "TooLong" : "Invalid", "spec.NetworkID", problem, shownNetworkId(id))];
   const o = spec.Options ?? {};
   if (isDynamicNetworkType(spec.NetworkType) && (o.vlan || o.vxlan) && id.length > MAX_NETWORK_ID_LENGTH) {
     return [issue("N-21", "TooLong", "spec.NetworkID", `must be at most ${MAX_NETWORK_ID_LENGTH} characters for a ${spec.NetworkType || "ipvlan"} network with a VLAN or VxLAN, because the host interface name (${o.vxlan ? vxlanInterfaceName(id) : vlanInterfaceName(id, o.vlan!)}) may not exceed 15 characters`, id)];
@@ -52,6 +72,10 @@ export function checkTenantRestrictions(net: NetworkObject, old: NetworkObject |
   const typeBefore = (old.spec?.NetworkType || "ipvlan").toLowerCase();
   const typeNow = (net.spec?.NetworkType || "ipvlan").toLowerCase();
   if (typeBefore !== typeNow) changed.unshift(issue("N-23", "Forbidden", "spec.NetworkType", `the NetworkType of a TenantNetwork cannot change after creation (was ${typeBefore}); delete and recreate TenantNetwork ${name}`));
+  // decision 20: the NetworkID names its host interfaces and CNI config; another one would take over someone else's
+  const idBefore = old.spec?.NetworkID ?? "";
+  const idNow = net.spec?.NetworkID ?? "";
+  if (idNow !== "" && idNow !== idBefore) changed.push(issue("N-23", "Forbidden", "spec.NetworkID", `the NetworkID of a TenantNetwork is assigned at creation and cannot change (was ${JSON.stringify(shownNetworkId(idBefore))}); delete and recreate TenantNetwork ${name}`));
   return changed;
 }
 

@@ -1,8 +1,8 @@
 // TenantConfig rules T-2 … T-10 (danm-spec §8.4; T-1 is strict decoding) and its mutation.
-import { DYNAMIC_NETWORK_TYPES } from "../api/network";
+import { DYNAMIC_NETWORK_TYPES, MAX_VLAN_ID, MAX_VXLAN_ID } from "../api/network";
 import type { TenantConfig } from "../api/tenantConfig";
 import { issue, type Issue } from "../issue";
-import { MAX_NETWORK_ID_LENGTH } from "./networkIdentity";
+import { MAX_NETWORK_ID_LENGTH, networkIdProblem, shownNetworkId } from "./networkIdentity";
 import { freshVniBitmap, MAX_VNI, parseVniRange, reservedVnis } from "../tenancy/vni";
 
 /** `checkUserBitmaps`: T-6 applies to the object a user submitted (mutating pass of a CREATE). */
@@ -32,20 +32,30 @@ export function checkTenantConfig(tc: TenantConfig, checkUserBitmaps: boolean): 
       // T-7
       const range = parseVniRange(p.vniRange);
       if (!range.ok) issues.push(issue("T-7", "Invalid", `${at}.vniRange`, `${range.reason}; write numbers and ranges separated by commas without spaces, e.g. 2000-2500,2601`, p.vniRange));
-      // T-8
-      else if (range.max > MAX_VNI) issues.push(issue("T-8", "Invalid", `${at}.vniRange`, `VNIs above ${MAX_VNI} are not supported`, p.vniRange));
+      // T-8: ids the networks' schema accepts (VLAN 1–4094, VxLAN 1–16777215) within the bitmap's 5000
+      else {
+        const limit = vniLimit(p.vniType);
+        if (range.min < 1 || range.max > limit.max) issues.push(issue("T-8", "Invalid", `${at}.vniRange`, `${limit.what}; a TenantNetwork could not carry ${range.min < 1 ? 0 : range.max}`, p.vniRange));
+      }
     }
   });
   for (const [type, id] of Object.entries(ids)) {
     const at = `networkIds[${JSON.stringify(type)}]`;
     // T-9
     if (!type || !id) issues.push(issue("T-9", "Required", at, "NetworkType keys and NetworkID values must not be empty"));
-    // T-10
+    // T-10: the value becomes the TenantNetworks' NetworkID, so it must be one (N-27)
+    else if (networkIdProblem(id)) issues.push(issue("T-10", "Invalid", at, networkIdProblem(id)!, shownNetworkId(id)));
     else if ((DYNAMIC_NETWORK_TYPES as readonly string[]).includes(type.toLowerCase()) && id.length > MAX_NETWORK_ID_LENGTH) {
       issues.push(issue("T-10", "TooLong", at, `a NetworkID for the dynamic type ${type} must be at most ${MAX_NETWORK_ID_LENGTH} characters (host interface names have 15)`, id));
     }
   }
   return issues;
+}
+
+/** T-8: the ids a profile of this vniType may hand out. */
+function vniLimit(vniType: string | undefined): { max: number; what: string } {
+  if (vniType === "vlan") return { max: MAX_VLAN_ID, what: `VLAN ids are 1–${MAX_VLAN_ID}` };
+  return { max: MAX_VNI, what: `VxLAN ids are 1–${MAX_VXLAN_ID}, and a TenantConfig hands out at most up to ${MAX_VNI}` };
 }
 
 /**

@@ -2,6 +2,7 @@
 import { isDynamicNetworkType, type NetworkObject } from "../api/network";
 import type { TenantConfig, VniType } from "../api/tenantConfig";
 import { issue, type Issue } from "../issue";
+import { MAX_NETWORK_ID_LENGTH } from "../rules/networkIdentity";
 import { isDevicePoolName, reserveVni } from "./vni";
 
 export interface Binding {
@@ -16,6 +17,19 @@ export type BindingResult = ({ ok: true } & Binding) | { ok: false; issues: Issu
 /** Picks among equally suitable host NIC profiles; upstream picks at random. */
 export type ProfileChooser = (candidates: number) => number;
 export const chooseRandomly: ProfileChooser = (n) => Math.floor(Math.random() * n);
+
+/**
+ * Issue 14: every TenantNetwork of a NetworkType gets the same NetworkID from `networkIds`, so two
+ * tenants' VxLAN networks would both want `vx_<NetworkID>` with different VNIs and break each other
+ * on the node. A TenantNetwork bound to a VxLAN VNI therefore gets `<NetworkID>.<VNI>`, the NetworkID
+ * cut so the whole fits N-21's 10 characters (`tn-ipvl` + 301 → `tn-ipv.301`, host interface
+ * `vx_tn-ipv.301`). Two TenantNetworks with different VNIs never share a name; the same VNI is never
+ * reserved twice for host NICs (reserveVni), so no two share one on different devices either.
+ */
+export function vxlanTenantNetworkId(networkId: string, vni: number): string {
+  const suffix = `.${vni}`;
+  return `${networkId.slice(0, Math.max(1, MAX_NETWORK_ID_LENGTH - suffix.length))}${suffix}`;
+}
 
 export function bindTenantNetwork(net: NetworkObject, config: TenantConfig | undefined, choose: ProfileChooser = chooseRandomly): BindingResult {
   const name = `${net.metadata.namespace ?? ""}/${net.metadata.name ?? ""}`;
@@ -61,5 +75,7 @@ export function bindTenantNetwork(net: NetworkObject, config: TenantConfig | und
   for (const [key, value] of Object.entries(config.networkIds ?? {})) {
     if (key.toLowerCase() === type) spec.NetworkID = value;
   }
+  // 5. a VxLAN host interface is vx_<NetworkID>, without its VNI: the VNI goes into the NetworkID
+  if (reserved?.vniType === "vxlan" && spec.NetworkID) spec.NetworkID = vxlanTenantNetworkId(spec.NetworkID, reserved.vni);
   return { ok: true, network: { ...net, spec: { ...spec, Options: o } } as NetworkObject, tenantConfig, reserved };
 }

@@ -13,7 +13,7 @@ export interface VniRange {
   values(): Generator<number>;
 }
 
-export type VniRangeResult = { ok: true; range: VniRange; max: number } | { ok: false; reason: string };
+export type VniRangeResult = { ok: true; range: VniRange; min: number; max: number } | { ok: false; reason: string };
 
 /** Parses "2000-2500,2601,2650-2700" (no whitespace). */
 export function parseVniRange(text: string): VniRangeResult {
@@ -40,7 +40,7 @@ export function parseVniRange(text: string): VniRangeResult {
       for (const [a, b] of intervals) for (let v = a; v <= b; v++) yield v;
     },
   };
-  return { ok: true, range, max: intervals.length ? intervals[intervals.length - 1][1] : 0 };
+  return { ok: true, range, min: intervals.length ? intervals[0][0] : 0, max: intervals.length ? intervals[intervals.length - 1][1] : 0 };
 }
 
 export function freshVniBitmap(): string {
@@ -86,10 +86,15 @@ export function reserveVni(config: TenantConfig, name: string, vniType: VniType)
   }
   const range = parseVniRange(profile.vniRange ?? "");
   if (!range.ok) return { ok: false, rule: "B-4", reason: `profile ${name}/${vniType} has an unreadable vniRange: ${range.reason}` };
+  // issue 14: host interfaces are named by NetworkID and VNI, not by device, so a VNI already held
+  // through another host NIC profile of this vniType is skipped (two devices, one name, a conflict)
+  const siblings = isDevicePoolName(name)
+    ? []
+    : config.hostDevices!.filter((p, i) => i !== index && p.vniType === vniType && !isDevicePoolName(p.name)).map((p) => Bitmap.decode(p.alloc ?? ""));
   let vni: number | undefined;
   for (const v of range.range.values()) {
     if (v > MAX_VNI) break;
-    if (!bitmap.isSet(v)) {
+    if (!bitmap.isSet(v) && !siblings.some((b) => b.isSet(v))) {
       vni = v;
       break;
     }
