@@ -77,6 +77,7 @@ const paths = (home: string) => ({
   run: path.join(home, "run"),
   logs: path.join(home, "logs"),
   controlPlanePid: path.join(home, "run", "controlplane.pid"),
+  controlPlaneArgs: path.join(home, "run", "controlplane.args"),
   webhookPid: path.join(home, "run", "webhook.pid"),
   webhookPortFile: path.join(home, "run", "webhook.port"),
   controlPlaneLog: path.join(home, "logs", "controlplane.log"),
@@ -115,22 +116,26 @@ async function controlPlaneReady(state: ControlPlaneState): Promise<boolean> {
 export async function startControlPlane(home: string, options: UpOptions): Promise<{ state: ControlPlaneState; started: boolean }> {
   const p = paths(home);
   const say = options.say ?? (() => {});
+  // node health and Pod GC only where kubelets back the Nodes; elsewhere they would remove the Pods
+  // that simulated nodes and tests standing in for kubelets bind to Nodes
+  const args = ["--data-dir", p.data, "--controllers", options.nodes === "real" ? "default" : "no-nodes", ...Object.entries(DEMO_USERS).flatMap(([u, g]) => ["--user", `${u}=${g}`])];
+  if (options.ephemeral) args.push("--ephemeral");
   const running = readPid(p.controlPlanePid);
   const existing = readState(p.state);
   if (isAlive(running) && existing && existing.pid === running && (await controlPlaneReady(existing))) {
-    if (Object.keys(DEMO_USERS).every((u) => existing.kubeconfigs[u])) {
+    const previousArgs = fs.existsSync(p.controlPlaneArgs) ? fs.readFileSync(p.controlPlaneArgs, "utf8") : "";
+    if (previousArgs === JSON.stringify(args)) {
       say(`control plane already running at ${existing.server} (pid ${running})`);
       return { state: existing, started: false };
     }
-    say("restarting the control plane: this version of tenet needs users it was started without");
+    say("restarting the control plane: it runs with other settings (users or controllers) than these nodes need");
     await stopProcess(running, 30_000);
   }
   const binary = await ensureControlPlaneBinary(p.bin, say);
   fs.rmSync(p.state, { force: true });
-  const args = ["--data-dir", p.data, ...Object.entries(DEMO_USERS).flatMap(([u, g]) => ["--user", `${u}=${g}`])];
-  if (options.ephemeral) args.push("--ephemeral");
   const started = Date.now();
   const pid = startDetached(binary, args, { logFile: p.controlPlaneLog, pidFile: p.controlPlanePid });
+  fs.writeFileSync(p.controlPlaneArgs, JSON.stringify(args));
   say(`starting the control plane (pid ${pid}, log ${path.relative(process.cwd(), p.controlPlaneLog)})`);
   const state = await waitFor("control plane", () => {
     const s = readState(p.state);
@@ -266,6 +271,7 @@ export async function clusterDown(home = defaultHome()): Promise<string[]> {
   fs.rmSync(p.webhookPid, { force: true });
   fs.rmSync(p.controllersPid, { force: true });
   fs.rmSync(p.controlPlanePid, { force: true });
+  fs.rmSync(p.controlPlaneArgs, { force: true });
   return stopped;
 }
 

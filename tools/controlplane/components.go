@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -310,15 +311,37 @@ var defaultControllers = []string{
 	names.TTLController,
 }
 
+// nodeHealthControllers act on Nodes whose kubelet stops reporting: they taint them, evict their
+// Pods and delete Pods bound to Nodes that do not exist. Where no kubelet backs the Nodes
+// (simulated nodes, tests that stand in for kubelets) they would remove those Pods.
+var nodeHealthControllers = []string{names.NodeLifecycleController, names.TaintEvictionController, names.PodGarbageCollectorController}
+
+// kcmControllers is the controller list of a --controllers value (nil: no kube-controller-manager).
+func kcmControllers(value string) []string {
+	switch value {
+	case "default":
+		return defaultControllers
+	case "no-nodes":
+		var list []string
+		for _, c := range defaultControllers {
+			if !slices.Contains(nodeHealthControllers, c) {
+				list = append(list, c)
+			}
+		}
+		return list
+	}
+	return nil
+}
+
 // startKCM runs the selected kube-controller-manager controllers in-process, without leader
 // election and without the KCM HTTPS endpoint (BindPort 0 = don't serve).
-func startKCM(ctx context.Context, kubeconfig string, pki pkiPaths) (<-chan error, error) {
+func startKCM(ctx context.Context, kubeconfig string, pki pkiPaths, controllers []string) (<-chan error, error) {
 	o, err := kcmoptions.NewKubeControllerManagerOptions()
 	if err != nil {
 		return nil, err
 	}
 	o.Generic.ClientConnection.Kubeconfig = kubeconfig
-	o.Generic.Controllers = defaultControllers
+	o.Generic.Controllers = controllers
 	o.Generic.LeaderElection.LeaderElect = false
 	o.SecureServing.BindPort = 0
 	o.SAController.ServiceAccountKeyFile = pki.SAKey

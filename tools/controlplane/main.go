@@ -5,7 +5,7 @@
 // `controlplane certificate …` and `controlplane netns-proxy …`.
 //
 //	controlplane --data-dir DIR [--port N] [--ephemeral] [--user NAME=GROUP1,GROUP2 ...]
-//	             [--controllers default|none] [-v N]
+//	             [--controllers default|no-nodes|none] [-v N]
 //
 // DIR holds pki/ (CA, apiserver and webhook serving certs, SA key pair), tokens.csv, etcd/,
 // kubeconfigs/<user>.kubeconfig and, while running, state.json; all of it is reused on restart
@@ -89,7 +89,7 @@ func run() int {
 	fs.IntVar(&port, "port", 0, "kube-apiserver port on 127.0.0.1 (0 = pick a free port)")
 	fs.BoolVar(&ephemeral, "ephemeral", false, "etcd without fsync; remove --data-dir on exit (tests)")
 	fs.Var(&users, "user", "static token user NAME=GROUP1,GROUP2 (repeatable; NAME= for no groups)")
-	fs.StringVar(&controllers, "controllers", "default", "kube-controller-manager controllers: default|none")
+	fs.StringVar(&controllers, "controllers", "default", "kube-controller-manager controllers: default, no-nodes (without node health and Pod GC: for Nodes that no kubelet backs) or none")
 	fs.IntVarP(&verbosity, "verbosity", "v", 0, "klog verbosity; 0 also hides klog info lines")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
@@ -102,8 +102,8 @@ func run() int {
 		logf("--data-dir is required")
 		return 2
 	}
-	if controllers != "default" && controllers != "none" {
-		logf("--controllers must be default or none, got %q", controllers)
+	if controllers != "default" && controllers != "no-nodes" && controllers != "none" {
+		logf("--controllers must be default, no-nodes or none, got %q", controllers)
 		return 2
 	}
 	if port < 0 || port > 65535 {
@@ -130,7 +130,7 @@ func run() int {
 	defer cp.cleanup()
 
 	ready := make(chan error, 1)
-	go func() { ready <- cp.start(ctx, port, users.users, controllers == "default", verbosity) }()
+	go func() { ready <- cp.start(ctx, port, users.users, kcmControllers(controllers), verbosity) }()
 
 	select {
 	case sig := <-sigCh:
@@ -184,7 +184,8 @@ type controlPlane struct {
 	createdDir   bool
 }
 
-func (cp *controlPlane) start(ctx context.Context, port int, users []userSpec, withKCM bool, verbosity int) error {
+func (cp *controlPlane) start(ctx context.Context, port int, users []userSpec, controllers []string, verbosity int) error {
+	withKCM := len(controllers) > 0
 	t0 := time.Now()
 	if _, err := os.Stat(cp.dataDir); os.IsNotExist(err) {
 		cp.createdDir = true
@@ -291,7 +292,7 @@ func (cp *controlPlane) start(ctx context.Context, port int, users []userSpec, w
 	}
 
 	if withKCM {
-		kcmErr, err := startKCM(ctx, kcmKubeconfig, pki)
+		kcmErr, err := startKCM(ctx, kcmKubeconfig, pki, controllers)
 		if err != nil {
 			return fmt.Errorf("kube-controller-manager: %w", err)
 		}
