@@ -7,7 +7,7 @@ import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
 import { z } from "zod";
 import type { AppRouter } from "@/server/api/root";
-import { MAX_BATCH_SIZE } from "@/server/api/limits";
+import { MAX_BATCH_SIZE } from "@/server/domain/requestLimits";
 
 // The pages run under a Content Security Policy without 'unsafe-eval' (proxy.ts): zod must not
 // probe for eval (its probe alone is a violation); it validates the same without it.

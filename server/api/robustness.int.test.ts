@@ -5,7 +5,7 @@ import { GET as trpcGet, POST as trpcPost } from "../../app/api/trpc/[trpc]/rout
 import { GET as csvGet } from "../../app/api/usage/addresses.csv/route";
 import { createSession } from "../db/sessions";
 import { CSRF_COOKIE, SESSION_COOKIE } from "./context";
-import { MAX_BATCH_SIZE, nestedDeeperThan } from "./limits";
+import { MAX_BATCH_SIZE, nestedDeeperThan } from "../domain/requestLimits";
 import { DEMO_IDENTITIES, testRuntime } from "./testing";
 
 const cluster = inject("cluster");

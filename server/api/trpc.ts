@@ -5,7 +5,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { KubeStatusError, type StatusCause } from "../kube/rest";
 import { csrfMatches } from "../db/sessions";
 import type { Context } from "./context";
-import { MAX_INPUT_DEPTH, nestedDeeperThan } from "./limits";
+import { MAX_INPUT_DEPTH, nestedDeeperThan } from "../domain/requestLimits";
 import { consoleMetrics } from "./metrics";
 
 export interface KubeErrorData {

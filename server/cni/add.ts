@@ -56,11 +56,11 @@ async function resolveNetwork(run: PluginRun, pod: PodInfo, req: InterfaceReques
   try {
     network = await run.api.getNetwork(req.kind as NetworkKind, req.name, namespace);
   } catch (e) {
-    if (status(e) === 404) throw new CniError(CNI_ERROR.networkUnavailable, `${podLabel(pod)}: requested network ${req.name} of type ${req.kind} ${namespace ? `in namespace ${namespace} ` : ""}does not exist (A-1)`);
+    if (status(e) === 404) throw new CniError(CNI_ERROR.networkUnavailable, `${podLabel(pod)}: requested network ${req.name} of type ${req.kind} ${namespace ? `in namespace ${namespace} ` : ""}does not exist (C-1)`);
     throw failure(podLabel(pod), e);
   }
   const allowed = network.kind === "ClusterNetwork" ? network.spec?.AllowedTenants : undefined;
-  if (allowed?.length && !allowed.includes(pod.namespace)) throw new CniError(CNI_ERROR.networkUnavailable, `${podLabel(pod)}: ClusterNetwork ${req.name} does not allow namespace ${pod.namespace} (AllowedTenants: ${allowed.join(", ")}; A-2)`);
+  if (allowed?.length && !allowed.includes(pod.namespace)) throw new CniError(CNI_ERROR.networkUnavailable, `${podLabel(pod)}: ClusterNetwork ${req.name} does not allow namespace ${pod.namespace} (AllowedTenants: ${allowed.join(", ")}; C-2)`);
   return network;
 }
 

@@ -174,10 +174,10 @@ describe.skipIf(unavailable)("real Pods on the local default", () => {
       const of = (name: string) => all.find((e) => e.involvedObject.name === name)?.message;
       return of("intruder") && of("stranger") ? { intruder: of("intruder")!, stranger: of("stranger")! } : undefined;
     }, { timeoutMs: 90_000, intervalMs: 1000 });
-    expect(events.intruder).toContain("ClusterNetwork only-b does not allow namespace team-a (AllowedTenants: team-b; A-2)");
-    expect(events.stranger).toContain("requested network bobs of type TenantNetwork in namespace team-a does not exist (A-1)");
+    expect(events.intruder).toContain("ClusterNetwork only-b does not allow namespace team-a (AllowedTenants: team-b; C-2)");
+    expect(events.stranger).toContain("requested network bobs of type TenantNetwork in namespace team-a does not exist (C-1)");
     // what the console shows the tenant is danm's own words out of the kubelet's real message (POD-3)
-    expect(danmAddError(events.intruder, { namespace: "team-a", name: "intruder" })).toBe("ClusterNetwork only-b does not allow namespace team-a (AllowedTenants: team-b; A-2)");
+    expect(danmAddError(events.intruder, { namespace: "team-a", name: "intruder" })).toBe("ClusterNetwork only-b does not allow namespace team-a (AllowedTenants: team-b; C-2)");
     for (const p of await pods("app=intruder")) expect(p.status.phase).toBe("Pending");
     expect(await allocated("cn", "only-b")).toBe(before.onlyB);
     expect((await danmEps()).length).toBe(before.eps);

@@ -2,7 +2,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { appRouter } from "@/server/api/root";
 import { createContext } from "@/server/api/context";
-import { MAX_BATCH_SIZE } from "@/server/api/limits";
+import { MAX_BATCH_SIZE } from "@/server/domain/requestLimits";
 
 export const dynamic = "force-dynamic";
 
