@@ -233,13 +233,14 @@ export async function clusterUp(options: UpOptions = {}): Promise<LocalCluster> 
   const nodes = options.nodes ?? (options.controllers !== false ? "simulated" : false);
   let realNodes = false;
   if (nodes === "real") {
-    const { realNodesUnavailable, startRealNodes } = await import("./realNodes");
+    const { realNodesRunning, realNodesUnavailable, startRealNodes } = await import("./realNodes");
     const unavailable = realNodesUnavailable();
     if (unavailable) {
       say(`real nodes cannot run here: ${unavailable}; starting simulated nodes instead (node agents only, Pods do not run)`);
       await startSimulatedNodes(home, controlPlane, { restart: started, say });
     } else {
-      await stopSimulatedNodes(home);
+      // simulated nodes used the same namespace and pid file names; only stop them when no real nodes run
+      if (!realNodesRunning(home)) await stopSimulatedNodes(home);
       await startRealNodes(home, controlPlane, { binary: await ensureControlPlaneBinary(paths(home).bin, say), count: options.nodeCount, restart: started, say });
       realNodes = true;
       // Pods without the interfaces annotation get ClusterNetwork default (created as the netadmin would)

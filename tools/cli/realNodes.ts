@@ -336,7 +336,7 @@ export async function startRealNodes(home: string, cluster: ClusterAccess, optio
 
   // The network stays as long as its namespaces do; components that are not running (crashed,
   // killed, or a restarted control plane's port) are started again without touching the rest.
-  const fabricUp = previous?.nodes.length === names.length && [previous.fabricNetns, ...previous.nodes.map((n) => n.netns)].every((ns) => fs.existsSync(netnsPath(ns)));
+  const fabricUp = previous?.nodes.length === names.length && realNodesRunning(home);
   let fabric: NodeFabric;
   if (fabricUp && previous) {
     fabric = previous;
@@ -358,6 +358,7 @@ export async function startRealNodes(home: string, cluster: ClusterAccess, optio
   fs.writeFileSync(cniToken, await serviceAccountToken(cluster, "tenet-cni"), { mode: 0o600 });
   const agentConfig = await agentKubeconfig(cluster, path.join(nodesDir, "agent.kubeconfig"));
 
+  const nodesStarted = Date.now();
   for (const node of fabric.nodes) {
     const f = nodeFiles(home, id, node.name);
     for (const d of [f.dir, f.run, f.pki, f.podLogs, f.ipamStats]) fs.mkdirSync(d, { recursive: true });
@@ -403,14 +404,15 @@ export async function startRealNodes(home: string, cluster: ClusterAccess, optio
     }
     if (started.length) say(`${node.name}: ${started.join(" and ")} started in ${node.netns} (logs ${path.relative(process.cwd(), f.logs.kubelet)}, ${path.relative(process.cwd(), f.logs.containerd)})`);
   }
-  const started = Date.now();
   await waitFor(
     "nodes Ready",
     async () => {
       const kube = await KubeRest.fromFile(cluster.kubeconfigs.admin);
       try {
-        const list = await kube.call<{ items: { metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }[] }>("/api/v1/nodes");
-        const ready = list.items.filter((n) => names.includes(n.metadata.name) && n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
+        const list = await kube.call<{ items: { metadata: { name: string }; status?: { conditions?: { type: string; status: string; lastHeartbeatTime?: string }[] } }[] }>("/api/v1/nodes");
+        // Ready as reported since these nodes started (a Node object keeps its last status while its kubelet is down)
+        const fresh = (t?: string) => !!t && Date.parse(t) >= nodesStarted - 2000;
+        const ready = list.items.filter((n) => names.includes(n.metadata.name) && n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True" && fresh(c.lastHeartbeatTime)));
         return ready.length === names.length ? true : undefined;
       } finally {
         await kube.close();
@@ -428,7 +430,7 @@ export async function startRealNodes(home: string, cluster: ClusterAccess, optio
       },
     },
   );
-  say(`${names.length} real nodes Ready (${((Date.now() - started) / 1000).toFixed(1)}s after start)`);
+  say(`${names.length} real nodes Ready (${((Date.now() - nodesStarted) / 1000).toFixed(1)}s after their start)`);
 }
 
 async function deleteNodes(cluster: ClusterAccess, which: (n: { metadata?: { name?: string; labels?: Record<string, string> } }) => boolean) {
@@ -500,6 +502,12 @@ export function loadImageIntoNodes(home: string, file: string): string[] {
     if (!isAlive(readPid(f.pids.containerd))) throw new Error(`containerd of ${node.name} is not running (npx tenet cluster status)`);
     return `${node.name}: ${importImage(f.containerdSocket, path.resolve(file)).trim()}`;
   });
+}
+
+/** Whether this cluster's real nodes are up (their namespaces exist). */
+export function realNodesRunning(home: string): boolean {
+  const layout = readLayout(home);
+  return !!layout && [layout.fabricNetns, ...layout.nodes.map((n) => n.netns)].every((ns) => fs.existsSync(netnsPath(ns)));
 }
 
 /** The pid of a component of a real node (tests stop and restart them). */
