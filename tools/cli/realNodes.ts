@@ -435,8 +435,3 @@ export function realNodesRunning(home: string): boolean {
 export function realNodePid(home: string, node: string, component: "containerd" | "kubelet" | "agent" | "proxy"): number | undefined {
   return readPid(nodeFiles(home, clusterId(home), node).pids[component]);
 }
-
-/** The real nodes' layout, for tests: names, namespaces and addresses. */
-export function realNodesLayout(home: string): NodeFabric | undefined {
-  return readLayout(home);
-}
