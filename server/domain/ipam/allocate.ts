@@ -142,23 +142,134 @@ function allocateStatic(state: FamilyState, request: string): Granted {
   return { ok: true, ip, dynamic: false };
 }
 
-type FamilyOutcome<T> = { ok: true; options: T; address: string; changed: boolean } | { ok: false; error: AllocationError };
+/** One family of a batch: resolved (bitmap decoded) once, changed in place, encoded once at the end. */
+interface FamilySlot {
+  state?: FamilyState;
+  /** Why the family cannot hand out addresses (A-1, A-6); asked again only if the options change. */
+  error?: AllocationError;
+  /** The bitmap or the pool (lastIp, lazy defaults) changed: encode it when the batch ends. */
+  dirty: boolean;
+}
 
-function allocateFamily<T extends PoolOptions>(o: T, family: Family, request: AddressRequest): FamilyOutcome<T> {
-  if (!filled(request)) return { ok: true, options: o, address: "", changed: false };
-  if (request === "none") return { ok: true, options: o, address: "none", changed: false };
-  const resolved = family === 4 ? resolveV4(o) : resolveV6(o);
-  if (!resolved.ok) return resolved;
-  const { state } = resolved;
-  const granted = request === "dynamic" ? allocateDynamic(state) : allocateStatic(state, request);
-  if (!granted.ok) return granted;
-  const address = formatIp(granted.ip);
-  const pool = { ...state.pool, ...(granted.dynamic ? { lastIp: address } : {}) };
-  const options: T =
-    family === 4
-      ? { ...resolved.options, allocation_pool: pool, alloc: state.bitmap.encode() }
-      : { ...resolved.options, allocation_pool_v6: pool, alloc6: state.bitmap.encode() };
-  return { ok: true, options, address: `${address}/${state.net.prefix}`, changed: true };
+/** An operation of a batch: reserve the addresses of one interface, or free them. */
+export type AllocationOp = { allocate: { ip?: AddressRequest; ip6?: AddressRequest } } | { free: { ip?: string; ip6?: string } };
+
+export type AllocationOpResult = { ok: true; ip: string; ip6: string; changed: boolean } | { ok: false; error: AllocationError };
+
+/**
+ * Applies many allocations and frees to one network's options in order, decoding each family's
+ * bitmap at most once and encoding only the families that changed (group commit: one write of the
+ * network serves every operation). Each allocation is all-or-nothing over its two families, exactly
+ * as `allocateAddresses` alone would be; a refused operation changes nothing and the next ones go on.
+ * The input is never mutated.
+ */
+export class AllocationBatch<T extends PoolOptions> {
+  private options: T;
+  private readonly slots: Record<Family, FamilySlot> = { 4: { dirty: false }, 6: { dirty: false } };
+  private changedAny = false;
+
+  constructor(options: T) {
+    this.options = { ...options };
+  }
+
+  /** The family's state, resolving (and lazily defaulting) it on first use. */
+  private resolve(family: Family): { ok: true; state: FamilyState } | { ok: false; error: AllocationError } {
+    const slot = this.slots[family];
+    if (slot.state) return { ok: true, state: slot.state };
+    if (slot.error) return { ok: false, error: slot.error };
+    const resolved = family === 4 ? resolveV4(this.options) : resolveV6(this.options);
+    if (!resolved.ok) {
+      slot.error = resolved.error;
+      return resolved;
+    }
+    this.options = resolved.options;
+    // the pool is changed in place (lastIp): never the caller's object
+    slot.state = { ...resolved.state, pool: { ...resolved.state.pool } };
+    slot.dirty ||= resolved.changed;
+    return { ok: true, state: slot.state };
+  }
+
+  /** The family's state for freeing: never defaulted (an absent bitmap has nothing to clear). */
+  private forFree(family: Family): FamilyState | undefined {
+    const slot = this.slots[family];
+    if (slot.state) return slot.state;
+    const bitmapText = family === 4 ? this.options.alloc : this.options.alloc6;
+    if (!filled(bitmapText) || slot.error) return undefined;
+    const resolved = this.resolve(family);
+    return resolved.ok ? resolved.state : undefined;
+  }
+
+  allocate(req: { ip?: AddressRequest; ip6?: AddressRequest }): AllocationOpResult {
+    const undo: (() => void)[] = [];
+    const family = (f: Family, request: AddressRequest): { ok: true; address: string; changed: boolean } | { ok: false; error: AllocationError } => {
+      if (!filled(request)) return { ok: true, address: "", changed: false };
+      if (request === "none") return { ok: true, address: "none", changed: false };
+      const resolved = this.resolve(f);
+      if (!resolved.ok) return resolved;
+      const { state } = resolved;
+      const granted = request === "dynamic" ? allocateDynamic(state) : allocateStatic(state, request);
+      if (!granted.ok) return granted;
+      const index = Number(indexOf(state.range, granted.ip));
+      const lastIp = state.pool.lastIp;
+      const wasDirty = this.slots[f].dirty;
+      const address = formatIp(granted.ip);
+      if (granted.dynamic) state.pool.lastIp = address;
+      this.slots[f].dirty = true;
+      undo.push(() => {
+        state.bitmap.clear(index);
+        state.pool.lastIp = lastIp;
+        if (lastIp === undefined) delete state.pool.lastIp;
+        this.slots[f].dirty = wasDirty;
+      });
+      return { ok: true, address: `${address}/${state.net.prefix}`, changed: true };
+    };
+    const v4 = family(4, req.ip);
+    if (!v4.ok) return v4;
+    const v6 = family(6, req.ip6);
+    if (!v6.ok) {
+      undo.forEach((u) => u());
+      return v6;
+    }
+    const changed = v4.changed || v6.changed;
+    this.changedAny ||= changed;
+    return { ok: true, ip: v4.address, ip6: v6.address, changed };
+  }
+
+  /** §10.5 freeing; true when a bit was cleared. "", "none", "dynamic", unparseable and outside addresses are ignored. */
+  free(addrs: { ip?: string; ip6?: string }): boolean {
+    let changed = false;
+    for (const [f, text] of [[4, addrs.ip], [6, addrs.ip6]] as const) {
+      if (!filled(text) || text === "none" || text === "dynamic") continue;
+      const ip = tryParseIp(stripPrefix(text));
+      const state = ip ? this.forFree(f) : undefined;
+      if (!ip || !state || !cidrContains(state.range, ip)) continue;
+      const index = Number(indexOf(state.range, ip));
+      // The first and last addresses are reserved at creation and never handed out, so never freed.
+      if (index === 0 || index === Number(cidrSize(state.range)) - 1 || !state.bitmap.isSet(index)) continue;
+      state.bitmap.clear(index);
+      this.slots[f].dirty = true;
+      changed = true;
+    }
+    this.changedAny ||= changed;
+    return changed;
+  }
+
+  /** Applies one operation. */
+  apply(op: AllocationOp): AllocationOpResult {
+    if ("allocate" in op) return this.allocate(op.allocate);
+    const changed = this.free(op.free);
+    return { ok: true, ip: "", ip6: "", changed };
+  }
+
+  /** The options after every operation so far; bitmaps of unchanged families are the input's strings, never re-encoded. */
+  result(): { options: T; changed: boolean } {
+    let options = this.options;
+    const v4 = this.slots[4];
+    const v6 = this.slots[6];
+    if (v4.dirty && v4.state) options = { ...options, allocation_pool: { ...v4.state.pool }, alloc: v4.state.bitmap.encode() };
+    if (v6.dirty && v6.state) options = { ...options, allocation_pool_v6: { ...v6.state.pool }, alloc6: v6.state.bitmap.encode() };
+    return { options, changed: this.changedAny || v4.dirty || v6.dirty };
+  }
 }
 
 /**
@@ -166,26 +277,11 @@ function allocateFamily<T extends PoolOptions>(o: T, family: Family, request: Ad
  * changes; the input is never mutated. Results are "addr/prefix" with the prefix of cidr or net6.
  */
 export function allocateAddresses<T extends PoolOptions>(o: T, req: { ip?: AddressRequest; ip6?: AddressRequest }): AllocationResult<T> {
-  const v4 = allocateFamily({ ...o }, 4, req.ip);
-  if (!v4.ok) return v4;
-  const v6 = allocateFamily(v4.options, 6, req.ip6);
-  if (!v6.ok) return v6;
-  return { ok: true, options: v6.options, ip: v4.address, ip6: v6.address, changed: v4.changed || v6.changed };
-}
-
-/** Clears the bit of `text` in the bitmap over `range`; false when there is nothing to clear. */
-function clearAddress(range: Cidr | undefined, alloc: string | undefined, text: string | undefined): string | undefined {
-  if (!range || !filled(alloc) || !filled(text) || text === "none" || text === "dynamic") return undefined;
-  const ip = tryParseIp(stripPrefix(text));
-  if (!ip || !cidrContains(range, ip)) return undefined;
-  const bitmap = Bitmap.decode(alloc);
-  if (!bitmapFits(bitmap, range)) return undefined;
-  const index = Number(indexOf(range, ip));
-  const size = Number(cidrSize(range));
-  // The first and last addresses are reserved at creation and never handed out, so never freed.
-  if (index === 0 || index === size - 1 || !bitmap.isSet(index)) return undefined;
-  bitmap.clear(index);
-  return bitmap.encode();
+  const batch = new AllocationBatch(o);
+  const r = batch.allocate(req);
+  if (!r.ok) return r;
+  const { options } = batch.result();
+  return { ok: true, options, ip: r.ip, ip6: r.ip6, changed: r.changed };
 }
 
 /**
@@ -193,15 +289,9 @@ function clearAddress(range: Cidr | undefined, alloc: string | undefined, text: 
  * "", "none", "dynamic", unparseable and outside addresses are ignored.
  */
 export function freeAddresses<T extends PoolOptions>(o: T, addrs: { ip?: string; ip6?: string }): { options: T; changed: boolean } {
-  const cidr = filled(o.cidr) ? tryParseCidr(o.cidr) : undefined;
-  const poolCidrText = o.allocation_pool_v6?.cidr;
-  const poolCidr = filled(poolCidrText) ? tryParseCidr(poolCidrText) : undefined;
-  const alloc = clearAddress(cidr?.family === 4 ? cidr : undefined, o.alloc, addrs.ip);
-  const alloc6 = clearAddress(poolCidr?.family === 6 ? poolCidr : undefined, o.alloc6, addrs.ip6);
-  const options: T = { ...o };
-  if (alloc !== undefined) options.alloc = alloc;
-  if (alloc6 !== undefined) options.alloc6 = alloc6;
-  return { options, changed: alloc !== undefined || alloc6 !== undefined };
+  const batch = new AllocationBatch(o);
+  const changed = batch.free(addrs);
+  return changed ? { options: batch.result().options, changed } : { options: { ...o }, changed: false };
 }
 
 export interface PoolUsage {
