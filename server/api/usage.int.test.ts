@@ -4,7 +4,7 @@
 // (tenant) is refused cluster-wide usage.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { GET as addressesCsv } from "../../app/api/usage/addresses.csv/route";
-import { NetworkIpam } from "../cni/ipam";
+import { NetworkIpam } from "../ipam/networkIpam";
 import { createSession } from "../db/sessions";
 import { decodeAddressMap, describeAddress } from "../domain/usage/addressMap";
 import { loadKubeConfig } from "../kube/config";

@@ -8,7 +8,7 @@ import { callDelegate } from "./delegate";
 import { danmReservesAddresses } from "./delegateConfig";
 import { buildEndpoint, networkRefOf, podLabel, type Endpoint, type PodInfo } from "./endpoint";
 import { delegateFor, sandboxEndpoints, teardownEndpoint, teardownSandbox, type PluginRun } from "./del";
-import { IpamError, networkLabel } from "./ipam";
+import { IpamError, networkLabel } from "../ipam/networkIpam";
 import { interfaceName, interfaceNameProblem } from "./naming";
 import { enableIpv6, linkExists, postProcess } from "./podNetns";
 import { CNI_ERROR, CniError, podIdentity } from "./protocol";

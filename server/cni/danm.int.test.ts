@@ -10,7 +10,7 @@ import type { NetworkObject } from "../domain/api/network";
 import { DanmClient } from "../kube/danmClient";
 import { createPod, deletePod } from "../kube/pods";
 import { buildCniPlugin } from "./build";
-import { acquireNodeLock, networkLockFile } from "./nodeLock";
+import { acquireNodeLock, networkLockFile } from "../ipam/nodeLock";
 import { addHostDevice, addNetns, callPlugin, ipJsonIn, ipvlanUnsupported, missingPrerequisite, podInterfaces, removeHostDevice, removeNetns, testLockDir, type PluginAnswer } from "./pluginHarness";
 
 const cluster = inject("cluster");

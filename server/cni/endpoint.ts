@@ -4,7 +4,7 @@ import type { DanmEp } from "../domain/api/danmEp";
 import type { NetworkKind, NetworkObject } from "../domain/api/network";
 import { API_VERSION } from "../domain/api/meta";
 import type { InterfaceRequest } from "../domain/annotation";
-import type { NetworkRef } from "./ipam";
+import type { NetworkRef } from "../ipam/networkIpam";
 
 export type Endpoint = DanmEp & { metadata: { name: string; namespace: string } };
 

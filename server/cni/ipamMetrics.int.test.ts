@@ -17,9 +17,9 @@ import { DanmClient } from "../kube/danmClient";
 import { createPod, deletePod } from "../kube/pods";
 import { KubeRest } from "../kube/rest";
 import { buildCniPlugin } from "./build";
-import { NetworkIpam } from "./ipam";
-import { IpamStatsRecorder } from "./ipamStats";
-import { acquireNodeLock, networkLockFile } from "./nodeLock";
+import { NetworkIpam } from "../ipam/networkIpam";
+import { IpamStatsRecorder } from "../ipam/ipamStats";
+import { acquireNodeLock, networkLockFile } from "../ipam/nodeLock";
 import { addHostDevice, addNetns, callPlugin, missingPrerequisite, removeHostDevice, removeNetns, type PluginAnswer } from "./pluginHarness";
 
 const cluster = inject("cluster");

@@ -6,7 +6,7 @@ import os from "node:os";
 import { CNI_ERROR, CniError, DEFAULT_TIMEOUT_SECONDS, errorJson, parseNetConf, readEnvironment, versionResult, type DanmNetConf } from "./protocol";
 import { encodeResult } from "./result";
 import type { PluginRun } from "./del";
-import { DEFAULT_IPAM_STATS_DIR, IpamStatsRecorder } from "./ipamStats";
+import { DEFAULT_IPAM_STATS_DIR, IpamStatsRecorder } from "../ipam/ipamStats";
 
 // Time budget: danm-spec §15 item 14 gives an ADD 30 s (netconf timeoutSeconds changes it), counted
 // from this process's start (performance.now()). Pods of one node take turns on a network through
@@ -35,7 +35,7 @@ async function readStdin(): Promise<string> {
 const log = (line: string) => process.stderr.write(`danm: ${line}\n`);
 
 async function pluginRun(env: ReturnType<typeof readEnvironment>, conf: DanmNetConf, limits: Budget, stats: IpamStatsRecorder): Promise<PluginRun> {
-  const [{ kubeDanmApi }, { NetworkIpam }, { networkLocks, DEFAULT_LOCK_DIR }] = await Promise.all([import("./kubeDanmApi"), import("./ipam"), import("./nodeLock")]);
+  const [{ kubeDanmApi }, { NetworkIpam }, { networkLocks, DEFAULT_LOCK_DIR }] = await Promise.all([import("./kubeDanmApi"), import("../ipam/networkIpam"), import("../ipam/nodeLock")]);
   const api = kubeDanmApi(conf.kubeconfig);
   const deadline = () => (performance.now() < limits.forwardMs ? limits.forwardMs : limits.rollbackMs);
   return {

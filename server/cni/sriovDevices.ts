@@ -10,7 +10,7 @@
 //   sysfsRoot / DANM_SYSFS_ROOT                    directory holding sys/ ("/")
 import { normalNetworkType, type NetworkObject } from "../domain/api/network";
 import { networkRefOf, podLabel, type Endpoint } from "./endpoint";
-import { networkLabel } from "./ipam";
+import { networkLabel } from "../ipam/networkIpam";
 import { CNI_ERROR, CniError, type DanmNetConf } from "./protocol";
 import { linkExists } from "./podNetns";
 import { createDpdkInterface, isUserspaceDriver, removeDpdkInterface } from "./sriovDpdk";

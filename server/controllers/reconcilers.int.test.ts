@@ -5,7 +5,7 @@ import { Registry } from "prom-client";
 import type { TenantConfig } from "../domain/api/tenantConfig";
 import { Bitmap } from "../domain/bitmap";
 import { reservedVnis } from "../domain/tenancy/vni";
-import { NetworkIpam } from "../cni/ipam";
+import { NetworkIpam } from "../ipam/networkIpam";
 import { eventsAbout } from "../kube/clusterFacts";
 import { loadKubeConfig } from "../kube/config";
 import { DanmClient } from "../kube/danmClient";

@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { NetworkIpam } from "../cni/ipam";
+import { NetworkIpam } from "../ipam/networkIpam";
 import type { Db } from "../db/client";
 import { openMigratedDb } from "../db/migrate";
 import { usageHistory } from "../db/usage";

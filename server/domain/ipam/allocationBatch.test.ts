@@ -84,7 +84,7 @@ describe("AllocationBatch", () => {
   });
 
   it("creates alloc6 at the first IPv6 allocation of a network stored without it (§10.5)", () => {
-    const { alloc6: _, ...withoutBitmap } = dual();
+    const withoutBitmap: PoolOptions = { ...dual(), alloc6: undefined };
     const batch = new AllocationBatch(withoutBitmap);
     expect(batch.free({ ip6: "fd00:20:4::1" })).toBe(false);
     expect(batch.allocate({ ip6: "dynamic" })).toMatchObject({ ok: true, ip6: "fd00:20:4::1/120" });

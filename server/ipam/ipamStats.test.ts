@@ -7,11 +7,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { NetworkKind, NetworkObject } from "../domain/api/network";
 import { decodeIpamStats, type IpamOperationRecord } from "../domain/ipam/operationStats";
 import { defaultV4Pool } from "../domain/ipam/pool";
-import { IpamError, NetworkIpam, type NetworkRef, type NetworkStore } from "./ipam";
+import { IpamError, NetworkIpam, type NetworkRef, type NetworkStore } from "./networkIpam";
 import { IpamStatsRecorder, MAX_PENDING_FILES } from "./ipamStats";
 import { installCni } from "../../tools/cli/installCni";
 import { acquireNodeLock, networkLockFile, networkLocks } from "./nodeLock";
-import { parseNetConf } from "./protocol";
+import { parseNetConf } from "../cni/protocol";
 
 const statusError = (status: number, message = `HTTP ${status}`) => Object.assign(new Error(message), { status });
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { NetworkObject } from "../domain/api/network";
 import { poolUsage } from "../domain/ipam/allocate";
 import { DanmClient } from "../kube/danmClient";
-import { NetworkIpam, type NetworkRef, type NetworkStore } from "./ipam";
+import { NetworkIpam, type NetworkRef, type NetworkStore } from "./networkIpam";
 
 const cluster = inject("cluster");
 const netadmin = new DanmClient(cluster.controlPlane.kubeconfigs.netadmin);
@@ -12,6 +12,8 @@ const IPAM_KUBECONFIG = cluster.controlPlane.kubeconfigs.admin;
 const store: NetworkStore = new DanmClient(IPAM_KUBECONFIG);
 const ref: NetworkRef = { kind: "DanmNet", name: "ipam-race", namespace: "team-b" };
 const CALLERS = 200;
+/** Daemons on as many nodes: each batches its own callers and races the others through resourceVersion. */
+const NODES = 8;
 // This test is about correctness under contention (no address twice, none lost). How long 200
 // simultaneous callers take against the plugin's 30 s budget is a throughput question that
 // `npm run bench:ipam` answers; here a busy shared machine must not turn it into a flaky failure.
@@ -26,11 +28,11 @@ describe("IPAM on one network under concurrency", () => {
     await netadmin.delete("DanmNet", ref.name, ref.namespace).catch(() => undefined);
   });
 
-  it(`${CALLERS} concurrent allocations get ${CALLERS} distinct addresses; ${CALLERS} frees restore the bitmap the webhook created`, async () => {
+  it(`${CALLERS} concurrent allocations on ${NODES} nodes get ${CALLERS} distinct addresses; ${CALLERS} frees restore the bitmap the webhook created`, async () => {
     const initial = created.spec!.Options!.alloc!;
     expect(initial).toBeTruthy();
     let conflicts = 0;
-    // each caller is one plugin run: its own client, as separate processes have
+    // each node's daemon: its own client and IPAM
     const counting = (): NetworkStore => {
       const client = new DanmClient(IPAM_KUBECONFIG);
       return {
@@ -43,7 +45,8 @@ describe("IPAM on one network under concurrency", () => {
       };
     };
     const t0 = performance.now();
-    const granted = await Promise.all(Array.from({ length: CALLERS }, () => new NetworkIpam(counting(), patient).allocate(ref, { ip: "dynamic" })));
+    const nodes = Array.from({ length: NODES }, () => new NetworkIpam(counting(), patient));
+    const granted = await Promise.all(Array.from({ length: CALLERS }, (_, i) => nodes[i % NODES].allocate(ref, { ip: "dynamic" })));
     const allocated = performance.now();
     const ips = granted.map((g) => g.ip);
     expect(new Set(ips).size).toBe(CALLERS);
@@ -54,7 +57,7 @@ describe("IPAM on one network under concurrency", () => {
     expect(poolUsage(after).v4!.used - poolUsage(created.spec!.Options!).v4!.used).toBe(CALLERS);
 
     const freeStart = performance.now();
-    const freed = await Promise.all(ips.map((ip) => new NetworkIpam(counting(), patient).free(ref, { ip })));
+    const freed = await Promise.all(ips.map((ip, i) => nodes[(i + 1) % NODES].free(ref, { ip })));
     const t1 = performance.now();
     expect(freed.filter(Boolean)).toHaveLength(CALLERS);
     const end = (await store.get(ref.kind, ref.name, ref.namespace)).spec!.Options!;
