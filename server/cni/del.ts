@@ -13,7 +13,7 @@ import { cidrContains, stripPrefix, tryParseCidr, tryParseIp } from "../domain/n
 import { callDelegate } from "./delegate";
 import { delegateConfig } from "./delegateConfig";
 import { endpointNetwork, podLabel, type DanmApi, type Endpoint } from "./endpoint";
-import { networkLabel, type NetworkIpam } from "../ipam/networkIpam";
+import { networkLabel, type AddressAllocator } from "../ipam/networkIpam";
 import { deleteLink } from "./podNetns";
 import { CNI_ERROR, CniError, type CniEnvironment, type DanmNetConf } from "./protocol";
 import { delegateDevice } from "./sriovDevices";
@@ -22,7 +22,7 @@ export interface PluginRun {
   env: CniEnvironment;
   conf: DanmNetConf;
   api: DanmApi;
-  ipam: NetworkIpam;
+  ipam: AddressAllocator;
   host: string;
   log(line: string): void;
 }

@@ -1,8 +1,9 @@
 // Test harness for the danm plugin (used by *.int.test.ts): calls the bundled executable exactly as
 // a container runtime does (environment + netconf on stdin), makes "pods" as network namespaces, and
 // host devices as veth pairs in the root namespace.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 
 /**
@@ -131,4 +132,74 @@ export function ipvlanUnsupported(parent: string): string | undefined {
 /** `ip -n <ns> -j <args>` parsed. */
 export function ipJsonIn(netnsName: string, ...args: string[]): Record<string, any>[] {
   return JSON.parse(ip("-n", netnsName, "-j", ...args) || "[]") as Record<string, any>[];
+}
+
+/** The danm executable and a daemon of its own serving it, as one node has them. */
+export interface DanmUnderTest {
+  /** The `danm` client executable. */
+  plugin: string;
+  /** The daemon's socket: give it as netconf daemonSocket. */
+  socket: string;
+  /** The daemon's log file (JSON lines). */
+  log: string;
+  pid(): number;
+  /** Starts the daemon again after it stopped or was killed. */
+  restart(): Promise<void>;
+  /** Ends the daemon (SIGTERM: it finishes the requests in flight) and waits for it. */
+  stop(): Promise<void>;
+  /** Sends a signal without waiting. */
+  kill(signal: NodeJS.Signals): void;
+}
+
+const REPO = path.resolve(import.meta.dirname, "..", "..");
+
+/** Builds the client into `dir/name` and starts `tenet cni-daemon` on `dir/name.sock`; resolves once it accepts connections. */
+export async function startDanm(dir: string, name: string): Promise<DanmUnderTest> {
+  const { buildCniPlugin } = await import("./build");
+  const plugin = await buildCniPlugin(path.join(dir, name));
+  const socket = path.join(dir, `${name}.sock`);
+  const log = path.join(dir, `${name}-daemon.log`);
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    const out = fs.openSync(log, "a");
+    const started = spawn(process.execPath, [path.join(REPO, "tools", "cli", "tenet.mjs"), "cni-daemon", "--socket", socket], { cwd: REPO, stdio: ["ignore", out, out] });
+    fs.closeSync(out);
+    child = started;
+    const exited = new Promise<number | null>((resolve) => started.once("exit", (code) => resolve(code)));
+    const deadline = performance.now() + 60_000;
+    for (;;) {
+      if (started.exitCode !== null || started.signalCode !== null) throw new Error(`tenet cni-daemon exited during start-up (${started.exitCode ?? started.signalCode}):\n${fs.readFileSync(log, "utf8").slice(-2000)}`);
+      if (await accepts(socket)) return;
+      if (performance.now() > deadline) throw new Error(`tenet cni-daemon did not listen on ${socket} within 60 s`);
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 50))]);
+    }
+  };
+  await start();
+  return {
+    plugin,
+    socket,
+    log,
+    pid: () => child?.pid ?? 0,
+    restart: start,
+    kill: (signal) => void child?.kill(signal),
+    stop: async () => {
+      const c = child;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
+      await new Promise<void>((resolve) => {
+        c.once("exit", () => resolve());
+        c.kill("SIGTERM");
+      });
+    },
+  };
+}
+
+function accepts(socket: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(socket);
+    s.once("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once("error", () => resolve(false));
+  });
 }

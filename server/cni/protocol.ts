@@ -130,6 +130,8 @@ export interface DanmNetConf {
   podResourcesSocket?: string;
   /** Directory holding sys/ where VFs are read (SR-IOV); absent = DANM_SYSFS_ROOT or "/". tenet's own field. */
   sysfsRoot?: string;
+  /** The unix socket of the node's danm daemon, where the `danm` executable sends the request (daemon.ts); absent = /run/tenet/danm.sock. tenet's own field. */
+  daemonSocket?: string;
   /** prevResult (CHECK, and DEL from 1.0.0 runtimes); not interpreted. */
   prevResult?: unknown;
 }
@@ -162,9 +164,10 @@ export function parseNetConf(text: string, command: CniCommand): DanmNetConf {
   if (str("ipamStatsDir")) conf.ipamStatsDir = str("ipamStatsDir");
   if (str("podResourcesSocket")) conf.podResourcesSocket = str("podResourcesSocket");
   if (str("sysfsRoot")) conf.sysfsRoot = str("sysfsRoot");
+  if (str("daemonSocket")) conf.daemonSocket = str("daemonSocket");
   if (c.prevResult !== undefined) conf.prevResult = c.prevResult;
   if (command !== "VERSION") {
-    for (const k of ["kubeconfig", "cniDir", "namingScheme", "ipamLockDir", "ipamStatsDir", "podResourcesSocket", "sysfsRoot"]) {
+    for (const k of ["kubeconfig", "cniDir", "namingScheme", "ipamLockDir", "ipamStatsDir", "podResourcesSocket", "sysfsRoot", "daemonSocket"]) {
       if (c[k] !== undefined && typeof c[k] !== "string") throw new CniError(CNI_ERROR.invalidNetworkConfig, `network configuration "${conf.name}": ${k} must be a string`);
     }
     if (!conf.kubeconfig) throw new CniError(CNI_ERROR.invalidNetworkConfig, `network configuration "${conf.name}": kubeconfig (path of the kubeconfig danm uses for the API server) is mandatory`);

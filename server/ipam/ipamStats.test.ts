@@ -208,12 +208,12 @@ describe("IpamStatsRecorder", () => {
 describe("netconf ipamStatsDir", () => {
   it("the CNI installer writes the directory it is given into 00-danm.conf and the plugin reads it from there; absent, the plugin's default applies", () => {
     const dir = tempDir();
-    fs.writeFileSync(path.join(dir, "plugin.mjs"), "");
+    fs.writeFileSync(path.join(dir, "plugin.mjs"), ""); // any file: only the netconf is read here
     fs.writeFileSync(path.join(dir, "ca.crt"), "CA");
     fs.writeFileSync(path.join(dir, "token"), "t");
     const install = (ipamStatsDir?: string) => {
       const conf = path.join(dir, "conf");
-      installCni({ plugin: path.join(dir, "plugin.mjs"), binDir: path.join(dir, "bin"), confDir: conf, hostBinDir: "/opt/cni/bin", hostConfDir: "/etc/cni/net.d", server: "https://10.96.0.1", caFile: path.join(dir, "ca.crt"), tokenFile: path.join(dir, "token"), nodeBinary: process.execPath, ipamStatsDir });
+      installCni({ plugin: path.join(dir, "plugin.mjs"), binDir: path.join(dir, "bin"), confDir: conf, hostBinDir: "/opt/cni/bin", hostConfDir: "/etc/cni/net.d", server: "https://10.96.0.1", caFile: path.join(dir, "ca.crt"), tokenFile: path.join(dir, "token"), ipamStatsDir });
       return parseNetConf(fs.readFileSync(path.join(conf, "00-danm.conf"), "utf8"), "ADD");
     };
     expect(install("/run/custom/ipam-stats").ipamStatsDir).toBe("/run/custom/ipam-stats");

@@ -104,6 +104,12 @@ export interface AddressAllocator {
   free(network: NetworkRef, addresses: { ip?: string; ip6?: string }): Promise<boolean>;
 }
 
+/** Per operation: its own deadline (environment clock) and where it is reported, instead of the IPAM's. */
+export interface CallerOptions {
+  deadline?: number;
+  observe?: (record: IpamOperationRecord) => void;
+}
+
 /** One caller's operation waiting in, or taking part in, a batch. */
 interface Pending {
   op: AllocationOp;
@@ -150,8 +156,8 @@ export class NetworkIpam implements AddressAllocator {
   }
 
   /** Reserves the addresses of one interface, both families or neither (§10.2–§10.5). */
-  async allocate(network: NetworkRef, request: { ip?: AddressRequest; ip6?: AddressRequest }, deadline?: number): Promise<InterfaceAddresses> {
-    const r = await this.enqueue(network, { allocate: request }, "allocate", deadline);
+  async allocate(network: NetworkRef, request: { ip?: AddressRequest; ip6?: AddressRequest }, caller: CallerOptions = {}): Promise<InterfaceAddresses> {
+    const r = await this.enqueue(network, { allocate: request }, "allocate", caller);
     return { ip: r.ip, ip6: r.ip6 };
   }
 
@@ -159,15 +165,18 @@ export class NetworkIpam implements AddressAllocator {
    * Frees the addresses of one interface (§10.5); addresses outside the network's bitmaps (external
    * IPAM), "none" and "" are left alone. True when something was freed.
    */
-  async free(network: NetworkRef, addresses: { ip?: string; ip6?: string }, deadline?: number): Promise<boolean> {
-    return (await this.enqueue(network, { free: addresses }, "free", deadline)).changed;
+  async free(network: NetworkRef, addresses: { ip?: string; ip6?: string }, caller: CallerOptions = {}): Promise<boolean> {
+    return (await this.enqueue(network, { free: addresses }, "free", caller)).changed;
   }
 
-  /** The same IPAM with every operation bounded by `deadline()` (read when it starts): one caller's view, e.g. one CNI request. */
-  forCaller(deadline: () => number): AddressAllocator {
+  /**
+   * The same IPAM as one caller sees it (one CNI request): every operation bounded by `deadline()`
+   * (read when it starts) and reported to `observe` instead of the IPAM's own.
+   */
+  forCaller(deadline: () => number, observe?: (record: IpamOperationRecord) => void): AddressAllocator {
     return {
-      allocate: (network, request) => this.allocate(network, request, deadline()),
-      free: (network, addresses) => this.free(network, addresses, deadline()),
+      allocate: (network, request) => this.allocate(network, request, { deadline: deadline(), observe }),
+      free: (network, addresses) => this.free(network, addresses, { deadline: deadline(), observe }),
     };
   }
 
@@ -178,10 +187,10 @@ export class NetworkIpam implements AddressAllocator {
     return n;
   }
 
-  private enqueue(network: NetworkRef, op: AllocationOp, operation: IpamOperation, deadline?: number): Promise<AllocationOpResult & { ok: true }> {
+  private enqueue(network: NetworkRef, op: AllocationOp, operation: IpamOperation, caller: CallerOptions): Promise<AllocationOpResult & { ok: true }> {
     const label = networkLabel(network);
     const started = this.env.now();
-    const until = Math.min(started + this.policy.deadlineMs, deadline ?? this.deadline?.() ?? Infinity);
+    const until = Math.min(started + this.policy.deadlineMs, caller.deadline ?? this.deadline?.() ?? Infinity);
     return new Promise((resolve, reject) => {
       const pending: Pending = {
         op,
@@ -207,7 +216,7 @@ export class NetworkIpam implements AddressAllocator {
             if (error instanceof IpamError) failure = error;
             reject(error);
           }
-          this.report(network, pending, outcome, failure);
+          this.report(network, pending, outcome, failure, caller.observe ?? this.observe);
         },
       };
       const key = refKey(network);
@@ -218,13 +227,13 @@ export class NetworkIpam implements AddressAllocator {
     });
   }
 
-  private report(network: NetworkRef, p: Pending, outcome: { result: AllocationOpResult } | { error: unknown }, failure?: IpamError): void {
-    if (!this.observe) return;
+  private report(network: NetworkRef, p: Pending, outcome: { result: AllocationOpResult } | { error: unknown }, failure: IpamError | undefined, observe: ((record: IpamOperationRecord) => void) | undefined): void {
+    if (!observe) return;
     const seconds = Math.max(0, this.env.now() - p.started) / 1000;
     const ok = "result" in outcome && outcome.result.ok;
     const result = ok ? "ok" : ipamOutcome(failure ? { rule: failure.rule, timedOut: failure.details.timedOut } : {});
     try {
-      this.observe({ kind: network.kind, namespace: network.namespace ?? "", network: network.name, operation: p.operation, outcome: result, seconds, conflicts: p.conflicts, lockWaitSeconds: Math.min(seconds, Math.max(0, p.lockWaitMs) / 1000) });
+      observe({ kind: network.kind, namespace: network.namespace ?? "", network: network.name, operation: p.operation, outcome: result, seconds, conflicts: p.conflicts, lockWaitSeconds: Math.min(seconds, Math.max(0, p.lockWaitMs) / 1000) });
     } catch {
       // statistics never change what the operation returns
     }

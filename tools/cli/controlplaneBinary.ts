@@ -7,10 +7,11 @@ import path from "node:path";
 export const REPO_ROOT = path.resolve(import.meta.dirname, "..", "..");
 const SOURCE_DIR = path.join(REPO_ROOT, "tools", "controlplane");
 
-function sourceHash(): string {
+/** A hash of a Go program's sources (its .go files, go.mod, go.sum): the cache key of its build. */
+export function sourceHash(dir = SOURCE_DIR): string {
   const hash = crypto.createHash("sha256");
-  for (const file of fs.readdirSync(SOURCE_DIR).filter((f) => f.endsWith(".go") || f === "go.mod" || f === "go.sum").sort()) {
-    hash.update(file).update(fs.readFileSync(path.join(SOURCE_DIR, file)));
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".go") || f === "go.mod" || f === "go.sum").sort()) {
+    hash.update(file).update(fs.readFileSync(path.join(dir, file)));
   }
   return hash.digest("hex").slice(0, 16);
 }

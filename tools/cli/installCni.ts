@@ -1,7 +1,7 @@
-// `tenet install-cni`: puts the danm CNI plugin and its configuration on a node (run by the
-// DaemonSet in deploy/cni/, with the host's CNI directories mounted). The plugin is a bundled
-// JavaScript file; hosts have no Node.js, so the node binary of the image goes next to it and a
-// small shell wrapper named `danm` runs it (glibc hosts; the image is Debian-based).
+// `tenet install-cni`: puts the danm CNI executable and its configuration on a node (run by the
+// DaemonSet in deploy/cni/, with the host's CNI directories mounted). The executable is the static Go
+// client of tools/danm: it hands each request to the node's danm daemon (`tenet cni-daemon`, the
+// same DaemonSet) over the unix socket the netconf names.
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -20,7 +20,8 @@ export interface InstallOptions {
   server: string;
   caFile: string;
   tokenFile: string;
-  nodeBinary: string;
+  /** The daemon's socket as the host sees it (netconf daemonSocket); absent: the client's default, /run/tenet/danm.sock. */
+  daemonSocket?: string;
   /**
    * Where the plugin leaves its IPAM statistics for the node agent (netconf ipamStatsDir; the host's
    * path, the agent's DaemonSet mounts the same one). Absent: the plugin's default, /run/tenet/ipam-stats.
@@ -45,9 +46,9 @@ export function installCni(o: InstallOptions): string[] {
     writeAtomically(file, content, mode);
     written.push(file);
   };
-  put(path.join(o.binDir, "danm-node"), fs.readFileSync(o.nodeBinary), 0o755);
-  put(path.join(o.binDir, "danm.mjs"), fs.readFileSync(o.plugin), 0o644);
-  put(path.join(o.binDir, "danm"), `#!/bin/sh\nexec "${o.hostBinDir}/danm-node" "${o.hostBinDir}/danm.mjs" "$@"\n`, 0o755);
+  put(path.join(o.binDir, "danm"), fs.readFileSync(o.plugin), 0o755);
+  // what earlier versions installed: a Node.js plugin run by a copied node binary
+  for (const old of ["danm-node", "danm.mjs"]) fs.rmSync(path.join(o.binDir, old), { force: true });
   const kubeconfig = {
     apiVersion: "v1",
     kind: "Config",
@@ -57,7 +58,7 @@ export function installCni(o: InstallOptions): string[] {
     "current-context": "danm",
   };
   put(path.join(o.confDir, "danm.kubeconfig"), YAML.stringify(kubeconfig), 0o600);
-  const netconf = { cniVersion: "1.0.0", name: "danm", type: "danm", kubeconfig: path.join(o.hostConfDir, "danm.kubeconfig"), cniDir: o.hostConfDir, namingScheme: "", ...(o.ipamStatsDir ? { ipamStatsDir: o.ipamStatsDir } : {}), ...o.nodeLocal };
+  const netconf = { cniVersion: "1.0.0", name: "danm", type: "danm", kubeconfig: path.join(o.hostConfDir, "danm.kubeconfig"), cniDir: o.hostConfDir, namingScheme: "", ...(o.ipamStatsDir ? { ipamStatsDir: o.ipamStatsDir } : {}), ...(o.daemonSocket ? { daemonSocket: o.daemonSocket } : {}), ...o.nodeLocal };
   put(path.join(o.confDir, "00-danm.conf"), JSON.stringify(netconf, null, 2) + "\n", 0o644);
   return written;
 }
@@ -75,6 +76,7 @@ export async function runInstallCni(argv: string[]): Promise<number> {
       "ca-file": { type: "string", default: `${SA}/ca.crt` },
       "token-file": { type: "string", default: `${SA}/token` },
       "ipam-stats-dir": { type: "string", default: "/run/tenet/ipam-stats" },
+      "daemon-socket": { type: "string", default: "/run/tenet/danm.sock" },
       once: { type: "boolean", default: false },
     },
   });
@@ -84,7 +86,7 @@ export async function runInstallCni(argv: string[]): Promise<number> {
   }
   const options: InstallOptions = {
     plugin: values.plugin!, binDir: values["bin-dir"]!, confDir: values["conf-dir"]!, hostBinDir: values["host-bin-dir"]!, hostConfDir: values["host-conf-dir"]!,
-    server: values.server, caFile: values["ca-file"]!, tokenFile: values["token-file"]!, nodeBinary: process.execPath,
+    server: values.server, caFile: values["ca-file"]!, tokenFile: values["token-file"]!, daemonSocket: values["daemon-socket"] || undefined,
     ipamStatsDir: values["ipam-stats-dir"] || undefined,
   };
   const install = () => installCni(options).forEach((f) => process.stderr.write(`wrote ${f}\n`));

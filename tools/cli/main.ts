@@ -20,8 +20,10 @@ Usage:
   tenet agent --node NAME [--kubeconfig F --netns NAME --sysfs-root DIR --sriov-config F --heartbeat-seconds N
               --not-applied REASON --metrics-port N --ipam-stats-dir D]
         Run the node agent: host interfaces, SR-IOV inventory, the node's NodeNetworkStatus, the danm plugin's IPAM metrics.
-  tenet install-cni [--bin-dir D --conf-dir D --once]
-        Install the danm CNI plugin and its configuration on a node (the DaemonSet in deploy/cni).
+  tenet install-cni [--bin-dir D --conf-dir D --daemon-socket PATH --once]
+        Install the danm CNI executable and its configuration on a node (the DaemonSet in deploy/cni).
+  tenet cni-daemon [--socket PATH --node NAME]
+        Serve the danm executable's requests on this node (IPAM, DanmEps, delegation; docs/cni.md).
 `;
 
 /**
@@ -72,6 +74,11 @@ export async function main(argv: string[]): Promise<number> {
       await jsonLogsWhenAsked("install-cni");
       const { runInstallCni } = await import("./installCni");
       return runInstallCni(rest);
+    }
+    case "cni-daemon": {
+      const { runCniDaemon } = await import("../../server/cni/daemonMain");
+      await runCniDaemon(rest);
+      return await new Promise<number>(() => {});
     }
     case "webhook": {
       const { runWebhook } = await import("../../server/webhook/main");

@@ -212,7 +212,6 @@ function installNodeCni(f: NodeFiles, node: NodeAddressing, danmPlugin: string, 
     server: NODE_API_SERVER,
     caFile,
     tokenFile,
-    nodeBinary: process.execPath,
     ipamStatsDir: f.ipamStats,
     nodeLocal: { ipamLockDir: path.join(f.run, "ipam-lock"), podResourcesSocket: path.join(f.kubeletDir, "pod-resources", "kubelet.sock"), sysfsRoot },
   });

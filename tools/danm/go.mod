@@ -1,0 +1,3 @@
+module tenet.dev/danm
+
+go 1.21
