@@ -16,11 +16,10 @@ import { danmPath } from "../kube/access";
 import { DanmClient } from "../kube/danmClient";
 import { createPod, deletePod } from "../kube/pods";
 import { KubeRest } from "../kube/rest";
-import { buildCniPlugin } from "./build";
 import { NetworkIpam } from "../ipam/networkIpam";
 import { IpamStatsRecorder } from "../ipam/ipamStats";
 import { acquireNodeLock, networkLockFile } from "../ipam/nodeLock";
-import { addHostDevice, addNetns, callPlugin, missingPrerequisite, removeHostDevice, removeNetns, type PluginAnswer } from "./pluginHarness";
+import { addHostDevice, addNetns, callPlugin, missingPrerequisite, removeHostDevice, removeNetns, startDanm, type DanmUnderTest, type PluginAnswer } from "./pluginHarness";
 
 const cluster = inject("cluster");
 const kubeconfig = cluster.controlPlane.kubeconfigs.admin;
@@ -58,8 +57,9 @@ function sample(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
-d("IPAM metrics: real plugin runs → stats files → the node agent's /metrics", () => {
+d("IPAM metrics: real danm runs → the daemon's stats files → the node agent's /metrics", () => {
   let plugin = "";
+  let danm: DanmUnderTest;
   let home = "";
   let statsDir = "";
   let lockDir = "";
@@ -71,7 +71,7 @@ d("IPAM metrics: real plugin runs → stats files → the node agent's /metrics"
   const networks = ["ipm-wide", "ipm-tiny"];
   let seq = 0;
 
-  const netconf = () => ({ cniVersion: "1.0.0", name: "danm-test", type: "danm", kubeconfig, cniDir: os.tmpdir(), ipamLockDir: lockDir, ipamStatsDir: statsDir });
+  const netconf = () => ({ cniVersion: "1.0.0", name: "danm-test", type: "danm", kubeconfig, cniDir: os.tmpdir(), ipamLockDir: lockDir, ipamStatsDir: statsDir, daemonSocket: danm.socket });
 
   async function testPod(network: string) {
     const n = seq++;
@@ -90,7 +90,8 @@ d("IPAM metrics: real plugin runs → stats files → the node agent's /metrics"
     statsDir = path.join(home, "ipam-stats");
     lockDir = path.join(home, "ipam-locks");
     fs.mkdirSync(statsDir);
-    plugin = await buildCniPlugin(path.join(cluster.home, "danm-metrics"));
+    danm = await startDanm(cluster.home, "danm-metrics");
+    plugin = danm.plugin;
     addHostDevice(HOST);
     for (const [name, cidr] of [["ipm-wide", "10.74.0.0/24"], ["ipm-tiny", "10.73.0.0/30"]]) {
       await admin.create<NetworkObject>("DanmNet", { apiVersion: "danm.k8s.io/v1", kind: "DanmNet", metadata: { name, namespace: NS }, spec: { NetworkID: name.replace("-", ""), NetworkType: "macvlan", Options: { host_device: HOST, cidr } } } as NetworkObject);
@@ -98,6 +99,7 @@ d("IPAM metrics: real plugin runs → stats files → the node agent's /metrics"
   });
 
   afterAll(async () => {
+    await danm?.stop();
     agent?.kill("SIGTERM");
     for (const n of netnsNames) removeNetns(n);
     removeHostDevice(HOST);
@@ -136,15 +138,19 @@ d("IPAM metrics: real plugin runs → stats files → the node agent's /metrics"
     expect(refused.json.code).toBe(102);
     expect(refused.json.msg).toContain("(A-5)");
 
-    // every run with IPAM operations left exactly one complete file, nothing half-written
-    const files = fs.readdirSync(statsDir).sort();
-    expect(files).toHaveLength(6);
-    expect(files.every(isIpamStatsFileName)).toBe(true);
-    const records = files.flatMap((f) => {
-      const decoded = decodeIpamStats(fs.readFileSync(path.join(statsDir, f), "utf8"));
-      if (!decoded.ok) throw new Error(`${f}: ${decoded.reason}`);
-      return decoded.records;
+    // the daemon leaves what it recorded as complete files, nothing half-written, within a second or so
+    const recordsIn = (names: string[]) =>
+      names.flatMap((f) => {
+        const decoded = decodeIpamStats(fs.readFileSync(path.join(statsDir, f), "utf8"));
+        if (!decoded.ok) throw new Error(`${f}: ${decoded.reason}`);
+        return decoded.records;
+      });
+    const files = await waitFor("the daemon flushes the 6 operations' statistics", () => {
+      const names = fs.readdirSync(statsDir).sort();
+      return names.every(isIpamStatsFileName) && recordsIn(names).length >= 6 ? names : undefined;
     });
+    expect(files.every(isIpamStatsFileName)).toBe(true);
+    const records = recordsIn(files);
     expect(records.map((r) => `${r.network} ${r.operation} ${r.outcome}`).sort()).toEqual(["ipm-tiny allocate exhausted", "ipm-tiny allocate ok", "ipm-tiny allocate ok", "ipm-wide allocate ok", "ipm-wide allocate ok", "ipm-wide free ok"]);
     const waited = records.find((r) => r.lockWaitSeconds >= 0.9);
     expect(waited, "the ADD behind the held lock recorded its wait").toMatchObject({ network: "ipm-wide", operation: "allocate", outcome: "ok" });
@@ -200,7 +206,7 @@ d("IPAM metrics: real plugin runs → stats files → the node agent's /metrics"
     expect(sample(text, 'tenet_ipam_operation_duration_seconds_count{operation="allocate",outcome="exhausted"}')).toBe(1);
     expect(sample(text, 'tenet_ipam_operation_duration_seconds_sum{operation="allocate",outcome="exhausted"}')).toBeGreaterThan(0);
     expect(sample(text, 'tenet_ipam_lock_wait_seconds_sum{operation="allocate"}')).toBeGreaterThanOrEqual(0.9);
-    expect(sample(text, "tenet_ipam_stats_files_total")).toBe(7);
+    expect(sample(text, "tenet_ipam_stats_files_total")).toBe(files.length + 1);
     expect(sample(text, "tenet_ipam_stats_files_rejected_total")).toBe(0);
     expect(fs.readdirSync(statsDir), "the agent removed what it counted").toEqual([]);
 

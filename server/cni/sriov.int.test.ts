@@ -19,7 +19,7 @@ import type { DanmEp } from "../domain/api/danmEp";
 import type { NetworkObject } from "../domain/api/network";
 import { DanmClient } from "../kube/danmClient";
 import { createPod, deletePod } from "../kube/pods";
-import { buildCniPlugin } from "./build";
+import type { DanmUnderTest } from "./pluginHarness";
 import { startStandInKubelet, type StandInKubelet } from "./testdata/podResourcesKubelet";
 import { writeVfTree } from "./testdata/sriovSysfsTree";
 
@@ -46,8 +46,9 @@ if (skipReason) console.warn(`skipped: danm SR-IOV tests: ${skipReason}`);
 const socket = path.join(work, "kubelet.sock");
 const sysfsRoot = path.join(work, "root");
 let plugin = "";
+let danm: DanmUnderTest;
 let kubelet: StandInKubelet;
-const netconf = () => ({ cniVersion: "1.0.0", name: "danm-sriov-test", type: "danm", kubeconfig, cniDir: work, namingScheme: "", podResourcesSocket: socket, sysfsRoot });
+const netconf = () => ({ cniVersion: "1.0.0", name: "danm-sriov-test", type: "danm", kubeconfig, cniDir: work, namingScheme: "", podResourcesSocket: socket, sysfsRoot, daemonSocket: danm.socket });
 const created: string[] = [];
 const netnsNames: string[] = [];
 const pods: string[] = [];
@@ -104,7 +105,8 @@ const d = skipReason ? describe.skip : describe;
 
 d("danm with SR-IOV networks (bundled plugin, real API server; stand-in kubelet, sysfs and sriov plugin)", () => {
   beforeAll(async () => {
-    plugin = await buildCniPlugin(path.join(cluster.home, "danm-sriov"));
+    danm = await harness.startDanm(cluster.home, "danm-sriov");
+    plugin = danm.plugin;
     kubelet = await startStandInKubelet(socket);
     writeVfTree(sysfsRoot, [
       {
@@ -118,6 +120,7 @@ d("danm with SR-IOV networks (bundled plugin, real API server; stand-in kubelet,
   });
 
   afterAll(async () => {
+    await danm?.stop();
     for (const n of netnsNames) harness.removeNetns(n);
     for (const p of pods) await deletePod(kubeconfig, NS, p).catch(() => undefined);
     for (const ep of await admin.list<DanmEp & { metadata: { name: string } }>("DanmEp", NS)) if (ep.spec?.Pod?.startsWith(`sriov-${RUN}-`)) await admin.delete("DanmEp", ep.metadata.name, NS).catch(() => undefined);
