@@ -140,7 +140,7 @@ export async function runAdd(run: PluginRun): Promise<CniResult> {
   await enableIpv6(run.env.netns);
 
   // §11.2 step 5: DanmEps of an earlier sandbox of this very Pod (same name and UID) are stale
-  const previous = (await run.api.listEndpoints(pod.namespace).catch(() => [] as Endpoint[])).filter((ep) => ep.spec?.Pod === pod.name && ep.spec?.PodUID === pod.uid && ep.spec?.CID !== identity.sandboxId);
+  const previous = (await run.api.findEndpoints(pod.namespace, "PodUID", pod.uid).catch(() => [] as Endpoint[])).filter((ep) => ep.spec?.Pod === pod.name && ep.spec?.PodUID === pod.uid && ep.spec?.CID !== identity.sandboxId);
   await teardownSandbox(run, previous).catch((e) => run.log(`${label}: stale DanmEps: ${(e as Error).message}`));
 
   const resolved = await Promise.allSettled(requests.map((req) => resolveNetwork(run, pod, req)));

@@ -31,6 +31,12 @@ import { encodeResult } from "./result";
 export const DEFAULT_DAEMON_SOCKET = "/run/tenet/danm.sock";
 /** A request line longer than this is refused (a netconf with a prevResult is a few kB). */
 const MAX_REQUEST_BYTES = 1 << 20;
+/**
+ * How long a network read for resolving requests (its type, options, AllowedTenants) is reused: the
+ * ADDs of one burst share one GET (a dual-stack network is a 700 kB object). A change to a network
+ * reaches Pods attached this much later at most; IPAM always reads the newest.
+ */
+const NETWORK_READ_TTL_MS = 1_000;
 /** How often the IPAM statistics gathered so far are left for the node agent. */
 const STATS_FLUSH_MS = 1_000;
 
@@ -228,8 +234,11 @@ export class CniDaemon {
     }
     const known = this.warm.get(key);
     if (known && known.mtimeMs === mtimeMs) return known;
-    const api = kubeDanmApi(conf.kubeconfig);
-    const store = { get: (kind: NetworkKind, name: string, namespace?: string) => api.getNetwork(kind, name, namespace), replace: (kind: NetworkKind, network: NetworkObject) => api.replaceNetwork(kind, network) };
+    const direct = kubeDanmApi(conf.kubeconfig);
+    // IPAM reads past the cache: its read-modify-write needs the newest object (and retries on 409 anyway)
+    const store = { get: (kind: NetworkKind, name: string, namespace?: string) => direct.getNetwork(kind, name, namespace), replace: (kind: NetworkKind, network: NetworkObject) => direct.replaceNetwork(kind, network) };
+    const networks = new RecentReads<NetworkObject>(NETWORK_READ_TTL_MS);
+    const api: DanmApi = { ...direct, getNetwork: (kind, name, namespace) => networks.read(`${kind}/${namespace ?? ""}/${name}`, () => direct.getNetwork(kind, name, namespace)) };
     // the retry's own bound is wide: each request's budget (forCaller) is what ends an operation
     const ipam = new NetworkIpam(store, { retry: { deadlineMs: 10 * 60_000, maxAttempts: 500, baseDelayMs: 20, maxDelayMs: 2_000 }, exclusive: networkLocks(lockDir, (line) => this.options.log(line)) });
     const warm = { api, ipam, mtimeMs };
@@ -255,4 +264,31 @@ function hardStop(env: CniEnvironment, limits: Budget, cniVersion: string): { an
     timer = setTimeout(() => resolve(failed(new CniError(CNI_ERROR.tryAgainLater, message), cniVersion)), Math.max(0, limits.hardStopMs - performance.now()));
   });
   return { answer, cancel: () => clearTimeout(timer) };
+}
+
+/**
+ * Reads shared by concurrent callers and reused for `ttlMs`, answers "not found" included (a Pod
+ * without an annotation looks up three default networks); other failures are not kept.
+ */
+export class RecentReads<T> {
+  private readonly entries = new Map<string, { at: number; value: Promise<T> }>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  read(key: string, fetch: () => Promise<T>): Promise<T> {
+    const now = this.now();
+    const known = this.entries.get(key);
+    if (known && now - known.at < this.ttlMs) return known.value;
+    if (this.entries.size > 1000) for (const [k, e] of this.entries) if (now - e.at >= this.ttlMs) this.entries.delete(k);
+    const value = fetch();
+    const entry = { at: now, value };
+    this.entries.set(key, entry);
+    value.catch((e: unknown) => {
+      if ((e as { status?: number } | null)?.status !== 404 && this.entries.get(key) === entry) this.entries.delete(key);
+    });
+    return value;
+  }
 }

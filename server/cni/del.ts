@@ -108,8 +108,7 @@ export async function sandboxEndpoints(run: PluginRun, sandboxId: string, namesp
   let last: unknown;
   for (let attempt = 0; attempt < 10; attempt++) {
     try {
-      const all = await run.api.listEndpoints(namespace);
-      return all.filter((ep) => ep.spec?.CID === sandboxId);
+      return (await run.api.findEndpoints(namespace, "CID", sandboxId)).filter((ep) => ep.spec?.CID === sandboxId);
     } catch (e) {
       last = e;
       await new Promise((r) => setTimeout(r, 100));

@@ -26,6 +26,8 @@ export interface DanmApi {
   deleteEndpoint(namespace: string, name: string): Promise<void>;
   /** In one namespace, or in the cluster when namespace is undefined. */
   listEndpoints(namespace?: string): Promise<Endpoint[]>;
+  /** The DanmEps whose spec.CID or spec.PodUID is `value`, in one namespace or the cluster. */
+  findEndpoints(namespace: string | undefined, field: "CID" | "PodUID", value: string): Promise<Endpoint[]>;
 }
 
 export interface EndpointFacts {

@@ -69,9 +69,10 @@ export class DanmClient {
     await this.call(() => (t.namespace ? this.api.deleteNamespacedCustomObject({ ...t, namespace: t.namespace, name, dryRun }) : this.api.deleteClusterCustomObject({ ...t, name, dryRun })));
   }
 
-  async list<T extends Obj>(kind: string, namespace?: string): Promise<T[]> {
+  /** `fieldSelector` only on the kind's selectableFields (a server without them answers 400). */
+  async list<T extends Obj>(kind: string, namespace?: string, options: { fieldSelector?: string } = {}): Promise<T[]> {
     const info = kindInfo(kind);
-    const t = { group: API_GROUP, version: DANM_VERSION, plural: info!.plural };
+    const t = { group: API_GROUP, version: DANM_VERSION, plural: info!.plural, ...(options.fieldSelector ? { fieldSelector: options.fieldSelector } : {}) };
     const list = await this.call<{ items: T[] }>(() => (namespace && info!.scope === "Namespaced" ? this.api.listNamespacedCustomObject({ ...t, namespace }) : this.api.listClusterCustomObject(t)));
     return list.items;
   }

@@ -67,18 +67,21 @@ function nodeFiles(home: string, id: string, node: string) {
     cniState: path.join(run, "cni"),
     podLogs: path.join(dir, "pod-logs"),
     ipamStats: path.join(run, "ipam-stats"),
+    danmSocket: path.join(run, "danm.sock"),
     cgroup: `tenet-${id || "local"}-${node}`,
     pids: {
       proxy: path.join(home, "run", `proxy-${node}.pid`),
       containerd: path.join(home, "run", `containerd-${node}.pid`),
       kubelet: path.join(home, "run", `kubelet-${node}.pid`),
       agent: path.join(home, "run", `agent-${node}.pid`),
+      danm: path.join(home, "run", `danm-${node}.pid`),
     },
     logs: {
       proxy: path.join(home, "logs", `proxy-${node}.log`),
       containerd: path.join(home, "logs", `containerd-${node}.log`),
       kubelet: path.join(home, "logs", `kubelet-${node}.log`),
       agent: path.join(home, "logs", `agent-${node}.log`),
+      danm: path.join(home, "logs", `danm-${node}.log`),
     },
   };
 }
@@ -213,6 +216,7 @@ function installNodeCni(f: NodeFiles, node: NodeAddressing, danmPlugin: string, 
     caFile,
     tokenFile,
     ipamStatsDir: f.ipamStats,
+    daemonSocket: f.danmSocket,
     nodeLocal: { ipamLockDir: path.join(f.run, "ipam-lock"), podResourcesSocket: path.join(f.kubeletDir, "pod-resources", "kubelet.sock"), sysfsRoot },
   });
   fs.writeFileSync(path.join(f.cniConf, "default.conf"), JSON.stringify(defaultNetworkConf(node, path.join(f.cniState, "host-local")), null, 2) + "\n");
@@ -273,7 +277,7 @@ export async function startRealNodes(home: string, cluster: ClusterAccess, optio
   const nodesDir = path.join(home, "nodes");
   const images = nodeImageArchives(path.join(home, "bin"), path.join(home, "images"));
   const { buildCniPlugin } = await import("../../server/cni/build");
-  const danmPlugin = await buildCniPlugin(path.join(home, "bin", "danm.mjs"));
+  const danmPlugin = await buildCniPlugin(path.join(home, "bin", "danm"));
   const cniToken = path.join(nodesDir, "danm.token");
   fs.writeFileSync(cniToken, await serviceAccountToken(cluster, "tenet-cni"), { mode: 0o600 });
   const agentConfig = await agentKubeconfig(cluster, path.join(nodesDir, "agent.kubeconfig"));
@@ -303,6 +307,12 @@ export async function startRealNodes(home: string, cluster: ClusterAccess, optio
       await waitForContainerd(f.containerdSocket, containerdPid, f.logs.containerd);
       for (const image of images) importImage(f.containerdSocket, image.file);
       started.push("containerd");
+    }
+    if (!isAlive(readPid(f.pids.danm))) {
+      // the danm daemon runs where danm's delegates must: in the node's network namespace
+      const daemon = inNode(node, process.execPath, [path.join(REPO_ROOT, "tools", "cli", "tenet.mjs"), "cni-daemon", "--socket", f.danmSocket, "--node", node.name]);
+      startDetached(daemon.command, daemon.args, { logFile: f.logs.danm, pidFile: f.pids.danm, cwd: REPO_ROOT });
+      started.push("danm daemon");
     }
     if (!isAlive(readPid(f.pids.kubelet))) {
       const kubelet = inNode(node, options.binary, [
@@ -344,7 +354,7 @@ export async function startRealNodes(home: string, cluster: ClusterAccess, optio
       abort: () => {
         for (const n of names) {
           const f = nodeFiles(home, id, n);
-          for (const c of ["proxy", "containerd", "kubelet"] as const) if (!isAlive(readPid(f.pids[c]))) return `${c} of ${n} exited:\n${tail(f.logs[c])}`;
+          for (const c of ["proxy", "containerd", "kubelet", "danm"] as const) if (!isAlive(readPid(f.pids[c]))) return `${c} of ${n} exited:\n${tail(f.logs[c])}`;
         }
         return undefined;
       },
@@ -375,7 +385,7 @@ export async function stopRealNodes(home: string): Promise<string[]> {
   const stopped: string[] = [];
   for (const node of layout.nodes) {
     const f = nodeFiles(home, id, node.name);
-    for (const c of ["agent", "kubelet", "proxy", "containerd"] as const) {
+    for (const c of ["agent", "kubelet", "proxy", "containerd", "danm"] as const) {
       if (await stopProcess(readPid(f.pids[c]), 10_000)) stopped.push(`${c} ${node.name}`);
       fs.rmSync(f.pids[c], { force: true });
     }
@@ -407,7 +417,7 @@ export function realNodesStatus(home: string): string[] {
   const id = clusterId(home);
   return layout.nodes.map((node) => {
     const f = nodeFiles(home, id, node.name);
-    const parts = (["kubelet", "containerd", "agent"] as const).map((c) => `${c} ${isAlive(readPid(f.pids[c])) ? "running" : "STOPPED"}`);
+    const parts = (["kubelet", "containerd", "danm", "agent"] as const).map((c) => `${c} ${isAlive(readPid(f.pids[c])) ? "running" : "STOPPED"}`);
     return `node ${node.name.padEnd(7)} ${node.ip.padEnd(14)} ${parts.join(", ")}  netns ${node.netns}`;
   });
 }

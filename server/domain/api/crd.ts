@@ -55,6 +55,7 @@ export function crdFor(info: KindInfo): JsonSchema {
           storage: true,
           schema: { openAPIV3Schema: schema },
           additionalPrinterColumns: info.printerColumns,
+          ...(info.selectableFields ? { selectableFields: info.selectableFields } : {}),
         },
       ],
     },

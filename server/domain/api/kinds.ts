@@ -21,6 +21,8 @@ export interface KindInfo {
   categories: string[];
   schema: z.ZodType;
   printerColumns: PrinterColumn[];
+  /** Fields `kubectl get --field-selector` (and the CNI daemon) may select on (CRD selectableFields, Kubernetes ≥ 1.31). */
+  selectableFields?: { jsonPath: string }[];
 }
 
 const age: PrinterColumn = { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp", description: "Time since creation." };
@@ -56,6 +58,8 @@ export const KINDS: KindInfo[] = [
   },
   {
     kind: "DanmEp", plural: "danmeps", singular: "danmep", scope: "Namespaced", shortNames: ["de", "dep"], categories: ["danm"], schema: DanmEp,
+    // the danm daemon finds a sandbox's DanmEps by CID and a Pod's by PodUID without listing the namespace
+    selectableFields: [{ jsonPath: ".spec.CID" }, { jsonPath: ".spec.PodUID" }, { jsonPath: ".spec.Host" }, { jsonPath: ".spec.NetworkName" }],
     printerColumns: [
       { name: "Pod", type: "string", jsonPath: ".spec.Pod", description: "Pod holding the interface." },
       { name: "Network", type: "string", jsonPath: ".spec.NetworkName", description: "Network name." },
