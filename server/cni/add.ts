@@ -98,7 +98,7 @@ async function attach(run: PluginRun, pod: PodInfo, sandboxId: string, sequence:
   }
   try {
     const { type, conf } = delegateFor(run, network, addresses, byDanm, device?.pciAddress);
-    const result = (await callDelegate({ command: "ADD", type, conf, ifName, env: run.env, what }))!;
+    const result = (await delegateAdd(run, { command: "ADD", type, conf, ifName, env: run.env, what }, network))!;
     const got = addressesOf(result);
     if (!byDanm && (got.ip !== addresses.ip || got.ip6 !== addresses.ip6)) {
       // §11.6: a static delegate's own IPAM chose the addresses; record them
@@ -114,6 +114,30 @@ async function attach(run: PluginRun, pod: PodInfo, sandboxId: string, sequence:
     await teardownEndpoint(run, ep, network).catch((f) => run.log(`${what}: rollback: ${(f as Error).message}`));
     if (device) await removeSriovKernelInterface(run.env.netns, ifName, device, options.vlan);
     throw failure(podLabel(pod), e);
+  }
+}
+
+/** How long an ADD waits for a VLAN/VxLAN host interface the node agent has not made yet. */
+const PARENT_WAIT_MS = 10_000;
+
+/**
+ * The delegate's ADD. A VLAN or VxLAN network's parent (vx_… / the VLAN interface) is made by the
+ * node agent when it sees the network; a Pod created right after its network can get here first, and
+ * macvlan/ipvlan then fail with "Link not found": that case is tried again for up to 10 s.
+ */
+async function delegateAdd(run: PluginRun, call: Parameters<typeof callDelegate>[0], network: NetworkObject) {
+  const options = network.spec?.Options ?? {};
+  const managedParent = (call.type === "macvlan" || call.type === "ipvlan") && (!!options.vlan || !!options.vxlan);
+  const until = performance.now() + PARENT_WAIT_MS;
+  for (let waited = false; ; waited = true) {
+    try {
+      const result = await callDelegate(call);
+      if (waited) run.log(`${call.what}: host interface ${String(call.conf.master)} appeared; attached`);
+      return result;
+    } catch (e) {
+      if (!managedParent || !/link not found|no such device/i.test((e as Error).message) || performance.now() > until) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
 }
 

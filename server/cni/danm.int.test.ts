@@ -275,6 +275,25 @@ d("danm CNI plugin (the danm executable and its daemon, real API server, referen
     expect(leaked).toBeLessThanOrEqual(cut.length);
   });
 
+  it("a VxLAN network's host interface made a moment after the ADD started (the node agent's lag): the ADD waits for it and attaches", { timeout: 60_000 }, async () => {
+    await network("cni-vx", { NetworkID: "cnivx", NetworkType: "macvlan", Options: { host_device: HOST, cidr: "10.85.0.0/24", vxlan: 4051 } });
+    const pod = await testPod([{ network: "cni-vx", ip: "dynamic" }]);
+    const parent = "vx_cnivx";
+    const add = pod.call("ADD");
+    await new Promise((r) => setTimeout(r, 1_500));
+    execFileSync("ip", ["link", "add", parent, "type", "vxlan", "id", "4051", "dev", HOST, "dstport", "4789"]);
+    execFileSync("ip", ["link", "set", parent, "up"]);
+    try {
+      const answer = await add;
+      expect(answer.code, answer.stdout).toBe(0);
+      expect(answer.ms).toBeGreaterThan(1_500);
+      expect(podInterfaces(pod.netnsName).get("eth0")).toEqual([answer.json.ips[0].address]);
+      expect((await pod.call("DEL")).code).toBe(0);
+    } finally {
+      removeHostDevice(parent);
+    }
+  });
+
   it("CHECK fails when an interface the DanmEp records is missing from the pod", async () => {
     await network("cni-chk", { NetworkID: "cnichk", NetworkType: "macvlan", Options: { host_device: HOST, cidr: "10.88.0.0/24" } });
     const pod = await testPod([{ network: "cni-chk", ip: "dynamic" }]);
