@@ -7,7 +7,8 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { errorCode, errorMessage } from "@/components/errors";
 import { useTRPC } from "@/components/trpc";
-import { useAddresses, type NetworkRef } from "./AddressTable";
+import { useAddresses } from "./AddressTable";
+import type { NetworkRef } from "@/server/domain/networkRef";
 import { buttonClass, dangerButtonClass } from "./ViewStates";
 
 type Verdict = { ok: true; dryRun: boolean } | { ok: false; message: string; code?: string };

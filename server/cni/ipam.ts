@@ -24,18 +24,12 @@ import { ipamOutcome, type IpamOperation, type IpamOperationRecord } from "../do
 import type { Family } from "../domain/net/address";
 import { ConflictRetryExhausted, DEFAULT_CONFLICT_RETRY, isConflict, realEnvironment, retryOnConflict, type ConflictRetryPolicy, type RetryEnvironment } from "./conflictRetry";
 import { NodeLockTimeout, type Exclusive } from "./nodeLock";
+import { networkLabel, type NetworkRef } from "../domain/networkRef";
 
 /** Where networks are read and written; DanmClient is one. A refused stale write throws an error whose `status` is 409. */
 export interface NetworkStore {
   get(kind: NetworkKind, name: string, namespace?: string): Promise<NetworkObject>;
   replace(kind: NetworkKind, object: NetworkObject): Promise<NetworkObject>;
-}
-
-export interface NetworkRef {
-  kind: NetworkKind;
-  name: string;
-  /** Absent for ClusterNetworks. */
-  namespace?: string;
 }
 
 /** Per family: "addr/prefix" as stored in a DanmEp's Interface.Address / AddressIPv6, "none", or "". */
@@ -69,9 +63,6 @@ export class IpamError extends Error {
   }
 }
 
-export function networkLabel(ref: NetworkRef): string {
-  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;
-}
 
 const withOptions = (net: NetworkObject, options: NonNullable<NetworkObject["spec"]>["Options"]): NetworkObject => ({ ...net, spec: { ...net.spec, Options: options } }) as NetworkObject;
 

@@ -1,5 +1,5 @@
 // TenantNetwork binding to the TenantConfig (danm-spec §9.2), denials B-1 … B-5.
-import { isDynamicNetworkType, type NetworkObject } from "../api/network";
+import { isDynamicNetworkType, normalNetworkType, type NetworkObject } from "../api/network";
 import type { TenantConfig, VniType } from "../api/tenantConfig";
 import { issue, type Issue } from "../issue";
 import { MAX_NETWORK_ID_LENGTH } from "../rules/networkIdentity";
@@ -71,7 +71,7 @@ export function bindTenantNetwork(net: NetworkObject, config: TenantConfig | und
     }
   }
   // 4. NetworkID mapping, case-insensitive on NetworkType
-  const type = (spec.NetworkType ?? "").toLowerCase();
+  const type = normalNetworkType(spec.NetworkType);
   for (const [key, value] of Object.entries(config.networkIds ?? {})) {
     if (key.toLowerCase() === type) spec.NetworkID = value;
   }
