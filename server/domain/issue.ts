@@ -29,6 +29,15 @@ export function issueMessage(issue: Issue): string {
   return `${TYPE_WORDS[issue.type]}: ${shown}${issue.detail} (${issue.rule})`;
 }
 
+/**
+ * The rule ID at the end of an issue message, as issueMessage writes it (`… (D-3)`). Denials reach
+ * the console through the API server, whose status causes carry field, reason and message only, so
+ * the message is where the rule travels.
+ */
+export function ruleOfIssueMessage(message: string | undefined): string | undefined {
+  return /\(([A-Z][A-Z0-9]*-[0-9]+)\)$/.exec(message ?? "")?.[1];
+}
+
 /** cert-manager style: `spec.Options.vlan: Forbidden: vlan is assigned by the cluster; ... (N-23)`. */
 export function formatIssue(issue: Issue): string {
   return `${issue.path}: ${issueMessage(issue)}`;
