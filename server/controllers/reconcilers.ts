@@ -1,4 +1,5 @@
-// The three reconcilers of the controllers process (issue: IPAM under crashes). Each pass:
+// The three reconcilers of the controllers process: they repair what a crash of the CNI plugin, the
+// webhook or a node leaves behind. Each pass:
 // 1. delete DanmEps whose Pod is gone, then free their addresses;
 // 2. free addresses that a network's bitmaps hold and no DanmEp holds;
 // 3. release VNI reservations that no TenantNetwork holds.

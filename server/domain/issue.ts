@@ -1,4 +1,6 @@
-// Validation results are data (style.md point 3): every rule reports Issues; the words live in messages.ts.
+// Validation results are data (style.md point 3): every rule reports Issues, each with its rule ID,
+// field path and its own words (detail); this module renders them the one way the webhook, the CLI
+// and the console show them, and reads a rule ID back from such a message.
 
 export type IssueType = "Required" | "Invalid" | "Forbidden" | "NotSupported" | "TooLong" | "Conflict" | "Internal";
 

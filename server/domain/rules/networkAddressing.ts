@@ -122,7 +122,6 @@ export function validateAddressing(o: NetworkOptions, sent?: NetworkOptions): Is
   }
   if (net6) {
     if (net6.family !== 6) {
-      // N-14
       issues.push(issue("N-14", "Invalid", `${P}.net6`, "net6 takes an IPv6 subnet; put IPv4 subnets in cidr", o.net6));
     } else {
       const placed = v6PoolCidrIssues(o, net6);
@@ -151,9 +150,7 @@ function v6PoolCidrIssues(o: NetworkOptions, net6: Cidr): Issue[] {
   const maxPrefix = maxV6PoolPrefix(v4ForSizing);
   const poolCidrText = o.allocation_pool_v6?.cidr;
   const poolCidr = filled(poolCidrText) ? tryParseCidr(poolCidrText) : undefined;
-  // N-15
   if (filled(poolCidrText) && !poolCidr) return [issue("N-15", "Invalid", `${P}.allocation_pool_v6.cidr`, "not a CIDR; write it like fd00:10::/112", poolCidrText)];
-  // N-16
   if (poolCidr && poolCidr.family !== 6) return [issue("N-16", "Invalid", `${P}.allocation_pool_v6.cidr`, "must be an IPv6 prefix inside net6", poolCidrText)];
   if (!poolCidr || maxPrefix === undefined || poolCidr.prefix < maxPrefix || poolCidr.prefix === 128) {
     // N-17 storage capacity: 2^23 addresses shared with the IPv4 cidr

@@ -19,7 +19,7 @@ export type ProfileChooser = (candidates: number) => number;
 export const chooseRandomly: ProfileChooser = (n) => Math.floor(Math.random() * n);
 
 /**
- * Issue 14: every TenantNetwork of a NetworkType gets the same NetworkID from `networkIds`, so two
+ * Every TenantNetwork of a NetworkType gets the same NetworkID from `networkIds`, so two
  * tenants' VxLAN networks would both want `vx_<NetworkID>` with different VNIs and break each other
  * on the node. A TenantNetwork bound to a VxLAN VNI therefore gets `<NetworkID>.<VNI>`, the NetworkID
  * cut so the whole fits N-21's 10 characters (`tn-ipvl` + 301 → `tn-ipv.301`, host interface
