@@ -1,6 +1,6 @@
 // What every browser test gets: the stack the global setup started, sign-in through the real form,
 // kubectl as any demo user of the test cluster, screenshots for the docs, and the live-update status
-// of an open page.
+// of an open page, its live messages and its console API requests still waiting for an answer.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -73,6 +73,51 @@ export async function liveSettled(page: Page, quietMs = 1_000): Promise<number> 
     }
   }
   return last;
+}
+
+/**
+ * Records every message of the page's live stream (an EventSource), from its next navigation on.
+ * A test that asserts a change did not reach a page waits for a later change that must reach it:
+ * changes of one kind arrive in order, so when the later one is there, the earlier would be too.
+ */
+export async function recordLiveMessages(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __e2eLive: string[]; EventSource: typeof EventSource };
+    w.__e2eLive = [];
+    const Original = w.EventSource;
+    w.EventSource = class extends Original {
+      constructor(url: string | URL, init?: EventSourceInit) {
+        super(url, init);
+        const record = (e: Event) => w.__e2eLive.push((e as MessageEvent).data as string);
+        this.addEventListener("message", record);
+        for (const type of ["serialized-error", "connected", "ping"]) this.addEventListener(type, record);
+      }
+    } as typeof EventSource;
+  });
+}
+
+/** The live messages the page has received since recordLiveMessages and its last navigation. */
+export async function liveMessages(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { __e2eLive?: string[] }).__e2eLive ?? []);
+}
+
+/** Waits until a live message naming `name` has reached the page. */
+export async function liveMessageArrives(page: Page, name: string, timeout = 5_000): Promise<void> {
+  await expect.poll(async () => (await liveMessages(page)).some((m) => m.includes(name)), { message: `a live change naming ${name}`, timeout, intervals: [25, 50, 100] }).toBe(true);
+}
+
+/**
+ * Counts the page's console API requests that have no answer yet (the live stream, which never
+ * ends, left out); `answered()` waits until every one has its answer.
+ */
+export function trackApiRequests(page: Page): { answered(): Promise<void> } {
+  const open = new Set<unknown>();
+  page.on("request", (r) => {
+    if (r.url().includes("/api/") && r.resourceType() !== "eventsource") open.add(r);
+  });
+  page.on("requestfinished", (r) => void open.delete(r));
+  page.on("requestfailed", (r) => void open.delete(r));
+  return { answered: () => expect.poll(() => open.size, { message: "console API requests without an answer", intervals: [25, 50, 100] }).toBe(0) };
 }
 
 interface Fixtures {

@@ -1,4 +1,4 @@
-// The Pods on a network (issue 12 item 5), as alice sees them: the network page lists the Pods
+// The Pods on a network, as alice sees them: the network page lists the Pods
 // attached to her TenantNetwork with phase and node, and a Pod danm refused with the plugin's error
 // from its Events, live; her namespace view lists the refused Pods; the address map's holder links
 // to the Pod's row. The simulated nodes run no kubelet, so the spec writes what the kubelet and the

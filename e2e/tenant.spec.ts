@@ -52,7 +52,7 @@ test.describe.serial("tenant: alice's TenantNetworks", () => {
     if (o.host_device === "ens4") expect(o.vlan).toBeGreaterThanOrEqual(1000);
     if (o.host_device === "ens5") expect((o.vxlan ?? 0) >= 300).toBe(true);
     const id = stored.spec!.NetworkID!;
-    // the mapped NetworkID; on a VxLAN it carries the VNI, so two tenants' vx_ interfaces differ (issue 14)
+    // the mapped NetworkID; on a VxLAN it carries the VNI, so two tenants' vx_ interfaces differ
     expect(id).toBe(o.vxlan ? `tn-mac.${o.vxlan}` : "tn-macvl");
     const vni = o.vlan ? `VLAN ${o.vlan}` : o.vxlan ? `VxLAN ${o.vxlan}` : "—";
     await expect(page.getByTestId("assigned-NetworkType")).toHaveText("macvlan");

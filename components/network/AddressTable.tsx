@@ -4,14 +4,9 @@
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
 import type { AddressRow } from "@/server/api/routers/networks";
+import type { NetworkRef } from "@/server/domain/networkRef";
 import { VirtualRows } from "./VirtualRows";
 import { Empty, LoadError, Loading } from "./ViewStates";
-
-export interface NetworkRef {
-  kind: "TenantNetwork" | "ClusterNetwork" | "DanmNet";
-  namespace?: string;
-  name: string;
-}
 
 const COLUMNS = "minmax(12rem,1.3fr) minmax(10rem,1.2fr) minmax(6rem,0.6fr) minmax(7rem,0.8fr) minmax(10rem,1fr)";
 

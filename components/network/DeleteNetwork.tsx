@@ -5,12 +5,13 @@
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { errorCode, errorMessage } from "@/components/errors";
+import { errorCode, errorMessage, errorRules } from "@/components/errors";
 import { useTRPC } from "@/components/trpc";
-import { useAddresses, type NetworkRef } from "./AddressTable";
+import { useAddresses } from "./AddressTable";
+import type { NetworkRef } from "@/server/domain/networkRef";
 import { buttonClass, dangerButtonClass } from "./ViewStates";
 
-type Verdict = { ok: true; dryRun: boolean } | { ok: false; message: string; code?: string };
+type Verdict = { ok: true; dryRun: boolean } | { ok: false; message: string; code?: string; rules: string[] };
 
 export function DeleteNetwork({ network, onClose }: { network: NetworkRef & { namespace: string }; onClose: () => void }) {
   const trpc = useTRPC();
@@ -27,12 +28,12 @@ export function DeleteNetwork({ network, onClose }: { network: NetworkRef & { na
       if (dryRun) setVerdict({ ok: true, dryRun });
       else router.push(`/networks?ns=${encodeURIComponent(network.namespace)}&deleted=${encodeURIComponent(network.name)}`);
     } catch (e) {
-      setVerdict({ ok: false, message: errorMessage(e), code: errorCode(e) });
+      setVerdict({ ok: false, message: errorMessage(e), code: errorCode(e), rules: errorRules(e) });
       void addresses.refetch();
     }
   }
 
-  const inUse = /\(D-3\)|in use by/.test(verdict && !verdict.ok ? verdict.message : "");
+  const inUse = !!verdict && !verdict.ok && verdict.rules.includes("D-3");
   return (
     <div className="fixed inset-0 z-50 flex items-center justify-center bg-slate-900/40 p-4" role="dialog" aria-modal="true" aria-labelledby="delete-title" data-testid="delete-dialog">
       <div className="w-full max-w-xl rounded-lg bg-white p-5 shadow-xl">

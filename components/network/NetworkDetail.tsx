@@ -8,12 +8,13 @@ import { useState, type ReactNode } from "react";
 import { YamlView } from "@/components/YamlView";
 import { useTRPC } from "@/components/trpc";
 import type { NetworkObject } from "@/server/domain/api/network";
-import { AddressTable, type NetworkRef } from "./AddressTable";
+import { AddressTable } from "./AddressTable";
 import { AssignedDetails } from "./AssignedDetails";
 import { DeleteNetwork } from "./DeleteNetwork";
 import { NetworkPods } from "./NetworkPods";
 import { UsageBar } from "./UsageBar";
 import { buttonClass, dangerButtonClass, linkClass, LoadError, Loading } from "./ViewStates";
+import { networkLabel, type NetworkRef } from "@/server/domain/networkRef";
 
 const NOTICES: Record<string, string> = {
   created: "Created. The cluster assigned the physical details below; Pods in this namespace may attach now.",
@@ -66,7 +67,7 @@ export function NetworkDetail({ kind, namespace, name, contextNs, notice }: { ki
   const [deleting, setDeleting] = useState(false);
   const backNs = namespace ?? contextNs;
   const back = backNs ? `/networks?ns=${encodeURIComponent(backNs)}` : "/networks";
-  const title = `${kind} ${namespace ? `${namespace}/` : ""}${name}`;
+  const title = networkLabel({ kind, namespace, name });
 
   const header = (
     <div className="text-sm">

@@ -12,6 +12,7 @@ import { UsageBar } from "./UsageBar";
 import { VirtualRows } from "./VirtualRows";
 import { Empty, inputClass, linkClass, LoadError, Loading, primaryButtonClass } from "./ViewStates";
 import { StuckPodsOfNamespace } from "./NetworkPods";
+import { networkKey } from "@/server/domain/networkRef";
 
 export const ALL_NAMESPACES = "*";
 
@@ -57,7 +58,7 @@ function NetworkTable({ rows, showNamespace, contextNs, testId, maxHeight }: { r
       rowHeight={ROW_HEIGHT}
       maxHeight={maxHeight}
       testId={testId}
-      rowKey={(r) => `${r.kind}/${r.namespace ?? ""}/${r.name}`}
+      rowKey={(r) => networkKey(r)}
       header={
         <div role="row" className="grid py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-500" style={{ gridTemplateColumns: columns }}>
           {showNamespace && <div className={cell}>Namespace</div>}

@@ -8,9 +8,9 @@ import Link from "next/link";
 import { useEffect } from "react";
 import { useTRPC } from "@/components/trpc";
 import { podAnchor, type PodOnNetwork, type StuckPod } from "@/server/domain/podAttachments";
-import type { NetworkRef } from "./AddressTable";
 import { networkHref } from "./NetworkList";
 import { Empty, LoadError, Loading } from "./ViewStates";
+import { networkKey, type NetworkRef } from "@/server/domain/networkRef";
 
 const PHASE_COLOURS: Record<string, string> = {
   Running: "bg-emerald-100 text-emerald-900",
@@ -63,7 +63,7 @@ export function StuckPodList({ stuck, showNetworks }: { stuck: StuckPod[]; showN
             <p className="mt-1 text-xs text-slate-700">
               Wants{" "}
               {p.networks.map((n, i) => (
-                <span key={`${n.kind}/${n.namespace ?? ""}/${n.name}`}>
+                <span key={networkKey(n)}>
                   {i > 0 && ", "}
                   <Link className="text-sky-800 hover:underline" href={`${networkHref(n, p.namespace)}#${podAnchor(p.namespace, p.name)}`}>
                     {n.kind} {n.name}

@@ -8,6 +8,7 @@ import { useTRPC } from "@/components/trpc";
 import { AddressMap } from "./AddressMap";
 import { UsageHistoryChart } from "./UsageHistoryChart";
 import { Empty, LevelBadge, LoadError, Loading, PressureBar } from "./UsageStates";
+import { networkLabel } from "@/server/domain/networkRef";
 
 const KINDS = ["TenantNetwork", "ClusterNetwork", "DanmNet"] as const;
 type Kind = (typeof KINDS)[number];
@@ -31,7 +32,7 @@ function NetworkUsageOf({ target }: { target: { kind: Kind; namespace?: string; 
   const trpc = useTRPC();
   const network = useQuery(trpc.usage.network.queryOptions(target));
   const history = useQuery(trpc.usage.history.queryOptions(target));
-  const title = `${target.kind} ${target.namespace ? `${target.namespace}/` : ""}${target.name}`;
+  const title = networkLabel(target);
   const csv = `/api/usage/addresses.csv?${new URLSearchParams({ kind: target.kind, name: target.name, ...(target.namespace ? { namespace: target.namespace } : {}) })}`;
   return (
     <div className="space-y-6">

@@ -7,6 +7,7 @@ import { useMemo, useState } from "react";
 import { useTRPC } from "@/components/trpc";
 import type { NetworkUsage, TenantUsage } from "@/server/domain/usage/pressure";
 import { Empty, LevelBadge, LoadError, Loading, PressureBar } from "./UsageStates";
+import { networkKey } from "@/server/domain/networkRef";
 
 const PAGE = 100;
 
@@ -67,7 +68,7 @@ export function UsageOverview() {
           {critical.length > 0 && (
             <p>
               <b>{critical.length}</b> network{critical.length === 1 ? " is" : "s are"} at 95 % or more: {critical.slice(0, 5).map((n, i) => (
-                <span key={`${n.kind}/${n.namespace}/${n.name}`}>
+                <span key={networkKey(n)}>
                   {i > 0 && ", "}
                   <Link className="underline" href={networkHref(n)}>{n.namespace ? `${n.namespace}/` : ""}{n.name}</Link>
                 </span>
@@ -181,7 +182,7 @@ function NetworkTable({ networks }: { networks: NetworkUsage[] }) {
         </thead>
         <tbody>
           {networks.map((n) => (
-            <tr key={`${n.kind}/${n.namespace}/${n.name}`} className="border-t border-slate-100" data-testid="network-usage-row">
+            <tr key={networkKey(n)} className="border-t border-slate-100" data-testid="network-usage-row">
               <td className="px-3 py-2">
                 <Link className="font-medium text-sky-800 hover:underline" href={networkHref(n)}>
                   {n.name}

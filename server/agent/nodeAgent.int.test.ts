@@ -124,7 +124,7 @@ describe.skipIf(!!unavailable)("node agent through the real API server", () => {
     expect(right?.error).toMatch(/names no physical function/);
   });
 
-  it("issue 14: alice's and bob's VxLAN TenantNetworks from one profile both come up on the node, with no conflict", async () => {
+  it("alice's and bob's VxLAN TenantNetworks from one profile both come up on the node, with no conflict", async () => {
     // the profile tenants get VxLANs from is this node's NIC; the TenantConfig maps ipvlan to tn-ipvl
     const profile = { name: scratch.parent, vniType: "vxlan", vniRange: "4600-4609" };
     const addProfile = async (add: boolean) => {

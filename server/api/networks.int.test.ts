@@ -84,7 +84,7 @@ describe("networks, as a tenant", () => {
     created.push({ kind: "TenantNetwork", name: "h1-assigned", namespace: "team-a" });
     const { row, object } = await alice.networks.get({ kind: "TenantNetwork", namespace: "team-a", name: "h1-assigned" });
     // examples/tenantconfig.yaml: ens4 hands out VLANs 1000-1999, ens5 VxLANs 300-399 and 450; macvlan maps to tn-macvl
-    // on the VxLAN NIC the NetworkID carries the VNI, so two tenants' vx_ interfaces differ (issue 14)
+    // on the VxLAN NIC the NetworkID carries the VNI, so two tenants' vx_ interfaces differ
     expect(row.networkId).toBe(row.vxlan ? `tn-mac.${row.vxlan}` : "tn-macvl");
     expect(["ens4", "ens5", "bond2"]).toContain(row.hostDevice);
     if (row.hostDevice === "ens4") expect(row.vlan).toBeGreaterThanOrEqual(1000);

@@ -1,30 +1,14 @@
 // tRPC for the console. Every procedure but sign-in needs a session; every mutation also needs the
-// session's CSRF token in the x-tenet-csrf header. Kubernetes refusals keep their status, message
-// and per-field causes, so the browser can show a webhook's message next to the field it concerns.
+// session's CSRF token in the x-tenet-csrf header. What a failed call tells the browser is in errorShape.ts.
 import { initTRPC, TRPCError } from "@trpc/server";
-import { KubeStatusError, type StatusCause } from "../kube/rest";
+import { KubeStatusError } from "../kube/rest";
 import { csrfMatches } from "../db/sessions";
 import type { Context } from "./context";
+import { formatError } from "./errorShape";
 import { MAX_INPUT_DEPTH, nestedDeeperThan } from "../domain/requestLimits";
 import { consoleMetrics } from "./metrics";
 
-export interface KubeErrorData {
-  status?: number;
-  reason?: string;
-  causes: StatusCause[];
-}
-
-const t = initTRPC.context<Context>().create({
-  errorFormatter({ shape, error }) {
-    const cause = error.cause;
-    const kube: KubeErrorData | undefined = cause instanceof KubeStatusError ? { status: cause.status, reason: cause.reason, causes: cause.causes } : undefined;
-    // an unexpected failure (a bug, the database) is the operator's to read in the console's log, not
-    // the browser's: its message may name tables, files or hosts
-    const unexpected = shape.data.code === "INTERNAL_SERVER_ERROR" && !kube;
-    const message = unexpected ? `the console failed unexpectedly at ${new Date().toISOString()}; its log has the details` : shape.message;
-    return { ...shape, message, data: { ...shape.data, stack: undefined, kube } };
-  },
-});
+const t = initTRPC.context<Context>().create({ errorFormatter: formatError });
 
 export const router = t.router;
 

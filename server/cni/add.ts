@@ -6,9 +6,10 @@ import { interfacesAnnotationValue, parseInterfacesAnnotation, type InterfaceReq
 import type { NetworkKind, NetworkObject } from "../domain/api/network";
 import { callDelegate } from "./delegate";
 import { danmReservesAddresses } from "./delegateConfig";
-import { buildEndpoint, networkRefOf, podLabel, type Endpoint, type PodInfo } from "./endpoint";
+import { buildEndpoint, podLabel, type Endpoint, type PodInfo } from "./endpoint";
 import { delegateFor, sandboxEndpoints, teardownEndpoint, teardownSandbox, type PluginRun } from "./del";
-import { IpamError, networkLabel } from "../ipam/networkIpam";
+import { IpamError } from "../ipam/networkIpam";
+import { networkLabel, networkRefOf } from "../domain/networkRef";
 import { interfaceName, interfaceNameProblem } from "./naming";
 import { enableIpv6, linkExists, postProcess } from "./podNetns";
 import { CNI_ERROR, CniError, podIdentity } from "./protocol";

@@ -12,8 +12,9 @@ import { networkIdProblem, shownNetworkId } from "../domain/rules/networkIdentit
 import { cidrContains, stripPrefix, tryParseCidr, tryParseIp } from "../domain/net/cidr";
 import { callDelegate } from "./delegate";
 import { delegateConfig } from "./delegateConfig";
-import { endpointNetwork, podLabel, type DanmApi, type Endpoint } from "./endpoint";
-import { networkLabel, type AddressAllocator } from "../ipam/networkIpam";
+import { podLabel, type DanmApi, type Endpoint } from "./endpoint";
+import type { AddressAllocator } from "../ipam/networkIpam";
+import { endpointNetworkRef, networkLabel } from "../domain/networkRef";
 import { deleteLink } from "./podNetns";
 import { CNI_ERROR, CniError, type CniEnvironment, type DanmNetConf } from "./protocol";
 import { delegateDevice } from "./sriovDevices";
@@ -63,7 +64,7 @@ export function delegateFor(run: PluginRun, network: NetworkObject, addresses: {
  * Throws only when the DanmEp or its addresses could not be removed; delegate failures are logged.
  */
 export async function teardownEndpoint(run: PluginRun, ep: Endpoint, known?: NetworkObject): Promise<void> {
-  const ref = endpointNetwork(ep);
+  const ref = endpointNetworkRef(ep);
   const iface = ep.spec?.Interface ?? {};
   const ifName = iface.Name ?? "";
   const what = `${podLabel({ namespace: ep.metadata.namespace, name: ep.spec?.Pod ?? "?" })}, ${networkLabel(ref)} (${ifName})`;

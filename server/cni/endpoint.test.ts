@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { NetworkObject } from "../domain/api/network";
-import { buildEndpoint, endpointNetwork } from "./endpoint";
+import { buildEndpoint } from "./endpoint";
+import { endpointNetworkRef } from "../domain/networkRef";
 import { policyRouteCommands } from "./podNetns";
 
 describe("DanmEp records (danm-spec §4, §11.3)", () => {
@@ -21,8 +22,8 @@ describe("DanmEp records (danm-spec §4, §11.3)", () => {
     });
   });
   it("points back at its network; empty apiType means DanmNet in the DanmEp's namespace", () => {
-    expect(endpointNetwork(ep)).toEqual({ kind: "ClusterNetwork", name: "oam", namespace: undefined });
-    expect(endpointNetwork({ ...ep, spec: { ...ep.spec, apiType: "" } })).toEqual({ kind: "DanmNet", name: "oam", namespace: "team-a" });
+    expect(endpointNetworkRef(ep)).toEqual({ kind: "ClusterNetwork", name: "oam", namespace: undefined });
+    expect(endpointNetworkRef({ ...ep, spec: { ...ep.spec, apiType: "" } })).toEqual({ kind: "DanmNet", name: "oam", namespace: "team-a" });
   });
 });
 

@@ -4,7 +4,6 @@ import type { DanmEp } from "../domain/api/danmEp";
 import type { NetworkKind, NetworkObject } from "../domain/api/network";
 import { API_VERSION } from "../domain/api/meta";
 import type { InterfaceRequest } from "../domain/annotation";
-import type { NetworkRef } from "../ipam/networkIpam";
 
 export type Endpoint = DanmEp & { metadata: { name: string; namespace: string } };
 
@@ -64,13 +63,5 @@ export function buildEndpoint(f: EndpointFacts): Endpoint {
     },
   };
 }
-
-/** The network a DanmEp points at; an empty apiType means DanmNet (§4). */
-export function endpointNetwork(ep: Endpoint): NetworkRef {
-  const kind = (ep.spec?.apiType || "DanmNet") as NetworkKind;
-  return { kind, name: ep.spec?.NetworkName ?? "", namespace: kind === "ClusterNetwork" ? undefined : ep.metadata.namespace };
-}
-
-export const networkRefOf = (net: NetworkObject): NetworkRef => ({ kind: net.kind, name: net.metadata.name ?? "", namespace: net.kind === "ClusterNetwork" ? undefined : net.metadata.namespace });
 
 export const podLabel = (pod: { namespace: string; name: string }) => `pod ${pod.namespace}/${pod.name}`;

@@ -9,8 +9,8 @@
 //                                                  (/var/lib/kubelet/pod-resources/kubelet.sock)
 //   sysfsRoot / DANM_SYSFS_ROOT                    directory holding sys/ ("/")
 import { normalNetworkType, type NetworkObject } from "../domain/api/network";
-import { networkRefOf, podLabel, type Endpoint } from "./endpoint";
-import { networkLabel } from "../ipam/networkIpam";
+import { podLabel, type Endpoint } from "./endpoint";
+import { networkLabel, networkRefOf } from "../domain/networkRef";
 import { CNI_ERROR, CniError, type DanmNetConf } from "./protocol";
 import { linkExists } from "./podNetns";
 import { createDpdkInterface, isUserspaceDriver, removeDpdkInterface } from "./sriovDpdk";

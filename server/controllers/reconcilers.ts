@@ -1,4 +1,5 @@
-// The three reconcilers of the controllers process (issue: IPAM under crashes). Each pass:
+// The three reconcilers of the controllers process: they repair what a crash of the CNI plugin, the
+// webhook or a node leaves behind. Each pass:
 // 1. delete DanmEps whose Pod is gone, then free their addresses;
 // 2. free addresses that a network's bitmaps hold and no DanmEp holds;
 // 3. release VNI reservations that no TenantNetwork holds.
@@ -7,13 +8,14 @@
 import type { KubeConfig } from "../kube/config";
 import { Counter, type Registry } from "prom-client";
 import type { DanmEp } from "../domain/api/danmEp";
-import { isDynamicNetworkType, NETWORK_KINDS, type NetworkKind, type NetworkObject } from "../domain/api/network";
+import { isDynamicNetworkType, NETWORK_KINDS, type NetworkObject } from "../domain/api/network";
 import type { TenantConfig } from "../domain/api/tenantConfig";
 import { leakedAddresses } from "../domain/ipam/leaks";
 import { endpointsUsing } from "../domain/rules/networkIdentity";
 import { releaseVni, staleVniReservations, vniHeldBy, type VniHolder } from "../domain/tenancy/vni";
 import { retryOnConflict } from "../ipam/conflictRetry";
-import { NetworkIpam, type NetworkRef } from "../ipam/networkIpam";
+import { NetworkIpam } from "../ipam/networkIpam";
+import { endpointNetworkRef, networkLabel, networkRefOf } from "../domain/networkRef";
 import { podUids, recordEvent, type EventTarget } from "../kube/clusterFacts";
 import { DanmClient, KubeError } from "../kube/danmClient";
 import { UsageMetrics } from "./usageMetrics";
@@ -35,11 +37,6 @@ export interface ReconcilerOptions {
 
 type Obj = { metadata: { name: string; namespace?: string; uid?: string; resourceVersion?: string } };
 
-const refOf = (ep: DanmEp): NetworkRef => {
-  const kind = (ep.spec?.apiType || "DanmNet") as NetworkKind;
-  return { kind, name: ep.spec?.NetworkName ?? "", namespace: kind === "ClusterNetwork" ? undefined : ep.metadata.namespace };
-};
-const label = (ref: NetworkRef) => `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;
 const eventTarget = (n: NetworkObject | TenantConfig): EventTarget => ({ apiVersion: "danm.k8s.io/v1", kind: n.kind, name: n.metadata.name ?? "", namespace: n.metadata.namespace, uid: n.metadata.uid });
 
 export class Reconcilers {
@@ -110,10 +107,10 @@ export class Reconcilers {
       } catch (e) {
         if ((e as KubeError).status !== 404) throw e;
       }
-      const ref = refOf(ep);
+      const ref = endpointNetworkRef(ep);
       const addresses = { ip: ep.spec?.Interface?.Address, ip6: ep.spec?.Interface?.AddressIPv6 };
       const freed = await this.ipam.free(ref, addresses).catch((e) => {
-        this.options.log?.("addresses of a deleted endpoint not freed", { network: label(ref), error: (e as Error).message });
+        this.options.log?.("addresses of a deleted endpoint not freed", { network: networkLabel(ref), error: (e as Error).message });
         return false;
       });
       const network = networks.find((n) => n.kind === ref.kind && n.metadata.name === ref.name && (ref.namespace ?? "") === (n.metadata.namespace ?? ""));
@@ -133,12 +130,12 @@ export class Reconcilers {
     for (const net of networks) {
       const held = endpointsUsing(net, endpoints).map((ep) => ({ ip: ep.spec?.Interface?.Address, ip6: ep.spec?.Interface?.AddressIPv6 }));
       const leaks = leakedAddresses(net.spec?.Options ?? {}, held);
-      const ref: NetworkRef = { kind: net.kind, name: net.metadata.name ?? "", namespace: net.kind === "ClusterNetwork" ? undefined : net.metadata.namespace };
+      const ref = networkRefOf(net);
       for (const [family, list] of [["ip", leaks.ip], ["ip6", leaks.ip6]] as const) {
         for (const address of list) {
-          if (!this.due(`ip/${label(ref)}/${address}`)) continue;
+          if (!this.due(`ip/${networkLabel(ref)}/${address}`)) continue;
           const freed = await this.ipam.free(ref, { [family]: address });
-          if (freed) await this.report({ reconciler: "leaked-addresses", target: label(ref), message: `freed ${address}: allocated in ${label(ref)} but held by no DanmEp` }, eventTarget(net), "LeakedAddressFreed", fixes);
+          if (freed) await this.report({ reconciler: "leaked-addresses", target: networkLabel(ref), message: `freed ${address}: allocated in ${networkLabel(ref)} but held by no DanmEp` }, eventTarget(net), "LeakedAddressFreed", fixes);
         }
       }
     }

@@ -1,4 +1,4 @@
-// svcwatcher against a real kube-apiserver (issue 6 item 3): a headless multi-network Service gets
+// svcwatcher against a real kube-apiserver: a headless multi-network Service gets
 // Endpoints/EndpointSlices with the secondary-network addresses of exactly the matching Pods, follows
 // readiness, label changes and Pod deletion, and handles dual-stack. There is no kubelet: Pods are
 // bound to a node name and their Ready condition is written through the status subresource.

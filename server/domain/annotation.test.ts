@@ -1,7 +1,7 @@
 // The Pod network request annotation (danm-spec §5) and its offline check P-1.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkPodAnnotations } from "./admission/workload";
+import { checkPodAnnotations } from "./rules/workloadAnnotations";
 import { INTERFACES_ANNOTATION, interfacesAnnotationValue, parseInterfacesAnnotation, type AnnotationResult } from "./annotation";
 
 function error(result: AnnotationResult): string {

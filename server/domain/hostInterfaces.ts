@@ -7,6 +7,7 @@
 // The agent marks what it creates with the alias OWNER_ALIAS and never removes anything else.
 import { vlanInterfaceName, vxlanInterfaceName, type NetworkObject } from "./api/network";
 import { nadHostInterface, nadLabel, readNad, type NetworkAttachmentDefinition } from "./networkAttachmentDefinition";
+import { networkLabel, networkRefOf } from "./networkRef";
 
 /** What may want a host interface: a network of the danm kinds (§12.2) or a NAD (§12.3). */
 export type HostInterfaceSource = NetworkObject | NetworkAttachmentDefinition;
@@ -63,8 +64,7 @@ export interface HostInterfacePlan {
 
 function userOf(source: HostInterfaceSource): string {
   if (source.kind === "NetworkAttachmentDefinition") return nadLabel(source);
-  const { namespace, name } = source.metadata;
-  return namespace ? `${source.kind} ${namespace}/${name}` : `${source.kind} ${name}`;
+  return networkLabel(networkRefOf(source));
 }
 
 /**

@@ -1,4 +1,6 @@
-// Validation results are data (style.md point 3): every rule reports Issues; the words live in messages.ts.
+// Validation results are data (style.md point 3): every rule reports Issues, each with its rule ID,
+// field path and its own words (detail); this module renders them the one way the webhook, the CLI
+// and the console show them, and reads a rule ID back from such a message.
 
 export type IssueType = "Required" | "Invalid" | "Forbidden" | "NotSupported" | "TooLong" | "Conflict" | "Internal";
 
@@ -27,6 +29,15 @@ const TYPE_WORDS: Record<IssueType, string> = {
 export function issueMessage(issue: Issue): string {
   const shown = issue.value === undefined || issue.type === "Forbidden" || issue.type === "Required" ? "" : `${JSON.stringify(issue.value)}: `;
   return `${TYPE_WORDS[issue.type]}: ${shown}${issue.detail} (${issue.rule})`;
+}
+
+/**
+ * The rule ID at the end of an issue message, as issueMessage writes it (`… (D-3)`). Denials reach
+ * the console through the API server, whose status causes carry field, reason and message only, so
+ * the message is where the rule travels.
+ */
+export function ruleOfIssueMessage(message: string | undefined): string | undefined {
+  return /\(([A-Z][A-Z0-9]*-[0-9]+)\)$/.exec(message ?? "")?.[1];
 }
 
 /** cert-manager style: `spec.Options.vlan: Forbidden: vlan is assigned by the cluster; ... (N-23)`. */

@@ -11,6 +11,7 @@
 import type { DanmEp } from "./api/danmEp";
 import type { NetworkKind } from "./api/network";
 import { interfacesAnnotationValue, parseInterfacesAnnotation, type InterfaceRequest } from "./annotation";
+import { networkKey, networkRef, sameNetwork, type NetworkRef } from "./networkRef";
 import { endpointsUsing } from "./rules/networkIdentity";
 
 /** The parts of a core/v1 Pod the console reads. */
@@ -32,12 +33,6 @@ export interface EventFacts {
   lastTimestamp?: string | Date;
   eventTime?: string | Date;
   series?: { count?: number; lastObservedTime?: string | Date };
-}
-
-export interface NetworkRef {
-  kind: NetworkKind;
-  namespace?: string;
-  name: string;
 }
 
 export interface PodInterface {
@@ -132,8 +127,8 @@ export function requestedNetworks(pod: PodFacts): NetworkRef[] {
   const seen = new Set<string>();
   const out: NetworkRef[] = [];
   for (const r of requests) {
-    const ref: NetworkRef = r.kind === "ClusterNetwork" ? { kind: r.kind, name: r.name } : { kind: r.kind, namespace, name: r.name };
-    const key = `${ref.kind}/${ref.namespace ?? ""}/${ref.name}`;
+    const ref = networkRef(r.kind, namespace, r.name);
+    const key = networkKey(ref);
     if (!seen.has(key)) out.push(ref), seen.add(key);
   }
   return out;
@@ -148,8 +143,6 @@ function errorNames(error: string, ref: NetworkRef): boolean {
   const forms = [`requested network ${name} of type ${ref.kind}${end}`, `${ref.kind} ${ref.namespace ? `${escape(ref.namespace)}/` : ""}${name}${end}`];
   return forms.some((f) => new RegExp(f).test(error));
 }
-
-export const sameNetwork = (a: NetworkRef, b: NetworkRef) => a.kind === b.kind && a.name === b.name && (a.kind === "ClusterNetwork" || (a.namespace ?? "") === (b.namespace ?? ""));
 
 /** POD-2..4: every Pod danm refused, newest error each, sorted by namespace and name. */
 export function stuckPods(pods: readonly PodFacts[], events: readonly EventFacts[]): StuckPod[] {

@@ -1,7 +1,7 @@
 // Service annotations read by svcwatcher (danm-spec §6) and the offline check S-1.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkServiceAnnotations } from "./admission/workload";
+import { checkServiceAnnotations } from "./rules/workloadAnnotations";
 import { NETWORK_ANNOTATIONS, parseServiceAnnotations, SELECTOR_ANNOTATION, TOLERATE_UNREADY_ANNOTATION } from "./serviceAnnotations";
 
 const SELECTOR = SELECTOR_ANNOTATION;

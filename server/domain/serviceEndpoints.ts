@@ -6,6 +6,7 @@ import type { DanmEp } from "./api/danmEp";
 import { formatIp, tryParseIp, type Family } from "./net/address";
 import { stripPrefix } from "./net/cidr";
 import { parseServiceAnnotations, SELECTOR_ANNOTATION, type DanmServiceSelector } from "./serviceAnnotations";
+import { endpointNetworkKind } from "./networkRef";
 
 export const SVCWATCHER_MANAGER = "svcwatcher.danm.k8s.io";
 export const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
@@ -116,9 +117,9 @@ export function sliceName(service: string, type: AddressType, index = 0): string
 export function danmEpMatches(ep: DanmEp, selector: DanmServiceSelector): boolean {
   const labels = ep.metadata.labels ?? {};
   if (!Object.entries(selector.selector).every(([k, v]) => labels[k] === v)) return false;
-  const apiType = ep.spec?.apiType ?? "";
+  const kind = endpointNetworkKind(ep.spec?.apiType);
   const network = ep.spec?.NetworkName ?? "";
-  return selector.networks.some((n) => n.name === network && (n.kind === apiType || (n.kind === "DanmNet" && apiType === "")));
+  return selector.networks.some((n) => n.name === network && n.kind === kind);
 }
 
 /** The real IPs of a DanmEp, IPv4 then IPv6, without prefix; "", "none", "dynamic" and garbage skipped. */

@@ -10,6 +10,7 @@
 // plugin); "selectors" may also be a list of selector objects (newer plugin versions). A pfNames
 // entry "pf#a-b" (or "pf#a,c") limits the pool to those VF indexes.
 import type { DanmEp } from "./api/danmEp";
+import { endpointNetworkRef, networkLabel } from "./networkRef";
 import type { NetworkObject } from "./api/network";
 import type { SriovPoolStatus, VirtualFunctionStatus } from "./api/nodeStatus";
 import type { TenantConfig } from "./api/tenantConfig";
@@ -105,8 +106,8 @@ export function vfHolders(danmEps: readonly DanmEp[], node: string): Map<string,
     const id = ep.spec?.Interface?.DeviceID;
     if (!id || ep.spec?.Host !== node) continue;
     const ns = ep.metadata.namespace ?? "";
-    const kind = ep.spec.apiType || "DanmNet";
-    held.set(id.toLowerCase(), { pod: `${ns}/${ep.spec.Pod ?? "?"}`, network: `${kind} ${kind === "ClusterNetwork" ? "" : `${ns}/`}${ep.spec.NetworkName ?? "?"}` });
+    const network = endpointNetworkRef(ep);
+    held.set(id.toLowerCase(), { pod: `${ns}/${ep.spec.Pod ?? "?"}`, network: networkLabel({ ...network, name: network.name || "?" }) });
   }
   return held;
 }

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { NetworkObject } from "../domain/api/network";
 import { poolUsage } from "../domain/ipam/allocate";
 import { DanmClient } from "../kube/danmClient";
-import { NetworkIpam, type NetworkRef, type NetworkStore } from "./networkIpam";
+import { NetworkIpam, type NetworkStore } from "./networkIpam";
+import type { NetworkRef } from "../domain/networkRef";
 
 const cluster = inject("cluster");
 const netadmin = new DanmClient(cluster.controlPlane.kubeconfigs.netadmin);

@@ -4,7 +4,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { NetworkKind, NetworkObject, NetworkOptions } from "../domain/api/network";
 import { defaultV4Pool } from "../domain/ipam/pool";
-import { IpamError, NetworkIpam, type NetworkRef, type NetworkStore } from "./networkIpam";
+import { IpamError, NetworkIpam, type NetworkStore } from "./networkIpam";
+import type { NetworkRef } from "../domain/networkRef";
 import { acquireNodeLock, networkLockFile, networkLocks } from "./nodeLock";
 
 const statusError = (status: number, message: string) => Object.assign(new Error(message), { status });

@@ -34,18 +34,14 @@ import { ipamOutcome, type IpamOperation, type IpamOperationRecord } from "../do
 import type { Family } from "../domain/net/address";
 import { backoffBound, ConflictRetryExhausted, DEFAULT_CONFLICT_RETRY, isConflict, realEnvironment, type ConflictRetryPolicy, type RetryEnvironment } from "./conflictRetry";
 import { NodeLockTimeout, type Exclusive } from "./nodeLock";
+import { networkKey, networkLabel, type NetworkRef } from "../domain/networkRef";
+
+export type { NetworkRef };
 
 /** Where networks are read and written; DanmClient is one. A refused stale write throws an error whose `status` is 409. */
 export interface NetworkStore {
   get(kind: NetworkKind, name: string, namespace?: string): Promise<NetworkObject>;
   replace(kind: NetworkKind, object: NetworkObject): Promise<NetworkObject>;
-}
-
-export interface NetworkRef {
-  kind: NetworkKind;
-  name: string;
-  /** Absent for ClusterNetworks. */
-  namespace?: string;
 }
 
 /** Per family: "addr/prefix" as stored in a DanmEp's Interface.Address / AddressIPv6, "none", or "". */
@@ -77,10 +73,6 @@ export class IpamError extends Error {
   get rule() {
     return this.details.rule;
   }
-}
-
-export function networkLabel(ref: NetworkRef): string {
-  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;
 }
 
 const withOptions = (net: NetworkObject, options: NonNullable<NetworkObject["spec"]>["Options"]): NetworkObject => ({ ...net, spec: { ...net.spec, Options: options } }) as NetworkObject;
@@ -131,8 +123,6 @@ interface NetworkQueue {
 }
 
 export const DEFAULT_MAX_BATCH = 512;
-
-const refKey = (r: NetworkRef) => `${r.kind}/${r.namespace ?? ""}/${r.name}`;
 
 export class NetworkIpam implements AddressAllocator {
   private readonly policy: ConflictRetryPolicy;
@@ -219,7 +209,7 @@ export class NetworkIpam implements AddressAllocator {
           this.report(network, pending, outcome, failure, caller.observe ?? this.observe);
         },
       };
-      const key = refKey(network);
+      const key = networkKey(network);
       let queue = this.queues.get(key);
       if (!queue) this.queues.set(key, (queue = { waiting: [], busy: false }));
       queue.waiting.push(pending);

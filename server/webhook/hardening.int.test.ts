@@ -1,5 +1,7 @@
-// Issue 13 items 1, 2, 3, 13 on the real API server, as the attacker would try them: alice with her
-// own kubeconfig, sending what `kubectl patch --type=merge` and `kubectl replace` send.
+// The hardening rules of domain/admission/hardening.test.ts (NetworkID N-23/N-27, allocation state
+// N-28/N-29, VNI bounds T-8, no VNI for a refused network B-6/B-7) on the real API server, as an
+// attacker would try them: alice with her own kubeconfig, sending what `kubectl patch --type=merge`
+// and `kubectl replace` send.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { TenantConfig } from "../domain/api/tenantConfig";
 import { reservedVnis } from "../domain/tenancy/vni";
@@ -39,8 +41,8 @@ afterAll(async () => {
   await aliceRest?.close();
 });
 
-describe("issue 13 through the real API server", () => {
-  it("item 1: alice cannot patch her TenantNetwork's NetworkID to a ClusterNetwork's (N-23); a replace cannot either", async () => {
+describe("hardening rules through the real API server", () => {
+  it("alice cannot patch her TenantNetwork's NetworkID to a ClusterNetwork's (N-23); a replace cannot either", async () => {
     const created = await alice.create<Net>("TenantNetwork", tn("h13-net", { cidr: "10.130.0.0/24", host_device: "ens4" }));
     expect(created.spec.NetworkID).toBe("tn-ipvl");
     const e = await rejection(mergePatch("h13-net", { spec: { NetworkID: "overlay" } }));
@@ -52,7 +54,7 @@ describe("issue 13 through the real API server", () => {
     expect((await alice.get<Net>("TenantNetwork", "h13-net", "team-a")).spec.NetworkID).toBe("tn-ipvl");
   });
 
-  it("item 1: NetworkIDs that are paths or markup are refused on create and on update of every kind (N-27)", async () => {
+  it("NetworkIDs that are paths or markup are refused on create and on update of every kind (N-27)", async () => {
     const path = await rejection(alice.create("TenantNetwork", tn("h13-path", { cidr: "10.131.0.0/24" }, "flannel", "../../../../tmp/x")));
     expect(path.message).toContain('TenantNetwork team-a/h13-path is invalid: spec.NetworkID: Invalid value: "../../../../tmp/x"');
     expect(path.message).toContain("(N-27)");
@@ -66,7 +68,7 @@ describe("issue 13 through the real API server", () => {
     }
   });
 
-  it("item 13: a 200,000-character NetworkID is refused with a short message, nothing stored, no VNI reserved", async () => {
+  it("a 200,000-character NetworkID is refused with a short message, nothing stored, no VNI reserved", async () => {
     const before = await reserved("ens4", "vlan");
     const e = await rejection(alice.create("TenantNetwork", tn("h13-huge", { cidr: "10.132.0.0/24", host_device: "ens4" }, "flannel", "a".repeat(200_000))));
     expect(e.message).toContain("spec.NetworkID: Too long:");
@@ -76,7 +78,7 @@ describe("issue 13 through the real API server", () => {
     expect(await reserved("ens4", "vlan")).toEqual(before);
   });
 
-  it("item 2: alice cannot set alloc to all ones or zeros, move lastIp or store garbage (N-28); the plugin's identity can, in the right format only (N-29)", async () => {
+  it("alice cannot set alloc to all ones or zeros, move lastIp or store garbage (N-28); the plugin's identity can, in the right format only (N-29)", async () => {
     const created = await alice.create<Net>("TenantNetwork", tn("h13-alloc", { cidr: "10.133.0.0/24", host_device: "bond2" }));
     const size = Buffer.from(created.spec.Options.alloc, "base64").length;
     for (const alloc of [Buffer.alloc(size, 0xff).toString("base64"), Buffer.alloc(size, 0).toString("base64"), "garbage!!"]) {
@@ -103,13 +105,13 @@ describe("issue 13 through the real API server", () => {
     expect(short.message).toContain("a bitmap of 32 bits; 10.133.0.0/24 needs exactly 256 (N-29)");
   });
 
-  it("item 3: a VLAN range the networks' schema cannot carry is refused in the TenantConfig (T-8)", async () => {
+  it("a VLAN range the networks' schema cannot carry is refused in the TenantConfig (T-8)", async () => {
     const tc = await tenantConfig();
     const e = await rejection(netadmin.replace("TenantConfig", { ...tc, hostDevices: [...tc.hostDevices!, { name: "ens11", vniType: "vlan", vniRange: "4095-4096" }] }));
     expect(e.message).toContain('hostDevices[4].vniRange: Invalid value: "4095-4096": VLAN ids are 1–4094; a TenantNetwork could not carry 4096 (T-8)');
   });
 
-  it("item 3: creating a TenantNetwork whose name is taken reserves no second VNI (B-7)", async () => {
+  it("creating a TenantNetwork whose name is taken reserves no second VNI (B-7)", async () => {
     const before = await reserved("ens4", "vlan");
     expect(before.length).toBeGreaterThan(0); // h13-net holds one
     const e = await rejection(alice.create("TenantNetwork", tn("h13-net", { cidr: "10.135.0.0/24", host_device: "ens4" })));
@@ -117,7 +119,7 @@ describe("issue 13 through the real API server", () => {
     expect(await reserved("ens4", "vlan")).toEqual(before);
   });
 
-  it("item 3: a TenantNetwork the API server would refuse by its name reserves no VNI", async () => {
+  it("a TenantNetwork the API server would refuse by its name reserves no VNI", async () => {
     const before = await reserved("ens4", "vlan");
     const e = await rejection(alice.create("TenantNetwork", tn("Bad_Name", { cidr: "10.134.0.0/24", host_device: "ens4" })));
     expect(e.status).toBe(422);

@@ -1,4 +1,4 @@
-// The webhook as registered in a real kube-apiserver, exercised as the demo users (issue: control plane).
+// The webhook as registered in a real kube-apiserver, exercised as the demo users: what kubectl users see.
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { reservedVnis } from "../domain/tenancy/vni";

@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import YAML from "yaml";
 import { applyPatch, type PatchOperation } from "../../server/domain/admission/patch";
 import { denialMessage } from "../../server/domain/admission/outcome";
-import { checkPodAnnotations, checkServiceAnnotations } from "../../server/domain/admission/workload";
+import { checkPodAnnotations, checkServiceAnnotations } from "../../server/domain/rules/workloadAnnotations";
 import type { DanmEp } from "../../server/domain/api/danmEp";
 import { isNetworkKind } from "../../server/domain/api/network";
 import type { TenantConfig } from "../../server/domain/api/tenantConfig";

@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { NetworkObject } from "../../domain/api/network";
 import { InterfaceProfile, type TenantConfig } from "../../domain/api/tenantConfig";
 import { poolUsage } from "../../domain/ipam/allocate";
+import { endpointNetworkRef, networkKey, networkRefOf } from "../../domain/networkRef";
 import { strandedByEdit, vniHoldings } from "../../domain/tenancy/rangeEdit";
 import { vniHeldBy } from "../../domain/tenancy/vni";
 import { canI, danmPath } from "../../kube/access";
@@ -51,8 +52,7 @@ function usageOf(n: Network): UsageRow {
 async function endpointCounts(kube: KubeRest): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   for (const ep of await listObjects<EndpointLike>(kube, "DanmEp")) {
-    const kind = ep.spec?.apiType || "DanmNet";
-    const key = `${kind}/${kind === "ClusterNetwork" ? "" : (ep.metadata.namespace ?? "")}/${ep.spec?.NetworkName ?? ""}`;
+    const key = networkKey(endpointNetworkRef(ep));
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return counts;
@@ -97,7 +97,7 @@ function networkRow(n: Network, endpoints: Map<string, number>): AdminNetworkRow
     hostDevice: o.host_device ?? "",
     devicePool: o.device_pool ?? "",
     usage: usageOf(n),
-    endpoints: endpoints.get(`${n.kind}/${n.kind === "ClusterNetwork" ? "" : (n.metadata.namespace ?? "")}/${n.metadata.name}`) ?? 0,
+    endpoints: endpoints.get(networkKey(networkRefOf(n))) ?? 0,
     createdAt: typeof n.metadata.creationTimestamp === "string" ? n.metadata.creationTimestamp : undefined,
   };
 }

@@ -5,7 +5,7 @@
 // server's RBAC decides; writes go through objects.create/replace/delete (dry run, audit trail).
 import { z } from "zod";
 import type { DanmEp } from "../../domain/api/danmEp";
-import type { NetworkObject } from "../../domain/api/network";
+import { normalNetworkType, type NetworkObject } from "../../domain/api/network";
 import { poolUsage } from "../../domain/ipam/allocate";
 import { leakedAddresses } from "../../domain/ipam/leaks";
 import { tryParseIp } from "../../domain/net/address";
@@ -60,7 +60,7 @@ function usageOf(net: Network): NetworkUsage {
 export function networkRow(net: Network): NetworkRow {
   const spec = net.spec ?? {};
   const o = spec.Options ?? {};
-  const row: NetworkRow = { kind: net.kind, name: net.metadata.name, networkType: (spec.NetworkType || "ipvlan").toLowerCase(), usage: usageOf(net) };
+  const row: NetworkRow = { kind: net.kind, name: net.metadata.name, networkType: normalNetworkType(spec.NetworkType), usage: usageOf(net) };
   if (net.metadata.namespace) row.namespace = net.metadata.namespace;
   if (spec.NetworkID) row.networkId = spec.NetworkID;
   if (o.cidr) row.cidr = o.cidr;

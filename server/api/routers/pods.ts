@@ -1,4 +1,4 @@
-// The Pods on a network and the Pods danm refused (issue 12 item 5; POD-1..4 in docs/rules.md), read
+// The Pods on a network and the Pods danm refused (POD-1..4 in docs/rules.md), read
 // as the signed-in person: the DanmEps say which Pods are attached, the Pods their phase and node,
 // the Pods' FailedCreatePodSandbox Events why danm refused one. Without the right to list Pods the
 // attachments show without phase; without Pods or Events, no Pod shows as stuck.

@@ -11,6 +11,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { DanmEp } from "../../domain/api/danmEp";
 import { NETWORK_KINDS, type NetworkObject } from "../../domain/api/network";
+import { networkKey, networkRefOf } from "../../domain/networkRef";
 import { endpointsUsing } from "../../domain/rules/networkIdentity";
 import { addressesInUse, type AddressInUse } from "../../domain/usage/addressesInUse";
 import { networkAddresses } from "../../domain/usage/addressMap";
@@ -73,7 +74,7 @@ type AddressesResult = ReturnType<typeof networkAddresses>;
 const mapCache = new Map<string, { key: string; value: AddressesResult }>();
 
 async function fullNetworkAddresses(runtime: ConsoleRuntime, net: NetworkObject): Promise<AddressesResult> {
-  const id = `${net.kind}/${net.metadata.namespace ?? ""}/${net.metadata.name ?? ""}`;
+  const id = networkKey(networkRefOf(net));
   const { endpoints, generation } = await endpointsWithGeneration(runtime);
   const key = `${net.metadata.uid ?? ""}/${net.metadata.resourceVersion ?? ""}/${generation}`;
   const hit = mapCache.get(id);

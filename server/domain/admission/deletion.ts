@@ -3,6 +3,7 @@ import type { DanmEp } from "../api/danmEp";
 import { isDynamicNetworkType } from "../api/network";
 import type { TenantConfig } from "../api/tenantConfig";
 import { issue } from "../issue";
+import { networkLabel, networkRefOf } from "../networkRef";
 import { describeEndpoint, endpointsUsing } from "../rules/networkIdentity";
 import { releaseVni, vniHeldBy } from "../tenancy/vni";
 import { decodeNetwork } from "./network";
@@ -25,7 +26,7 @@ export function admitNetworkDeletion(oldObject: unknown, context: DeletionContex
   const decoded = decodeNetwork(oldObject, "D-1");
   if (!decoded.ok) return { allowed: false, issues: decoded.issues, warnings: [] };
   const net = decoded.value;
-  const name = `${net.kind} ${net.metadata.namespace ? `${net.metadata.namespace}/` : ""}${net.metadata.name}`;
+  const name = networkLabel(networkRefOf(net));
   // D-2 endpoints must be known
   if (!context.danmEps) {
     return { allowed: false, issues: [issue("D-2", "Internal", "metadata.name", `cannot tell whether Pods still use ${name}: DanmEps could not be listed; try again`)], warnings: [] };

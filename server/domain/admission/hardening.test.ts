@@ -1,5 +1,7 @@
-// Issue 13 items 1, 2, 3, 13: NetworkID (N-23, N-27, T-10), allocation state (N-28, N-29) and the
-// VNI bounds of T-8, in the table style of network.test.ts.
+// What a tenant could otherwise use to take over or break someone else's network: a NetworkID that
+// names another network's host interfaces or a path (N-23, N-27, T-10), allocation state written by
+// hand (N-28, N-29), VNI bounds the networks cannot carry (T-8), and VNIs reserved for a network the
+// API server then refuses (B-6). In the table style of network.test.ts.
 import { describe, expect, it } from "vitest";
 import type { NetworkObject } from "../api/network";
 import type { TenantConfig } from "../api/tenantConfig";
@@ -57,7 +59,7 @@ describe("N-27: every NetworkID can name a host interface and a file in the CNI 
     { name: "a NetworkID of .. is denied", object: danmNet({ NetworkID: "..", NetworkType: "bridge" }), denied: [deny("N-27", "Invalid", "spec.NetworkID")] },
     { name: "a NetworkID with a space is denied", object: danmNet({ NetworkID: "a b" }), denied: [deny("N-27", "Invalid", "spec.NetworkID")] },
     { name: "a NetworkID starting with - is denied", object: danmNet({ NetworkID: "-x" }), denied: [deny("N-27", "Invalid", "spec.NetworkID")] },
-    { name: "a 200,000-character NetworkID is denied as too long (item 13)", object: danmNet({ NetworkID: "a".repeat(200_000), NetworkType: "bridge" }), denied: [deny("N-27", "TooLong", "spec.NetworkID")] },
+    { name: "a 200,000-character NetworkID is denied as too long", object: danmNet({ NetworkID: "a".repeat(200_000), NetworkType: "bridge" }), denied: [deny("N-27", "TooLong", "spec.NetworkID")] },
     { name: "a 64-character static NetworkID is denied", object: danmNet({ NetworkID: "a".repeat(64), NetworkType: "bridge" }), denied: [deny("N-27", "TooLong", "spec.NetworkID")] },
     { name: "a 63-character static NetworkID is accepted", object: danmNet({ NetworkID: "a".repeat(63), NetworkType: "bridge" }) },
     { name: "a NetworkID of letters, digits, '.', '_' and '-' is accepted", object: danmNet({ NetworkID: "Fh_1.a-b" }) },
@@ -84,7 +86,7 @@ describe("N-27: every NetworkID can name a host interface and a file in the CNI 
   });
 });
 
-describe("N-23: the NetworkID of a TenantNetwork is fixed at create (item 1)", () => {
+describe("N-23: the NetworkID of a TenantNetwork is fixed at create", () => {
   const old = stored(tenantNetwork({ Options: { cidr: "10.60.0.0/24", host_device: "ens5" } }));
   const cases: { name: string; object: Json; denied?: Expected[] }[] = [
     { name: "alice patching NetworkID to a ClusterNetwork's (overlay) is denied", object: withSpec(old, { NetworkID: "overlay" }), denied: [deny("N-23", "Forbidden", "spec.NetworkID")] },
@@ -100,7 +102,7 @@ describe("N-23: the NetworkID of a TenantNetwork is fixed at create (item 1)", (
   });
 });
 
-describe("N-28: only tenet's IPAM identities change allocation state (item 2)", () => {
+describe("N-28: only tenet's IPAM identities change allocation state", () => {
   const old = stored(danmNet({ Options: { cidr: "10.0.0.0/26", net6: "fd00::/120" } }));
   const tnOld = stored(tenantNetwork({ Options: { cidr: "10.60.0.0/24", host_device: "ens4" } }));
   const ones = Buffer.alloc(8, 0xff).toString("base64");
@@ -140,7 +142,7 @@ describe("N-28: only tenet's IPAM identities change allocation state (item 2)", 
   });
 });
 
-describe("N-29: allocation state has the form and size IPAM reads, on every write (item 2)", () => {
+describe("N-29: allocation state has the form and size IPAM reads, on every write", () => {
   const old = stored(danmNet({ Options: { cidr: "10.0.0.0/26", net6: "fd00::/120" } }));
   const cases: { name: string; object: Json; denied?: Expected[] }[] = [
     { name: "non-base64 alloc is denied", object: withOptions(old, { alloc: "not*base64!" }), denied: [deny("N-29", "Invalid", "spec.Options.alloc")] },
@@ -164,7 +166,7 @@ describe("N-29: allocation state has the form and size IPAM reads, on every writ
   });
 });
 
-describe("T-8 agrees with the networks' schema; T-10 applies N-27 to networkIds (items 1, 3)", () => {
+describe("T-8 agrees with the networks' schema; T-10 applies N-27 to networkIds", () => {
   const config = (hostDevices: Json[], networkIds: Record<string, string> = { ipvlan: "tn-ipvl" }) => ({ apiVersion: "danm.k8s.io/v1", kind: "TenantConfig", metadata: { name: "tenet" }, hostDevices, networkIds });
   const cases: { name: string; object: Json; denied?: Expected[] }[] = [
     { name: "a VLAN range 4095-4096 is denied by T-8", object: config([{ name: "ens4", vniType: "vlan", vniRange: "4095-4096" }]), denied: [deny("T-8", "Invalid", "hostDevices[0].vniRange")] },
@@ -182,7 +184,7 @@ describe("T-8 agrees with the networks' schema; T-10 applies N-27 to networkIds 
   });
 });
 
-describe("B-6: a TenantNetwork the API server will refuse by name reserves nothing (item 3)", () => {
+describe("B-6: a TenantNetwork the API server will refuse by name reserves nothing", () => {
   const named = (metadata: Json) => json({ ...tenantNetwork({ Options: { cidr: "10.60.0.0/24", host_device: "ens4" } }), metadata: { namespace: "team-a", ...metadata } });
   const cases: { name: string; object: Json; denied?: Expected[] }[] = [
     { name: "an upper-case name is denied before the VNI is reserved", object: named({ name: "Bad_Name" }), denied: [deny("B-6", "Invalid", "metadata.name")] },

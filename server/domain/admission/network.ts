@@ -4,7 +4,7 @@ import { isNetworkKind, networkSchemaByKind, normalNetworkType, type NetworkKind
 import type { TenantConfig } from "../api/tenantConfig";
 import { issue, type Issue } from "../issue";
 import { checkAllocationStateChange, checkAllocationStateFormat, type IpamIdentities, type Requester } from "../rules/allocationState";
-import { checkAddressing } from "../rules/networkAddressing";
+import { defaultAddressing, validateAddressing } from "../rules/networkAddressing";
 import {
   carryOver,
   checkDevices,
@@ -108,16 +108,18 @@ export function admitNetwork(request: NetworkAdmissionRequest, context: NetworkA
 
   // 2–3. the kind's rules in the order of §8.2
   const mutating = request.phase === "mutate";
-  const addressing = checkAddressing({ options: net.spec?.Options ?? {}, checkUserBitmaps: mutating && !old });
-  net = { ...net, spec: { ...net.spec, Options: addressing.options } } as NetworkObject;
-  const issues: Issue[] = [...addressing.issues];
+  // N-7 runs on CREATE of a user's object only: the mutating pass
+  const sent = net.spec?.Options ?? {};
+  net = { ...net, spec: { ...net.spec, Options: defaultAddressing(sent) } } as NetworkObject;
+  const addressingIssues = validateAddressing(net.spec?.Options ?? {}, mutating && !old ? sent : undefined);
+  const issues: Issue[] = [...addressingIssues];
   // N-28 on the user's own object (the mutating pass; defaults the webhook adds are no user change)
   if (old && mutating) {
     const ipam = context.ipamIdentities ?? { users: [], groups: [] };
     issues.push(...checkAllocationStateChange(decoded.value.spec?.Options ?? {}, old.spec?.Options ?? {}, context.requester, ipam, describeObject(kind, net.metadata)));
   }
   // N-29 on every write (the mutating pass sees them all), once the subnets themselves are valid
-  if (mutating && addressing.issues.length === 0) issues.push(...checkAllocationStateFormat(net.spec?.Options ?? {}, old?.spec?.Options));
+  if (mutating && addressingIssues.length === 0) issues.push(...checkAllocationStateFormat(net.spec?.Options ?? {}, old?.spec?.Options));
   const usedBy = old ? (context.danmEps ? endpointsUsing(old, context.danmEps) : undefined) : [];
   const o = net.spec?.Options ?? {};
   if (kind === "DanmNet" || kind === "ClusterNetwork") {

@@ -1,5 +1,5 @@
-// Issue 14 part 2: two tenants' VxLAN (and VLAN) TenantNetworks never want one host interface name
-// with different parameters, with the seeded TenantConfig or with profiles that share a VNI range.
+// Host interfaces are named by NetworkID and VNI, so two tenants' networks could collide on a node:
+// two tenants' VxLAN (and VLAN) TenantNetworks never want one host interface name with different parameters, with the seeded TenantConfig or with profiles that share a VNI range.
 import { describe, expect, it } from "vitest";
 import type { NetworkObject } from "../api/network";
 import type { TenantConfig } from "../api/tenantConfig";

@@ -91,8 +91,7 @@ export function normalNetworkType(networkType: string | undefined): string {
 }
 
 export function isDynamicNetworkType(networkType: string | undefined): boolean {
-  const t = (networkType ?? "").toLowerCase();
-  return t === "" || (DYNAMIC_NETWORK_TYPES as readonly string[]).includes(t);
+  return (DYNAMIC_NETWORK_TYPES as readonly string[]).includes(normalNetworkType(networkType));
 }
 
 export function isNetworkKind(kind: unknown): kind is NetworkKind {

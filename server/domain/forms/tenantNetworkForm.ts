@@ -6,7 +6,7 @@
 import { isDynamicNetworkType, normalNetworkType, type NetworkObject, type NetworkOptions } from "../api/network";
 import { decodeNetwork } from "../admission/network";
 import { issue, type Issue } from "../issue";
-import { checkAddressing } from "../rules/networkAddressing";
+import { defaultAddressing, validateAddressing } from "../rules/networkAddressing";
 import { carryOver, checkDevices, checkNoAllowedTenants, checkSubnetChange, checkTenantRestrictions } from "../rules/networkIdentity";
 
 export interface RouteRow {
@@ -190,8 +190,8 @@ export function validateTenantNetworkForm(form: TenantNetworkForm, existing?: Ne
   let net = existing ? carryOver(decoded.value, existing) : decoded.value;
   net = { ...net, spec: { ...net.spec, NetworkType: normalNetworkType(net.spec?.NetworkType) } } as NetworkObject;
   const old = existing ? ({ ...existing, spec: { ...existing.spec, NetworkType: normalNetworkType(existing.spec?.NetworkType) } } as NetworkObject) : undefined;
-  const addressing = checkAddressing({ options: net.spec?.Options ?? {}, checkUserBitmaps: !existing });
-  issues.push(...addressing.issues);
+  const sent = net.spec?.Options ?? {};
+  issues.push(...validateAddressing(defaultAddressing(sent), existing ? undefined : sent));
   issues.push(...checkNoAllowedTenants(net));
   issues.push(...checkTenantRestrictions(net, old));
   issues.push(...checkDevices(net));

@@ -48,7 +48,6 @@ function bitmapFits(bitmap: Bitmap, range: Cidr): boolean {
 }
 
 function resolveV4<T extends PoolOptions>(o: T): Resolved<T> {
-  // A-1
   if (!filled(o.cidr)) return fail("A-1", 4, `IP cannot be allocated for an L2 network: the network has no cidr; request "none" for IPv4 or add a cidr to the network`);
   const cidr = tryParseCidr(o.cidr);
   if (!cidr || cidr.family !== 4 || cidr.prefix < MIN_V4_PREFIX) return fail("A-6", 4, `cidr ${o.cidr} of the network is not a usable IPv4 CIDR; fix the network`);
@@ -65,7 +64,6 @@ function resolveV4<T extends PoolOptions>(o: T): Resolved<T> {
 }
 
 function resolveV6<T extends PoolOptions>(o: T): Resolved<T> {
-  // A-1
   if (!filled(o.net6)) return fail("A-1", 6, `IP cannot be allocated for an L2 network: the network has no net6; request "none" for IPv6 or add a net6 to the network`);
   const net6 = tryParseCidr(o.net6);
   if (!net6 || net6.family !== 6) return fail("A-6", 6, `net6 ${o.net6} of the network is not a usable IPv6 CIDR; fix the network`);
@@ -114,7 +112,6 @@ function allocateDynamic(state: FamilyState): Granted {
   const from = last !== undefined && last >= begin && last < end ? last + 1 : begin;
   let index = bitmap.findClear(from, end);
   if (index < 0 && from > begin) index = bitmap.findClear(begin, from - 1);
-  // A-5
   if (index < 0) return fail("A-5", family, `all addresses of the pool ${pool.start}-${pool.end} of ${where} are reserved; free an address or enlarge the allocation pool`);
   bitmap.set(index);
   return { ok: true, ip: { family, value: range.network + BigInt(index) }, dynamic: true };
@@ -126,9 +123,7 @@ function allocateStatic(state: FamilyState, request: string): Granted {
   const text = stripPrefix(request);
   const ip = tryParseIp(text);
   const example = family === 4 ? "10.0.0.5" : "fd00::5";
-  // A-2
   if (!ip) return fail("A-2", family, `"${request}" is not a valid IP address; write an address like ${example} or use "dynamic"`);
-  // A-3
   if (!cidrContains(net, ip)) return fail("A-3", family, `${text} is outside ${where}; pick an address inside ${where} or use "dynamic"`);
   // A-3, decision 16: untracked IPv6 statics are refused, never granted without conflict detection.
   if (!cidrContains(range, ip)) {
@@ -136,7 +131,6 @@ function allocateStatic(state: FamilyState, request: string): Granted {
     return fail("A-3", family, `${formatIp(ip)} is inside ${where} but outside its allocation pool ${pool}; pick an address inside ${pool} or use "dynamic"`);
   }
   const index = Number(indexOf(range, ip));
-  // A-4
   if (bitmap.isSet(index)) return fail("A-4", family, `${formatIp(ip)} is already in use in ${where}; pick another address or use "dynamic"`);
   bitmap.set(index);
   return { ok: true, ip, dynamic: false };

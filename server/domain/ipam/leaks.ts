@@ -1,4 +1,5 @@
-// Addresses a network's bitmaps hold that no DanmEp holds (issue: IPAM under crashes). Pure: the
+// Addresses a network's bitmaps hold that no DanmEp holds: a plugin that crashes between allocating
+// and writing its DanmEp, or a DanmEp deleted without DEL, leaves them behind. Pure: the
 // leak reconciler passes in the network and the addresses its DanmEps carry.
 import { Bitmap } from "../bitmap";
 import { tryParseIp, type IpAddress } from "../net/address";

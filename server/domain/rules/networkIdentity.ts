@@ -1,9 +1,10 @@
 // Rules N-20 … N-26: identifiers, devices, VNIs and the update rules (danm-spec §8.3; N-26 is ours).
 import type { DanmEp } from "../api/danmEp";
-import { isDynamicNetworkType, vlanInterfaceName, vxlanInterfaceName, type NetworkKind, type NetworkObject, type NetworkOptions } from "../api/network";
+import { isDynamicNetworkType, normalNetworkType, vlanInterfaceName, vxlanInterfaceName, type NetworkKind, type NetworkObject, type NetworkOptions } from "../api/network";
 import { Bitmap } from "../bitmap";
 import { issue, type Issue } from "../issue";
 import { freshIpBitmap } from "../ipam/pool";
+import { endpointNetworkRef, networkKey, networkRefOf } from "../networkRef";
 import { tryParseIp, type IpAddress } from "../net/address";
 import { cidrContains, formatCidr, tryParseCidr } from "../net/cidr";
 
@@ -69,8 +70,8 @@ export function checkTenantRestrictions(net: NetworkObject, old: NetworkObject |
     .filter((f) => (before[f] || undefined) !== (o[f] || undefined))
     .map((f) => issue("N-23", "Forbidden", `${O}.${f}`, `${f} of a TenantNetwork cannot change after creation (was ${JSON.stringify(before[f] ?? null)}); delete and recreate TenantNetwork ${name} to move it`));
   // the backend decides the binding (device, VNI, NetworkID): changing it would strand them
-  const typeBefore = (old.spec?.NetworkType || "ipvlan").toLowerCase();
-  const typeNow = (net.spec?.NetworkType || "ipvlan").toLowerCase();
+  const typeBefore = normalNetworkType(old.spec?.NetworkType);
+  const typeNow = normalNetworkType(net.spec?.NetworkType);
   if (typeBefore !== typeNow) changed.unshift(issue("N-23", "Forbidden", "spec.NetworkType", `the NetworkType of a TenantNetwork cannot change after creation (was ${typeBefore}); delete and recreate TenantNetwork ${name}`));
   // decision 20: the NetworkID names its host interfaces and CNI config; another one would take over someone else's
   const idBefore = old.spec?.NetworkID ?? "";
@@ -91,7 +92,6 @@ export function checkDevices(net: NetworkObject): Issue[] {
   return o.host_device && o.device_pool ? [issue("N-24", "Forbidden", `${O}.device_pool`, "host_device and device_pool are mutually exclusive; keep one")] : [];
 }
 
-const endpointKey = (apiType: string, name: string | undefined, namespace: string | undefined) => `${apiType}\u0000${name ?? ""}\u0000${namespace ?? ""}`;
 /** Index per endpoint list: a cache hands out the same frozen list until something changes. */
 const endpointIndexes = new WeakMap<readonly DanmEp[], Map<string, DanmEp[]>>();
 
@@ -100,8 +100,7 @@ function indexOf(endpoints: readonly DanmEp[]): Map<string, DanmEp[]> {
   if (!index) {
     index = new Map();
     for (const ep of endpoints) {
-      const apiType = ep.spec?.apiType || "DanmNet";
-      const key = endpointKey(apiType, ep.spec?.NetworkName, apiType === "ClusterNetwork" ? "" : ep.metadata?.namespace);
+      const key = networkKey(endpointNetworkRef(ep));
       const list = index.get(key);
       if (list) list.push(ep);
       else index.set(key, [ep]);
@@ -113,8 +112,7 @@ function indexOf(endpoints: readonly DanmEp[]): Map<string, DanmEp[]> {
 
 /** §4: the DanmEps using a network. Decision 7: an empty apiType counts as DanmNet. */
 export function endpointsUsing(net: { kind: NetworkKind; metadata?: { name?: string; namespace?: string } }, endpoints: readonly DanmEp[]): DanmEp[] {
-  const namespace = net.kind === "ClusterNetwork" ? "" : net.metadata?.namespace;
-  return indexOf(endpoints).get(endpointKey(net.kind, net.metadata?.name, namespace)) ?? [];
+  return indexOf(endpoints).get(networkKey(networkRefOf(net))) ?? [];
 }
 
 export function describeEndpoint(ep: DanmEp): string {

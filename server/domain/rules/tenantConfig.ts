@@ -10,26 +10,20 @@ export function checkTenantConfig(tc: TenantConfig, checkUserBitmaps: boolean): 
   const issues: Issue[] = [];
   const devices = tc.hostDevices ?? [];
   const ids = tc.networkIds ?? {};
-  // T-2
   if (devices.length === 0 && Object.keys(ids).length === 0) {
     issues.push(issue("T-2", "Required", "hostDevices", "a TenantConfig needs hostDevices or networkIds"));
   }
   devices.forEach((p, i) => {
     const at = `hostDevices[${i}]`;
-    // T-3
     if (!p.name) issues.push(issue("T-3", "Required", `${at}.name`, "every interface profile needs a name (a host NIC or an SR-IOV pool)"));
-    // T-4
     if (!!p.vniType !== !!p.vniRange) {
       issues.push(issue("T-4", "Required", `${at}.${p.vniType ? "vniRange" : "vniType"}`, "vniType and vniRange go together; set both or neither"));
     }
-    // T-5
     if (p.vniType && p.vniType !== "vlan" && p.vniType !== "vxlan") {
       issues.push(issue("T-5", "NotSupported", `${at}.vniType`, 'supported values: "vlan", "vxlan"', p.vniType));
     }
-    // T-6
     if (checkUserBitmaps && p.alloc) issues.push(issue("T-6", "Forbidden", `${at}.alloc`, "alloc is written by the cluster; remove it"));
     if (p.vniRange) {
-      // T-7
       const range = parseVniRange(p.vniRange);
       if (!range.ok) issues.push(issue("T-7", "Invalid", `${at}.vniRange`, `${range.reason}; write numbers and ranges separated by commas without spaces, e.g. 2000-2500,2601`, p.vniRange));
       // T-8: ids the networks' schema accepts (VLAN 1–4094, VxLAN 1–16777215) within the bitmap's 5000
@@ -41,7 +35,6 @@ export function checkTenantConfig(tc: TenantConfig, checkUserBitmaps: boolean): 
   });
   for (const [type, id] of Object.entries(ids)) {
     const at = `networkIds[${JSON.stringify(type)}]`;
-    // T-9
     if (!type || !id) issues.push(issue("T-9", "Required", at, "NetworkType keys and NetworkID values must not be empty"));
     // T-10: the value becomes the TenantNetworks' NetworkID, so it must be one (N-27)
     else if (networkIdProblem(id)) issues.push(issue("T-10", "Invalid", at, networkIdProblem(id)!, shownNetworkId(id)));

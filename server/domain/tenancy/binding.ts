@@ -1,5 +1,5 @@
 // TenantNetwork binding to the TenantConfig (danm-spec §9.2), denials B-1 … B-5.
-import { isDynamicNetworkType, type NetworkObject } from "../api/network";
+import { isDynamicNetworkType, normalNetworkType, type NetworkObject } from "../api/network";
 import type { TenantConfig, VniType } from "../api/tenantConfig";
 import { issue, type Issue } from "../issue";
 import { MAX_NETWORK_ID_LENGTH } from "../rules/networkIdentity";
@@ -19,7 +19,7 @@ export type ProfileChooser = (candidates: number) => number;
 export const chooseRandomly: ProfileChooser = (n) => Math.floor(Math.random() * n);
 
 /**
- * Issue 14: every TenantNetwork of a NetworkType gets the same NetworkID from `networkIds`, so two
+ * Every TenantNetwork of a NetworkType gets the same NetworkID from `networkIds`, so two
  * tenants' VxLAN networks would both want `vx_<NetworkID>` with different VNIs and break each other
  * on the node. A TenantNetwork bound to a VxLAN VNI therefore gets `<NetworkID>.<VNI>`, the NetworkID
  * cut so the whole fits N-21's 10 characters (`tn-ipvl` + 301 → `tn-ipv.301`, host interface
@@ -71,7 +71,7 @@ export function bindTenantNetwork(net: NetworkObject, config: TenantConfig | und
     }
   }
   // 4. NetworkID mapping, case-insensitive on NetworkType
-  const type = (spec.NetworkType ?? "").toLowerCase();
+  const type = normalNetworkType(spec.NetworkType);
   for (const [key, value] of Object.entries(config.networkIds ?? {})) {
     if (key.toLowerCase() === type) spec.NetworkID = value;
   }

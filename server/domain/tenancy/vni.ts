@@ -86,7 +86,7 @@ export function reserveVni(config: TenantConfig, name: string, vniType: VniType)
   }
   const range = parseVniRange(profile.vniRange ?? "");
   if (!range.ok) return { ok: false, rule: "B-4", reason: `profile ${name}/${vniType} has an unreadable vniRange: ${range.reason}` };
-  // issue 14: host interfaces are named by NetworkID and VNI, not by device, so a VNI already held
+  // host interfaces are named by NetworkID and VNI, not by device, so a VNI already held
   // through another host NIC profile of this vniType is skipped (two devices, one name, a conflict)
   const siblings = isDevicePoolName(name)
     ? []
