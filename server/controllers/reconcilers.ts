@@ -17,6 +17,7 @@ import { NetworkIpam, type NetworkRef } from "../cni/ipam";
 import { podUids, recordEvent, type EventTarget } from "../kube/clusterFacts";
 import { DanmClient, KubeError } from "../kube/danmClient";
 import { UsageMetrics } from "./usageMetrics";
+import type { Log } from "../log";
 
 export interface Fix {
   reconciler: "stale-endpoints" | "leaked-addresses" | "stale-vnis";
@@ -29,7 +30,7 @@ export interface ReconcilerOptions {
   /** How long a finding must persist before it is fixed. */
   graceMs: number;
   now?: () => number;
-  log?: (message: string, fields: Record<string, unknown>) => void;
+  log?: Log;
   registry?: Registry;
 }
 

@@ -14,8 +14,7 @@ import type { EndpointSliceObject, EndpointsObject, PodSummary, ServiceSummary }
 import { errorMessage, statusCode } from "./config";
 import { KubeError } from "./danmClient";
 import { WatchCache } from "./watchCache";
-
-type Log = (message: string, fields: Record<string, unknown>) => void;
+import type { Log } from "../log";
 
 export interface ServiceEndpointsCaches {
   services: WatchCache<V1Service>;

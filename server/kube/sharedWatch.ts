@@ -2,6 +2,7 @@
 // browser tabs. It keeps the objects and tells listeners what changed; after an API server restart
 // or a "410 Gone" it lists again and reports the difference, so listeners never miss a change.
 import { KubeStatusError, type KubeRest } from "./rest";
+import type { Log } from "../log";
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED";
 
@@ -19,7 +20,7 @@ export interface SharedWatchOptions {
   /** For an API that may go away (a CRD deleted): when a list answers 404, forget every object
    * (DELETED events), stop, and call this instead of listing again. */
   onNotServed?: () => void;
-  log?: (message: string, fields: Record<string, unknown>) => void;
+  log?: Log;
 }
 
 const keyOf = (o: WatchedObject) => `${o.metadata.namespace ?? ""}/${o.metadata.name ?? ""}`;

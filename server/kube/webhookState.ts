@@ -6,6 +6,7 @@ import type { ClusterState, TenantConfigWrite } from "../webhook/clusterState";
 import { errorMessage, statusCode } from "./config";
 import { danmCache, DANM_VERSION } from "./danmResources";
 import type { WatchCache } from "./watchCache";
+import type { Log } from "../log";
 
 const byName = (a: TenantConfig, b: TenantConfig) => (a.metadata.name ?? "").localeCompare(b.metadata.name ?? "");
 const rv = (o: TenantConfig | undefined) => Number(o?.metadata.resourceVersion ?? 0);
@@ -18,7 +19,7 @@ export class KubeClusterState implements ClusterState {
   /** Our own latest write or fresh read, newer than the cache until the watch catches up. */
   private latest?: TenantConfig;
 
-  constructor(kc: KubeConfig, private readonly log?: (m: string, f: Record<string, unknown>) => void) {
+  constructor(kc: KubeConfig, private readonly log?: Log) {
     this.api = kc.makeApiClient(CustomObjectsApi);
     this.configs = danmCache(kc, "tenantconfigs", log);
     this.endpoints = danmCache(kc, "danmeps", log);
