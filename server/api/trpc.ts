@@ -2,7 +2,7 @@
 // session's CSRF token in the x-tenet-csrf header. Kubernetes refusals keep their status, message
 // and per-field causes, so the browser can show a webhook's message next to the field it concerns.
 import { initTRPC, TRPCError } from "@trpc/server";
-import { KubeStatusError, type StatusCause } from "../kube/rest";
+import { KubeError, type StatusCause } from "../kube/errors";
 import { csrfMatches } from "../db/sessions";
 import type { Context } from "./context";
 import { MAX_INPUT_DEPTH, nestedDeeperThan } from "../domain/requestLimits";
@@ -17,7 +17,7 @@ export interface KubeErrorData {
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     const cause = error.cause;
-    const kube: KubeErrorData | undefined = cause instanceof KubeStatusError ? { status: cause.status, reason: cause.reason, causes: cause.causes } : undefined;
+    const kube: KubeErrorData | undefined = cause instanceof KubeError ? { status: cause.status, reason: cause.reason, causes: cause.causes } : undefined;
     // an unexpected failure (a bug, the database) is the operator's to read in the console's log, not
     // the browser's: its message may name tables, files or hosts
     const unexpected = shape.data.code === "INTERNAL_SERVER_ERROR" && !kube;
@@ -51,7 +51,7 @@ const codeFor: Record<number, TRPCError["code"]> = { 400: "BAD_REQUEST", 401: "U
 /** A Kubernetes refusal as a tRPC error with the same meaning (403 stays "forbidden", 422 "invalid", ...). */
 export function kubeToTrpc(e: unknown): TRPCError {
   if (e instanceof TRPCError) return e;
-  if (e instanceof KubeStatusError) {
+  if (e instanceof KubeError) {
     const code = (e.status !== undefined ? codeFor[e.status] : undefined) ?? (e.status === undefined ? "SERVICE_UNAVAILABLE" : e.status >= 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST");
     return new TRPCError({ code, message: e.message, cause: e });
   }
@@ -68,6 +68,6 @@ export const authedProcedure = bounded.use(async ({ ctx, type, next }) => {
   const identity = { user: ctx.session.user, groups: ctx.session.groups };
   const result = await next({ ctx: { ...ctx, session: ctx.session, identity, kube: ctx.runtime.kube.as(identity) } });
   // A Kubernetes refusal thrown by a resolver keeps its meaning: 403 stays FORBIDDEN, 422 invalid.
-  if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR" && result.error.cause instanceof KubeStatusError) throw kubeToTrpc(result.error.cause);
+  if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR" && result.error.cause instanceof KubeError) throw kubeToTrpc(result.error.cause);
   return result;
 });

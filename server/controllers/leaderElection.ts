@@ -1,5 +1,5 @@
 // Lease leader election (coordination.k8s.io/v1), so that one controllers replica reconciles at a time.
-import type { LeaseRecord } from "../kube/clusterFacts";
+import type { LeaseRecord } from "../kube/leases";
 import type { Log } from "../log";
 
 export type LeaseAction = "create" | "renew" | "acquire" | "wait";

@@ -14,8 +14,10 @@ import { endpointsUsing } from "../domain/rules/networkIdentity";
 import { releaseVni, staleVniReservations, vniHeldBy, type VniHolder } from "../domain/tenancy/vni";
 import { retryOnConflict } from "../cni/conflictRetry";
 import { NetworkIpam, type NetworkRef } from "../cni/ipam";
-import { podUids, recordEvent, type EventTarget } from "../kube/clusterFacts";
-import { DanmClient, KubeError } from "../kube/danmClient";
+import { recordEvent, type EventTarget } from "../kube/events";
+import { podUids } from "../kube/pods";
+import { DanmClient } from "../kube/danmClient";
+import { KubeError } from "../kube/errors";
 import { UsageMetrics } from "./usageMetrics";
 import type { Log } from "../log";
 

@@ -17,7 +17,8 @@ import {
   type PodSummary,
 } from "../domain/serviceEndpoints";
 import { loadKubeConfig } from "../kube/config";
-import { DanmClient, KubeError } from "../kube/danmClient";
+import { DanmClient } from "../kube/danmClient";
+import { KubeError } from "../kube/errors";
 import { danmCache } from "../kube/danmResources";
 import { podSummary, serviceEndpointsCaches, ServiceEndpointsWriter, serviceSummary, type ServiceEndpointsCaches } from "../kube/serviceEndpointsApi";
 import type { WatchCache } from "../kube/watchCache";
