@@ -9,7 +9,7 @@ import { useEffect } from "react";
 import { useTRPC } from "@/components/trpc";
 import { podAnchor, type PodOnNetwork, type StuckPod } from "@/server/domain/podAttachments";
 import type { NetworkRef } from "./AddressTable";
-import { networkHref } from "./NetworkList";
+import { networkHref } from "./networkLinks";
 import { Empty, LoadError, Loading } from "./ViewStates";
 
 const PHASE_COLOURS: Record<string, string> = {
