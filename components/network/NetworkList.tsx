@@ -11,16 +11,9 @@ import type { NetworkRow } from "@/server/api/routers/networks";
 import { UsageBar } from "./UsageBar";
 import { VirtualRows } from "./VirtualRows";
 import { Empty, inputClass, linkClass, LoadError, Loading, primaryButtonClass } from "./ViewStates";
+import { ALL_NAMESPACES, networkHref } from "./networkLinks";
 import { StuckPodsOfNamespace } from "./NetworkPods";
 import { networkKey } from "@/server/domain/networkRef";
-
-export const ALL_NAMESPACES = "*";
-
-/** The detail page of a network; ClusterNetworks use "_" for the namespace and keep the tenant's namespace as ?ns=. */
-export function networkHref(row: { kind: string; namespace?: string; name: string }, contextNs?: string): string {
-  const base = `/networks/${row.kind}/${encodeURIComponent(row.namespace ?? "_")}/${encodeURIComponent(row.name)}`;
-  return row.kind === "ClusterNetwork" && contextNs && contextNs !== ALL_NAMESPACES ? `${base}?ns=${encodeURIComponent(contextNs)}` : base;
-}
 
 export function NamespaceSwitcher({ value, namespaces, everyNamespace, onChange }: { value: string; namespaces: string[]; everyNamespace: boolean; onChange: (ns: string) => void }) {
   return (

@@ -8,7 +8,7 @@ import Link from "next/link";
 import { useEffect } from "react";
 import { useTRPC } from "@/components/trpc";
 import { podAnchor, type PodOnNetwork, type StuckPod } from "@/server/domain/podAttachments";
-import { networkHref } from "./NetworkList";
+import { networkHref } from "./networkLinks";
 import { Empty, LoadError, Loading } from "./ViewStates";
 import { networkKey, type NetworkRef } from "@/server/domain/networkRef";
 

@@ -23,7 +23,7 @@ import {
 } from "@/server/domain/forms/tenantNetworkForm";
 import { issueMessage } from "@/server/domain/issue";
 import { AssignedDetails } from "./AssignedDetails";
-import { networkHref } from "./NetworkList";
+import { networkHref } from "./networkLinks";
 import { buttonClass, inputClass, linkClass, primaryButtonClass } from "./ViewStates";
 
 type FieldKey = FormField | "routes" | "routes6" | "form";

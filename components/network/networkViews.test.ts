@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { hostInterfaceOf } from "./AssignedDetails";
-import { ALL_NAMESPACES, networkHref } from "./NetworkList";
+import { ALL_NAMESPACES, networkHref } from "./networkLinks";
 import { rowWindow } from "./VirtualRows";
 import { holderHref } from "../usage/AddressMap";
 

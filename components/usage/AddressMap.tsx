@@ -5,7 +5,7 @@
 // network's page (#pod-<namespace>-<name>). The data arrives compactly (bitmap + holders as parallel arrays) and is decoded here.
 import Link from "next/link";
 import { useEffect, useMemo, useRef, useState } from "react";
-import { networkHref } from "@/components/network/NetworkList";
+import { networkHref } from "@/components/network/networkLinks";
 import { podAnchor } from "@/server/domain/podAttachments";
 import { addressText, countStates, decodeAddressMap, describeAddress, STATE_FREE, STATE_RESERVED, STATE_USED, type AddressDetail, type AddressMapData } from "@/server/domain/usage/addressMap";
 

@@ -5,7 +5,7 @@
 import http from "node:http";
 import { parseArgs } from "node:util";
 import { KubeRest } from "../kube/rest";
-import { jsonLog } from "../webhook/main";
+import { createLogger } from "../log";
 import { NodeAgent } from "./nodeAgent";
 import { runIp } from "./links";
 import { IpamStatsCollector } from "./ipamStatsCollector";
@@ -31,7 +31,7 @@ export async function runAgent(argv: string[]): Promise<NodeAgent> {
   if (!values.node) throw new Error("tenet agent: give --node NAME (or set NODE_NAME)");
   const heartbeatSeconds = Number(values["heartbeat-seconds"]);
   if (!Number.isInteger(heartbeatSeconds) || heartbeatSeconds < 1) throw new Error(`tenet agent: --heartbeat-seconds must be a whole number of seconds, not "${values["heartbeat-seconds"]}"`);
-  const log = jsonLog(`agent ${values.node}`);
+  const log = createLogger("agent", { fields: { node: values.node } });
   if (values.netns && !values["not-applied"]) {
     // fail early and clearly when the namespace is not there
     const probe = await runIp(["link", "show", "lo"], { netns: values.netns });

@@ -12,7 +12,8 @@ import { NAD_CRD_NAME, NAD_HOST_DEVICE_ANNOTATION, NAD_MASTER_ANNOTATION, nadMas
 import { danmPath } from "../kube/access";
 import { readManifestFile } from "../kube/apply";
 import { nadPath, updateNetworkAttachmentDefinition } from "../kube/networkAttachmentDefinitions";
-import { KubeRest, KubeStatusError } from "../kube/rest";
+import { KubeRest } from "../kube/rest";
+import { KubeError } from "../kube/errors";
 import { waitFor as waitUntil } from "../../tools/cli/processes";
 import { agentKubeconfig } from "../../tools/cli/simulatedNodes";
 import { NodeAgent } from "./nodeAgent";
@@ -48,7 +49,7 @@ describe.skipIf(!!unavailable)("node agent and NetworkAttachmentDefinitions thro
     admin.call(nadPath(ns), { method: "POST", body: { apiVersion: "k8s.cni.cncf.io/v1", kind: "NetworkAttachmentDefinition", metadata: { name, namespace: ns }, spec: { config: JSON.stringify(config) } } });
   const danmNet = (name: string, options: Record<string, unknown>) => ({ apiVersion: "danm.k8s.io/v1", kind: "DanmNet", metadata: { name, namespace: ns }, spec: { NetworkID: name, NetworkType: "macvlan", Options: options } });
   const deleteQuietly = (p: string) => admin.call(p, { method: "DELETE" }).catch(() => undefined);
-  const gone = (p: string) => async () => admin.call(p).then(() => undefined, (e: unknown) => (e instanceof KubeStatusError && e.status === 404 ? true : undefined));
+  const gone = (p: string) => async () => admin.call(p).then(() => undefined, (e: unknown) => (e instanceof KubeError && e.status === 404 ? true : undefined));
   /** Two complete passes of each agent: whatever the last change caused has been done. */
   const settle = async () => {
     for (let i = 0; i < 2; i++) await Promise.all(agents.map((a) => (a.reconcileSoon(0), a.nextPass())));
@@ -60,7 +61,7 @@ describe.skipIf(!!unavailable)("node agent and NetworkAttachmentDefinitions thro
   };
   const installCrd = async () => {
     await admin.call("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", { method: "POST", body: readManifestFile(CRD_FILE)[0] }).catch((e: unknown) => {
-      if (!(e instanceof KubeStatusError && e.status === 409)) throw e;
+      if (!(e instanceof KubeError && e.status === 409)) throw e;
     });
     await waitFor("NAD CRD established", async () => ((await admin.call<{ status?: { conditions?: { type: string; status: string }[] } }>(CRD_PATH)).status?.conditions?.some((c) => c.type === "Established" && c.status === "True") ? true : undefined));
     await waitFor("NADs served", async () => ((await admin.call(nadPath(ns)).then(() => true)) ? true : undefined));

@@ -7,7 +7,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { NodeNetworkStatus } from "../domain/api/nodeStatus";
 import { danmPath } from "../kube/access";
-import { KubeRest, KubeStatusError } from "../kube/rest";
+import { KubeRest } from "../kube/rest";
+import { KubeError } from "../kube/errors";
 import { agentKubeconfig } from "../../tools/cli/simulatedNodes";
 import { NodeAgent } from "./nodeAgent";
 import { readLinks, runIp } from "./links";
@@ -131,7 +132,7 @@ describe.skipIf(!!unavailable)("node agent through the real API server", () => {
       for (;;) {
         const tc = await netadmin.call<{ metadata: { resourceVersion: string }; hostDevices: { name: string }[] }>(danmPath("TenantConfig", undefined, "tenet"));
         const hostDevices = add ? [...tc.hostDevices.filter((p) => p.name !== profile.name), profile] : tc.hostDevices.filter((p) => p.name !== profile.name);
-        const done = await netadmin.call(danmPath("TenantConfig", undefined, "tenet"), { method: "PUT", body: { ...tc, hostDevices } }).then(() => true, (e: KubeStatusError) => (e.status === 409 ? false : Promise.reject(e)));
+        const done = await netadmin.call(danmPath("TenantConfig", undefined, "tenet"), { method: "PUT", body: { ...tc, hostDevices } }).then(() => true, (e: KubeError) => (e.status === 409 ? false : Promise.reject(e)));
         if (done) return;
       }
     };
@@ -163,7 +164,7 @@ describe.skipIf(!!unavailable)("node agent through the real API server", () => {
 
   it("may write only NodeNetworkStatuses: its ServiceAccount cannot change networks", async () => {
     const denied = await agentKube.call(danmPath("DanmNet", ns), { method: "POST", body: danmNet("h5deny", { cidr: "10.79.0.0/24" }) }).catch((e: unknown) => e);
-    expect(denied).toBeInstanceOf(KubeStatusError);
-    expect((denied as KubeStatusError).status).toBe(403);
+    expect(denied).toBeInstanceOf(KubeError);
+    expect((denied as KubeError).status).toBe(403);
   });
 });

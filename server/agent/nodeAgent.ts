@@ -18,6 +18,7 @@ import { danmPath } from "../kube/access";
 import { nadApiServed, nadPath, updateNetworkAttachmentDefinition } from "../kube/networkAttachmentDefinitions";
 import type { KubeRest } from "../kube/rest";
 import { SharedWatch, type WatchedObject } from "../kube/sharedWatch";
+import { createLogger } from "../log";
 import { HostInterfaceAgent, type ReconcileReport } from "./hostInterfaceAgent";
 import { readLinks } from "./links";
 import { readPhysicalFunctions } from "./sriovSysfs";
@@ -71,7 +72,7 @@ export class NodeAgent {
   constructor(private readonly options: NodeAgentOptions) {
     this.interfaces = new HostInterfaceAgent({ netns: options.netns });
     this.heartbeatMs = (options.heartbeatSeconds ?? 30) * 1000;
-    this.log = options.log ?? ((message, fields) => console.log(JSON.stringify({ level: "info", node: options.node, msg: message, ...fields })));
+    this.log = options.log ?? createLogger("agent", { fields: { node: options.node } });
   }
 
   /** Starts the watches, waits for their first lists, reconciles and publishes once, then keeps going. */

@@ -5,7 +5,7 @@ import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { TenantConfig } from "../domain/api/tenantConfig";
 import { profileVnis } from "../domain/tenancy/rangeEdit";
-import { KubeStatusError } from "../kube/rest";
+import { KubeError } from "../kube/errors";
 import { callerFor, DEMO_IDENTITIES, testRuntime } from "./testing";
 
 const cluster = inject("cluster");
@@ -43,7 +43,7 @@ async function causesOf(p: Promise<unknown>): Promise<{ code: string; fields: (s
   );
   expect(e).toBeInstanceOf(TRPCError);
   const cause = (e as TRPCError).cause;
-  return { code: (e as TRPCError).code, fields: cause instanceof KubeStatusError ? cause.causes.map((c) => c.field) : [] };
+  return { code: (e as TRPCError).code, fields: cause instanceof KubeError ? cause.causes.map((c) => c.field) : [] };
 }
 
 describe("admin and audit procedures refuse people Kubernetes does not make netadmins", () => {

@@ -1,20 +1,11 @@
-// The console's log as one JSON object per line, like every other component's (server/webhook/main.ts
-// jsonLog: time, component, message, fields). Next.js prints human text ("▲ Next.js 16", "✓ Ready in",
+// The console's log as one JSON object per line, like every other component's (server/log.ts:
+// time, level, component, msg, fields). Next.js prints human text ("▲ Next.js 16", "✓ Ready in",
 // " ⨯ Error: …" with a stack over many lines) and our server code calls console.*; once installed,
 // every console call and every raw write to stdout/stderr becomes one JSON line: ANSI colours
 // stripped, Next's prefix glyph turned into `level`, an Error's stack kept whole in the `error` field.
 // `tenet console` installs it when TENET_LOG_FORMAT=json (the chart and the image set it).
 import { formatWithOptions } from "node:util";
-
-export type LogLevel = "debug" | "info" | "warn" | "error";
-
-export interface LogRecord {
-  time: string;
-  component: string;
-  message: string;
-  level: LogLevel;
-  [field: string]: unknown;
-}
+import { LOG_LEVELS, logLine, logRecord, type LogLevel, type LogRecord } from "../log";
 
 export type LogFormat = "json" | "text";
 
@@ -36,7 +27,6 @@ export function stripAnsi(text: string): string {
 // next/dist/build/output/log.js: ⨯ error, ⚠ warn, ✓ event, ○ wait, ▲ ready, » trace
 const NEXT_PREFIX = /^\s*([⨯⚠✓○▲»])(?:\s+|$)/u;
 const PREFIX_LEVEL: Record<string, LogLevel | undefined> = { "⨯": "error", "⚠": "warn" };
-const LEVELS: LogLevel[] = ["debug", "info", "warn", "error"];
 
 function isError(v: unknown): v is Error {
   return v instanceof Error || (typeof v === "object" && v !== null && typeof (v as Error).stack === "string" && typeof (v as Error).message === "string");
@@ -66,38 +56,34 @@ function jsonObject(text: string): Record<string, unknown> | undefined {
 
 function fromJsonObject(component: string, level: LogLevel, obj: Record<string, unknown>, now: Date): LogRecord {
   const { time, component: c, message, msg, level: l, ...fields } = obj;
-  const text = typeof message === "string" ? message : typeof msg === "string" ? msg : message === undefined && msg === undefined ? "" : JSON.stringify(message ?? msg);
-  return {
-    time: typeof time === "string" ? time : now.toISOString(),
-    component: typeof c === "string" && c ? c : component,
-    message: stripAnsi(text),
-    level: LEVELS.includes(l as LogLevel) ? (l as LogLevel) : level,
-    ...fields,
-  };
+  const text = typeof msg === "string" ? msg : typeof message === "string" ? message : message === undefined && msg === undefined ? "" : JSON.stringify(msg ?? message);
+  const record = logRecord(typeof c === "string" && c ? c : component, LOG_LEVELS.includes(l as LogLevel) ? (l as LogLevel) : level, stripAnsi(text), fields, now);
+  if (typeof time === "string") record.time = time;
+  return record;
 }
 
 /**
  * One log record from the arguments of a console call (or the text of a raw write), or undefined
  * for a call that says nothing (Next prints blank lines between its startup lines).
  */
-export function logRecord(component: string, level: LogLevel, args: unknown[], now = new Date()): LogRecord | undefined {
+export function consoleRecord(component: string, level: LogLevel, args: unknown[], now = new Date()): LogRecord | undefined {
   if (args.length === 1 && typeof args[0] === "string") {
     const obj = jsonObject(args[0]);
     if (obj) return fromJsonObject(component, level, obj, now);
   }
   const errors = args.filter(isError);
-  // an Error's message goes in the message, its stack in the `error` field
+  // an Error's message goes in msg, its stack in the `error` field
   const shown = args.map((a) => (isError(a) ? `${a.name}: ${a.message}` : a));
   let message = stripAnsi(formatWithOptions({ colors: false, breakLength: Infinity, compact: true }, ...shown)).trimEnd();
   const prefix = NEXT_PREFIX.exec(message);
   if (prefix) {
     message = message.slice(prefix[0].length);
     const l = PREFIX_LEVEL[prefix[1]];
-    if (l && LEVELS.indexOf(l) > LEVELS.indexOf(level)) level = l;
+    if (l && LOG_LEVELS.indexOf(l) > LOG_LEVELS.indexOf(level)) level = l;
   }
   message = message.replace(/^\s+/, "");
   if (!message && errors.length === 0) return undefined;
-  const record: LogRecord = { time: now.toISOString(), component, message, level };
+  const record = logRecord(component, level, message, {}, now);
   if (errors.length) {
     record.error = errors.map((e) => errorText(e)).join("\n\n");
     // what Next.js and Node attach to errors: the digest shown to the browser, system error codes
@@ -113,7 +99,7 @@ export function logRecord(component: string, level: LogLevel, args: unknown[], n
 export function rawRecords(component: string, level: LogLevel, text: string, now = new Date()): LogRecord[] {
   const lines = text.split("\n").filter((l) => l.trim());
   if (lines.length > 1 && lines.every((l) => jsonObject(l))) return lines.map((l) => fromJsonObject(component, level, jsonObject(l)!, now));
-  const r = logRecord(component, level, [text.replace(/\r?\n$/, "")], now);
+  const r = consoleRecord(component, level, [text.replace(/\r?\n$/, "")], now);
   return r ? [r] : [];
 }
 
@@ -144,16 +130,16 @@ export function installJsonLogs(component: string, targets: LogTargets = { conso
   const writeErr = original.stderrWrite.bind(stderr);
   const emit = (to: "out" | "err", r: LogRecord | undefined) => {
     if (!r) return;
-    const line = JSON.stringify(r, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)) + "\n";
+    const line = logLine(r);
     if (to === "out") writeOut(line);
     else writeErr(line);
   };
   const method = (to: "out" | "err", level: LogLevel) => (...args: unknown[]) => {
     try {
-      emit(to, logRecord(component, level, args, now()));
+      emit(to, consoleRecord(component, level, args, now()));
     } catch (e) {
       // never lose a line because one argument cannot be formatted
-      emit(to, { time: now().toISOString(), component, message: `unformattable log call: ${(e as Error).message}`, level });
+      emit(to, logRecord(component, level, `unformattable log call: ${(e as Error).message}`, {}, now()));
     }
   };
   c.log = method("out", "info");

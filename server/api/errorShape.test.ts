@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { describe, expect, it } from "vitest";
-import { KubeStatusError } from "../kube/rest";
+import { KubeError } from "../kube/errors";
 import { formatError } from "./errorShape";
 
 /** The error a browser receives when a procedure fails with `error`: the JSON body of the HTTP answer. */
@@ -17,7 +17,7 @@ async function errorReceived(error: Error) {
 }
 
 const webhookDenial = (causes: { field: string; reason: string; message: string }[]) =>
-  new TRPCError({ code: "UNPROCESSABLE_CONTENT", message: 'admission webhook "validate.tenet" denied the request: …', cause: new KubeStatusError(422, 'admission webhook "validate.tenet" denied the request: …', "Invalid", causes) });
+  new TRPCError({ code: "UNPROCESSABLE_CONTENT", message: 'admission webhook "validate.tenet" denied the request: …', cause: new KubeError(422, 'admission webhook "validate.tenet" denied the request: …', { reason: "Invalid", causes }) });
 
 describe("the error shape the browser receives", () => {
   it("a webhook denial carries the Kubernetes causes and the rule IDs they name", async () => {

@@ -5,7 +5,7 @@
 // the browser's: its message may name tables, files or hosts.
 import type { TRPCDefaultErrorShape, TRPCError } from "@trpc/server";
 import { ruleOfIssueMessage } from "../domain/issue";
-import { KubeStatusError, type StatusCause } from "../kube/rest";
+import { KubeError, type StatusCause } from "../kube/errors";
 
 export interface KubeErrorData {
   status?: number;
@@ -20,7 +20,7 @@ export function rulesOf(causes: readonly StatusCause[]): string[] {
 
 export function formatError({ shape, error }: { shape: TRPCDefaultErrorShape; error: TRPCError }) {
   const cause = error.cause;
-  const kube: KubeErrorData | undefined = cause instanceof KubeStatusError ? { status: cause.status, reason: cause.reason, causes: cause.causes } : undefined;
+  const kube: KubeErrorData | undefined = cause instanceof KubeError ? { status: cause.status, reason: cause.reason, causes: cause.causes } : undefined;
   const unexpected = shape.data.code === "INTERNAL_SERVER_ERROR" && !kube;
   const message = unexpected ? `the console failed unexpectedly at ${new Date().toISOString()}; its log has the details` : shape.message;
   return { ...shape, message, data: { ...shape.data, stack: undefined, kube, rules: rulesOf(kube?.causes ?? []) } };

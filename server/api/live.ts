@@ -7,9 +7,13 @@ import { danmPath } from "../kube/access";
 import { CORE_WATCHES } from "../kube/podReads";
 import type { KubeRest } from "../kube/rest";
 import { SharedWatch, type WatchedObject } from "../kube/sharedWatch";
+import { createLogger } from "../log";
 
 /** The identity the shared watches run as: a read-only user the console impersonates (RBAC: tenet:console-watch). */
 export const WATCH_IDENTITY = { user: "tenet:console-watch", groups: ["tenet:console-watch"] };
+
+/** The shared watches' trouble (a list refused, a stream that ended) goes to the console's log. */
+const watchLog = createLogger("console");
 
 export const LIVE_KINDS = ["TenantNetwork", "ClusterNetwork", "DanmNet", "TenantConfig", "DanmEp", "NodeNetworkStatus", "Pod", "Event"] as const;
 export type LiveKind = (typeof LIVE_KINDS)[number];
@@ -45,7 +49,7 @@ export class LiveHub {
     let w = this.watches.get(kind);
     if (!w) {
       const { path, query, keep } = liveSource(kind);
-      w = new SharedWatch(this.watcher, { path, query, keep, log: (m, f) => console.error(JSON.stringify({ level: "warn", msg: m, ...f })) });
+      w = new SharedWatch(this.watcher, { path, query, keep, log: watchLog.warn });
       w.onEvent((type, obj: WatchedObject) => this.events.emit("change", { kind, type, namespace: obj.metadata.namespace ?? "", name: obj.metadata.name ?? "" } satisfies LiveChange));
       this.watches.set(kind, w);
       void w.start();

@@ -14,7 +14,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createSession, SESSION_TTL_MS } from "../db/sessions";
 import { danmPath } from "../kube/access";
-import { KubeRest, KubeStatusError, type Identity } from "../kube/rest";
+import { KubeRest, type Identity } from "../kube/rest";
+import { KubeError } from "../kube/errors";
 import { createContext, CSRF_COOKIE, SESSION_COOKIE } from "./context";
 import { LIVE_KINDS, type LiveChange } from "./live";
 import { appRouter } from "./root";
@@ -139,7 +140,7 @@ async function adminGet(kind: string, namespace: string, name: string): Promise<
     await admin.call(danmPath(kind, namespace, name));
     return 200;
   } catch (e) {
-    if (e instanceof KubeStatusError) return e.status ?? 0;
+    if (e instanceof KubeError) return e.status ?? 0;
     throw e;
   }
 }

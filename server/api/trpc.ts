@@ -1,7 +1,7 @@
 // tRPC for the console. Every procedure but sign-in needs a session; every mutation also needs the
 // session's CSRF token in the x-tenet-csrf header. What a failed call tells the browser is in errorShape.ts.
 import { initTRPC, TRPCError } from "@trpc/server";
-import { KubeStatusError } from "../kube/rest";
+import { KubeError } from "../kube/errors";
 import { csrfMatches } from "../db/sessions";
 import type { Context } from "./context";
 import { formatError } from "./errorShape";
@@ -35,7 +35,7 @@ const codeFor: Record<number, TRPCError["code"]> = { 400: "BAD_REQUEST", 401: "U
 /** A Kubernetes refusal as a tRPC error with the same meaning (403 stays "forbidden", 422 "invalid", ...). */
 export function kubeToTrpc(e: unknown): TRPCError {
   if (e instanceof TRPCError) return e;
-  if (e instanceof KubeStatusError) {
+  if (e instanceof KubeError) {
     const code = (e.status !== undefined ? codeFor[e.status] : undefined) ?? (e.status === undefined ? "SERVICE_UNAVAILABLE" : e.status >= 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST");
     return new TRPCError({ code, message: e.message, cause: e });
   }
@@ -52,6 +52,6 @@ export const authedProcedure = bounded.use(async ({ ctx, type, next }) => {
   const identity = { user: ctx.session.user, groups: ctx.session.groups };
   const result = await next({ ctx: { ...ctx, session: ctx.session, identity, kube: ctx.runtime.kube.as(identity) } });
   // A Kubernetes refusal thrown by a resolver keeps its meaning: 403 stays FORBIDDEN, 422 invalid.
-  if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR" && result.error.cause instanceof KubeStatusError) throw kubeToTrpc(result.error.cause);
+  if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR" && result.error.cause instanceof KubeError) throw kubeToTrpc(result.error.cause);
   return result;
 });

@@ -2,7 +2,7 @@
 // (server/cni/daemon.ts); the `danm` executable the runtime runs hands it every CNI request.
 import os from "node:os";
 import { parseArgs } from "node:util";
-import { jsonLog } from "../webhook/main";
+import { createLogger } from "../log";
 import { CniDaemon, DEFAULT_DAEMON_SOCKET } from "./daemon";
 
 export async function runCniDaemon(argv: string[]): Promise<CniDaemon> {
@@ -13,7 +13,7 @@ export async function runCniDaemon(argv: string[]): Promise<CniDaemon> {
       node: { type: "string", default: process.env.NODE_NAME || os.hostname() },
     },
   });
-  const log = jsonLog(`cni-daemon ${values.node}`);
+  const log = createLogger("cni-daemon", { fields: { node: values.node } });
   const daemon = await CniDaemon.start({ socket: values.socket!, node: values.node!, log });
   log("listening", { socket: values.socket });
   const stop = (signal: string) => {

@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from "vitest";
-import { LeaseStore } from "../kube/clusterFacts";
+import { LeaseStore } from "../kube/leases";
 import { loadKubeConfig } from "../kube/config";
 import { LeaderElector } from "./leaderElection";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { LeaseRecord } from "../kube/clusterFacts";
+import type { LeaseRecord } from "../kube/leases";
 import { LeaderElector, leaseAction, type LeaseBackend } from "./leaderElection";
 
 const t0 = new Date("2026-11-28T10:00:00Z");

@@ -1,5 +1,6 @@
 // Lease leader election (coordination.k8s.io/v1), so that one controllers replica reconciles at a time.
-import type { LeaseRecord } from "../kube/clusterFacts";
+import type { LeaseRecord } from "../kube/leases";
+import type { Log } from "../log";
 
 export type LeaseAction = "create" | "renew" | "acquire" | "wait";
 
@@ -22,7 +23,7 @@ export interface ElectorOptions {
   retryMs?: number;
   onStartedLeading: () => void;
   onStoppedLeading: () => void;
-  log?: (message: string, fields: Record<string, unknown>) => void;
+  log?: Log;
   now?: () => Date;
 }
 

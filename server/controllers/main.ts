@@ -10,10 +10,11 @@ import http from "node:http";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { collectDefaultMetrics, Registry } from "prom-client";
-import { LeaseStore, recordEvent } from "../kube/clusterFacts";
+import { recordEvent } from "../kube/events";
+import { LeaseStore } from "../kube/leases";
 import { loadKubeConfig } from "../kube/config";
 import { WebhookTlsStore } from "../kube/webhookTls";
-import { jsonLog } from "../webhook/main";
+import { createLogger } from "../log";
 import { LeaderElector } from "./leaderElection";
 import { Reconcilers } from "./reconcilers";
 import { Svcwatcher } from "./svcwatcher";
@@ -48,7 +49,7 @@ export async function runControllers(argv: string[]) {
       "webhook-cert-check-seconds": { type: "string", default: "3600" },
     },
   });
-  const log = jsonLog("controllers");
+  const log = createLogger("controllers");
   const kc = loadKubeConfig(values.kubeconfig);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "tenet_controllers_" });
@@ -59,7 +60,7 @@ export async function runControllers(argv: string[]) {
       const fixes = await reconcilers.runOnce();
       log("reconcile pass done", { fixes: fixes.length });
     } catch (e) {
-      log("reconcile pass failed", { error: (e as Error).message });
+      log.error("reconcile pass failed", { error: (e as Error).message });
     }
     timer = setTimeout(pass, Number(values["interval-seconds"]) * 1000);
   };
@@ -80,7 +81,7 @@ export async function runControllers(argv: string[]) {
         configuration: values["webhook-configuration"]!,
         caValidityMs: positiveDays(values["webhook-ca-validity-days"]!, "--webhook-ca-validity-days"),
         servingValidityMs: positiveDays(values["webhook-cert-validity-days"]!, "--webhook-cert-validity-days"),
-        log: jsonLog("webhook-certificates"),
+        log: createLogger("webhook-certificates"),
         event: (secret, reason, message) => recordEvent(kc, { apiVersion: "v1", kind: "Secret", namespace, ...secret }, reason, message),
         registry,
       })
@@ -91,10 +92,10 @@ export async function runControllers(argv: string[]) {
     onStartedLeading: () => {
       void pass();
       certificates?.start(Number(values["webhook-cert-check-seconds"]) * 1000);
-      svcwatcher = new Svcwatcher(kc, { log: jsonLog("svcwatcher"), registry });
-      svcwatcher.start().catch((e) => log("svcwatcher failed to start", { error: (e as Error).message }));
+      svcwatcher = new Svcwatcher(kc, { log: createLogger("svcwatcher"), registry });
+      svcwatcher.start().catch((e) => log.error("svcwatcher failed to start", { error: (e as Error).message }));
       if (db) {
-        sampler = new UsageSampler({ kubeconfig: kc, db, intervalMs: Number(values["usage-interval-seconds"]) * 1000, log: jsonLog("usage-sampler") });
+        sampler = new UsageSampler({ kubeconfig: kc, db, intervalMs: Number(values["usage-interval-seconds"]) * 1000, log: createLogger("usage-sampler") });
         sampler.start();
       }
     },

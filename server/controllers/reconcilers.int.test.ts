@@ -6,7 +6,7 @@ import type { TenantConfig } from "../domain/api/tenantConfig";
 import { Bitmap } from "../domain/bitmap";
 import { reservedVnis } from "../domain/tenancy/vni";
 import { NetworkIpam } from "../ipam/networkIpam";
-import { eventsAbout } from "../kube/clusterFacts";
+import { eventsAbout } from "../kube/events";
 import { loadKubeConfig } from "../kube/config";
 import { DanmClient } from "../kube/danmClient";
 import { Reconcilers } from "./reconcilers";

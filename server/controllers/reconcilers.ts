@@ -16,9 +16,12 @@ import { releaseVni, staleVniReservations, vniHeldBy, type VniHolder } from "../
 import { retryOnConflict } from "../ipam/conflictRetry";
 import { NetworkIpam } from "../ipam/networkIpam";
 import { endpointNetworkRef, networkLabel, networkRefOf } from "../domain/networkRef";
-import { podUids, recordEvent, type EventTarget } from "../kube/clusterFacts";
-import { DanmClient, KubeError } from "../kube/danmClient";
+import { recordEvent, type EventTarget } from "../kube/events";
+import { podUids } from "../kube/pods";
+import { DanmClient } from "../kube/danmClient";
+import { KubeError } from "../kube/errors";
 import { UsageMetrics } from "./usageMetrics";
+import type { Log } from "../log";
 
 export interface Fix {
   reconciler: "stale-endpoints" | "leaked-addresses" | "stale-vnis";
@@ -31,7 +34,7 @@ export interface ReconcilerOptions {
   /** How long a finding must persist before it is fixed. */
   graceMs: number;
   now?: () => number;
-  log?: (message: string, fields: Record<string, unknown>) => void;
+  log?: Log;
   registry?: Registry;
 }
 

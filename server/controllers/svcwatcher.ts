@@ -17,17 +17,16 @@ import {
   type PodSummary,
 } from "../domain/serviceEndpoints";
 import { loadKubeConfig } from "../kube/config";
-import { DanmClient, KubeError } from "../kube/danmClient";
+import { DanmClient } from "../kube/danmClient";
+import { KubeError } from "../kube/errors";
 import { danmCache } from "../kube/danmResources";
 import { podSummary, serviceEndpointsCaches, ServiceEndpointsWriter, serviceSummary, type ServiceEndpointsCaches } from "../kube/serviceEndpointsApi";
 import type { WatchCache } from "../kube/watchCache";
 import { WorkQueue } from "./workQueue";
-
-/** A fixed message plus fields (server/webhook/main.ts jsonLog fits). */
-export type SvcwatcherLog = (message: string, fields: Record<string, unknown>) => void;
+import { createLogger, type Log } from "../log";
 
 export interface SvcwatcherOptions {
-  log?: SvcwatcherLog;
+  log?: Log;
   /** Registers tenet_svcwatcher_{reconciles,writes,errors}_total; `stats` counts the same without it. */
   registry?: Registry;
   /** Delay before a key whose write conflicted (409) or failed is processed again. */
@@ -40,8 +39,6 @@ type KubeConfig = ReturnType<typeof loadKubeConfig>;
 const SERVICE = "service/";
 const POD_LABELS = "pod-labels/";
 
-const defaultLog: SvcwatcherLog = (message, fields) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), component: "svcwatcher", message, ...fields })}\n`);
-
 export class Svcwatcher {
   /** Counters for metrics: reconciles run, objects written (create/replace/delete), failed reconciles. */
   readonly stats = { reconciles: 0, writes: 0, errors: 0 };
@@ -51,13 +48,13 @@ export class Svcwatcher {
   private readonly writer: ServiceEndpointsWriter;
   private readonly danm: DanmClient;
   private readonly queue = new WorkQueue((key) => this.process(key));
-  private readonly log: SvcwatcherLog;
+  private readonly log: Log;
   private readonly retryDelayMs: number;
 
   /** `kubeconfig`: a file, or a loaded config; undefined means KUBECONFIG / in-cluster. */
   constructor(kubeconfig: KubeConfig | string | undefined, options: SvcwatcherOptions = {}) {
     const kc = typeof kubeconfig === "object" ? kubeconfig : loadKubeConfig(kubeconfig);
-    this.log = options.log ?? defaultLog;
+    this.log = options.log ?? createLogger("svcwatcher");
     this.retryDelayMs = options.retryDelayMs ?? 200;
     this.caches = serviceEndpointsCaches(kc, this.log);
     this.danmEps = danmCache<DanmEp>(kc, "danmeps", this.log);

@@ -13,6 +13,7 @@ import type { Db } from "../db/client";
 import { pruneUsage, recordUsage, type UsagePoint } from "../db/usage";
 import type { KubeConfig } from "../kube/config";
 import { DanmClient } from "../kube/danmClient";
+import type { Log } from "../log";
 
 export interface UsageSamplerOptions {
   kubeconfig: KubeConfig;
@@ -24,7 +25,7 @@ export interface UsageSamplerOptions {
   /** default 30 days */
   retainMs?: number;
   now?: () => number;
-  log?: (message: string, fields: Record<string, unknown>) => void;
+  log?: Log;
 }
 
 export const DEFAULT_SAMPLE_INTERVAL_MS = 60_000;

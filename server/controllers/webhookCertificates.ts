@@ -14,6 +14,7 @@ import { planRotation, trustedCas, type CertificateFacts, type CertificateState 
 import type { StoredSecret, WebhookConfigurationKind } from "../kube/webhookTls";
 import { WEBHOOK_CONFIGURATION_KINDS } from "../kube/webhookTls";
 import { facts, inspectCa, inspectServing, issueCa, issueServing, splitPem, type CertificateAndKey } from "./certificateIssuer";
+import type { Log } from "../log";
 
 export interface WebhookTlsApi {
   namespace: string;
@@ -37,7 +38,7 @@ export interface WebhookCertificatesOptions {
   servingValidityMs?: number;
   /** More names for the serving certificate (tests: 127.0.0.1). */
   extraHosts?: string[];
-  log: (message: string, fields?: Record<string, unknown>) => void;
+  log: Log;
   /** An Event on the serving certificate's Secret. */
   event?: (secret: { name: string; uid?: string }, reason: string, message: string) => Promise<void>;
   registry?: Registry;

@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import { ApiextensionsV1Api, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
 import YAML from "yaml";
-import { errorMessage, statusCode } from "./config";
+import { apiCall } from "./apiCall";
+import { KubeError } from "./errors";
 
 export const FIELD_MANAGER = "tenet";
 
@@ -19,10 +20,10 @@ export async function applyObjects(kc: KubeConfig, objects: KubernetesObject[], 
   const out: KubernetesObject[] = [];
   for (const object of objects) {
     try {
-      out.push(await api.patch(object, undefined, options.dryRun ? "All" : undefined, options.fieldManager ?? FIELD_MANAGER, true, PatchStrategy.ServerSideApply));
+      out.push(await apiCall(() => api.patch(object, undefined, options.dryRun ? "All" : undefined, options.fieldManager ?? FIELD_MANAGER, true, PatchStrategy.ServerSideApply)));
     } catch (e) {
       const ns = object.metadata?.namespace ? `${object.metadata.namespace}/` : "";
-      throw new ApplyError(`${object.kind} ${ns}${object.metadata?.name}: ${errorMessage(e)}`);
+      throw new ApplyError(`${object.kind} ${ns}${object.metadata?.name}: ${(e as Error).message}`);
     }
   }
   return out;
@@ -38,18 +39,18 @@ export async function createIfAbsent(kc: KubeConfig, objects: KubernetesObject[]
     try {
       // read first: admission runs before the existence check, so a create of an existing object
       // would report the webhook's verdict on a duplicate instead of "already exists"
-      await api.read(object as KubernetesObject & { metadata: { name: string } });
+      await apiCall(() => api.read(object as KubernetesObject & { metadata: { name: string } }));
       existing.push(name);
       continue;
     } catch (e) {
-      if (statusCode(e) !== 404) throw new ApplyError(`${name}: ${errorMessage(e)}`);
+      if (!(e instanceof KubeError && e.status === 404)) throw new ApplyError(`${name}: ${(e as Error).message}`);
     }
     try {
-      await api.create(object, undefined, undefined, FIELD_MANAGER);
+      await apiCall(() => api.create(object, undefined, undefined, FIELD_MANAGER));
       created.push(name);
     } catch (e) {
-      if (statusCode(e) === 409) existing.push(name);
-      else throw new ApplyError(`${name}: ${errorMessage(e)}`);
+      if (e instanceof KubeError && e.status === 409) existing.push(name);
+      else throw new ApplyError(`${name}: ${(e as Error).message}`);
     }
   }
   return { created, existing };
@@ -61,7 +62,7 @@ export async function waitForCrds(kc: KubeConfig, names: string[], timeoutMs = 6
   const deadline = Date.now() + timeoutMs;
   for (const name of names) {
     for (;;) {
-      const crd = await api.readCustomResourceDefinition({ name });
+      const crd = await apiCall(() => api.readCustomResourceDefinition({ name }));
       if (crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True")) break;
       if (Date.now() > deadline) throw new ApplyError(`CRD ${name} not established after ${timeoutMs / 1000}s`);
       await new Promise((r) => setTimeout(r, 100));

@@ -1,15 +1,9 @@
 import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 import { kindInfo } from "../domain/api/kinds";
 import { API_GROUP } from "../domain/api/meta";
-import { errorMessage, loadKubeConfig, statusCode } from "./config";
+import { apiCall } from "./apiCall";
+import { loadKubeConfig } from "./config";
 import { DANM_VERSION } from "./danmResources";
-
-/** An API server error as kubectl would show it: HTTP status and the server's message. */
-export class KubeError extends Error {
-  constructor(readonly status: number | undefined, message: string) {
-    super(message);
-  }
-}
 
 type Obj = { metadata: { name?: string; namespace?: string; resourceVersion?: string }; [k: string]: unknown };
 
@@ -29,20 +23,9 @@ export class DanmClient {
     return { group: API_GROUP, version: DANM_VERSION, plural: info.plural, namespace: ns };
   }
 
-  /** Retries what the API server asks to be retried (429 "storage is (re)initializing", 503), as kubectl does. */
+  /** Failures are KubeErrors; what the API server asks to be retried is retried (apiCall.ts). */
   private async call<T>(run: () => Promise<unknown>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return (await run()) as T;
-      } catch (e) {
-        const status = statusCode(e);
-        if ((status === 429 || status === 503) && attempt < 8) {
-          await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt)));
-          continue;
-        }
-        throw new KubeError(status, errorMessage(e));
-      }
-    }
+    return (await apiCall(run)) as T;
   }
 
   create<T extends Obj>(kind: string, object: T, options: { dryRun?: boolean } = {}): Promise<T> {

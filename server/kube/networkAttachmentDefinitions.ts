@@ -1,7 +1,8 @@
 // The k8s.cni.cncf.io NetworkAttachmentDefinition API (Multus), used only where the cluster serves
 // it (danm-spec §12.1, §12.3): whether it is served, listing, and the node agent's `master` rewrite.
 import { NAD_API, type NetworkAttachmentDefinition } from "../domain/networkAttachmentDefinition";
-import { KubeStatusError, type KubeRest } from "./rest";
+import { type KubeRest } from "./rest";
+import { KubeError } from "./errors";
 
 /** REST path of a NAD or of the NADs (all namespaces without a namespace). */
 export function nadPath(namespace?: string, name?: string): string {
@@ -15,7 +16,7 @@ export async function nadApiServed(kube: KubeRest): Promise<true | string> {
     await kube.call(nadPath(), { query: { limit: "1" } });
     return true;
   } catch (e) {
-    if (e instanceof KubeStatusError && e.status === 404) return `the cluster does not serve ${NAD_API.group}/${NAD_API.version} ${NAD_API.plural} (no NetworkAttachmentDefinition CRD)`;
+    if (e instanceof KubeError && e.status === 404) return `the cluster does not serve ${NAD_API.group}/${NAD_API.version} ${NAD_API.plural} (no NetworkAttachmentDefinition CRD)`;
     throw e;
   }
 }
@@ -25,7 +26,7 @@ export async function listNetworkAttachmentDefinitions(kube: KubeRest): Promise<
   try {
     return (await kube.call<{ items: Omit<NetworkAttachmentDefinition, "kind">[] }>(nadPath())).items.map((i) => ({ ...i, kind: "NetworkAttachmentDefinition" as const }));
   } catch (e) {
-    if (e instanceof KubeStatusError && e.status === 404) return [];
+    if (e instanceof KubeError && e.status === 404) return [];
     throw e;
   }
 }
@@ -48,9 +49,9 @@ export async function updateNetworkAttachmentDefinition(kube: KubeRest, nad: Net
       await kube.call(nadPath(namespace, name), { method: "PUT", body: { ...next, apiVersion: `${NAD_API.group}/${NAD_API.version}`, kind: NAD_API.kind } });
       return true;
     } catch (e) {
-      if (!(e instanceof KubeStatusError) || e.status !== 409 || attempt >= MAX_CONFLICTS) throw e;
+      if (!(e instanceof KubeError) || e.status !== 409 || attempt >= MAX_CONFLICTS) throw e;
       current = await kube.call<NetworkAttachmentDefinition>(nadPath(namespace, name)).catch((g: unknown) => {
-        if (g instanceof KubeStatusError && g.status === 404) return undefined;
+        if (g instanceof KubeError && g.status === 404) return undefined;
         throw g;
       });
     }

@@ -3,7 +3,8 @@
 // undefined, so a view can show what it has without the Pods' side.
 import type { EventFacts, PodFacts } from "../domain/podAttachments";
 import { SANDBOX_FAILURE_REASON } from "../domain/podAttachments";
-import { KubeStatusError, type KubeRest } from "./rest";
+import { type KubeRest } from "./rest";
+import { KubeError } from "./errors";
 
 const collection = (plural: string, namespace?: string) => `/api/v1${namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ""}/${plural}`;
 
@@ -20,7 +21,7 @@ async function listOrForbidden<T>(kube: KubeRest, path: string, query: Record<st
   try {
     return (await kube.call<{ items: T[] }>(path, { query })).items;
   } catch (e) {
-    if (e instanceof KubeStatusError && e.status === 403) return undefined;
+    if (e instanceof KubeError && e.status === 403) return undefined;
     throw e;
   }
 }

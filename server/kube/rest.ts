@@ -3,27 +3,15 @@
 // groups (client-node can only impersonate a user, and fetch's Headers would join several
 // Impersonate-Group values into one, which the API server reads as a single group name).
 import { Agent, request } from "undici";
-import { KubeConfig } from "@kubernetes/client-node";
-import { KubeError } from "./danmClient";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { retryThrottled } from "./apiCall";
+import { loadKubeConfig } from "./config";
+import { KubeError, statusError } from "./errors";
 
 /** Who the console acts as: a Kubernetes user name and its groups. */
 export interface Identity {
   user: string;
   groups: string[];
-}
-
-/** A field-level cause of a refusal, as the API server returns it (admission webhook causes included). */
-export interface StatusCause {
-  field?: string;
-  message?: string;
-  reason?: string;
-}
-
-/** An API server refusal: HTTP status, the server's message and its per-field causes. */
-export class KubeStatusError extends KubeError {
-  constructor(status: number | undefined, message: string, readonly reason?: string, readonly causes: StatusCause[] = []) {
-    super(status, message);
-  }
 }
 
 export interface RequestOptions {
@@ -56,14 +44,7 @@ async function connectionFrom(kc: KubeConfig): Promise<Connection> {
   };
 }
 
-function statusError(status: number, text: string): KubeStatusError {
-  try {
-    const s = JSON.parse(text) as { message?: string; reason?: string; details?: { causes?: StatusCause[] } };
-    return new KubeStatusError(status, s.message ?? text, s.reason, s.details?.causes ?? []);
-  } catch {
-    return new KubeStatusError(status, text || `HTTP ${status}`);
-  }
-}
+const headerValue = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 /** The console's connection to the API server. `as(identity)` gives a client that acts as that person. */
 export class KubeRest {
@@ -73,13 +54,9 @@ export class KubeRest {
     return new KubeRest(await connectionFrom(kc));
   }
 
+  /** `file`, else what loadKubeConfig finds (KUBECONFIG, in-cluster, ~/.kube/config). */
   static async fromFile(file?: string): Promise<KubeRest> {
-    const kc = new KubeConfig();
-    if (file) kc.loadFromFile(file);
-    else if (process.env.KUBECONFIG) kc.loadFromFile(process.env.KUBECONFIG);
-    else if (process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
-    else kc.loadFromDefault();
-    return KubeRest.fromKubeConfig(kc);
+    return KubeRest.fromKubeConfig(loadKubeConfig(file));
   }
 
   get server() {
@@ -107,27 +84,25 @@ export class KubeRest {
     return `${this.conn.server}${path}${q.length ? `?${new URLSearchParams(q)}` : ""}`;
   }
 
-  /** One API call; non-2xx answers throw KubeStatusError with the server's message and causes. 429/503 are retried. */
-  async call<T>(path: string, options: RequestOptions = {}): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-      const res = await request(this.url(path, options.query), {
-        method: options.method ?? "GET",
-        headers: this.headers(body ? (options.contentType ?? "application/json") : undefined),
-        body,
-        dispatcher: this.conn.agent,
-        signal: options.signal,
-      }).catch((e: Error & { cause?: { code?: string }; code?: string }) => {
-        throw new KubeStatusError(undefined, `cannot reach the API server at ${this.conn.server}: ${e.cause?.code ?? e.code ?? e.message}`);
-      });
-      const text = await res.body.text();
-      if (res.statusCode >= 200 && res.statusCode < 300) return (text ? JSON.parse(text) : undefined) as T;
-      if ((res.statusCode === 429 || res.statusCode === 503) && attempt < 6) {
-        await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-        continue;
-      }
-      throw statusError(res.statusCode, text);
-    }
+  /** One API call; non-2xx answers throw KubeError with the server's message and causes. 429/503 are retried (apiCall.ts). */
+  call<T>(path: string, options: RequestOptions = {}): Promise<T> {
+    return retryThrottled(() => this.attempt<T>(path, options));
+  }
+
+  private async attempt<T>(path: string, options: RequestOptions): Promise<T> {
+    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+    const res = await request(this.url(path, options.query), {
+      method: options.method ?? "GET",
+      headers: this.headers(body ? (options.contentType ?? "application/json") : undefined),
+      body,
+      dispatcher: this.conn.agent,
+      signal: options.signal,
+    }).catch((e: Error & { cause?: { code?: string }; code?: string }) => {
+      throw new KubeError(undefined, `cannot reach the API server at ${this.conn.server}: ${e.cause?.code ?? e.code ?? e.message}`);
+    });
+    const text = await res.body.text();
+    if (res.statusCode >= 200 && res.statusCode < 300) return (text ? JSON.parse(text) : undefined) as T;
+    throw statusError(res.statusCode, text, headerValue(res.headers["retry-after"]));
   }
 
   /**
@@ -142,7 +117,7 @@ export class KubeRest {
       signal,
       bodyTimeout: 0,
     });
-    if (res.statusCode !== 200) throw statusError(res.statusCode, await res.body.text());
+    if (res.statusCode !== 200) throw statusError(res.statusCode, await res.body.text(), headerValue(res.headers["retry-after"]));
     let buffered = "";
     for await (const chunk of res.body) {
       buffered += chunk.toString();

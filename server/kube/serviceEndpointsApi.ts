@@ -11,11 +11,9 @@ import {
   type V1Service,
 } from "@kubernetes/client-node";
 import type { EndpointSliceObject, EndpointsObject, PodSummary, ServiceSummary } from "../domain/serviceEndpoints";
-import { errorMessage, statusCode } from "./config";
-import { KubeError } from "./danmClient";
+import { apiCall } from "./apiCall";
 import { WatchCache } from "./watchCache";
-
-type Log = (message: string, fields: Record<string, unknown>) => void;
+import type { Log } from "../log";
 
 export interface ServiceEndpointsCaches {
   services: WatchCache<V1Service>;
@@ -67,14 +65,6 @@ export function podSummary(pod: V1Pod): NamedPodSummary {
   };
 }
 
-async function call<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (e) {
-    throw new KubeError(statusCode(e), errorMessage(e));
-  }
-}
-
 /** What a replace keeps of the object it replaces. */
 type CurrentObject = { metadata?: { resourceVersion?: string; labels?: Record<string, string> } };
 
@@ -89,31 +79,31 @@ export class ServiceEndpointsWriter {
   }
 
   async createEndpoints(desired: EndpointsObject): Promise<void> {
-    await call(() => this.core.createNamespacedEndpoints({ namespace: desired.metadata.namespace, body: { apiVersion: "v1", kind: "Endpoints", ...desired } }));
+    await apiCall(() => this.core.createNamespacedEndpoints({ namespace: desired.metadata.namespace, body: { apiVersion: "v1", kind: "Endpoints", ...desired } }));
   }
 
   /** PUT of the desired content over `actual` (its resourceVersion guards against lost updates; labels others set are kept). */
   async replaceEndpoints(desired: EndpointsObject, actual: CurrentObject): Promise<void> {
     const metadata = { ...desired.metadata, resourceVersion: actual.metadata?.resourceVersion, labels: { ...actual.metadata?.labels, ...desired.metadata.labels } };
-    await call(() => this.core.replaceNamespacedEndpoints({ namespace: metadata.namespace, name: metadata.name, body: { apiVersion: "v1", kind: "Endpoints", metadata, subsets: desired.subsets } }));
+    await apiCall(() => this.core.replaceNamespacedEndpoints({ namespace: metadata.namespace, name: metadata.name, body: { apiVersion: "v1", kind: "Endpoints", metadata, subsets: desired.subsets } }));
   }
 
   async deleteEndpoints(namespace: string, name: string, resourceVersion?: string): Promise<void> {
-    await call(() => this.core.deleteNamespacedEndpoints({ namespace, name, body: resourceVersion ? { preconditions: { resourceVersion } } : undefined }));
+    await apiCall(() => this.core.deleteNamespacedEndpoints({ namespace, name, body: resourceVersion ? { preconditions: { resourceVersion } } : undefined }));
   }
 
   async createEndpointSlice(desired: EndpointSliceObject): Promise<void> {
-    await call(() => this.discovery.createNamespacedEndpointSlice({ namespace: desired.metadata.namespace, body: { apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice", ...desired } }));
+    await apiCall(() => this.discovery.createNamespacedEndpointSlice({ namespace: desired.metadata.namespace, body: { apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice", ...desired } }));
   }
 
   async replaceEndpointSlice(desired: EndpointSliceObject, actual: CurrentObject): Promise<void> {
     const metadata = { ...desired.metadata, resourceVersion: actual.metadata?.resourceVersion, labels: { ...actual.metadata?.labels, ...desired.metadata.labels } };
-    await call(() =>
+    await apiCall(() =>
       this.discovery.replaceNamespacedEndpointSlice({ namespace: metadata.namespace, name: metadata.name, body: { apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice", ...desired, metadata } }),
     );
   }
 
   async deleteEndpointSlice(namespace: string, name: string): Promise<void> {
-    await call(() => this.discovery.deleteNamespacedEndpointSlice({ namespace, name }));
+    await apiCall(() => this.discovery.deleteNamespacedEndpointSlice({ namespace, name }));
   }
 }

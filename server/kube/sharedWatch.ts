@@ -1,7 +1,9 @@
 // One list+watch per resource type for the whole console process, whatever the number of open
 // browser tabs. It keeps the objects and tells listeners what changed; after an API server restart
 // or a "410 Gone" it lists again and reports the difference, so listeners never miss a change.
-import { KubeStatusError, type KubeRest } from "./rest";
+import { type KubeRest } from "./rest";
+import { KubeError } from "./errors";
+import type { Log } from "../log";
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED";
 
@@ -19,7 +21,7 @@ export interface SharedWatchOptions {
   /** For an API that may go away (a CRD deleted): when a list answers 404, forget every object
    * (DELETED events), stop, and call this instead of listing again. */
   onNotServed?: () => void;
-  log?: (message: string, fields: Record<string, unknown>) => void;
+  log?: Log;
 }
 
 const keyOf = (o: WatchedObject) => `${o.metadata.namespace ?? ""}/${o.metadata.name ?? ""}`;
@@ -125,7 +127,7 @@ export class SharedWatch<T extends WatchedObject = WatchedObject> {
         }, this.abort.signal);
       } catch (e) {
         if (this.stopped) return;
-        if (needList && this.options.onNotServed && e instanceof KubeStatusError && e.status === 404) {
+        if (needList && this.options.onNotServed && e instanceof KubeError && e.status === 404) {
           this.stop();
           for (const [key, old] of this.objects) {
             this.objects.delete(key);

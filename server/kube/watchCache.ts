@@ -1,10 +1,11 @@
 import { makeInformer, type KubeConfig, type KubernetesListObject, type KubernetesObject } from "@kubernetes/client-node";
+import type { Log } from "../log";
 
 export interface WatchCacheOptions<T extends KubernetesObject> {
   /** Watch path, e.g. /apis/danm.k8s.io/v1/danmeps */
   path: string;
   list: () => Promise<KubernetesListObject<T>>;
-  log?: (message: string, fields: Record<string, unknown>) => void;
+  log?: Log;
   /** Delay before the watch is restarted after an error. */
   restartDelayMs?: number;
 }

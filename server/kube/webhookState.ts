@@ -3,14 +3,18 @@ import type { DanmEp } from "../domain/api/danmEp";
 import { API_GROUP } from "../domain/api/meta";
 import type { TenantConfig } from "../domain/api/tenantConfig";
 import type { ClusterState, TenantConfigWrite } from "../webhook/clusterState";
-import { errorMessage, statusCode } from "./config";
+import { kubeError } from "./errors";
 import { danmCache, DANM_VERSION } from "./danmResources";
 import type { WatchCache } from "./watchCache";
+import type { Log } from "../log";
 
 const byName = (a: TenantConfig, b: TenantConfig) => (a.metadata.name ?? "").localeCompare(b.metadata.name ?? "");
 const rv = (o: TenantConfig | undefined) => Number(o?.metadata.resourceVersion ?? 0);
 
-/** The webhook's view of the cluster: watch-backed caches of TenantConfigs and DanmEps. */
+/**
+ * The webhook's view of the cluster: watch-backed caches of TenantConfigs and DanmEps. Its calls
+ * are not retried (apiCall.ts): they run inside an admission request, whose time the API server limits.
+ */
 export class KubeClusterState implements ClusterState {
   private readonly configs: WatchCache<TenantConfig & { metadata: { name: string } }>;
   private readonly endpoints: WatchCache<DanmEp & { metadata: { name: string } }>;
@@ -18,7 +22,7 @@ export class KubeClusterState implements ClusterState {
   /** Our own latest write or fresh read, newer than the cache until the watch catches up. */
   private latest?: TenantConfig;
 
-  constructor(kc: KubeConfig, private readonly log?: (m: string, f: Record<string, unknown>) => void) {
+  constructor(kc: KubeConfig, private readonly log?: Log) {
     this.api = kc.makeApiClient(CustomObjectsApi);
     this.configs = danmCache(kc, "tenantconfigs", log);
     this.endpoints = danmCache(kc, "danmeps", log);
@@ -59,7 +63,8 @@ export class KubeClusterState implements ClusterState {
       this.latest = stored;
       return { ok: true, stored };
     } catch (e) {
-      return { ok: false, conflict: statusCode(e) === 409, message: errorMessage(e) };
+      const error = kubeError(e);
+      return { ok: false, conflict: error.status === 409, message: error.message };
     }
   }
 
@@ -68,8 +73,9 @@ export class KubeClusterState implements ClusterState {
       await this.api.getNamespacedCustomObject({ group: API_GROUP, version: DANM_VERSION, plural: "tenantnetworks", namespace, name });
       return true;
     } catch (e) {
-      if (statusCode(e) === 404) return false;
-      this.log?.("tenantnetwork lookup failed", { namespace, name, error: errorMessage(e) });
+      const error = kubeError(e);
+      if (error.status === 404) return false;
+      this.log?.("tenantnetwork lookup failed", { namespace, name, error: error.message });
       return undefined;
     }
   }
@@ -80,7 +86,7 @@ export class KubeClusterState implements ClusterState {
     try {
       this.latest = (await this.api.getClusterCustomObject({ group: API_GROUP, version: DANM_VERSION, plural: "tenantconfigs", name })) as TenantConfig;
     } catch (e) {
-      this.log?.("tenantconfig refresh failed", { error: errorMessage(e) });
+      this.log?.("tenantconfig refresh failed", { error: kubeError(e).message });
     }
   }
 }

@@ -2,16 +2,8 @@
 // serving certificate the webhook Pods mount, and the CA with its key, which only the controllers
 // read) and the caBundle of the Mutating/ValidatingWebhookConfiguration.
 import { AdmissionregistrationV1Api, CoreV1Api, type KubeConfig, type V1Secret } from "@kubernetes/client-node";
-import { errorMessage, statusCode } from "./config";
-import { KubeError } from "./danmClient";
-
-async function call<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (e) {
-    throw new KubeError(statusCode(e), errorMessage(e));
-  }
-}
+import { apiCall } from "./apiCall";
+import { KubeError } from "./errors";
 
 export interface StoredSecret {
   /** Decoded (UTF-8) values. */
@@ -35,7 +27,7 @@ export class WebhookTlsStore {
   /** undefined when the Secret does not exist. */
   async getSecret(name: string): Promise<StoredSecret | undefined> {
     try {
-      const s = await call(() => this.core.readNamespacedSecret({ name, namespace: this.namespace }));
+      const s = await apiCall(() => this.core.readNamespacedSecret({ name, namespace: this.namespace }));
       const data = Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]));
       return { data, resourceVersion: s.metadata?.resourceVersion, uid: s.metadata?.uid };
     } catch (e) {
@@ -57,15 +49,15 @@ export class WebhookTlsStore {
       data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, "utf8").toString("base64")])),
     };
     const written = previous
-      ? await call(() => this.core.replaceNamespacedSecret({ name, namespace: this.namespace, body }))
-      : await call(() => this.core.createNamespacedSecret({ namespace: this.namespace, body }));
+      ? await apiCall(() => this.core.replaceNamespacedSecret({ name, namespace: this.namespace, body }))
+      : await apiCall(() => this.core.createNamespacedSecret({ namespace: this.namespace, body }));
     return { data, resourceVersion: written.metadata?.resourceVersion, uid: written.metadata?.uid };
   }
 
   /** The caBundle (PEM) of every webhook of the configuration; undefined when the configuration does not exist. */
   async caBundles(kind: WebhookConfigurationKind, name: string): Promise<string[] | undefined> {
     try {
-      const config = await call(() => (kind === "MutatingWebhookConfiguration" ? this.admission.readMutatingWebhookConfiguration({ name }) : this.admission.readValidatingWebhookConfiguration({ name })));
+      const config = await apiCall(() => (kind === "MutatingWebhookConfiguration" ? this.admission.readMutatingWebhookConfiguration({ name }) : this.admission.readValidatingWebhookConfiguration({ name })));
       return (config.webhooks ?? []).map((w) => (w.clientConfig.caBundle ? Buffer.from(w.clientConfig.caBundle, "base64").toString("utf8") : ""));
     } catch (e) {
       if (e instanceof KubeError && e.status === 404) return undefined;
@@ -81,13 +73,13 @@ export class WebhookTlsStore {
     const caBundle = Buffer.from(bundlePem, "utf8").toString("base64");
     try {
       if (kind === "MutatingWebhookConfiguration") {
-        const config = await call(() => this.admission.readMutatingWebhookConfiguration({ name }));
+        const config = await apiCall(() => this.admission.readMutatingWebhookConfiguration({ name }));
         for (const w of config.webhooks ?? []) w.clientConfig.caBundle = caBundle;
-        await call(() => this.admission.replaceMutatingWebhookConfiguration({ name, body: config }));
+        await apiCall(() => this.admission.replaceMutatingWebhookConfiguration({ name, body: config }));
       } else {
-        const config = await call(() => this.admission.readValidatingWebhookConfiguration({ name }));
+        const config = await apiCall(() => this.admission.readValidatingWebhookConfiguration({ name }));
         for (const w of config.webhooks ?? []) w.clientConfig.caBundle = caBundle;
-        await call(() => this.admission.replaceValidatingWebhookConfiguration({ name, body: config }));
+        await apiCall(() => this.admission.replaceValidatingWebhookConfiguration({ name, body: config }));
       }
       return true;
     } catch (e) {

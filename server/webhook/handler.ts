@@ -13,6 +13,7 @@ import type { ClusterState } from "./clusterState";
 import type { WebhookMetrics } from "./metrics";
 import type { AdmissionRequest, AdmissionResponse } from "./review";
 import { SerialQueue } from "./serialQueue";
+import type { Log } from "../log";
 
 export interface HandlerDeps {
   state: ClusterState;
@@ -20,7 +21,7 @@ export interface HandlerDeps {
   chooseProfile?: ProfileChooser;
   /** Who may change allocation state (N-28); defaultIpamIdentities() when not given. */
   ipamIdentities?: IpamIdentities;
-  log?: (message: string, fields: Record<string, unknown>) => void;
+  log?: Log;
 }
 
 const MAX_WRITE_ATTEMPTS = 25;

@@ -4,14 +4,10 @@ import { parseArgs } from "node:util";
 import { defaultIpamIdentities, type IpamIdentities } from "../domain/rules/allocationState";
 import { loadKubeConfig } from "../kube/config";
 import { KubeClusterState } from "../kube/webhookState";
+import { createLogger } from "../log";
 import { AdmissionHandler } from "./handler";
 import { WebhookMetrics } from "./metrics";
 import { WebhookServer } from "./server";
-
-export function jsonLog(component: string) {
-  return (message: string, fields: Record<string, unknown> = {}) =>
-    process.stderr.write(JSON.stringify({ time: new Date().toISOString(), component, message, ...fields }) + "\n");
-}
 
 export async function runWebhook(argv: string[]) {
   const { values } = parseArgs({
@@ -27,7 +23,7 @@ export async function runWebhook(argv: string[]) {
     },
   });
   const ipamIdentities = ipamIdentitiesFrom(values["ipam-users"], values["ipam-groups"], process.env.POD_NAMESPACE);
-  const log = jsonLog("webhook");
+  const log = createLogger("webhook");
   const state = new KubeClusterState(loadKubeConfig(values.kubeconfig), log);
   const metrics = new WebhookMetrics();
   const handler = new AdmissionHandler({ state, metrics, log, ipamIdentities });
@@ -36,17 +32,17 @@ export async function runWebhook(argv: string[]) {
   const port = await server.listen();
   log("listening", { port, host: values.host });
   await state.start();
-  log("caches synced", {});
+  log("caches synced");
   const stop = async () => {
-    log("shutting down", {});
+    log("shutting down");
     await server.close();
     await state.stop();
     process.exit(0);
   };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
-  process.on("uncaughtException", (e) => log("uncaught exception", { error: e.stack }));
-  process.on("unhandledRejection", (e) => log("unhandled rejection", { error: (e as Error)?.stack ?? String(e) }));
+  process.on("uncaughtException", (e) => log.error("uncaught exception", { error: e.stack }));
+  process.on("unhandledRejection", (e) => log.error("unhandled rejection", { error: (e as Error)?.stack ?? String(e) }));
 }
 
 /** `--ipam-users` / `--ipam-groups`: comma-separated; either one omitted keeps its default. */

@@ -8,6 +8,7 @@ import type { AdmissionHandler } from "./handler";
 import type { WebhookMetrics } from "./metrics";
 import { BadRequest, parseReview, reviewResponse } from "./review";
 import type { ClusterState } from "./clusterState";
+import type { Log } from "../log";
 
 /** The API server sends objects up to ~3 MiB; an AdmissionReview carries two of them. */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -22,7 +23,7 @@ export interface WebhookServerOptions {
   metrics: WebhookMetrics;
   /** How often the certificate files are checked for changes. */
   certPollMs?: number;
-  log?: (message: string, fields: Record<string, unknown>) => void;
+  log?: Log;
 }
 
 const PHASES: Record<string, Phase> = { "/mutate": "mutate", "/validate": "validate" };

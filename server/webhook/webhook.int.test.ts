@@ -3,7 +3,8 @@ import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { reservedVnis } from "../domain/tenancy/vni";
 import type { TenantConfig } from "../domain/api/tenantConfig";
-import { DanmClient, KubeError } from "../kube/danmClient";
+import { DanmClient } from "../kube/danmClient";
+import { KubeError } from "../kube/errors";
 import { rejection } from "./refusal";
 import { startWebhook, stopWebhook } from "../../tools/cli/localCluster";
 

@@ -1,8 +1,7 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { clusterDown, clusterStatus, clusterUp, defaultHome, DEMO_USERS, kubeconfigPath, seedDemoWorkload, type UpOptions } from "./localCluster";
-
-const PEOPLE = ["netadmin", "alice", "bob", "olga"];
+import { DEMO_ACCOUNTS, DEMO_PEOPLE, DEMO_USERS } from "./demoUsers";
+import { clusterDown, clusterStatus, clusterUp, defaultHome, kubeconfigPath, seedDemoWorkload, type UpOptions } from "./localCluster";
 
 export async function runCluster(argv: string[]): Promise<number> {
   const [sub, arg] = argv;
@@ -23,7 +22,7 @@ export async function runCluster(argv: string[]): Promise<number> {
           `tenet is running on a local Kubernetes API server at ${cluster.controlPlane.server}`,
           "",
           "Use it with kubectl as one of the demo users:",
-          ...PEOPLE.map((u) => `  ${u.padEnd(9)} (${DEMO_USERS[u]})  export KUBECONFIG=${rel(cluster.kubeconfig(u))}`),
+          ...DEMO_ACCOUNTS.map((u) => `  ${u.padEnd(9)} (${DEMO_PEOPLE[u]})  export KUBECONFIG=${rel(cluster.kubeconfig(u))}`),
           `  admin     (system:masters)   export KUBECONFIG=${rel(cluster.kubeconfig("admin"))}`,
           "",
           "For example, as alice (tenant of team-a):",

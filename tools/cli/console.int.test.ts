@@ -57,16 +57,16 @@ afterAll(async () => {
 });
 
 describe("tenet console with TENET_LOG_FORMAT=json", () => {
-  it("logs its startup as JSON lines with time, component and message", async () => {
+  it("logs its startup as JSON lines with time, level, component and msg", async () => {
     await until("the Ready line", () => written().includes("Ready in"));
     const startup = records();
     for (const r of startup) {
       expect(Date.parse(r.time as string), JSON.stringify(r)).not.toBeNaN();
       expect(r.component).toBe("console");
-      expect(typeof r.message).toBe("string");
+      expect(typeof r.msg).toBe("string");
       expect(["debug", "info", "warn", "error"]).toContain(r.level);
     }
-    const messages = startup.map((r) => r.message as string);
+    const messages = startup.map((r) => r.msg as string);
     expect(messages).toContainEqual(expect.stringMatching(/^Next\.js \d+\.\d+/));
     expect(messages).toContainEqual(expect.stringMatching(/^Ready in \d/));
     // no colour codes, no Next prefix glyphs left
@@ -80,7 +80,7 @@ describe("tenet console with TENET_LOG_FORMAT=json", () => {
     await until("the request's error", () => records().some((r) => r.level === "error" && typeof r.error === "string"));
     const failure = records().find((r) => r.level === "error" && typeof r.error === "string")!;
     // Prisma's answer for a database without tables, and where it came from
-    expect(failure.message).toMatch(/Session|no such table/i);
+    expect(failure.msg).toMatch(/Session|no such table/i);
     expect(failure.error as string).toMatch(/\n\s+at /);
     // through tRPC the browser learns that it failed and when, not the database's words
     const trpc = await fetch(`${baseURL}/api/trpc/auth.me`, { headers: { cookie: "tenet_session=not-a-session" } });
@@ -91,6 +91,6 @@ describe("tenet console with TENET_LOG_FORMAT=json", () => {
     // and nothing the console wrote, before or after, is anything but a JSON object per line
     const all = records();
     expect(all.length).toBeGreaterThanOrEqual(4);
-    for (const r of all) expect(Object.keys(r).slice(0, 3)).toEqual(["time", "component", "message"]);
+    for (const r of all) expect(Object.keys(r).slice(0, 4)).toEqual(["time", "level", "component", "msg"]);
   });
 });

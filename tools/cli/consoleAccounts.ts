@@ -6,9 +6,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { openMigratedDb } from "../../server/db/migrate";
 import { upsertAccount } from "../../server/db/accounts";
-import { DEMO_USERS } from "./localCluster";
-
-export const DEMO_ACCOUNTS = ["netadmin", "alice", "bob", "olga"] as const;
+import { DEMO_ACCOUNTS, DEMO_PEOPLE } from "./demoUsers";
 
 export function consoleDatabaseUrl(home: string) {
   return `file:${path.join(home, "console.db")}`;
@@ -38,7 +36,7 @@ export async function seedConsoleAccounts(home: string, say: (l: string) => void
   const db = await openMigratedDb(consoleDatabaseUrl(home));
   const existing = new Set((await db.account.findMany({ select: { name: true } })).map((a) => a.name));
   for (const name of DEMO_ACCOUNTS) {
-    if (!existing.has(name)) await upsertAccount(db, name, passwords[name], [DEMO_USERS[name], "system:authenticated"]);
+    if (!existing.has(name)) await upsertAccount(db, name, passwords[name], [DEMO_PEOPLE[name], "system:authenticated"]);
   }
   say(`console accounts: ${DEMO_ACCOUNTS.join(", ")} (passwords in ${path.relative(process.cwd(), file)})`);
   return passwords;

@@ -21,7 +21,7 @@ describe("TENET_LOG_FORMAT=json for the commands run in Pods", () => {
       const lines = json.stderr.trim().split("\n");
       const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(records.map((r) => [r.component, r.level])).toEqual(lines.map(() => ["db", "info"]));
-      expect(records.at(-1)!.message).toMatch(/^applied \d{14}_\w+/);
+      expect(records.at(-1)!.msg).toMatch(/^applied \d{14}_\w+/);
       const text = tenet(["db", "migrate"], { DATABASE_URL: url, TENET_LOG_FORMAT: "text" });
       expect(text.stderr).toMatch(/is up to date\n$/);
       expect(() => JSON.parse(text.stderr)).toThrow();
@@ -35,7 +35,7 @@ describe("TENET_LOG_FORMAT=json for the commands run in Pods", () => {
     const failed = tenet(["db", "migrate"], { DATABASE_URL: "postgresql://nobody@127.0.0.1:1/tenet", TENET_LOG_FORMAT: "json" });
     expect(failed.status).not.toBe(0);
     const records = failed.stderr.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(records.at(-1)).toMatchObject({ component: "db", level: "error", message: expect.stringMatching(/^tenet: .*Can't reach database server at `127\.0\.0\.1:1`/s) });
+    expect(records.at(-1)).toMatchObject({ component: "db", level: "error", msg: expect.stringMatching(/^tenet: .*Can't reach database server at `127\.0\.0\.1:1`/s) });
     const wrong = tenet(["db", "migrate"], { TENET_LOG_FORMAT: "yaml" });
     expect(wrong.status).toBe(1);
     expect(wrong.stderr).toMatch(/TENET_LOG_FORMAT is "yaml": use json .* or text/);

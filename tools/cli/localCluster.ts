@@ -7,18 +7,10 @@ import { applyObjects, createIfAbsent, readManifestFile, waitForCrds } from "../
 import { loadKubeConfig } from "../../server/kube/config";
 import { webhookConfigurations } from "../../deploy/webhook/configurations";
 import { ensureControlPlaneBinary, REPO_ROOT } from "./controlplaneBinary";
+import { DEMO_USERS } from "./demoUsers";
 import { freePort, isAlive, readPid, startDetached, stopProcess, tail, waitFor } from "./processes";
 import { simulatedNodesStatus, startSimulatedNodes, stopSimulatedNodes } from "./simulatedNodes";
 
-export const DEMO_USERS: Record<string, string> = {
-  netadmin: "tenet:netadmins",
-  alice: "tenet:tenants",
-  bob: "tenet:tenants",
-  olga: "tenet:operators",
-  "tenet-webhook": "tenet:webhook",
-  "tenet-console": "tenet:console",
-  "tenet-controllers": "tenet:controllers",
-};
 
 /** What the control plane prints when ready (tools/controlplane, state.json). */
 export interface ControlPlaneState {

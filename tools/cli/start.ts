@@ -4,7 +4,8 @@ import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 import { REPO_ROOT } from "./controlplaneBinary";
 import { clusterUp, defaultHome, seedDemoWorkload } from "./localCluster";
-import { consoleDatabaseUrl, DEMO_ACCOUNTS, readDemoPasswords } from "./consoleAccounts";
+import { consoleDatabaseUrl, readDemoPasswords } from "./consoleAccounts";
+import { DEMO_ACCOUNTS } from "./demoUsers";
 
 export async function runStart(argv: string[]): Promise<number> {
   const say = (l: string) => process.stderr.write(`${l}\n`);

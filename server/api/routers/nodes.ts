@@ -9,7 +9,8 @@ import type { NodeNetworkStatus, NodeNetworkStatusBody } from "../../domain/api/
 import { heartbeatStale, hostInterfaceColumns, networkCell, STALE_HEARTBEATS, type NetworkCell } from "../../domain/nodeNetworkStatus";
 import { danmPath } from "../../kube/access";
 import { listNetworkAttachmentDefinitions } from "../../kube/networkAttachmentDefinitions";
-import { KubeStatusError, type KubeRest } from "../../kube/rest";
+import { type KubeRest } from "../../kube/rest";
+import { KubeError } from "../../kube/errors";
 import { authedProcedure, router } from "../trpc";
 import { listObjects, ObjectName } from "./objects";
 
@@ -54,7 +55,7 @@ export const nodesRouter = router({
       Promise.all(NETWORK_KINDS.map((k) => listObjects<NetworkObject>(ctx.kube, k))).then((l) => l.flat()),
       // NADs add columns; a person who may not list them still gets the rest of the view
       listNetworkAttachmentDefinitions(ctx.kube).catch((e: unknown) => {
-        if (e instanceof KubeStatusError && e.status === 403) return [];
+        if (e instanceof KubeError && e.status === 403) return [];
         throw e;
       }),
     ]);
@@ -74,7 +75,7 @@ export const nodesRouter = router({
   /** One node: its agent's report in full (interfaces with errors, VFs with Pods). */
   get: authedProcedure.input(z.object({ name: ObjectName })).query(async ({ ctx, input }) => {
     const missing = (e: unknown) => {
-      if (e instanceof KubeStatusError && e.status === 404) return undefined;
+      if (e instanceof KubeError && e.status === 404) return undefined;
       throw e;
     };
     const [node, status] = await Promise.all([

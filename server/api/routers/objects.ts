@@ -6,7 +6,8 @@ import { z } from "zod";
 import { kindInfo } from "../../domain/api/kinds";
 import { recordAudit, type AuditEntry } from "../../db/audit";
 import { danmPath } from "../../kube/access";
-import { KubeStatusError, type KubeRest } from "../../kube/rest";
+import { type KubeRest } from "../../kube/rest";
+import { KubeError } from "../../kube/errors";
 import type { ConsoleRuntime } from "../runtime";
 import { authedProcedure, kubeToTrpc, router } from "../trpc";
 
@@ -40,7 +41,7 @@ export async function audited<T>(runtime: ConsoleRuntime, entry: Omit<AuditEntry
     return result;
   } catch (e) {
     if (!dryRun) {
-      const denied = e instanceof KubeStatusError && e.status !== undefined && e.status < 500;
+      const denied = e instanceof KubeError && e.status !== undefined && e.status < 500;
       await recordAudit(runtime.db, { ...entry, verdict: denied ? "denied" : "error", message: (e as Error).message }).catch(() => undefined);
     }
     throw kubeToTrpc(e);

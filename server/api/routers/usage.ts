@@ -19,7 +19,8 @@ import { exhaustionForecast } from "../../domain/usage/forecast";
 import { networkUsage, usageOverview } from "../../domain/usage/pressure";
 import { usageHistory } from "../../db/usage";
 import { canI, danmPath } from "../../kube/access";
-import { KubeStatusError, type Identity, type KubeRest } from "../../kube/rest";
+import { type Identity, type KubeRest } from "../../kube/rest";
+import { KubeError } from "../../kube/errors";
 import type { ConsoleRuntime } from "../runtime";
 import { authedProcedure, kubeToTrpc, router } from "../trpc";
 import { listObjects, ObjectName } from "./objects";
@@ -117,7 +118,7 @@ async function allNetworks(kube: KubeRest): Promise<NetworkObject[]> {
   try {
     return (await Promise.all(NETWORK_KINDS.map((k) => listObjects<NetworkObject>(kube, k)))).flat();
   } catch (e) {
-    if (e instanceof KubeStatusError && e.status === 403) {
+    if (e instanceof KubeError && e.status === 403) {
       throw new TRPCError({
         code: "FORBIDDEN",
         message: `IP usage across the cluster needs read access to the networks of every namespace (the tenet:operator or tenet:netadmin role); Kubernetes said: ${e.message}`,
