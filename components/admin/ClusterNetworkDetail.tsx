@@ -7,7 +7,8 @@ import { useTRPC } from "@/components/trpc";
 import { YamlView } from "@/components/YamlView";
 import { ClusterNetworkForm } from "./ClusterNetworkForm";
 import type { ClusterNetworkObject } from "./clusterNetworkForm";
-import { Empty, LoadError, Loading } from "./ViewStates";
+import { NetadminLoadError } from "./NetadminLoadError";
+import { Empty, Loading } from "@/components/LoadStates";
 
 export function ClusterNetworkDetail({ name }: { name: string }) {
   const trpc = useTRPC();
@@ -26,7 +27,7 @@ export function ClusterNetworkDetail({ name }: { name: string }) {
               There is no ClusterNetwork {name} (any more). <Link className="underline" href="/admin/clusternetworks">Back to the list</Link>, or <Link className="underline" href="/admin/clusternetworks/new">create one</Link>.
             </Empty>
           ) : (
-            <LoadError error={network.error} what={`ClusterNetwork ${name}`} onRetry={() => network.refetch()} />
+            <NetadminLoadError error={network.error} what={`ClusterNetwork ${name}`} onRetry={() => network.refetch()} />
           )
         ) : (
           <>

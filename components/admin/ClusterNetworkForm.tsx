@@ -17,7 +17,9 @@ import {
   type ClusterNetworkObject,
   type RouteRow,
 } from "./clusterNetworkForm";
-import { buttonClass, FieldMessages, inputClass, LoadError, primaryButtonClass } from "./ViewStates";
+import { NetadminLoadError } from "./NetadminLoadError";
+import { buttonClass, inputClass, primaryButtonClass } from "@/components/styles";
+import { FieldMessages } from "@/components/forms/Messages";
 
 type Check = { state: "idle" | "checking" | "ok" } | { state: "refused"; message: string; causes: Record<string, string[]> };
 
@@ -101,7 +103,7 @@ export function ClusterNetworkForm({ original }: { original?: ClusterNetworkObje
   const topMessages = allPlaced ? [] : save.error ? [save.error.message] : check.state === "refused" ? [check.message] : [];
 
   // not a netadmin: say so instead of offering a form every check and save of which is refused
-  if (namespaces.isError && errorCode(namespaces.error) === "FORBIDDEN") return <LoadError error={namespaces.error} what="the ClusterNetwork form" />;
+  if (namespaces.isError && errorCode(namespaces.error) === "FORBIDDEN") return <NetadminLoadError error={namespaces.error} what="the ClusterNetwork form" />;
 
   return (
     <form

@@ -7,7 +7,9 @@ import { errorMessage } from "@/components/errors";
 import { useTRPC } from "@/components/trpc";
 import type { AdminNetworkRow } from "@/server/api/routers/admin";
 import { UsageCell } from "./UsageCell";
-import { buttonClass, Empty, LoadError, Loading, primaryButtonClass } from "./ViewStates";
+import { NetadminLoadError } from "./NetadminLoadError";
+import { Empty, Loading } from "@/components/LoadStates";
+import { buttonClass, primaryButtonClass } from "@/components/styles";
 
 export function ClusterNetworkList() {
   const trpc = useTRPC();
@@ -26,7 +28,7 @@ export function ClusterNetworkList() {
         {networks.isPending ? (
           <Loading what="cluster networks" />
         ) : networks.isError ? (
-          <LoadError error={networks.error} what="cluster networks" onRetry={() => networks.refetch()} />
+          <NetadminLoadError error={networks.error} what="cluster networks" onRetry={() => networks.refetch()} />
         ) : networks.data.length === 0 ? (
           <Empty>
             No ClusterNetworks yet. <Link className="underline" href="/admin/clusternetworks/new">Create the first one</Link> to give tenants a shared network.

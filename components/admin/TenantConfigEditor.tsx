@@ -28,7 +28,10 @@ import {
   type ProfileRow,
 } from "./tenantConfigDraft";
 import { VniBar } from "./VniBar";
-import { buttonClass, Empty, FieldMessages, inputClass, LoadError, Loading, primaryButtonClass } from "./ViewStates";
+import { NetadminLoadError } from "./NetadminLoadError";
+import { Empty, Loading } from "@/components/LoadStates";
+import { buttonClass, inputClass, primaryButtonClass } from "@/components/styles";
+import { FieldMessages } from "@/components/forms/Messages";
 
 export function TenantConfigEditor() {
   const trpc = useTRPC();
@@ -38,7 +41,7 @@ export function TenantConfigEditor() {
 
   let body;
   if (data.isPending) body = <Loading what="the TenantConfig" />;
-  else if (data.isError) body = <LoadError error={data.error} what="the TenantConfig" onRetry={() => data.refetch()} />;
+  else if (data.isError) body = <NetadminLoadError error={data.error} what="the TenantConfig" onRetry={() => data.refetch()} />;
   else {
     const configs = data.data.configs as TenantConfig[];
     const current = configs.find((c) => c.metadata.name === selected) ?? configs[0];

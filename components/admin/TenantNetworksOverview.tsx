@@ -6,7 +6,8 @@ import { useState } from "react";
 import { useTRPC } from "@/components/trpc";
 import type { AdminNetworkRow } from "@/server/api/routers/admin";
 import { UsageCell } from "./UsageCell";
-import { Empty, LoadError, Loading } from "./ViewStates";
+import { NetadminLoadError } from "./NetadminLoadError";
+import { Empty, Loading } from "@/components/LoadStates";
 
 const matches = (n: AdminNetworkRow, f: string) =>
   `${n.namespace} ${n.name} ${n.networkType} ${n.networkId} ${n.cidr} ${n.net6} ${n.hostDevice} ${n.devicePool} ${n.vni ? `${n.vni.type} ${n.vni.id}` : ""}`.toLowerCase().includes(f.toLowerCase());
@@ -27,7 +28,7 @@ export function TenantNetworksOverview() {
         {groups.isPending ? (
           <Loading what="tenants’ networks" />
         ) : groups.isError ? (
-          <LoadError error={groups.error} what="every tenant’s networks" onRetry={() => groups.refetch()} />
+          <NetadminLoadError error={groups.error} what="every tenant’s networks" onRetry={() => groups.refetch()} />
         ) : groups.data.length === 0 ? (
           <Empty>There are no tenant namespaces yet. Create a namespace and bind a team to the tenet:tenant role in it; its networks appear here.</Empty>
         ) : (

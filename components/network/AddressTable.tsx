@@ -5,7 +5,8 @@ import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
 import type { AddressRow } from "@/server/api/routers/networks";
 import { VirtualRows } from "./VirtualRows";
-import { Empty, LoadError, Loading } from "./ViewStates";
+import { TenantLoadError } from "./TenantLoadError";
+import { Empty, Loading } from "@/components/LoadStates";
 
 export interface NetworkRef {
   kind: "TenantNetwork" | "ClusterNetwork" | "DanmNet";
@@ -24,7 +25,7 @@ export function AddressTable({ network, inNamespace }: { network: NetworkRef; in
   const addresses = useAddresses(network, inNamespace);
   if (addresses.isPending) return <Loading what={`the addresses of ${network.name}`} />;
   if (addresses.isError) {
-    return <LoadError error={addresses.error} what={`the addresses of ${network.name}`} namespace={network.namespace ?? inNamespace} onRetry={() => addresses.refetch()} />;
+    return <TenantLoadError error={addresses.error} what={`the addresses of ${network.name}`} namespace={network.namespace ?? inNamespace} onRetry={() => addresses.refetch()} />;
   }
   const { rows, unheld, complete, scope } = addresses.data;
   const where = network.kind === "ClusterNetwork" && scope ? ` by Pods in ${scope}` : "";

@@ -8,7 +8,7 @@ import { useState } from "react";
 import { errorCode, errorMessage } from "@/components/errors";
 import { useTRPC } from "@/components/trpc";
 import { useAddresses, type NetworkRef } from "./AddressTable";
-import { buttonClass, dangerButtonClass } from "./ViewStates";
+import { buttonClass, dangerButtonClass } from "@/components/styles";
 
 type Verdict = { ok: true; dryRun: boolean } | { ok: false; message: string; code?: string };
 

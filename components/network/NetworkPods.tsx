@@ -10,7 +10,8 @@ import { useTRPC } from "@/components/trpc";
 import { podAnchor, type PodOnNetwork, type StuckPod } from "@/server/domain/podAttachments";
 import type { NetworkRef } from "./AddressTable";
 import { networkHref } from "./NetworkList";
-import { Empty, LoadError, Loading } from "./ViewStates";
+import { TenantLoadError } from "./TenantLoadError";
+import { Empty, Loading } from "@/components/LoadStates";
 
 const PHASE_COLOURS: Record<string, string> = {
   Running: "bg-emerald-100 text-emerald-900",
@@ -120,7 +121,7 @@ export function NetworkPods({ network, inNamespace }: { network: NetworkRef; inN
   const pods = useQuery(trpc.pods.onNetwork.queryOptions({ ...network, inNamespace: network.kind === "ClusterNetwork" ? inNamespace : undefined }));
   useScrollToAnchor(pods.isSuccess);
   if (pods.isPending) return <Loading what={`the Pods on ${network.name}`} />;
-  if (pods.isError) return <LoadError error={pods.error} what={`the Pods on ${network.name}`} namespace={network.namespace ?? inNamespace} onRetry={() => pods.refetch()} />;
+  if (pods.isError) return <TenantLoadError error={pods.error} what={`the Pods on ${network.name}`} namespace={network.namespace ?? inNamespace} onRetry={() => pods.refetch()} />;
   const { stuck, scope, podsReadable, eventsReadable } = pods.data;
   const where = scope ? ` in ${scope}` : "";
   return (

@@ -24,7 +24,7 @@ import {
 import { issueMessage } from "@/server/domain/issue";
 import { AssignedDetails } from "./AssignedDetails";
 import { networkHref } from "./NetworkList";
-import { buttonClass, inputClass, linkClass, primaryButtonClass } from "./ViewStates";
+import { buttonClass, inputClass, linkClass, primaryButtonClass } from "@/components/styles";
 
 type FieldKey = FormField | "routes" | "routes6" | "form";
 interface Shown {

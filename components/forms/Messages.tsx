@@ -1,0 +1,38 @@
+"use client";
+// Messages next to the field they concern: a rule's issue, the API server's cause (marked "cluster"),
+// or a warning.
+import type { ReactNode } from "react";
+import { errorBoxClass } from "@/components/styles";
+
+/** A message and who says it: the form's own rules, or the cluster (a dry run or a refused save). */
+export interface SourcedMessage {
+  message: string;
+  source: "form" | "cluster";
+}
+
+export function FieldMessages({ messages, testId, tone = "error" }: { messages: (string | SourcedMessage)[]; testId: string; tone?: "error" | "warning" }) {
+  if (messages.length === 0) return null;
+  return (
+    <ul className={`mt-1 space-y-0.5 text-xs ${tone === "error" ? "text-red-700" : "text-amber-800"}`} data-testid={testId} role={tone === "error" ? "alert" : undefined}>
+      {messages.map((m, i) =>
+        typeof m === "string" ? (
+          <li key={i}>{m}</li>
+        ) : (
+          <li key={i}>
+            {m.source === "cluster" && <span className="mr-1 rounded bg-red-100 px-1 font-semibold">cluster</span>}
+            {m.message}
+          </li>
+        ),
+      )}
+    </ul>
+  );
+}
+
+/** The refusal of the whole form: what no field can show. */
+export function FormError({ children }: { children: ReactNode }) {
+  return (
+    <div className={errorBoxClass} data-testid="form-error" role="alert">
+      {children}
+    </div>
+  );
+}
