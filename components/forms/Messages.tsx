@@ -3,6 +3,7 @@
 // or a warning.
 import type { ReactNode } from "react";
 import { errorBoxClass } from "@/components/styles";
+import type { DryRun } from "./useDraft";
 
 /** A message and who says it: the form's own rules, or the cluster (a dry run or a refused save). */
 export interface SourcedMessage {
@@ -34,5 +35,24 @@ export function FormError({ children }: { children: ReactNode }) {
     <div className={errorBoxClass} data-testid="form-error" role="alert">
       {children}
     </div>
+  );
+}
+
+/** The cluster's verdict on the draft (its dry run), or why it was not asked. */
+export function DryRunStatus({ check, noun, blocked, idle }: { check: DryRun; noun: string; blocked?: string; idle?: string }) {
+  return (
+    <span className="text-sm" data-testid="dry-run-status">
+      {blocked ? (
+        <span className="text-red-700">{blocked}</span>
+      ) : check.state === "checking" ? (
+        <span className="text-slate-500">Checking with the cluster (dry run)…</span>
+      ) : check.state === "ok" ? (
+        <span className="text-green-700">The cluster would accept this {noun}.</span>
+      ) : check.state === "refused" ? (
+        <span className="text-red-700">The cluster would refuse this {noun}; see the marked fields.</span>
+      ) : idle ? (
+        <span className="text-slate-500">{idle}</span>
+      ) : null}
+    </span>
   );
 }
