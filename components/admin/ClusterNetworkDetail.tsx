@@ -4,9 +4,9 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { errorCode } from "@/components/errors";
 import { useTRPC } from "@/components/trpc";
+import type { NetworkObject } from "@/server/domain/api/network";
 import { YamlView } from "@/components/YamlView";
 import { ClusterNetworkForm } from "./ClusterNetworkForm";
-import type { ClusterNetworkObject } from "./clusterNetworkForm";
 import { NetadminLoadError } from "./NetadminLoadError";
 import { Empty, Loading } from "@/components/LoadStates";
 
@@ -31,7 +31,7 @@ export function ClusterNetworkDetail({ name }: { name: string }) {
           )
         ) : (
           <>
-            <ClusterNetworkForm key={String(network.data.metadata.uid)} original={network.data as ClusterNetworkObject} />
+            <ClusterNetworkForm key={String(network.data.metadata.uid)} original={network.data as unknown as NetworkObject} />
             <details className="mt-6 rounded-lg border border-slate-200 bg-white p-4" data-testid="clusternetwork-stored">
               <summary className="cursor-pointer text-sm font-semibold text-slate-700">Stored object (as kubectl get -o yaml shows it)</summary>
               <div className="mt-2">

@@ -37,7 +37,7 @@ export function Field({ label, hint, messages, testId, group, children }: { labe
 }
 
 /** A text input: `input-<testId>`, aria-invalid when `invalid`. */
-export function TextInput({ value, onChange, onBlur, testId, invalid, placeholder, disabled, mono = true, className = "", label }: { value: string; onChange: (value: string) => void; onBlur?: () => void; testId: string; invalid?: boolean; placeholder?: string; disabled?: boolean; mono?: boolean; className?: string; label?: string }) {
+export function TextInput({ value, onChange, onBlur, testId, invalid, placeholder, disabled, mono = true, className = "", label, list }: { value: string; onChange: (value: string) => void; onBlur?: () => void; testId: string; invalid?: boolean; placeholder?: string; disabled?: boolean; mono?: boolean; className?: string; label?: string; list?: string }) {
   return (
     <input
       className={`${inputClass} ${mono ? "font-mono" : ""} ${className}`}
@@ -46,6 +46,7 @@ export function TextInput({ value, onChange, onBlur, testId, invalid, placeholde
       disabled={disabled}
       aria-invalid={invalid}
       aria-label={label}
+      list={list}
       data-testid={`input-${testId}`}
       onChange={(e) => onChange(e.target.value)}
       onBlur={onBlur}
@@ -94,5 +95,19 @@ export function RouteEditor({ label, family, rows, onChange, messages, testId, d
       </button>
       <FieldMessages messages={messages.filter((m) => m.row === undefined)} testId={`error-${testId}`} />
     </fieldset>
+  );
+}
+
+/** One of a few options as radio buttons: `field-<name>-<value>` each. */
+export function RadioGroup<V extends string>({ name, value, options, onChange }: { name: string; value: V; options: [V, string][]; onChange: (value: V) => void }) {
+  return (
+    <div className="flex flex-wrap items-center gap-3 text-sm">
+      {options.map(([v, label]) => (
+        <label key={v} className="flex items-center gap-1">
+          <input type="radio" name={name} data-testid={`field-${name}-${v}`} checked={value === v} onChange={() => onChange(v)} />
+          {label}
+        </label>
+      ))}
+    </div>
   );
 }

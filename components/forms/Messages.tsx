@@ -2,6 +2,7 @@
 // Messages next to the field they concern: a rule's issue, the API server's cause (marked "cluster"),
 // or a warning.
 import type { ReactNode } from "react";
+import { errorMessage } from "@/components/errors";
 import { errorBoxClass } from "@/components/styles";
 import type { DryRun } from "./useDraft";
 
@@ -54,5 +55,22 @@ export function DryRunStatus({ check, noun, blocked, idle }: { check: DryRun; no
         <span className="text-slate-500">{idle}</span>
       ) : null}
     </span>
+  );
+}
+
+/**
+ * A refused dry run or save, at the top of the form: the API server's whole message only when some
+ * cause fits no field (or there are none), since otherwise the fields say it all; then what the form
+ * could not place.
+ */
+export function Refusal({ error, allPlaced, unplaced, children }: { error: unknown; allPlaced: boolean; unplaced: (string | SourcedMessage)[]; children?: ReactNode }) {
+  const whole = error !== undefined && error !== null && !allPlaced;
+  if (!whole && unplaced.length === 0) return null;
+  return (
+    <FormError>
+      {whole && <p>{errorMessage(error)}</p>}
+      <FieldMessages messages={unplaced} testId="error-form" />
+      {children}
+    </FormError>
   );
 }
