@@ -2,6 +2,8 @@
 // box looks and behaves alike: an input marked aria-invalid gets the red border everywhere.
 
 export const inputClass = "w-full rounded border border-slate-300 px-2 py-1 text-sm disabled:bg-slate-100 disabled:text-slate-500 aria-[invalid=true]:border-red-500";
+/** The filter box above a list (its width is the list's to choose). */
+export const filterInputClass = "ml-auto rounded border border-slate-300 px-2 py-1 text-sm";
 export const buttonClass = "rounded border border-slate-300 bg-white px-3 py-1 text-sm hover:bg-slate-100 disabled:opacity-50";
 export const primaryButtonClass = "rounded bg-slate-900 px-3 py-1 text-sm text-white hover:bg-slate-700 disabled:opacity-50";
 export const dangerButtonClass = "rounded bg-red-700 px-3 py-1 text-sm text-white hover:bg-red-600 disabled:opacity-50";

@@ -8,6 +8,7 @@ import type { AdminNetworkRow } from "@/server/api/routers/admin";
 import { UsageCell } from "./UsageCell";
 import { NetadminLoadError } from "./NetadminLoadError";
 import { Empty, Loading } from "@/components/LoadStates";
+import { filterInputClass } from "@/components/styles";
 
 const matches = (n: AdminNetworkRow, f: string) =>
   `${n.namespace} ${n.name} ${n.networkType} ${n.networkId} ${n.cidr} ${n.net6} ${n.hostDevice} ${n.devicePool} ${n.vni ? `${n.vni.type} ${n.vni.id}` : ""}`.toLowerCase().includes(f.toLowerCase());
@@ -21,7 +22,7 @@ export function TenantNetworksOverview() {
     <div>
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="text-2xl font-semibold">Tenants’ networks</h1>
-        <input className="ml-auto w-72 rounded border border-slate-300 px-2 py-1 text-sm" placeholder="Filter by namespace, name, VLAN, device…" value={filter} onChange={(e) => setFilter(e.target.value)} data-testid="tenant-filter" />
+        <input className={`${filterInputClass} w-72`} placeholder="Filter by namespace, name, VLAN, device…" value={filter} onChange={(e) => setFilter(e.target.value)} data-testid="tenant-filter" />
       </div>
       <p className="mt-1 text-sm text-slate-600">Every TenantNetwork in every namespace, with the device and VNI the cluster gave it from the TenantConfig.</p>
       <div className="mt-4 space-y-6">
