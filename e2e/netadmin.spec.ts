@@ -1,7 +1,7 @@
 // The network administrator's views: the TenantConfig editor (widening a profile's VNI range;
 // the stranding warning when a narrower range would leave a reserved VNI outside), a ClusterNetwork
-// created through the form for team-a only (alice then sees it, bob does not), every tenant's
-// networks, and the audit trail recording the changes with the cluster's verdict.
+// created through the form for team-a only (a rule issue shown at its field as the netadmin types;
+// alice then sees the network, bob does not), every tenant's networks, and the audit trail recording the changes with the cluster's verdict.
 import type { Page } from "@playwright/test";
 import type { TenantConfig } from "../server/domain/api/tenantConfig";
 import { attachPod, getNetwork, networkManifest } from "./danmObjects";
@@ -98,14 +98,21 @@ test.describe.serial("netadmin", () => {
 
     await page.getByTestId("new-clusternetwork").click();
     await expect(page).toHaveURL("/admin/clusternetworks/new");
-    await page.getByTestId("field-name").fill(clusterNet);
-    await page.getByTestId("field-networktype").fill("ipvlan");
-    await page.getByTestId("field-networkid").fill("e2e-cn");
+    await page.getByTestId("input-name").fill(clusterNet);
+    await page.getByTestId("input-networkType").fill("ipvlan");
+    await page.getByTestId("input-networkId").fill("e2e-cn");
     await page.getByTestId("field-device-host_device").check();
-    await page.getByTestId("field-device-name").fill("ens3");
-    await page.getByTestId("field-cidr").fill("10.216.0.0/24");
+    await page.getByTestId("input-deviceName").fill("ens3");
+    // the webhook's own rules run as the netadmin types: a bad cidr is refused at its field (N-2), and the cluster is not asked
+    await page.getByTestId("input-cidr").fill("10.216.0.0/33");
+    await expect(page.getByTestId("error-cidr")).toContainText("not a CIDR");
+    await expect(page.getByTestId("error-cidr")).toContainText("(N-2)");
+    await expect(page.getByTestId("input-cidr")).toHaveAttribute("aria-invalid", "true");
+    await expect(page.getByTestId("dry-run-status")).toContainText("1 problem to fix");
+    await page.getByTestId("input-cidr").fill("10.216.0.0/24");
+    await expect(page.getByTestId("error-cidr")).toHaveCount(0);
     await page.getByTestId("tenant-team-a").check();
-    await expect(page.getByTestId("field-allowedtenants")).toContainText("Only team-a.");
+    await expect(page.getByTestId("field-allowedTenants")).toContainText("Only team-a.");
     await expect(page.getByTestId("dry-run-status")).toHaveText("The cluster would accept this network.");
     await page.evaluate(() => window.scrollTo(0, 0));
     await saveScreenshot(page, "admin-clusternetwork-form");

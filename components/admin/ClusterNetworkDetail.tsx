@@ -4,10 +4,11 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { errorCode } from "@/components/errors";
 import { useTRPC } from "@/components/trpc";
+import type { NetworkObject } from "@/server/domain/api/network";
 import { YamlView } from "@/components/YamlView";
 import { ClusterNetworkForm } from "./ClusterNetworkForm";
-import type { ClusterNetworkObject } from "./clusterNetworkForm";
-import { Empty, LoadError, Loading } from "./ViewStates";
+import { NetadminLoadError } from "./NetadminLoadError";
+import { Empty, Loading } from "@/components/LoadStates";
 
 export function ClusterNetworkDetail({ name }: { name: string }) {
   const trpc = useTRPC();
@@ -26,11 +27,11 @@ export function ClusterNetworkDetail({ name }: { name: string }) {
               There is no ClusterNetwork {name} (any more). <Link className="underline" href="/admin/clusternetworks">Back to the list</Link>, or <Link className="underline" href="/admin/clusternetworks/new">create one</Link>.
             </Empty>
           ) : (
-            <LoadError error={network.error} what={`ClusterNetwork ${name}`} onRetry={() => network.refetch()} />
+            <NetadminLoadError error={network.error} what={`ClusterNetwork ${name}`} onRetry={() => network.refetch()} />
           )
         ) : (
           <>
-            <ClusterNetworkForm key={String(network.data.metadata.uid)} original={network.data as ClusterNetworkObject} />
+            <ClusterNetworkForm key={String(network.data.metadata.uid)} original={network.data as unknown as NetworkObject} />
             <details className="mt-6 rounded-lg border border-slate-200 bg-white p-4" data-testid="clusternetwork-stored">
               <summary className="cursor-pointer text-sm font-semibold text-slate-700">Stored object (as kubectl get -o yaml shows it)</summary>
               <div className="mt-2">

@@ -7,7 +7,9 @@ import { errorMessage } from "@/components/errors";
 import { useTRPC } from "@/components/trpc";
 import type { AdminNetworkRow } from "@/server/api/routers/admin";
 import { UsageCell } from "./UsageCell";
-import { buttonClass, Empty, LoadError, Loading, primaryButtonClass } from "./ViewStates";
+import { NetadminLoadError } from "./NetadminLoadError";
+import { Empty, Loading } from "@/components/LoadStates";
+import { buttonClass, filterInputClass, primaryButtonClass } from "@/components/styles";
 
 export function ClusterNetworkList() {
   const trpc = useTRPC();
@@ -18,7 +20,7 @@ export function ClusterNetworkList() {
     <div>
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="text-2xl font-semibold">Cluster networks</h1>
-        <input className="ml-auto w-64 rounded border border-slate-300 px-2 py-1 text-sm" placeholder="Filter by name, type, cidr, tenant…" value={filter} onChange={(e) => setFilter(e.target.value)} data-testid="clusternetwork-filter" />
+        <input className={`${filterInputClass} w-64`} placeholder="Filter by name, type, cidr, tenant…" value={filter} onChange={(e) => setFilter(e.target.value)} data-testid="clusternetwork-filter" />
         <Link href="/admin/clusternetworks/new" className={primaryButtonClass} data-testid="new-clusternetwork">New ClusterNetwork</Link>
       </div>
       <p className="mt-1 text-sm text-slate-600">Cluster-wide networks. Pods of the namespaces in AllowedTenants (all namespaces when empty) may attach.</p>
@@ -26,7 +28,7 @@ export function ClusterNetworkList() {
         {networks.isPending ? (
           <Loading what="cluster networks" />
         ) : networks.isError ? (
-          <LoadError error={networks.error} what="cluster networks" onRetry={() => networks.refetch()} />
+          <NetadminLoadError error={networks.error} what="cluster networks" onRetry={() => networks.refetch()} />
         ) : networks.data.length === 0 ? (
           <Empty>
             No ClusterNetworks yet. <Link className="underline" href="/admin/clusternetworks/new">Create the first one</Link> to give tenants a shared network.

@@ -6,7 +6,9 @@ import { useState } from "react";
 import { useTRPC } from "@/components/trpc";
 import type { AdminNetworkRow } from "@/server/api/routers/admin";
 import { UsageCell } from "./UsageCell";
-import { Empty, LoadError, Loading } from "./ViewStates";
+import { NetadminLoadError } from "./NetadminLoadError";
+import { Empty, Loading } from "@/components/LoadStates";
+import { filterInputClass } from "@/components/styles";
 
 const matches = (n: AdminNetworkRow, f: string) =>
   `${n.namespace} ${n.name} ${n.networkType} ${n.networkId} ${n.cidr} ${n.net6} ${n.hostDevice} ${n.devicePool} ${n.vni ? `${n.vni.type} ${n.vni.id}` : ""}`.toLowerCase().includes(f.toLowerCase());
@@ -20,14 +22,14 @@ export function TenantNetworksOverview() {
     <div>
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="text-2xl font-semibold">Tenants’ networks</h1>
-        <input className="ml-auto w-72 rounded border border-slate-300 px-2 py-1 text-sm" placeholder="Filter by namespace, name, VLAN, device…" value={filter} onChange={(e) => setFilter(e.target.value)} data-testid="tenant-filter" />
+        <input className={`${filterInputClass} w-72`} placeholder="Filter by namespace, name, VLAN, device…" value={filter} onChange={(e) => setFilter(e.target.value)} data-testid="tenant-filter" />
       </div>
       <p className="mt-1 text-sm text-slate-600">Every TenantNetwork in every namespace, with the device and VNI the cluster gave it from the TenantConfig.</p>
       <div className="mt-4 space-y-6">
         {groups.isPending ? (
           <Loading what="tenants’ networks" />
         ) : groups.isError ? (
-          <LoadError error={groups.error} what="every tenant’s networks" onRetry={() => groups.refetch()} />
+          <NetadminLoadError error={groups.error} what="every tenant’s networks" onRetry={() => groups.refetch()} />
         ) : groups.data.length === 0 ? (
           <Empty>There are no tenant namespaces yet. Create a namespace and bind a team to the tenet:tenant role in it; its networks appear here.</Empty>
         ) : (

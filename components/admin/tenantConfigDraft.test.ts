@@ -5,6 +5,7 @@ import { strandedByEdit, type VniHolding } from "@/server/domain/tenancy/rangeEd
 import { freshVniBitmap, reserveVni } from "@/server/domain/tenancy/vni";
 import {
   causesByPlace,
+  checkDraft,
   configFrom,
   contentOf,
   draftFrom,
@@ -44,7 +45,7 @@ const holdings: VniHolding[] = [
 ];
 
 /** The editor's checks, as TenantConfigEditor runs them on every keystroke. */
-const localMessages = (d: Draft, creating = false) => merge(issuesByPlace(checkTenantConfig(configFrom(d, creating ? undefined : stored()), creating), d), draftProblems(d));
+const localMessages = (d: Draft, creating = false) => checkDraft(d, creating ? undefined : stored()).messages;
 
 describe("draftFrom and configFrom", () => {
   it("turns the stored object into rows and back, keeping metadata (resourceVersion) and leaving alloc to the webhook", () => {

@@ -3,6 +3,7 @@
 import type { FieldCause } from "@/components/errors";
 import type { InterfaceProfile, TenantConfig } from "@/server/domain/api/tenantConfig";
 import { issueMessage, type Issue } from "@/server/domain/issue";
+import { checkTenantConfig } from "@/server/domain/rules/tenantConfig";
 
 export interface ProfileRow {
   key: number;
@@ -141,4 +142,11 @@ export function merge(...all: Messages[]): Messages {
   const out: Messages = {};
   for (const m of all) for (const [k, v] of Object.entries(m) as [Place, string[]][]) for (const s of v) push(out, k, s);
   return out;
+}
+
+/** The object a draft sends over `base` (none: a new TenantConfig), and the editor's own verdict: rule issues and draft problems by place. */
+export function checkDraft(d: Draft, base: TenantConfig | undefined): { object: TenantConfig; messages: Messages; blocked: boolean } {
+  const object = configFrom(d, base);
+  const messages = merge(issuesByPlace(checkTenantConfig(object, !base), d), draftProblems(d));
+  return { object, messages, blocked: Object.values(messages).some((m) => m && m.length > 0) };
 }

@@ -3,7 +3,9 @@
 // verdict; filtered by actor, kind and verdict, paged by "older"/"newer".
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
-import { Empty, LoadError, Loading, buttonClass, inputClass } from "@/components/admin/ViewStates";
+import { NetadminLoadError } from "@/components/admin/NetadminLoadError";
+import { Empty, Loading } from "@/components/LoadStates";
+import { buttonClass, inputClass } from "@/components/styles";
 import { useTRPC } from "@/components/trpc";
 
 const KINDS = ["TenantNetwork", "ClusterNetwork", "DanmNet", "TenantConfig", "DanmEp"] as const;
@@ -68,7 +70,7 @@ export function AuditLog() {
         {page.isPending ? (
           <Loading what="the audit trail" />
         ) : page.isError ? (
-          <LoadError error={page.error} what="the audit trail" onRetry={() => page.refetch()} />
+          <NetadminLoadError error={page.error} what="the audit trail" onRetry={() => page.refetch()} />
         ) : page.data.rows.length === 0 ? (
           <Empty testId="audit-empty">
             {filtered ? "No change matches these filters. Loosen them (actor names must match exactly)." : cursors.length > 1 ? "No older changes." : "Nothing has been changed through the console yet. Creating, editing or deleting a network or the TenantConfig is recorded here."}

@@ -6,7 +6,8 @@ import { useTRPC } from "@/components/trpc";
 import type { AddressRow } from "@/server/api/routers/networks";
 import type { NetworkRef } from "@/server/domain/networkRef";
 import { VirtualRows } from "./VirtualRows";
-import { Empty, LoadError, Loading } from "./ViewStates";
+import { TenantLoadError } from "./TenantLoadError";
+import { Empty, Loading } from "@/components/LoadStates";
 
 const COLUMNS = "minmax(12rem,1.3fr) minmax(10rem,1.2fr) minmax(6rem,0.6fr) minmax(7rem,0.8fr) minmax(10rem,1fr)";
 
@@ -19,7 +20,7 @@ export function AddressTable({ network, inNamespace }: { network: NetworkRef; in
   const addresses = useAddresses(network, inNamespace);
   if (addresses.isPending) return <Loading what={`the addresses of ${network.name}`} />;
   if (addresses.isError) {
-    return <LoadError error={addresses.error} what={`the addresses of ${network.name}`} namespace={network.namespace ?? inNamespace} onRetry={() => addresses.refetch()} />;
+    return <TenantLoadError error={addresses.error} what={`the addresses of ${network.name}`} namespace={network.namespace ?? inNamespace} onRetry={() => addresses.refetch()} />;
   }
   const { rows, unheld, complete, scope } = addresses.data;
   const where = network.kind === "ClusterNetwork" && scope ? ` by Pods in ${scope}` : "";

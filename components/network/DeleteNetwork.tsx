@@ -9,7 +9,7 @@ import { errorCode, errorMessage, errorRules } from "@/components/errors";
 import { useTRPC } from "@/components/trpc";
 import { useAddresses } from "./AddressTable";
 import type { NetworkRef } from "@/server/domain/networkRef";
-import { buttonClass, dangerButtonClass } from "./ViewStates";
+import { buttonClass, dangerButtonClass } from "@/components/styles";
 
 type Verdict = { ok: true; dryRun: boolean } | { ok: false; message: string; code?: string; rules: string[] };
 

@@ -13,7 +13,9 @@ import { AssignedDetails } from "./AssignedDetails";
 import { DeleteNetwork } from "./DeleteNetwork";
 import { NetworkPods } from "./NetworkPods";
 import { UsageBar } from "./UsageBar";
-import { buttonClass, dangerButtonClass, linkClass, LoadError, Loading } from "./ViewStates";
+import { TenantLoadError } from "./TenantLoadError";
+import { Loading } from "@/components/LoadStates";
+import { buttonClass, dangerButtonClass, linkClass } from "@/components/styles";
 import { networkLabel, type NetworkRef } from "@/server/domain/networkRef";
 
 const NOTICES: Record<string, string> = {
@@ -81,7 +83,7 @@ export function NetworkDetail({ kind, namespace, name, contextNs, notice }: { ki
     return (
       <div className="space-y-3">
         {header}
-        <LoadError error={network.error} what={title} namespace={namespace} onRetry={() => network.refetch()} />
+        <TenantLoadError error={network.error} what={title} namespace={namespace} onRetry={() => network.refetch()} />
       </div>
     );
   }

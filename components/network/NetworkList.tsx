@@ -10,7 +10,9 @@ import { useTRPC } from "@/components/trpc";
 import type { NetworkRow } from "@/server/api/routers/networks";
 import { UsageBar } from "./UsageBar";
 import { VirtualRows } from "./VirtualRows";
-import { Empty, inputClass, linkClass, LoadError, Loading, primaryButtonClass } from "./ViewStates";
+import { TenantLoadError } from "./TenantLoadError";
+import { Empty, Loading } from "@/components/LoadStates";
+import { inputClass, linkClass, primaryButtonClass } from "@/components/styles";
 import { ALL_NAMESPACES, networkHref } from "./networkLinks";
 import { StuckPodsOfNamespace } from "./NetworkPods";
 import { networkKey } from "@/server/domain/networkRef";
@@ -118,7 +120,7 @@ export function NetworkList({ ns, deleted }: { ns?: string; deleted?: string }) 
   const clusterRows = useMemo(() => (list.data?.clusterNetworks ?? []).filter((r) => matches(r, deferred)), [list.data, deferred]);
 
   if (namespaces.isPending) return <Loading what="your namespaces" />;
-  if (namespaces.isError) return <LoadError error={namespaces.error} what="your namespaces" onRetry={() => namespaces.refetch()} />;
+  if (namespaces.isError) return <TenantLoadError error={namespaces.error} what="your namespaces" onRetry={() => namespaces.refetch()} />;
   const { everyNamespace, writable } = namespaces.data;
   if (!chosen) {
     return (
@@ -161,7 +163,7 @@ export function NetworkList({ ns, deleted }: { ns?: string; deleted?: string }) 
         <Loading what={all ? "the networks of every namespace" : `the networks of ${chosen}`} />
       ) : list.isError ? (
         <div className="mt-4">
-          <LoadError error={list.error} what={all ? "the networks of every namespace" : `the networks of ${chosen}`} namespace={all ? undefined : chosen} onRetry={() => list.refetch()} />
+          <TenantLoadError error={list.error} what={all ? "the networks of every namespace" : `the networks of ${chosen}`} namespace={all ? undefined : chosen} onRetry={() => list.refetch()} />
         </div>
       ) : (
         <>

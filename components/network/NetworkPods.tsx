@@ -9,7 +9,8 @@ import { useEffect } from "react";
 import { useTRPC } from "@/components/trpc";
 import { podAnchor, type PodOnNetwork, type StuckPod } from "@/server/domain/podAttachments";
 import { networkHref } from "./networkLinks";
-import { Empty, LoadError, Loading } from "./ViewStates";
+import { TenantLoadError } from "./TenantLoadError";
+import { Empty, Loading } from "@/components/LoadStates";
 import { networkKey, type NetworkRef } from "@/server/domain/networkRef";
 
 const PHASE_COLOURS: Record<string, string> = {
@@ -120,7 +121,7 @@ export function NetworkPods({ network, inNamespace }: { network: NetworkRef; inN
   const pods = useQuery(trpc.pods.onNetwork.queryOptions({ ...network, inNamespace: network.kind === "ClusterNetwork" ? inNamespace : undefined }));
   useScrollToAnchor(pods.isSuccess);
   if (pods.isPending) return <Loading what={`the Pods on ${network.name}`} />;
-  if (pods.isError) return <LoadError error={pods.error} what={`the Pods on ${network.name}`} namespace={network.namespace ?? inNamespace} onRetry={() => pods.refetch()} />;
+  if (pods.isError) return <TenantLoadError error={pods.error} what={`the Pods on ${network.name}`} namespace={network.namespace ?? inNamespace} onRetry={() => pods.refetch()} />;
   const { stuck, scope, podsReadable, eventsReadable } = pods.data;
   const where = scope ? ` in ${scope}` : "";
   return (

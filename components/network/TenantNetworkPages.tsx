@@ -5,13 +5,15 @@ import Link from "next/link";
 import { useTRPC } from "@/components/trpc";
 import type { NetworkObject } from "@/server/domain/api/network";
 import { TenantNetworkEditor } from "./TenantNetworkEditor";
-import { Empty, linkClass, LoadError, Loading } from "./ViewStates";
+import { TenantLoadError } from "./TenantLoadError";
+import { Empty, Loading } from "@/components/LoadStates";
+import { linkClass } from "@/components/styles";
 
 export function NewTenantNetwork({ ns }: { ns?: string }) {
   const trpc = useTRPC();
   const namespaces = useQuery(trpc.networks.namespaces.queryOptions(undefined, { staleTime: 10_000 }));
   if (namespaces.isPending) return <Loading what="your namespaces" />;
-  if (namespaces.isError) return <LoadError error={namespaces.error} what="your namespaces" onRetry={() => namespaces.refetch()} />;
+  if (namespaces.isError) return <TenantLoadError error={namespaces.error} what="your namespaces" onRetry={() => namespaces.refetch()} />;
   const namespace = ns ?? namespaces.data.writable[0];
   if (!namespace || !namespaces.data.writable.includes(namespace)) {
     return (
@@ -45,6 +47,6 @@ export function EditTenantNetwork({ namespace, name }: { namespace: string; name
   // resourceVersion and bitmaps, never an allocation state that IPAM has moved past
   const network = useQuery(trpc.networks.get.queryOptions({ kind: "TenantNetwork", namespace, name }));
   if (network.isPending) return <Loading what={`TenantNetwork ${namespace}/${name}`} />;
-  if (network.isError) return <LoadError error={network.error} what={`TenantNetwork ${namespace}/${name}`} namespace={namespace} onRetry={() => network.refetch()} />;
+  if (network.isError) return <TenantLoadError error={network.error} what={`TenantNetwork ${namespace}/${name}`} namespace={namespace} onRetry={() => network.refetch()} />;
   return <TenantNetworkEditor key={String(network.data.object.metadata.uid)} namespace={namespace} existing={network.data.object as NetworkObject} />;
 }

@@ -5,7 +5,8 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { errorCode } from "@/components/errors";
 import { useTRPC } from "@/components/trpc";
-import { Empty, LoadError, Loading } from "@/components/admin/ViewStates";
+import { NetadminLoadError } from "@/components/admin/NetadminLoadError";
+import { Empty, Loading } from "@/components/LoadStates";
 import { age, HeartbeatLabel, InterfaceStateBadge, VfUsageBar } from "./NodeBadges";
 
 export function NodeDetails({ name }: { name: string }) {
@@ -24,7 +25,7 @@ export function NodeDetails({ name }: { name: string }) {
         {errorCode(node.error) === "NOT_FOUND" ? (
           <Empty testId="not-found">There is no node {name} and no agent reports for it. <Link className="underline" href="/admin/nodes">Back to the nodes</Link>.</Empty>
         ) : (
-          <LoadError error={node.error} what={`node ${name}`} onRetry={() => node.refetch()} />
+          <NetadminLoadError error={node.error} what={`node ${name}`} onRetry={() => node.refetch()} />
         )}
       </>
     );

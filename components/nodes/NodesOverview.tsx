@@ -5,14 +5,15 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTRPC } from "@/components/trpc";
-import { Empty, LoadError, Loading } from "@/components/admin/ViewStates";
+import { NetadminLoadError } from "@/components/admin/NetadminLoadError";
+import { Empty, Loading } from "@/components/LoadStates";
 import { HeartbeatLabel, InterfaceStateBadge, VfUsageBar } from "./NodeBadges";
 
 export function NodesOverview() {
   const trpc = useTRPC();
   const overview = useQuery(trpc.nodes.overview.queryOptions(undefined, { refetchInterval: 15_000 }));
   if (overview.isPending) return <Loading what="the nodes" />;
-  if (overview.isError) return <LoadError error={overview.error} what="the nodes" onRetry={() => overview.refetch()} />;
+  if (overview.isError) return <NetadminLoadError error={overview.error} what="the nodes" onRetry={() => overview.refetch()} />;
   const { nodes, columns, cells, now } = overview.data;
   const nowMs = Date.parse(now);
 

@@ -8,6 +8,7 @@ import { useTRPC } from "@/components/trpc";
 import type { NetworkUsage, TenantUsage } from "@/server/domain/usage/pressure";
 import { Empty, LevelBadge, LoadError, Loading, PressureBar } from "./UsageStates";
 import { networkKey } from "@/server/domain/networkRef";
+import { filterInputClass } from "@/components/styles";
 
 const PAGE = 100;
 
@@ -97,7 +98,7 @@ export function UsageOverview() {
               <h2 className="text-lg font-semibold">Networks</h2>
               <span className="text-sm text-slate-500">{all.length.toLocaleString("en")} in the cluster</span>
               <input
-                className="ml-auto w-72 rounded border border-slate-300 px-2 py-1 text-sm"
+                className={`${filterInputClass} w-72`}
                 placeholder="Filter by name, namespace, kind, cidr…"
                 value={filter}
                 onChange={(e) => {

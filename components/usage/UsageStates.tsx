@@ -1,9 +1,9 @@
 "use client";
 // The IP usage views' wording of the shared view states, and their pressure bars.
 import type { ReactNode } from "react";
-import { Empty as SharedEmpty, LoadError as SharedLoadError } from "@/components/ViewStates";
+import { Empty as SharedEmpty, LoadError as SharedLoadError } from "@/components/LoadStates";
 
-export { Loading } from "@/components/ViewStates";
+export { Loading } from "@/components/LoadStates";
 import type { PressureLevel } from "@/server/domain/usage/pressure";
 
 /** FORBIDDEN: the person lacks the operator's read access; NOT_FOUND: the network is gone; else the cluster. */

@@ -1,13 +1,11 @@
 "use client";
-// The tenant views' wording of the shared view states.
-import { LoadError as SharedLoadError } from "@/components/ViewStates";
-
-export { buttonClass, dangerButtonClass, Empty, inputClass, linkClass, Loading, primaryButtonClass } from "@/components/ViewStates";
+// The tenant views' wording of a failed load.
+import { LoadError } from "@/components/LoadStates";
 
 /** FORBIDDEN means Kubernetes does not let this person see it; NOT_FOUND, it was deleted. */
-export function LoadError({ error, what, namespace, onRetry }: { error: unknown; what: string; namespace?: string; onRetry?: () => void }) {
+export function TenantLoadError({ error, what, namespace, onRetry }: { error: unknown; what: string; namespace?: string; onRetry?: () => void }) {
   return (
-    <SharedLoadError
+    <LoadError
       error={error}
       what={what}
       onRetry={onRetry}

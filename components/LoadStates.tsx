@@ -1,5 +1,5 @@
 "use client";
-// Loading, error and empty states shared by every view, each saying what to do next; the areas
+// Loading, failed-load and empty states shared by every view, each saying what to do next; the areas
 // (networks, admin, usage) supply the words for "you may not see this" that fit them.
 import type { ReactNode } from "react";
 import { errorCode, errorMessage } from "@/components/errors";
@@ -46,9 +46,3 @@ export function Empty({ children, testId = "empty" }: { children: ReactNode; tes
     </div>
   );
 }
-
-export const inputClass = "w-full rounded border border-slate-300 px-2 py-1 text-sm disabled:bg-slate-100 disabled:text-slate-500 aria-[invalid=true]:border-red-500";
-export const buttonClass = "rounded border border-slate-300 bg-white px-3 py-1 text-sm hover:bg-slate-100 disabled:opacity-50";
-export const primaryButtonClass = "rounded bg-slate-900 px-3 py-1 text-sm text-white hover:bg-slate-700 disabled:opacity-50";
-export const dangerButtonClass = "rounded bg-red-700 px-3 py-1 text-sm text-white hover:bg-red-600 disabled:opacity-50";
-export const linkClass = "text-sky-800 hover:underline";
