@@ -71,6 +71,8 @@ export interface DaemonOptions {
 /** The clients, IPAM queues and statistics of one kubeconfig and lock directory, kept across requests. */
 interface Warm {
   api: DanmApi;
+  /** Closes its connections. */
+  close(): Promise<void>;
   ipam: NetworkIpam;
   /** The kubeconfig file's mtime when read: a rewritten file (a rotated token) is read again. */
   mtimeMs: number;
@@ -118,6 +120,7 @@ export class CniDaemon {
     if (this.inFlight > 0) await Promise.race([new Promise<void>((resolve) => (this.idle = resolve)), new Promise((r) => setTimeout(r, graceMs).unref())]);
     clearInterval(this.flusher);
     this.flushStats();
+    await Promise.all([...this.warm.values()].map((w) => w.close()));
   }
 
   private flushStats(): void {
@@ -234,6 +237,8 @@ export class CniDaemon {
     }
     const known = this.warm.get(key);
     if (known && known.mtimeMs === mtimeMs) return known;
+    // requests in flight finish on the old connections
+    if (known) setTimeout(() => void known.close(), 60_000).unref();
     const direct = kubeDanmApi(conf.kubeconfig);
     // IPAM reads past the cache: its read-modify-write needs the newest object (and retries on 409 anyway)
     const store = { get: (kind: NetworkKind, name: string, namespace?: string) => direct.getNetwork(kind, name, namespace), replace: (kind: NetworkKind, network: NetworkObject) => direct.replaceNetwork(kind, network) };
@@ -241,7 +246,7 @@ export class CniDaemon {
     const api: DanmApi = { ...direct, getNetwork: (kind, name, namespace) => networks.read(`${kind}/${namespace ?? ""}/${name}`, () => direct.getNetwork(kind, name, namespace)) };
     // the retry's own bound is wide: each request's budget (forCaller) is what ends an operation
     const ipam = new NetworkIpam(store, { retry: { deadlineMs: 10 * 60_000, maxAttempts: 500, baseDelayMs: 20, maxDelayMs: 2_000 }, exclusive: networkLocks(lockDir, (line) => this.options.log(line)) });
-    const warm = { api, ipam, mtimeMs };
+    const warm = { api, ipam, mtimeMs, close: () => direct.close() };
     this.warm.set(key, warm);
     return warm;
   }
