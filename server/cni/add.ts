@@ -3,7 +3,7 @@
 // every interface of this ADD (delegate DEL, DanmEp, addresses) before the error is returned.
 import { randomUUID } from "node:crypto";
 import { interfacesAnnotationValue, parseInterfacesAnnotation, type InterfaceRequest } from "../domain/annotation";
-import type { NetworkKind, NetworkObject } from "../domain/api/network";
+import { normalNetworkType, type NetworkKind, type NetworkObject } from "../domain/api/network";
 import { callDelegate } from "./delegate";
 import { danmReservesAddresses } from "./delegateConfig";
 import { buildEndpoint, podLabel, type Endpoint, type PodInfo } from "./endpoint";
@@ -73,7 +73,7 @@ interface Attached {
 }
 
 /** §11.2 6e–i for one interface; on failure undoes its own steps and throws. */
-async function attach(run: PluginRun, pod: PodInfo, sandboxId: string, sequence: number, req: InterfaceRequest, network: NetworkObject, device?: SriovDevice): Promise<Attached> {
+async function attach(run: PluginRun, pod: PodInfo, sandboxId: string, sequence: number, req: InterfaceRequest, network: NetworkObject, device: SriovDevice | undefined, enableIpv6First: boolean): Promise<Attached> {
   const ref = networkRefOf(network);
   const options = network.spec?.Options ?? {};
   const ifName = interfaceName(sequence, options.container_prefix, run.conf.namingScheme);
@@ -109,7 +109,7 @@ async function attach(run: PluginRun, pod: PodInfo, sandboxId: string, sequence:
     const real6 = !!iface.AddressIPv6 && iface.AddressIPv6 !== "none";
     // §11.8: a DPDK-bound VF gets a dummy kernel interface; a user-space interface is not post-processed
     if (device && !(await sriovKernelInterface(run.env.netns, ifName, device, options.vlan, [iface.Address, iface.AddressIPv6], what))) return { ifName, result, ep, network };
-    await postProcess(run.env.netns, ifName, real6, { table: options.rt_tables ?? 0, address: iface.Address, address6: iface.AddressIPv6, proutes: req.proutes, proutes6: req.proutes6 });
+    await postProcess(run.env.netns, ifName, real6, { table: options.rt_tables ?? 0, address: iface.Address, address6: iface.AddressIPv6, proutes: req.proutes, proutes6: req.proutes6 }, enableIpv6First);
     return { ifName, result, ep, network };
   } catch (e) {
     await teardownEndpoint(run, ep, network).catch((f) => run.log(`${what}: rollback: ${(f as Error).message}`));
@@ -162,13 +162,18 @@ export async function runAdd(run: PluginRun): Promise<CniResult> {
   const parsed = parseInterfacesAnnotation(interfacesAnnotationValue(pod.annotations));
   if (!parsed.ok) throw new CniError(CNI_ERROR.invalidPodRequest, `${label}: ${parsed.error}`);
   const requests = parsed.interfaces.length ? parsed.interfaces : [await defaultNetwork(run, pod)];
-  await enableIpv6(run.env.netns);
 
   // §11.2 step 5: DanmEps of an earlier sandbox of this very Pod (same name and UID) are stale
   const previous = (await run.api.findEndpoints(pod.namespace, "PodUID", pod.uid).catch(() => [] as Endpoint[])).filter((ep) => ep.spec?.Pod === pod.name && ep.spec?.PodUID === pod.uid && ep.spec?.CID !== identity.sandboxId);
   await teardownSandbox(run, previous).catch((e) => run.log(`${label}: stale DanmEps: ${(e as Error).message}`));
 
   const resolved = await Promise.allSettled(requests.map((req) => resolveNetwork(run, pod, req)));
+  // §11.2 step 4, IPv6 on in the Pod before any delegate may add an IPv6 address. One macvlan/ipvlan
+  // interface with danm's IPv4 only gets no IPv6 address from its delegate: then it is the first
+  // sysctl of the interface's post-processing, one process fewer per ADD (same end state).
+  const only = requests.length === 1 && resolved[0].status === "fulfilled" ? resolved[0].value : undefined;
+  const ipv6Later = !!only && ["macvlan", "ipvlan"].includes(normalNetworkType(only.spec?.NetworkType)) && danmReservesAddresses(only, requests[0]) && !(requests[0].ip6 && requests[0].ip6 !== "none");
+  if (!ipv6Later) await enableIpv6(run.env.netns);
   // §11.2 c, §11.7: SR-IOV devices are handed out in annotation order once every network is known
   const devices = await handOutDevices(run.conf, pod, resolved.map((r) => (r.status === "fulfilled" ? r.value : undefined)));
   const settled = await Promise.allSettled(
@@ -177,7 +182,7 @@ export async function runAdd(run: PluginRun): Promise<CniResult> {
       if (network.status === "rejected") throw network.reason;
       const device = devices[sequence];
       if (device instanceof Error) throw device;
-      return attach(run, pod, identity.sandboxId, sequence, req, network.value, device);
+      return attach(run, pod, identity.sandboxId, sequence, req, network.value, device, ipv6Later);
     }),
   );
   const done = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));

@@ -22,10 +22,12 @@ import type { NetworkKind, NetworkObject } from "../domain/api/network";
 import { NetworkIpam } from "../ipam/networkIpam";
 import { DEFAULT_IPAM_STATS_DIR, IpamStatsRecorder } from "../ipam/ipamStats";
 import { DEFAULT_LOCK_DIR, networkLocks } from "../ipam/nodeLock";
-import type { PluginRun } from "./del";
+import { runAdd, runCheck } from "./add";
+import { runDel, type PluginRun } from "./del";
 import type { DanmApi } from "./endpoint";
 import { kubeDanmApi } from "./kubeDanmApi";
 import { CNI_ERROR, CniError, DEFAULT_TIMEOUT_SECONDS, errorJson, parseNetConf, readEnvironment, versionResult, type CniEnvironment, type DanmNetConf } from "./protocol";
+import { directRunner, Spawner, useProcessRunner } from "./processes";
 import { encodeResult } from "./result";
 
 export const DEFAULT_DAEMON_SOCKET = "/run/tenet/danm.sock";
@@ -66,6 +68,8 @@ export interface DaemonOptions {
   /** The node's name, recorded in DanmEps (spec.Host). */
   node: string;
   log: (message: string, fields?: Record<string, unknown>) => void;
+  /** A danm executable to start programs through (`danm spawner`, processes.ts); absent: child_process. */
+  spawner?: string;
 }
 
 /** The clients, IPAM queues and statistics of one kubeconfig and lock directory, kept across requests. */
@@ -83,6 +87,7 @@ export class CniDaemon {
   private readonly warm = new Map<string, Warm>();
   private readonly stats = new Map<string, IpamStatsRecorder>();
   private readonly flusher: NodeJS.Timeout;
+  private readonly spawner?: Spawner;
   private inFlight = 0;
   private idle?: () => void;
   /** Requests answered since start, by outcome. */
@@ -90,6 +95,10 @@ export class CniDaemon {
 
   private constructor(private readonly options: DaemonOptions) {
     this.server = net.createServer((socket) => this.connection(socket));
+    if (options.spawner) {
+      this.spawner = new Spawner(options.spawner, options.log);
+      useProcessRunner(this.spawner.run);
+    }
     this.flusher = setInterval(() => this.flushStats(), STATS_FLUSH_MS);
     this.flusher.unref();
   }
@@ -121,6 +130,10 @@ export class CniDaemon {
     clearInterval(this.flusher);
     this.flushStats();
     await Promise.all([...this.warm.values()].map((w) => w.close()));
+    if (this.spawner) {
+      useProcessRunner(directRunner);
+      this.spawner.close();
+    }
   }
 
   private flushStats(): void {
@@ -188,17 +201,14 @@ export class CniDaemon {
       const run = this.pluginRun(env, conf, limits);
       switch (env.command) {
         case "ADD": {
-          const { runAdd } = await import("./add");
           const result = await runAdd(run);
           return { code: 0, stdout: JSON.stringify(encodeResult(result, conf.cniVersion)) };
         }
         case "DEL": {
-          const { runDel } = await import("./del");
           await runDel(run);
           return { code: 0, stdout: "" };
         }
         default: {
-          const { runCheck } = await import("./add");
           await runCheck(run);
           return { code: 0, stdout: "" };
         }

@@ -1,9 +1,9 @@
 // Running a delegate CNI plugin (danm-spec §11.6): the binary named by the netconf's type, found in
 // CNI_PATH, called with the runtime's environment, CNI_IFNAME set to the DanmEp's interface name and
 // the generated netconf on stdin.
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { runProcess } from "./processes";
 import { CNI_ERROR, CniError, type CniEnvironment } from "./protocol";
 import { decodeResult, type CniResult } from "./result";
 
@@ -38,17 +38,10 @@ export function delegateArgs(argsText: string): string {
   return /(^|;)IgnoreUnknown=/.test(argsText) ? argsText : ["IgnoreUnknown=1", argsText].filter(Boolean).join(";");
 }
 
-function run(binary: string, env: Record<string, string | undefined>, stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, [], { env: env as NodeJS.ProcessEnv, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
+async function run(binary: string, env: Record<string, string | undefined>, stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const result = await runProcess(binary, [], { env, stdin });
+  if (result.error) throw new Error(result.error);
+  return result;
 }
 
 /** Runs the delegate; ADD returns its result, DEL/CHECK return undefined. Failures throw CniError (103). */

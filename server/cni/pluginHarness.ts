@@ -162,7 +162,7 @@ export async function startDanm(dir: string, name: string): Promise<DanmUnderTes
   let child: ChildProcess | undefined;
   const start = async () => {
     const out = fs.openSync(log, "a");
-    const started = spawn(process.execPath, [path.join(REPO, "tools", "cli", "tenet.mjs"), "cni-daemon", "--socket", socket], { cwd: REPO, stdio: ["ignore", out, out] });
+    const started = spawn(process.execPath, [...(process.env.TENET_DAEMON_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.TENET_DAEMON_PROFILE}`] : []), path.join(REPO, "tools", "cli", "tenet.mjs"), "cni-daemon", "--socket", socket, "--spawner", plugin], { cwd: REPO, stdio: ["ignore", out, out] });
     fs.closeSync(out);
     child = started;
     const exited = new Promise<number | null>((resolve) => started.once("exit", (code) => resolve(code)));

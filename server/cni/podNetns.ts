@@ -1,19 +1,20 @@
 // Work inside the Pod's network namespace (danm-spec §11.2 step 4, §11.8), done with nsenter(1),
 // sysctl(8) and ip(8) from the node (util-linux, procps, iproute2): no shell, every argument passed
 // as such, interface names checked before they get here (naming.ts).
-import { execFile } from "node:child_process";
+import { runProcess } from "./processes";
 import { tryParseCidr, tryParseIp, formatCidr } from "../domain/net/cidr";
 
-function inNetns(netns: string, argv: string[], stdin?: string): Promise<{ ok: boolean; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile("nsenter", [`--net=${netns}`, ...argv], { encoding: "utf8" }, (err, stdout, stderr) => resolve({ ok: !err, stdout, stderr: stderr || (err ? err.message : "") }));
-    if (stdin !== undefined) child.stdin?.end(stdin);
-  });
+async function inNetns(netns: string, argv: string[], stdin?: string): Promise<{ ok: boolean; stdout: string; stderr: string }> {
+  const r = await runProcess("nsenter", [`--net=${netns}`, ...argv], { stdin });
+  const ok = r.code === 0;
+  return { ok, stdout: r.stdout, stderr: r.stderr || r.error || (ok ? "" : `nsenter ${argv[0]} exited with ${r.code ?? "a signal"}`) };
 }
 
 /** §11.2 step 4: IPv6 on in the Pod (runtimes may start sandboxes with it disabled). Failure is not fatal. */
+const ENABLE_IPV6 = "net.ipv6.conf.all.disable_ipv6=0";
+
 export async function enableIpv6(netns: string): Promise<void> {
-  await inNetns(netns, ["sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=0"]);
+  await inNetns(netns, ["sysctl", "-q", "-w", ENABLE_IPV6]);
 }
 
 export async function linkExists(netns: string, ifName: string): Promise<boolean> {
@@ -56,11 +57,11 @@ export function policyRouteCommands(p: PolicyRoutes): string[] {
 
 /**
  * §11.8 on one interface: IPv6 sysctls (design decision 13: only a real IPv6 counts) and policy
- * routes. Throws with ip's message when a rule or route cannot be added.
+ * routes; with `enableIpv6First`, §11.2 step 4 (IPv6 on in the Pod) goes first in the same call. Throws with ip's message when a rule or route cannot be added.
  */
-export async function postProcess(netns: string, ifName: string, hasIpv6: boolean, policy: PolicyRoutes): Promise<void> {
+export async function postProcess(netns: string, ifName: string, hasIpv6: boolean, policy: PolicyRoutes, enableIpv6First = false): Promise<void> {
   const conf = `net.ipv6.conf.${ifName.replace(/\./g, "/")}`;
-  const sysctls = hasIpv6 ? [`${conf}.disable_ipv6=0`, `${conf}.autoconf=0`, `${conf}.accept_ra=0`, `${conf}.ndisc_notify=1`] : [`${conf}.disable_ipv6=1`];
+  const sysctls = [...(enableIpv6First ? [ENABLE_IPV6] : []), ...(hasIpv6 ? [`${conf}.disable_ipv6=0`, `${conf}.autoconf=0`, `${conf}.accept_ra=0`, `${conf}.ndisc_notify=1`] : [`${conf}.disable_ipv6=1`])];
   await inNetns(netns, ["sysctl", "-q", "-w", ...sysctls]);
   const lines = policyRouteCommands(policy);
   if (lines.length === 0) return;

@@ -310,7 +310,7 @@ export async function startRealNodes(home: string, cluster: ClusterAccess, optio
     }
     if (!isAlive(readPid(f.pids.danm))) {
       // the danm daemon runs where danm's delegates must: in the node's network namespace
-      const daemon = inNode(node, process.execPath, [path.join(REPO_ROOT, "tools", "cli", "tenet.mjs"), "cni-daemon", "--socket", f.danmSocket, "--node", node.name]);
+      const daemon = inNode(node, process.execPath, [path.join(REPO_ROOT, "tools", "cli", "tenet.mjs"), "cni-daemon", "--socket", f.danmSocket, "--node", node.name, "--spawner", danmPlugin]);
       startDetached(daemon.command, daemon.args, { logFile: f.logs.danm, pidFile: f.pids.danm, cwd: REPO_ROOT });
       started.push("danm daemon");
     }

@@ -63,7 +63,7 @@ func fail(version string, code int, msg, details string) int {
 	return 1
 }
 
-func run() int {
+func forward() int {
 	stdin, err := io.ReadAll(os.Stdin)
 	if err != nil {
 		return fail("", errDecodeFailure, "danm: reading the network configuration from stdin: "+err.Error(), "")
@@ -124,5 +124,8 @@ func run() int {
 }
 
 func main() {
-	os.Exit(run())
+	if len(os.Args) == 2 && os.Args[1] == "spawner" {
+		os.Exit(spawner())
+	}
+	os.Exit(forward())
 }
