@@ -9,7 +9,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["server/**/*.test.ts", "tools/cli/**/*.test.ts", "deploy/**/*.test.ts", "components/**/*.test.ts"],
+          include: ["server/**/*.test.ts", "tools/cli/**/*.test.ts", "deploy/**/*.test.ts", "components/**/*.test.ts", "bench/**/*.test.ts"],
           exclude: ["**/*.int.test.ts", "node_modules/**"],
           // a throwaway PostgreSQL server when a selected test runs against it (server/db tests)
           globalSetup: ["./tools/testing/postgres.ts"],

@@ -18,7 +18,8 @@ import type { NetworkRef } from "../server/domain/networkRef";
 import { networkLocks } from "../server/ipam/nodeLock";
 import { ConfigMapClient } from "../server/kube/configMapClient";
 import { DanmClient } from "../server/kube/danmClient";
-import { clusterDown, clusterUp, type LocalCluster } from "../tools/cli/localCluster";
+import type { LocalCluster } from "../tools/cli/localCluster";
+import { runOnBenchCluster } from "./benchCluster";
 import { REPO_ROOT } from "../tools/cli/controlplaneBinary";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -295,28 +296,4 @@ const LOCK_DIR = path.join(home, "ipam-locks");
 const sharedBin = path.join(REPO_ROOT, ".tenet", "bin");
 fs.mkdirSync(sharedBin, { recursive: true });
 fs.symlinkSync(sharedBin, path.join(home, "bin"));
-let tornDown = false;
-async function tearDown() {
-  if (tornDown) return;
-  tornDown = true;
-  await clusterDown(home);
-  fs.rmSync(home, { recursive: true, force: true });
-}
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    process.stderr.write(`\n${signal}: tearing the cluster down\n`);
-    void tearDown().finally(() => process.exit(130));
-  });
-}
-try {
-  const started = performance.now();
-  // no controllers: the leak reconciler would free the benchmark's addresses (held by no DanmEp) mid-run
-  const cluster = await clusterUp({ home, ephemeral: true, seed: true, controllers: false, say: (l) => process.stderr.write(`[cluster] ${l}\n`) });
-  process.stderr.write(`[cluster] ready in ${((performance.now() - started) / 1000).toFixed(1)}s\n`);
-  await main(cluster);
-} catch (e) {
-  process.exitCode = 1;
-  console.error(e);
-} finally {
-  await tearDown();
-}
+await runOnBenchCluster(home, main);
