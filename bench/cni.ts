@@ -6,15 +6,13 @@
 //   host-local   Debian's macvlan + host-local IPAM: the ceiling, no API writes
 //   whereabouts  Debian's macvlan + Whereabouts IPAM (the peer most users would pick), built from
 //                its Go module on the first run (bench/whereabouts.ts), its CRDs in this cluster
-//   tenet        the danm executable on a DanmNet (prepareTenet below: the one place to change when
-//                the plugin becomes a thin client of a node daemon)
+//   tenet        the danm executable (Go client) and its node daemon on a DanmNet (prepareTenet below)
 // BENCH_CASES=host-local,tenet runs some only; BENCH_WHEREABOUTS_VERSION picks another tag.
 // Needs root (network namespaces), Debian's containernetworking-plugins, and Go for Whereabouts.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { NetworkObject } from "../server/domain/api/network";
-import { buildCniPlugin } from "../server/cni/build";
 import { applyObjects, readManifestFile, waitForCrds } from "../server/kube/apply";
 import { loadKubeConfig } from "../server/kube/config";
 import { DanmClient } from "../server/kube/danmClient";
@@ -23,7 +21,7 @@ import type { PluginAnswer } from "../server/cni/pluginHarness";
 import type { LocalCluster } from "../tools/cli/localCluster";
 import { makeTestHome } from "../tools/testing/testHome";
 import { runOnBenchCluster } from "./benchCluster";
-import { ExecutableCpu, machineCpuSeconds } from "./cpuAccounting";
+import { ExecutableCpu, machineCpuSeconds, processTreeCpuSeconds } from "./cpuAccounting";
 import { ensureWhereabouts } from "./whereabouts";
 
 const SANDBOXES = Number(process.env.BENCH_SANDBOXES ?? 200);
@@ -42,7 +40,7 @@ const say = (line: string) => process.stderr.write(`[bench:cni] ${line}\n`);
 const cniBin = path.join(home, "cni-bin");
 fs.mkdirSync(cniBin);
 process.env.CNI_PATH = [cniBin, ...(process.env.CNI_PATH ?? "/usr/lib/cni:/opt/cni/bin").split(":")].join(":");
-const { addHostDevice, addNetns, callPlugin, CNI_PLUGIN_DIRS, missingPrerequisite, podInterfaces, removeHostDevice, removeNetns } = await import("../server/cni/pluginHarness");
+const { addHostDevice, addNetns, callPlugin, CNI_PLUGIN_DIRS, missingPrerequisite, podInterfaces, removeHostDevice, removeNetns, startDanm } = await import("../server/cni/pluginHarness");
 /** Debian's macvlan, the executable of the host-local and Whereabouts cases. */
 const macvlan = () => CNI_PLUGIN_DIRS.map((d) => path.join(d, "macvlan")).find((f) => fs.existsSync(f))!;
 
@@ -51,6 +49,8 @@ interface PreparedCase {
   binary: string;
   netconf: Record<string, unknown>;
   stop(): Promise<void>;
+  /** CPU-seconds used so far by a long-running process of the case (tenet's node daemon and its process tree). */
+  serverCpu?(): number;
 }
 
 /** The network of a case: macvlan over this host device, addresses from this /16. */
@@ -97,21 +97,21 @@ async function prepareWhereabouts(cluster: LocalCluster, net: BenchNetwork): Pro
 }
 
 /**
- * tenet's case: today's danm executable (a Node.js process per call, server/cni/build.ts) on a
- * DanmNet, as server/cni/danmConcurrency.int.test.ts runs it. The Pods' annotation names the
- * network. Swap the node daemon in here: start it, return the thin executable, stop it in stop().
+ * tenet's case: the danm executable (the Go client) and a node daemon of its own (`tenet
+ * cni-daemon`, started and stopped as pluginHarness.startDanm does for the tests) on a DanmNet,
+ * with danm's real 30 s budget. The daemon's CPU (and its spawner's, and the programs it started)
+ * counts as the executables'.
  */
 async function prepareTenet(cluster: LocalCluster, net: BenchNetwork): Promise<PreparedCase & { podAnnotations: Record<string, string> }> {
   const kubeconfig = cluster.kubeconfig("admin");
   await new DanmClient(kubeconfig).create<NetworkObject>("DanmNet", { apiVersion: "danm.k8s.io/v1", kind: "DanmNet", metadata: { name: "bench-cni", namespace: NAMESPACE }, spec: { NetworkID: "benchcni", NetworkType: "macvlan", Options: { host_device: net.hostDevice, cidr: net.cidr } } } as NetworkObject);
-  const binary = await buildCniPlugin(path.join(home, "danm"));
+  const danm = await startDanm(home, "danm");
   return {
-    binary,
-    // 200 Node.js processes at once need far more than danm's 30 s budget on 2 cores (see the
-    // concurrency test): the budget is raised so the run measures throughput, not time-outs
-    netconf: { cniVersion: "1.0.0", name: "bench-tenet", type: "danm", kubeconfig, cniDir: home, ipamLockDir: path.join(home, "ipam-locks"), timeoutSeconds: 600 },
+    binary: danm.plugin,
+    netconf: { cniVersion: "1.0.0", name: "bench-tenet", type: "danm", kubeconfig, cniDir: home, ipamLockDir: path.join(home, "ipam-locks"), daemonSocket: danm.socket },
     podAnnotations: { "danm.k8s.io/interfaces": JSON.stringify([{ network: "bench-cni", ip: "dynamic" }]) },
-    stop: async () => {},
+    stop: () => danm.stop(),
+    serverCpu: () => processTreeCpuSeconds(danm.pid()),
   };
 }
 
@@ -134,12 +134,13 @@ interface Phase {
 }
 
 async function runPhase(c: PreparedCase, command: "ADD" | "DEL", sandboxes: Sandbox[], cpu: ExecutableCpu | undefined): Promise<Phase> {
-  const before = { machine: machineCpuSeconds(), executables: cpu?.seconds() };
+  const before = { machine: machineCpuSeconds(), executables: cpu?.seconds(), server: c.serverCpu?.() ?? 0 };
   const started = performance.now();
   const answers = await Promise.all(sandboxes.map((s) => callPlugin(c.binary, { command, containerId: s.containerId, netns: `/var/run/netns/${s.netnsName}`, pod: s.pod, netconf: c.netconf })));
   const wallSeconds = (performance.now() - started) / 1000;
   const machineCpu = (machineCpuSeconds() - before.machine) / sandboxes.length;
-  const executableCpu = cpu ? (cpu.seconds() - before.executables!) / sandboxes.length : undefined;
+  // a daemon's CPU belongs to the calls it served
+  const executableCpu = cpu ? (cpu.seconds() - before.executables! + (c.serverCpu?.() ?? 0) - before.server) / sandboxes.length : undefined;
   const ok = answers.filter((a) => a.code === 0).length;
   const times = answers.map((a) => a.ms).sort((a, b) => a - b);
   const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
@@ -277,7 +278,7 @@ async function main(cluster: LocalCluster): Promise<void> {
   cpuGroup?.close();
   cpuGroup = undefined;
   load.after = os.loadavg()[0];
-  const cpuNote = typeof cpu === "string" ? `not measured (${cpu})` : "the CPU of the executables and their children (delegates, IPAM plugins), from a cgroup they ran in; a daemon's CPU is not in it";
+  const cpuNote = typeof cpu === "string" ? `not measured (${cpu})` : "the CPU of the executables and their children (delegates, IPAM plugins), from a cgroup they ran in, plus tenet's node daemon with its spawner and the programs it started (from /proc)";
   console.log(report(results, skipped, cpuNote, load));
 }
 

@@ -93,3 +93,41 @@ export class ExecutableCpu {
     }
   }
 }
+
+/** utime + stime (+ cutime + cstime: reaped children) of one process, in seconds; 0 once it is gone. */
+function processCpuSeconds(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    // fields[0] is field 3 (state): utime..cstime are fields 14-17
+    return fields.slice(11, 15).reduce((sum, f) => sum + Number(f), 0) / USER_HZ;
+  } catch {
+    return 0;
+  }
+}
+
+/** The live children of a process (every thread's). */
+function childrenOf(pid: number): number[] {
+  try {
+    return fs.readdirSync(`/proc/${pid}/task`).flatMap((tid) => fs.readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8").split(" ").filter(Boolean).map(Number));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * CPU-seconds of a long-running process and its descendants: each one's own time and the time of
+ * the children it reaped. A child that exits between two readings moves from its own line into its
+ * parent's reaped time, so the sum only grows.
+ */
+export function processTreeCpuSeconds(pid: number): number {
+  let total = 0;
+  const seen = new Set<number>();
+  const visit = (p: number) => {
+    if (seen.has(p) || !p) return;
+    seen.add(p);
+    total += processCpuSeconds(p);
+    for (const c of childrenOf(p)) visit(c);
+  };
+  visit(pid);
+  return total;
+}
