@@ -31,6 +31,9 @@ beforeAll(() => {
 describe("chart: pod security and resources", () => {
   // a root container must say why: the capabilities it adds are the only ones it may have
   const ROOT_ALLOWED: Record<string, string[]> = { "DaemonSet/tenet-agent": ["NET_ADMIN"], "DaemonSet/tenet-cni": [] };
+  // the danm daemon creates, moves and configures interfaces in other Pods' network namespaces through
+  // the delegate plugins it runs: the one privileged container (docs/cni.md "Daemon")
+  const PRIVILEGED = ["DaemonSet/tenet-cni container cni-daemon"];
 
   it("renders every component", () => {
     expect(workloads(defaults).map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(["DaemonSet/tenet-agent", "DaemonSet/tenet-cni", "Deployment/tenet-console", "Deployment/tenet-controllers", "Deployment/tenet-webhook"]);
@@ -46,9 +49,13 @@ describe("chart: pod security and resources", () => {
           if (!c.resources?.requests?.cpu || !c.resources?.requests?.memory) problems.push(`${where}: no cpu/memory request`);
           if (!c.resources?.limits?.memory) problems.push(`${where}: no memory limit`);
           if (c.securityContext?.readOnlyRootFilesystem !== true) problems.push(`${where}: root filesystem writable`);
-          if (c.securityContext?.allowPrivilegeEscalation !== false) problems.push(`${where}: privilege escalation allowed`);
-          if (JSON.stringify(c.securityContext?.capabilities?.drop) !== '["ALL"]') problems.push(`${where}: capabilities not dropped`);
-          if (c.securityContext?.privileged) problems.push(`${where}: privileged`);
+          if (PRIVILEGED.includes(where)) {
+            if (c.securityContext?.privileged !== true) problems.push(`${where}: should be privileged`);
+          } else {
+            if (c.securityContext?.allowPrivilegeEscalation !== false) problems.push(`${where}: privilege escalation allowed`);
+            if (JSON.stringify(c.securityContext?.capabilities?.drop) !== '["ALL"]') problems.push(`${where}: capabilities not dropped`);
+            if (c.securityContext?.privileged) problems.push(`${where}: privileged`);
+          }
           if (!(c.volumeMounts ?? []).some((m) => m.mountPath === "/tmp")) problems.push(`${where}: no writable /tmp (tsx caches there)`);
         }
       }
@@ -87,6 +94,52 @@ describe("chart: pod security and resources", () => {
     const plain = podSpec(readManifestFile(path.join(deployDir, "agent", "daemonset.yaml"))[0] as K8sObject);
     for (const arg of plain.containers[0].args!) expect(c.args).toContain(arg);
     for (const mount of plain.containers[0].volumeMounts!) expect(c.volumeMounts).toContainEqual(mount);
+  });
+});
+
+describe("chart: the danm daemon", () => {
+  const daemonOf = (objects: K8sObject[]) => podSpec(find(objects, "DaemonSet", "tenet-cni")).containers.find((c) => c.name === "cni-daemon")!;
+  const hostPathOf = (spec: PodSpec, c: Container, mountPath: string) => spec.volumes!.find((v) => v.name === c.volumeMounts!.find((m) => m.mountPath === mountPath)?.name)?.hostPath?.path;
+
+  it("runs beside the installer with the host's network and PIDs, its node's name, and the mounts and probes of deploy/cni", () => {
+    const spec = podSpec(find(defaults, "DaemonSet", "tenet-cni")) as PodSpec & { hostPID?: boolean; terminationGracePeriodSeconds?: number };
+    expect(spec.containers.map((c) => c.name)).toEqual(["install-cni", "cni-daemon"]);
+    expect(spec.hostNetwork).toBe(true);
+    expect(spec.hostPID).toBe(true);
+    // the daemon gives the requests in flight danm's 30 s budget after SIGTERM
+    expect(spec.terminationGracePeriodSeconds).toBeGreaterThan(30);
+    const c = daemonOf(defaults);
+    expect(c.image).toBe(spec.containers[0].image);
+    expect(env(c).NODE_NAME).toEqual({ fieldRef: { fieldPath: "spec.nodeName" } });
+    const plainDs = readManifestFile(path.join(deployDir, "cni", "daemonset.yaml"))[0] as any;
+    const plain = plainDs.spec.template.spec as PodSpec & { hostPID?: boolean };
+    const plainDaemon = plain.containers.find((x) => x.name === "cni-daemon")!;
+    expect(plain.hostPID).toBe(true);
+    expect(c.args).toEqual(plainDaemon.args);
+    expect(c.securityContext).toEqual({ privileged: true, readOnlyRootFilesystem: true });
+    expect(plainDaemon.securityContext).toEqual({ runAsUser: 0, privileged: true, readOnlyRootFilesystem: true });
+    for (const probe of ["readinessProbe", "livenessProbe"] as const) expect((c as any)[probe], probe).toEqual((plainDaemon as any)[probe]);
+    // the same host paths at the same places as the plain manifest
+    for (const mount of plainDaemon.volumeMounts!) {
+      expect(c.volumeMounts, mount.mountPath).toContainEqual(mount);
+      expect(hostPathOf(spec, c, mount.mountPath), mount.mountPath).toBe(hostPathOf(plain, plainDaemon, mount.mountPath));
+    }
+    expect(c.volumeMounts!.filter((m) => (m as any).mountPropagation === "HostToContainer").map((m) => m.mountPath).sort()).toEqual(["/run/netns", "/var/run/netns"]);
+    expect(find(defaults, "DaemonSet", "tenet-cni").spec.updateStrategy.rollingUpdate).toEqual({ maxUnavailable: "10%", maxSurge: 0 });
+  });
+
+  it("sees the netconf's paths where the installer's netconf names them: socket, IPAM statistics, CNI directories, extra host paths", () => {
+    const moved = renderChart({ cni: { binDir: "/usr/libexec/cni", confDir: "/etc/kubernetes/cni/net.d", daemon: { socket: "/var/run/danm/danm.sock", podResourcesDir: "/data/kubelet/pod-resources", hostPaths: ["/usr/lib/cni", "/run/flannel"] } }, agent: { ipam: { statsDir: "/var/tmp/ipam-stats" } } });
+    const spec = podSpec(find(moved, "DaemonSet", "tenet-cni"));
+    const [installer, c] = spec.containers;
+    expect(installer.args).toEqual(expect.arrayContaining(["--host-bin-dir=/usr/libexec/cni", "--host-conf-dir=/etc/kubernetes/cni/net.d", "--daemon-socket=/var/run/danm/danm.sock", "--ipam-stats-dir=/var/tmp/ipam-stats"]));
+    expect(c.args).toContain("--socket=/var/run/danm/danm.sock");
+    for (const same of ["/usr/libexec/cni", "/etc/kubernetes/cni/net.d", "/var/run/danm", "/var/tmp/ipam-stats", "/usr/lib/cni", "/run/flannel", "/run/tenet"]) expect(hostPathOf(spec, c, same), same).toBe(same);
+    expect(hostPathOf(spec, c, "/var/lib/kubelet/pod-resources")).toBe("/data/kubelet/pod-resources");
+    // under /run/tenet nothing is mounted twice
+    const paths = daemonOf(defaults).volumeMounts!.map((m) => m.mountPath);
+    expect(new Set(paths).size).toBe(paths.length);
+    expect(paths.filter((p) => p.startsWith("/run/tenet"))).toEqual(["/run/tenet"]);
   });
 });
 

@@ -1,7 +1,7 @@
 // Performs a Dockerfile's steps without a container engine (none on our machines): each stage is a
 // directory, WORKDIR/COPY/ENV/RUN act inside it, COPY honours .dockerignore, and `FROM` of a base
-// image or `RUN apt-get install` are checked against this machine (same Node major, same Debian, the
-// packages installed) rather than performed. What the final stage holds is what the image holds.
+// image or `RUN apt-get install` are checked against this machine (same Node major, a Go at least as
+// new, same Debian, the packages installed) rather than performed. What the final stage holds is what the image holds.
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -156,13 +156,49 @@ export function buildDockerfile(o: BuildOptions): Stage[] {
   return stages;
 }
 
-function checkBaseImage(image: string, where: string) {
-  const m = /^node:(\d+)-(\w+)/.exec(image);
-  if (!m) throw new Error(`${where}: only node:<major>-<debian> base images can be checked on this machine`);
-  const major = process.versions.node.split(".")[0];
-  if (major !== m[1]) throw new Error(`${where}: this machine runs Node ${process.versions.node}, the image Node ${m[1]}`);
+/** What the base images are checked against: this machine's Node.js and Go versions and Debian release. */
+export interface Machine {
+  node: string;
+  /** `go env GOVERSION` without "go", or undefined without Go */
+  go?: string;
+  /** VERSION_CODENAME of /etc/os-release */
+  debian?: string;
+}
+
+function thisMachine(): Machine {
+  const go = spawnSync("go", ["env", "GOVERSION"], { encoding: "utf8" });
   const os = fs.readFileSync("/etc/os-release", "utf8");
-  if (!os.includes(`VERSION_CODENAME=${m[2]}`)) throw new Error(`${where}: this machine is not Debian ${m[2]}`);
+  return { node: process.versions.node, go: go.status === 0 ? go.stdout.trim().replace(/^go/, "") : undefined, debian: /^VERSION_CODENAME=(\w+)/m.exec(os)?.[1] };
+}
+
+const versionParts = (v: string) => v.split(/[^\d]+/).filter(Boolean).map(Number);
+/** a >= b, comparing dotted numbers part by part (a missing part counts as 0). */
+function atLeast(a: string, b: string): boolean {
+  const [x, y] = [versionParts(a), versionParts(b)];
+  for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) > (y[i] ?? 0);
+  return true;
+}
+
+/**
+ * Why this machine cannot stand in for a base image, or undefined when it can: node:<major>-<debian>
+ * needs the same Node.js major; golang:<version>-<debian> a Go at least that new (Go builds what an
+ * older Go built); both the same Debian release.
+ */
+export function baseImageProblem(image: string, machine: Machine): string | undefined {
+  const node = /^node:(\d+)-(\w+)/.exec(image);
+  const go = /^golang:(\d+\.\d+(?:\.\d+)?)-(\w+)/.exec(image);
+  if (!node && !go) return "only node:<major>-<debian> and golang:<version>-<debian> base images can be checked on this machine";
+  if (node && node[1] !== machine.node.split(".")[0]) return `this machine runs Node ${machine.node}, the image Node ${node[1]}`;
+  if (go && !machine.go) return `this machine has no Go (\`go\` on PATH), the image Go ${go[1]}`;
+  if (go && !atLeast(machine.go!, go[1])) return `this machine runs Go ${machine.go}, older than the image's Go ${go[1]}`;
+  const debian = (node ?? go)![2];
+  if (machine.debian !== debian) return `this machine is not Debian ${debian}`;
+  return undefined;
+}
+
+function checkBaseImage(image: string, where: string) {
+  const problem = baseImageProblem(image, thisMachine());
+  if (problem) throw new Error(`${where}: ${problem}`);
 }
 
 function run(command: string, stage: Stage, cwd: string, where: string, log: (l: string) => void) {

@@ -1,4 +1,4 @@
-// `npm run test:image`: performs the Dockerfile's steps (npm ci, next build, the CNI bundle, prune,
+// `npm run test:image`: performs the Dockerfile's steps (the danm client's Go build, npm ci, next build, prune,
 // the files the final stage copies) in a temporary directory, then starts every entry point from what
 // the final stage holds, as the image's user, against the test control plane. CPU-heavy (npm ci and
 // next build: several minutes on 2 cores), so it is not part of `npm test`.
@@ -120,7 +120,7 @@ describe("the image (Dockerfile steps without a container engine)", () => {
     const e = entry(["help"]);
     const r = spawnSync(e.cmd, e.args, { ...e.options, encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
-    for (const command of ["webhook", "controllers", "agent", "install-cni", "db migrate", "validate"]) expect(r.stdout).toContain(`tenet ${command}`);
+    for (const command of ["webhook", "controllers", "agent", "install-cni", "cni-daemon", "db migrate", "validate"]) expect(r.stdout).toContain(`tenet ${command}`);
   });
 
   it("`tenet webhook` serves /readyz once its caches synced with the cluster", async () => {
@@ -156,19 +156,74 @@ describe("the image (Dockerfile steps without a container engine)", () => {
     await admin.call(`/apis/danm.k8s.io/v1/nodenetworkstatuses/${node}`, { method: "DELETE" }).catch(() => undefined);
   });
 
-  it("`tenet install-cni` writes the plugin, a node binary and the configuration; the installed plugin answers VERSION", () => {
-    const host = fs.mkdtempSync(path.join(outDir, "host-"));
+  // the host directories of the install-cni test, which the cni-daemon test serves
+  let host: string | undefined;
+  const daemonSocket = () => path.join(host!, "run", "danm.sock");
+
+  it("`tenet install-cni` writes the danm executable (the Go client the image built) and the configuration naming the daemon's socket; the client answers VERSION", () => {
+    host = fs.mkdtempSync(path.join(outDir, "host-"));
     fs.chmodSync(host, 0o777);
     const token = path.join(host, "token");
     fs.writeFileSync(token, "not-a-real-token\n", { mode: 0o644 });
-    const e = entry(["install-cni", "--once", "--server", cluster.controlPlane.server, "--ca-file", readable(cluster.controlPlane.caFile), "--token-file", token, "--bin-dir", `${host}/bin`, "--conf-dir", `${host}/net.d`, "--host-bin-dir", `${host}/bin`, "--host-conf-dir", `${host}/net.d`]);
+    const e = entry(["install-cni", "--once", "--server", cluster.controlPlane.server, "--ca-file", readable(cluster.controlPlane.caFile), "--token-file", token, "--bin-dir", `${host}/bin`, "--conf-dir", `${host}/net.d`, "--host-bin-dir", `${host}/bin`, "--host-conf-dir", `${host}/net.d`, "--daemon-socket", daemonSocket()]);
     const r = spawnSync(e.cmd, e.args, { ...e.options, encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
-    expect(fs.readdirSync(path.join(host, "bin")).sort()).toEqual(["danm", "danm-node", "danm.mjs"]);
-    expect(JSON.parse(fs.readFileSync(path.join(host, "net.d", "00-danm.conf"), "utf8"))).toMatchObject({ type: "danm" });
+    expect(fs.readdirSync(path.join(host, "bin"))).toEqual(["danm"]);
+    // a static executable, not a script: the Dockerfile's Go stage built it
+    expect(fs.readFileSync(path.join(host, "bin", "danm")).subarray(0, 4)).toEqual(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+    expect(fs.readFileSync(path.join(host, "bin", "danm"))).toEqual(fs.readFileSync(path.join(app, "dist", "danm")));
+    expect(JSON.parse(fs.readFileSync(path.join(host, "net.d", "00-danm.conf"), "utf8"))).toMatchObject({ type: "danm", daemonSocket: daemonSocket() });
     const version = spawnSync(path.join(host, "bin", "danm"), [], { encoding: "utf8", input: JSON.stringify({ cniVersion: "1.0.0" }), env: { CNI_COMMAND: "VERSION", PATH: "/usr/bin:/bin" } as unknown as NodeJS.ProcessEnv });
     expect(version.status, version.stderr).toBe(0);
     expect(JSON.parse(version.stdout).supportedVersions).toContain("1.0.0");
+  });
+
+  it("`tenet cni-daemon` serves the installed client over its socket: the DaemonSet's probe passes, an ADD gets the daemon's CNI error, a DEL succeeds; stopped, the probe fails", async () => {
+    expect(host, "the install-cni test ran").toBeDefined();
+    const socket = daemonSocket();
+    fs.mkdirSync(path.dirname(socket), { recursive: true, mode: 0o777 });
+    fs.chmodSync(path.dirname(socket), 0o777);
+    const node = `image-test-${process.pid}`;
+    const p = start(["cni-daemon", "--socket", socket, "--node", node]);
+    // the DaemonSet's readiness and liveness probe, run from the image as it runs it
+    const probe = () => spawnSync(path.join(app, "dist", "danm"), ["--probe", `--socket=${socket}`, "--timeout=5s"], { encoding: "utf8" });
+    const ready = await until("cni-daemon", async () => {
+      const r = probe();
+      return r.status === 0 ? r : undefined;
+    }, p.output);
+    expect(ready.stdout).toContain(`the danm daemon at ${socket} answers`);
+    expect(p.output().split("\n").find((l) => l.includes("listening"))).toMatch(new RegExp(`^\\{"time":.*"component":"cni-daemon ${node}"`));
+    const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${p.child.pid}/status`, "utf8"))?.[1]);
+    console.warn(`cni-daemon resident memory after start: ${Math.round(rssKiB / 1024)} MiB (deploy/cni/daemonset.yaml requests 256Mi, limits 768Mi)`);
+    expect(rssKiB / 1024, "well below the DaemonSet's memory limit").toBeLessThan(512);
+
+    // the runtime's call: the installed client, the installed netconf, here with a kubeconfig that reaches the test cluster
+    const state = fs.mkdtempSync(path.join(outDir, "cni-state-"));
+    fs.chmodSync(state, 0o777);
+    const netconf = { ...JSON.parse(fs.readFileSync(path.join(host!, "net.d", "00-danm.conf"), "utf8")), kubeconfig: readable(cluster.controlPlane.kubeconfigs.admin), ipamLockDir: `${state}/ipam`, ipamStatsDir: `${state}/ipam-stats` };
+    const cni = (command: string) =>
+      spawnSync(path.join(host!, "bin", "danm"), [], {
+        encoding: "utf8",
+        input: JSON.stringify(netconf),
+        env: { CNI_COMMAND: command, CNI_CONTAINERID: "image-test-sandbox", CNI_NETNS: "/var/run/netns/image-test", CNI_IFNAME: "eth0", CNI_PATH: "/opt/cni/bin", CNI_ARGS: "K8S_POD_NAMESPACE=default;K8S_POD_NAME=no-such-pod", PATH: "/usr/bin:/bin" } as unknown as NodeJS.ProcessEnv,
+      });
+    const add = cni("ADD");
+    expect(add.status, add.stdout).toBe(1);
+    const error = JSON.parse(add.stdout);
+    // the daemon's answer (it read the Pod from the API server), not the client's "unreachable"
+    expect(error, add.stdout).toMatchObject({ cniVersion: "1.0.0", code: 3, msg: "pod default/no-such-pod does not exist in the API server" });
+    const del = cni("DEL");
+    expect(del.status, del.stdout).toBe(0);
+    expect(del.stdout).toBe("");
+
+    p.child.kill("SIGTERM");
+    await until("cni-daemon to stop", async () => (p.child.exitCode !== null ? p.child.exitCode : undefined), p.output, 40_000);
+    expect(p.child.exitCode).toBe(0);
+    const stopped = probe();
+    expect(stopped.status).toBe(1);
+    expect(stopped.stderr).toContain(`the danm daemon at ${socket}: unreachable`);
+    // and the runtime's next request fails at once with "try again later"
+    expect(JSON.parse(cni("ADD").stdout)).toMatchObject({ code: 11, msg: expect.stringContaining(`the danm daemon is unreachable at ${socket}`) });
   });
 
   it("`tenet db migrate` then `tenet console` (the chart's command): the console serves its sign-in page with SQLite and logs JSON lines", async () => {

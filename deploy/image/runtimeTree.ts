@@ -3,10 +3,10 @@
 //   - the console: Next.js's standalone output (`output: "standalone"`, TENET_NEXT_OUTPUT=standalone),
 //     i.e. the server build and only the node_modules files Next traced for it, plus its static files;
 //   - the CLI entry points (tools/cli/tenet.mjs through tsx: webhook, controllers, agent, install-cni,
-//     db, validate, console): our sources and the packages they import with everything those depend
-//     on, minus files no entry point reads (source maps, type declarations, the native module's
-//     build intermediates, Prisma query compilers for databases tenet does not use);
-//   - the bundled danm CNI plugin (dist/).
+//     cni-daemon, db, validate, console): our sources and the packages they import with everything
+//     those depend on, minus files no entry point reads (source maps, type declarations, the native
+//     module's build intermediates, Prisma query compilers for databases tenet does not use);
+//   - the danm CNI executable (dist/danm: the Go client the Dockerfile's danm stage builds).
 // Usage: tsx deploy/image/runtimeTree.ts OUT_DIR [APP_DIR]
 import fs from "node:fs";
 import path from "node:path";
@@ -15,6 +15,9 @@ import { fileURLToPath } from "node:url";
 /** What the CLI's sources import from node_modules (`tsx` runs them; the rest comes by dependency). */
 export const CLI_PACKAGES = [
   "tsx",
+  // the danm daemon (`tenet cni-daemon`) asks the kubelet's PodResources API over gRPC (SR-IOV)
+  "@grpc/grpc-js",
+  "@grpc/proto-loader",
   "@kubernetes/client-node",
   "@node-rs/argon2",
   "@prisma/adapter-better-sqlite3",
