@@ -24,7 +24,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 function probe(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string; ms: number }> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(danm, ["--probe", ...args], { stdio: ["ignore", "pipe", "pipe"], env: {} });
+    const child = spawn(danm, ["--probe", ...args], { stdio: ["ignore", "pipe", "pipe"], env: {} as NodeJS.ProcessEnv });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));

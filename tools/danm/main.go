@@ -124,8 +124,14 @@ func forward() int {
 }
 
 func main() {
-	if len(os.Args) == 2 && os.Args[1] == "spawner" {
-		os.Exit(spawner())
+	// the runtime never passes arguments to a CNI plugin: an argument is one of the other modes
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "spawner":
+			os.Exit(spawner())
+		case "--probe":
+			os.Exit(probe(os.Args[2:]))
+		}
 	}
 	os.Exit(forward())
 }

@@ -4,7 +4,7 @@
 // answers it: a daemon that is not listening, has stopped accepting, or whose event loop is stuck
 // fails the probe. (A plain `CNI_COMMAND=VERSION danm` is answered by the client itself and says
 // nothing about the daemon.) The runtime never passes arguments to a CNI plugin, so the flag cannot
-// be mistaken for a CNI request; the probe runs before main and reads neither stdin nor CNI_*.
+// be mistaken for a CNI request; the probe reads neither stdin nor CNI_*.
 package main
 
 import (
@@ -16,12 +16,6 @@ import (
 	"os"
 	"time"
 )
-
-func init() {
-	if len(os.Args) > 1 && os.Args[1] == "--probe" {
-		os.Exit(probe(os.Args[2:]))
-	}
-}
 
 func probe(args []string) int {
 	flags := flag.NewFlagSet("danm --probe", flag.ContinueOnError)
