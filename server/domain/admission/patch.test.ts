@@ -210,8 +210,8 @@ describe("patches of admitted networks (danm-spec §9.5)", () => {
     expect(patchOf(net("TenantNetwork", { NetworkType: "flannel", Options: {} }))).toEqual(["/spec/NetworkID"]);
   });
 
-  it("network with only net6 → alloc6, allocation_pool_v6", () => {
-    expect(patchOf(net("DanmNet", { NetworkID: "fh", NetworkType: "ipvlan", Options: { net6: "fd00::/120" } }))).toEqual(["/spec/Options/alloc6", "/spec/Options/allocation_pool_v6"]);
+  it("network with only net6 → allocation_pool_v6 (alloc6 waits for the first IPv6 allocation)", () => {
+    expect(patchOf(net("DanmNet", { NetworkID: "fh", NetworkType: "ipvlan", Options: { net6: "fd00::/120" } }))).toEqual(["/spec/Options/allocation_pool_v6"]);
   });
 
   it("a TenantNetwork without Options gets them added whole (no replace under a missing parent)", () => {

@@ -4,7 +4,7 @@ import type { NetworkOptions } from "../api/network";
 import { issue, type Issue } from "../issue";
 import { tryParseIp } from "../net/address";
 import { cidrContains, cidrContainsCidr, firstAddress, formatCidr, lastAddress, tryParseCidr, type Cidr } from "../net/cidr";
-import { defaultV4Pool, defaultV6Pool, defaultV6PoolCidr, maxV6PoolPrefix, MIN_V4_PREFIX } from "../ipam/pool";
+import { defaultV4Pool, defaultV6PoolBounds, defaultV6PoolCidr, maxV6PoolPrefix, MIN_V4_PREFIX } from "../ipam/pool";
 
 const P = "spec.Options";
 
@@ -139,7 +139,7 @@ export function checkAddressing({ options: input, checkUserBitmaps }: Addressing
           n18 = true;
         }
         if (!n18) {
-          o = defaultV6Pool(o);
+          o = defaultV6PoolBounds(o);
           const p6 = o.allocation_pool_v6!;
           // N-19 end after start
           if (compareIps(p6.end!, p6.start!) <= 0) {
