@@ -17,10 +17,10 @@ function clientConfig(base: ClientConfig, path: string) {
 
 /**
  * The API server does not call the webhooks for an UPDATE by tenet's IPAM that changes only
- * allocation state (issue 16; docs/rules.md "Allocation state"): the bits of an existing `alloc` or
- * `alloc6` (same length) and the two `lastIp`s. Anything else, and anyone else, is reviewed in full:
- * N-28 still denies others' allocation changes, N-29 a bitmap of another length, and the first IPv6
- * allocation (which creates `alloc6`) is reviewed once. The expression is
+ * allocation state (issue 16; docs/rules.md "IPAM's allocation updates skip the webhook"): the bits
+ * of an existing `alloc` or `alloc6` (same length), the creation of `alloc6` at the first IPv6
+ * allocation (the length of its pool cidr) and the two `lastIp`s. Anything else, and anyone else, is
+ * reviewed in full: N-28 still denies others' allocation changes, N-29 a bitmap of another length. The expression is
  * deploy/webhook/ipam-allocation-update.cel, shared with the chart, with the identities filled in as
  * CEL lists (a JSON array of strings is one).
  */
