@@ -1,6 +1,7 @@
 // npm run bench:webhook — tenet's webhook against a bare HTTPS server returning a fixed
 // AdmissionReview, same machine, same run, same load: concurrency 32, keep-alive connections.
 import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import https from "node:https";
 import path from "node:path";
 import { selfSignedCert } from "../tools/testing/selfSignedCert";
@@ -50,12 +51,24 @@ async function load(port: number, bodies: string[], seconds: number, concurrency
   return { rps: latencies.length / seconds, p50: q(0.5), p99: q(0.99), n: latencies.length };
 }
 
+/** CPU seconds a process has used (Linux: /proc/PID/stat utime + stime, in clock ticks of 1/100 s). */
+function cpuSecondsOf(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 const bodies = benchMix().filter((b) => !process.env.BENCH_SKIP || !b.includes(process.env.BENCH_SKIP));
 const results: Record<string, Awaited<ReturnType<typeof load>>> = {};
+/** CPU microseconds per request of the server and of this load generator, over the measured run. */
+const cpu: Record<string, { server: number; client: number }> = {};
 for (const mode of ["bare", "webhook"]) {
   const { child, port } = await startServer(mode);
   await load(port, bodies, WARMUP_SECONDS);
+  const server0 = cpuSecondsOf(child.pid!);
+  const client0 = process.cpuUsage();
   results[mode] = await load(port, bodies, SECONDS);
+  const client = process.cpuUsage(client0);
+  cpu[mode] = { server: ((cpuSecondsOf(child.pid!) - server0) * 1e6) / results[mode].n, client: (client.user + client.system) / results[mode].n };
   // service time without queueing: one request at a time
   results[`${mode}-serial`] = await load(port, bodies, Math.min(SECONDS, 4), 1);
   child.kill("SIGINT");
@@ -68,4 +81,7 @@ console.log(`  bare HTTPS server   ${fmt(results.bare)}`);
 console.log(`  tenet webhook       ${fmt(results.webhook)}`);
 console.log(`  throughput ratio    ${ratio.toFixed(2)}x of the bare server (target >= 0.70)`);
 console.log(`  webhook p99         ${results.webhook.p99.toFixed(2)} ms at concurrency ${CONCURRENCY} (target < 5 ms); the bare server's own p99 is ${results.bare.p99.toFixed(2)} ms`);
+// On a busy machine the two runs get different shares of the CPU; CPU time per request depends less on that (not at all only on idle cores).
+const perRequest = (c: { server: number; client: number }) => c.server + c.client;
+console.log(`  CPU per request     bare server ${cpu.bare.server.toFixed(0)} us, webhook ${cpu.webhook.server.toFixed(0)} us; load generator ${cpu.bare.client.toFixed(0)} / ${cpu.webhook.client.toFixed(0)} us; ratio on dedicated cores ~${(perRequest(cpu.bare) / perRequest(cpu.webhook)).toFixed(2)}x`);
 console.log(`  one at a time       bare p50 ${results["bare-serial"].p50.toFixed(2)} ms p99 ${results["bare-serial"].p99.toFixed(2)} ms; webhook p50 ${results["webhook-serial"].p50.toFixed(2)} ms p99 ${results["webhook-serial"].p99.toFixed(2)} ms`);

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readManifestFile } from "../../server/kube/apply";
-import { webhookConfigurations } from "../webhook/configurations";
+import { ipamAllocationUpdateCondition, webhookConfigurations } from "../webhook/configurations";
 import { findObject, FULL_VALUES, renderChart, type K8sObject } from "./render";
 
 const deployDir = path.join(import.meta.dirname, "..");
@@ -200,6 +200,11 @@ describe("chart: CRDs and webhook", () => {
     expect(podSpec(find(moved, "Deployment", "tenet-webhook")).containers[0].args).toEqual(
       expect.arrayContaining(["--ipam-users=system:serviceaccount:net:tenet-cni,system:serviceaccount:net:tenet-controllers,node-ipam", "--ipam-groups="]),
     );
+    // the same identities skip the webhook for allocation-only UPDATEs (matchConditions)
+    const ipam = { users: ["system:serviceaccount:net:tenet-cni", "system:serviceaccount:net:tenet-controllers", "node-ipam"], groups: [] };
+    for (const kind of ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"]) {
+      expect(find(moved, kind, "tenet").webhooks[0].matchConditions).toEqual([ipamAllocationUpdateCondition(ipam)]);
+    }
   });
 
   it("installs the CRDs of deploy/crds, unchanged, kept on uninstall", () => {
@@ -218,7 +223,9 @@ describe("chart: CRDs and webhook", () => {
   });
 
   it("the webhook configurations have the rules of deploy/webhook/configurations.ts", () => {
-    const plain = webhookConfigurations({ service: { name: "tenet-webhook", namespace: "tenet-system", port: 443 } });
+    // with the identities the chart gives the webhook (its --ipam-users/--ipam-groups)
+    const chartIpam = { users: ["system:serviceaccount:tenet-system:tenet-cni", "system:serviceaccount:tenet-system:tenet-controllers"], groups: ["system:masters"] };
+    const plain = webhookConfigurations({ service: { name: "tenet-webhook", namespace: "tenet-system", port: 443 } }, {}, "tenet", chartIpam);
     for (const objects of [defaults, full]) {
       for (const p of plain) {
         const chart = find(objects, p.kind, "tenet");

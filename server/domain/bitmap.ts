@@ -47,7 +47,8 @@ const ZERO_QUAD = "AAAA"; // three zero bytes
 /** Standard base64 with padding. Runs of zero bytes, most of any allocation bitmap, cost a repeat. */
 function encodeBase64(bytes: Uint8Array): string {
   const parts: string[] = [];
-  const codes = new Uint8Array(16 * 1024);
+  // at most 16 KiB (a multiple of 4: codes go out four at a time and are flushed when full)
+  const codes = new Uint8Array(Math.min(16 * 1024, 4 * Math.ceil(bytes.length / 3) + 4));
   let n = 0;
   let zeros = 0;
   const flushCodes = () => {

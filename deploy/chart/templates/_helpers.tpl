@@ -62,3 +62,9 @@ annotations:
   value: "file:/var/lib/tenet/console.db"
 {{- end }}
 {{- end }}
+
+{{- /* Who may change allocation state (N-28), as a JSON list: the webhook's --ipam-users and its configurations' matchConditions */ -}}
+{{- define "tenet.ipamUsers" -}}
+{{- $ns := .Release.Namespace }}
+{{- concat (list (printf "system:serviceaccount:%s:tenet-cni" $ns) (printf "system:serviceaccount:%s:tenet-controllers" $ns)) (.Values.webhook.ipamIdentities.extraUsers | default list) | toJson }}
+{{- end }}

@@ -4,7 +4,9 @@ import type { DanmEp } from "../api/danmEp";
 import type { NetworkObject } from "../api/network";
 import type { TenantConfig } from "../api/tenantConfig";
 import { Bitmap } from "../bitmap";
+import { freshIpBitmap } from "../ipam/pool";
 import { formatIssue, type Issue, type IssueType } from "../issue";
+import { parseCidr } from "../net/cidr";
 import { freshVniBitmap, reservedVnis, reserveVni } from "../tenancy/vni";
 import { admitNetwork, type NetworkAdmissionContext, type NetworkOutcome } from "./network";
 import type { Phase } from "./outcome";
@@ -405,13 +407,10 @@ describe("admitNetwork: defaults (§8.3, §9.1)", () => {
     expect(options(object).allocation_pool).toEqual({ start: "10.0.0.20", end: "10.0.0.254", lastIp: "" });
   });
 
-  it("a net6 /64 alone gets a /105 pool ending at ::7f:fffe and a 2^23-bit alloc6", () => {
+  it("a net6 /64 alone gets a /105 pool ending at ::7f:fffe and no alloc6 (IPAM creates it at the first IPv6 allocation)", () => {
     const object = expectAllowed(create(danmNet({ net6: "fd00:10::/64" })));
     expect(options(object).allocation_pool_v6).toEqual({ cidr: "fd00:10::/105", start: "fd00:10::1", end: "fd00:10::7f:fffe", lastIp: "" });
-    const alloc6 = Bitmap.decode(options(object).alloc6!);
-    expect(alloc6.length).toBe(2 ** 23);
-    expect(alloc6.countSet()).toBe(2);
-    expect([alloc6.isSet(0), alloc6.isSet(2 ** 23 - 1)]).toEqual([true, true]);
+    expect(options(object).alloc6).toBeUndefined();
     expect(options(object).alloc).toBeUndefined();
   });
 
@@ -446,10 +445,8 @@ describe("admitNetwork: defaults (§8.3, §9.1)", () => {
     expect(o.allocation_pool).toEqual({ start: "172.20.4.20", end: "172.20.4.200", lastIp: "" });
     // network, broadcast and the route gateway .1
     expect(setBits(o.alloc)).toEqual([0, 1, 255]);
-    const alloc6 = Bitmap.decode(o.alloc6!);
-    expect(alloc6.length).toBe(2 ** 22);
-    expect(alloc6.countSet()).toBe(3);
-    expect([alloc6.isSet(0), alloc6.isSet(1), alloc6.isSet(2 ** 22 - 1)]).toEqual([true, true, true]);
+    // alloc6 is left to the first IPv6 allocation (docs/ipam.md), which reserves ::0, the gateway ::1 and the last address
+    expect(o.alloc6).toBeUndefined();
     expect(object.spec).toMatchObject({ NetworkID: "backhaul", NetworkType: "ipvlan", AllowedTenants: ["ran-a", "ran-b"] });
     expect(o).toMatchObject({ host_device: "bond1", vlan: 310, container_prefix: "bh", rt_tables: 40 });
   });
@@ -687,7 +684,7 @@ describe("admitNetwork UPDATE (§9.1, decision 6)", () => {
 
     it("ClusterNetwork update changing net6 with an IPv6 address allocated is denied by N-26", () => {
       const v6 = admitted(clusterNetwork({ net6: "fd00::/120" }));
-      const bits = Bitmap.decode(options(v6).alloc6!);
+      const bits = freshIpBitmap(parseCidr("fd00::/120"), []);
       bits.set(1);
       const used = json({ ...v6, spec: { ...v6.spec, Options: { ...options(v6), alloc6: bits.encode() } } });
       expectDenied(update(used, edit(used, { net6: "fd01::/120", allocation_pool_v6: undefined })), [deny("N-26", "Forbidden", "spec.Options.net6")]);

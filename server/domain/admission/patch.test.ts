@@ -210,8 +210,22 @@ describe("patches of admitted networks (danm-spec §9.5)", () => {
     expect(patchOf(net("TenantNetwork", { NetworkType: "flannel", Options: {} }))).toEqual(["/spec/NetworkID"]);
   });
 
-  it("network with only net6 → alloc6, allocation_pool_v6", () => {
-    expect(patchOf(net("DanmNet", { NetworkID: "fh", NetworkType: "ipvlan", Options: { net6: "fd00::/120" } }))).toEqual(["/spec/Options/alloc6", "/spec/Options/allocation_pool_v6"]);
+  it("UPDATEs of a dual-stack network never rewrite alloc or alloc6: changed by IPAM, or kept while other fields change (issue 16)", () => {
+    const ipam = { requester: { username: "ipam" }, ipamIdentities: { users: ["ipam"], groups: [] } };
+    const options = { cidr: "10.0.0.0/24", net6: "fd00::/64", allocation_pool: { start: "10.0.0.1", end: "10.0.0.254", lastIp: "" }, allocation_pool_v6: { cidr: "fd00::/106", start: "fd00::1", end: "fd00::3f:fffe", lastIp: "" } };
+    const alloc6 = Buffer.alloc(2 ** 22 / 8);
+    alloc6[0] = 0xc0;
+    alloc6[alloc6.length - 1] = 0x01;
+    const stored = net("DanmNet", { NetworkID: "dual", NetworkType: "ipvlan", Options: { ...options, alloc: "wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE=", alloc6: alloc6.toString("base64") } });
+    alloc6[0] = 0xe0;
+    const allocated = net("DanmNet", { NetworkID: "dual", NetworkType: "ipvlan", Options: { ...options, allocation_pool_v6: { ...options.allocation_pool_v6, lastIp: "fd00::2" }, alloc: "4AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE=", alloc6: alloc6.toString("base64") } });
+    expect(patchOf(allocated, ipam, stored)).toEqual([]);
+    const relabelled = { ...allocated, metadata: { ...(allocated.metadata as Json), labels: { team: "a" } } };
+    expect(patchOf(relabelled, ipam, allocated)).toEqual([]);
+  });
+
+  it("network with only net6 → allocation_pool_v6 (alloc6 waits for the first IPv6 allocation)", () => {
+    expect(patchOf(net("DanmNet", { NetworkID: "fh", NetworkType: "ipvlan", Options: { net6: "fd00::/120" } }))).toEqual(["/spec/Options/allocation_pool_v6"]);
   });
 
   it("a TenantNetwork without Options gets them added whole (no replace under a missing parent)", () => {

@@ -40,7 +40,7 @@ export const NetworkOptions = z
     routes: routeMap.optional().describe("Routes installed in the Pod's main table: destination IPv4 CIDR -> gateway inside cidr."),
     net6: z.string().optional().describe("IPv6 subnet in CIDR notation. Absent means no IPv6."),
     allocation_pool_v6: AllocationPoolV6.optional(),
-    alloc6: z.string().optional().describe("IPv6 allocation bitmap (base64) over allocation_pool_v6.cidr, written by the webhook and IPAM. Must not be set by users."),
+    alloc6: z.string().optional().describe("IPv6 allocation bitmap (base64) over allocation_pool_v6.cidr, written by IPAM at the first IPv6 allocation (absent: nothing allocated yet). Must not be set by users."),
     routes6: routeMap.optional().describe("IPv6 routes: destination IPv6 CIDR -> gateway inside net6."),
     container_prefix: z.string().optional().describe("Prefix of the interface name inside the Pod (eth0 for the first interface, <prefix><sequence> otherwise)."),
     rt_tables: z.number().int().min(0).max(255).optional().describe("Routing table id for Pod-requested policy routes (proutes/proutes6); 0 ignores them."),

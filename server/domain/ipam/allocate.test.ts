@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { Bitmap } from "../bitmap";
 import { allocateAddresses, freeAddresses, poolUsage, type AllocationError } from "./allocate";
-import { defaultV4Pool, defaultV6Pool, defaultV6PoolCidr, type PoolOptions } from "./pool";
+import { parseCidr } from "../net/cidr";
+import { defaultV4Pool, defaultV6PoolBounds, defaultV6PoolCidr, freshIpBitmap, type PoolOptions } from "./pool";
 
 const v4net = (cidr = "10.0.0.0/24", extra: PoolOptions = {}) => defaultV4Pool({ cidr, ...extra });
-const v6net = (net6 = "fd00::/64", extra: PoolOptions = {}) => defaultV6Pool(defaultV6PoolCidr({ net6, ...extra }));
+const v6net = (net6 = "fd00::/64", extra: PoolOptions = {}) => defaultV6PoolBounds(defaultV6PoolCidr({ net6, ...extra }));
 const dual = () => v6net("fd00:20:4::/64", v4net("172.20.4.0/24"));
 
 function ok<T>(r: { ok: true; options: T; ip: string; ip6: string; changed: boolean } | { ok: false; error: AllocationError }) {
@@ -195,6 +196,34 @@ describe("allocateAddresses: legacy networks (danm-spec §10.5)", () => {
   });
 });
 
+describe("lazy alloc6 (danm-spec §10.5; the webhook leaves it out)", () => {
+  it("is created at the first IPv6 allocation over the pool cidr, with routes6 gateways reserved and start, end and lastIp kept", () => {
+    const o = v6net("fd00::/64", { routes6: { "fd01::/64": "fd00::5" }, allocation_pool_v6: { cidr: "fd00::/120", start: "fd00::4", end: "fd00::9", lastIp: "fd00::6" } });
+    expect(o.alloc6).toBeUndefined();
+    const r = ok(allocateAddresses(o, { ip6: "dynamic" }));
+    // next-fit after lastIp ::6; the gateway ::5 was never a candidate
+    expect(r.ip6).toBe("fd00::7/64");
+    expect(r.options.allocation_pool_v6).toEqual({ cidr: "fd00::/120", start: "fd00::4", end: "fd00::9", lastIp: "fd00::7" });
+    const bits = Bitmap.decode(r.options.alloc6!);
+    expect(bits.length).toBe(256);
+    expect([0, 5, 7, 255].every((i) => bits.isSet(i))).toBe(true);
+    expect(bits.countSet()).toBe(4);
+  });
+
+  it("is not created by an IPv4-only allocation on a dual-stack network, nor by a free", () => {
+    const o = dual();
+    const r = ok(allocateAddresses(o, { ip: "dynamic", ip6: "none" }));
+    expect(r.options.alloc6).toBeUndefined();
+    expect(freeAddresses(o, { ip6: "fd00:20:4::2" })).toEqual({ options: o, changed: false });
+  });
+
+  it("refuses a static address that is a routes6 gateway of a network without alloc6 (A-4)", () => {
+    const o = v6net("fd00::/64", { routes6: { "fd01::/64": "fd00::1" }, allocation_pool_v6: { cidr: "fd00::/120" } });
+    const r = allocateAddresses(o, { ip6: "fd00::1" });
+    expect(r.ok ? undefined : r.error.rule).toBe("A-4");
+  });
+});
+
 describe("freeAddresses (danm-spec §10.5)", () => {
   it("clears the bits of addresses in cidr and in the IPv6 pool cidr", () => {
     const o = dual();
@@ -202,7 +231,9 @@ describe("freeAddresses (danm-spec §10.5)", () => {
     const freed = freeAddresses(r.options, { ip: r.ip, ip6: r.ip6 });
     expect(freed.changed).toBe(true);
     expect(freed.options.alloc).toBe(o.alloc);
-    expect(freed.options.alloc6).toBe(o.alloc6);
+    // o has no alloc6 yet (created at the first allocation): freeing leaves a fresh bitmap
+    expect(o.alloc6).toBeUndefined();
+    expect(freed.options.alloc6).toBe(freshIpBitmap(parseCidr(o.allocation_pool_v6!.cidr!), []).encode());
     expect(r.options.alloc).not.toBe(o.alloc);
   });
 
@@ -238,6 +269,13 @@ describe("poolUsage", () => {
       v4: { total: 254, used: 2, free: 252 },
       v6: { total: 2n ** 22n - 2n, used: 1, free: 2n ** 22n - 3n },
     });
+  });
+
+  it("counts a dual-stack network without alloc6 yet as nothing allocated, its gateways reserved", () => {
+    const o = v6net("fd00::/64", { cidr: "10.0.0.0/24", routes6: { "fd01::/64": "fd00::1" }, allocation_pool_v6: { cidr: "fd00::/120" } });
+    expect(o.alloc6).toBeUndefined();
+    expect(poolUsage(o).v6).toEqual({ total: 254n, used: 1, free: 253n });
+    expect(poolUsage(ok(allocateAddresses(o, { ip6: "dynamic" })).options).v6).toEqual({ total: 254n, used: 2, free: 252n });
   });
 
   it("leaves out absent or unreadable families", () => {

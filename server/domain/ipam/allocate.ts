@@ -5,7 +5,7 @@
 import { Bitmap } from "../bitmap";
 import { AddressError, formatIp, tryParseIp, type Family, type IpAddress } from "../net/address";
 import { cidrContains, cidrSize, formatCidr, indexOf, stripPrefix, tryParseCidr, type Cidr } from "../net/cidr";
-import { defaultV4Pool, defaultV6Pool, defaultV6PoolCidr, MIN_V4_PREFIX, type PoolOptions } from "./pool";
+import { defaultV4Pool, defaultV6PoolBounds, defaultV6PoolCidr, freshIpBitmap, MIN_V4_PREFIX, routeGateways, type PoolOptions } from "./pool";
 
 /** Per family: absent/"" (nothing), "none", "dynamic", or a static address with an optional "/nn". */
 export type AddressRequest = string | undefined;
@@ -70,14 +70,9 @@ function resolveV6<T extends PoolOptions>(o: T): Resolved<T> {
   let options = o;
   let changed = false;
   const p6 = o.allocation_pool_v6;
-  if (!filled(p6?.cidr) || !filled(o.alloc6) || !filled(p6?.start) || !filled(p6?.end)) {
-    // Lazy IPv6 initialisation (§10.5), exactly as the webhook would default the pool.
-    try {
-      options = defaultV6Pool(defaultV6PoolCidr(o));
-    } catch (e) {
-      if (!(e instanceof AddressError)) throw e;
-      return fail("A-6", 6, `allocation_pool_v6 of ${formatCidr(net6)} is invalid: ${e.message}`);
-    }
+  if (!filled(p6?.cidr) || !filled(p6?.start) || !filled(p6?.end)) {
+    // a network stored before the webhook existed: default the pool as the webhook would
+    options = defaultV6PoolBounds(defaultV6PoolCidr(o));
     changed = true;
   }
   const pool = options.allocation_pool_v6 ?? {};
@@ -86,8 +81,21 @@ function resolveV6<T extends PoolOptions>(o: T): Resolved<T> {
   if (!range || range.family !== 6 || range.prefix < net6.prefix || !cidrContains(net6, { family: 6, value: range.network })) {
     return fail("A-6", 6, `allocation_pool_v6.cidr ${pool.cidr} is not an IPv6 prefix inside net6 ${formatCidr(net6)}; fix the network`);
   }
-  const bitmap = Bitmap.decode(options.alloc6 ?? "");
-  if (!bitmapFits(bitmap, range)) return fail("A-6", 6, `allocation bitmap of ${formatCidr(range)} is corrupt`);
+  let bitmap: Bitmap;
+  if (filled(options.alloc6)) {
+    bitmap = Bitmap.decode(options.alloc6);
+    if (!bitmapFits(bitmap, range)) return fail("A-6", 6, `allocation bitmap of ${formatCidr(range)} is corrupt`);
+  } else {
+    // Lazy IPv6 initialisation (§10.5): the webhook leaves alloc6 out, the first allocation writes it.
+    // Until then nothing is allocated: what a fresh bitmap holds (first, last address, gateways).
+    try {
+      bitmap = freshIpBitmap(range, routeGateways(options.routes6));
+    } catch (e) {
+      if (!(e instanceof AddressError)) throw e;
+      return fail("A-6", 6, `allocation_pool_v6 of ${formatCidr(net6)} is invalid: ${e.message}`);
+    }
+    changed = true;
+  }
   return { ok: true, options, changed, state: { family: 6, net: net6, range, bitmap, pool } };
 }
 
@@ -293,7 +301,10 @@ export interface PoolUsage {
   v6?: { total: bigint; used: number; free: bigint };
 }
 
-/** Addresses in [start, end] and how many of them are reserved, per family; a family is left out when absent or unreadable. */
+/**
+ * Addresses in [start, end] and how many of them are reserved, per family; a family is left out when
+ * absent or unreadable. A dual-stack network without alloc6 yet counts what a fresh bitmap reserves.
+ */
 export function poolUsage(o: PoolOptions): PoolUsage {
   const usage: PoolUsage = {};
   const v4 = filled(o.cidr) ? resolveV4(o) : undefined;

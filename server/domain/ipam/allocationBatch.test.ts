@@ -2,10 +2,10 @@
 // family (group commit). Its outcome must be exactly that of the operations applied one by one.
 import { describe, expect, it } from "vitest";
 import { AllocationBatch, allocateAddresses, freeAddresses, type AllocationOp } from "./allocate";
-import { defaultV4Pool, defaultV6Pool, defaultV6PoolCidr, type PoolOptions } from "./pool";
+import { defaultV4Pool, defaultV6PoolBounds, defaultV6PoolCidr, type PoolOptions } from "./pool";
 
 const v4net = (cidr = "10.0.0.0/28") => defaultV4Pool({ cidr });
-const dual = (): PoolOptions => defaultV6Pool(defaultV6PoolCidr({ net6: "fd00:20:4::/120", ...v4net("172.20.4.0/28") }));
+const dual = (): PoolOptions => defaultV6PoolBounds(defaultV6PoolCidr({ net6: "fd00:20:4::/120", ...v4net("172.20.4.0/28") }));
 
 /** The same operations one at a time through the single-operation functions. */
 function oneByOne(o: PoolOptions, ops: AllocationOp[]) {

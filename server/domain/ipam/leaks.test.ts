@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { Bitmap } from "../bitmap";
 import { allocateAddresses } from "./allocate";
 import { leakedAddresses } from "./leaks";
-import { defaultV4Pool, defaultV6Pool, defaultV6PoolCidr, type PoolOptions } from "./pool";
+import { defaultV4Pool, defaultV6PoolBounds, defaultV6PoolCidr, type PoolOptions } from "./pool";
 
 const v4 = (): PoolOptions => defaultV4Pool({ cidr: "10.0.0.0/24", routes: { "10.9.0.0/16": "10.0.0.1" } });
 
@@ -30,12 +30,18 @@ describe("leakedAddresses", () => {
   });
 
   it("IPv6 leaks are found in the pool's bitmap", () => {
-    let o: PoolOptions = defaultV6Pool(defaultV6PoolCidr({ net6: "fd00:1::/120" }));
+    let o: PoolOptions = defaultV6PoolBounds(defaultV6PoolCidr({ net6: "fd00:1::/120" }));
     const r = allocateAddresses(o, { ip6: "dynamic" });
     if (!r.ok) throw new Error();
     o = r.options;
     expect(leakedAddresses(o, []).ip6).toEqual([r.ip6.split("/")[0]]);
     expect(leakedAddresses(o, [{ ip6: r.ip6 }]).ip6).toEqual([]);
+  });
+
+  it("a dual-stack network without alloc6 yet (created at the first IPv6 allocation) leaks no IPv6 address", () => {
+    const o = defaultV6PoolBounds(defaultV6PoolCidr({ ...v4(), net6: "fd00:1::/64", routes6: { "fd01::/64": "fd00:1::1" } }));
+    expect(o.alloc6).toBeUndefined();
+    expect(leakedAddresses(o, [{ ip6: "fd00:1::7/64" }])).toEqual({ ip: [], ip6: [] });
   });
 
   it("a corrupt bitmap reports nothing rather than freeing what it cannot read", () => {

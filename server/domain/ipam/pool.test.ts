@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Bitmap } from "../bitmap";
 import { AddressError, parseIp } from "../net/address";
 import { parseCidr } from "../net/cidr";
-import { defaultV4Pool, defaultV6Pool, defaultV6PoolCidr, freshIpBitmap, MAX_BITMAP_BITS, maxV6PoolPrefix, MIN_V4_PREFIX, type PoolOptions } from "./pool";
+import { defaultV4Pool, defaultV6PoolBounds, defaultV6PoolCidr, freshIpBitmap, MAX_BITMAP_BITS, maxV6PoolPrefix, MIN_V4_PREFIX, type PoolOptions } from "./pool";
 import { allocateAddresses } from "./allocate";
 
 describe("freshIpBitmap reference values (danm-spec §7)", () => {
@@ -94,7 +94,7 @@ describe("defaultV4Pool", () => {
 });
 
 function defaultedV6(o: PoolOptions): PoolOptions {
-  return defaultV6Pool(defaultV6PoolCidr(o));
+  return defaultV6PoolBounds(defaultV6PoolCidr(o));
 }
 
 describe("IPv6 pool defaulting (danm-spec §8.3, §10.6)", () => {
@@ -118,13 +118,13 @@ describe("IPv6 pool defaulting (danm-spec §8.3, §10.6)", () => {
   it("leaves the pool cidr empty beside an IPv4 /9 (N-17 denies it)", () => {
     const out = defaultV6PoolCidr<PoolOptions>({ cidr: "10.0.0.0/9", net6: "fd00::/64" });
     expect(out.allocation_pool_v6).toEqual({ cidr: "", start: "", end: "", lastIp: "" });
-    expect(defaultV6Pool(out).alloc6).toBeUndefined();
+    expect(defaultV6PoolBounds(out).alloc6).toBeUndefined();
   });
 
   it("uses a net6 /120 itself as the pool", () => {
     const out = defaultedV6({ cidr: "10.0.0.0/24", net6: "fd00::ab00/120" });
     expect(out.allocation_pool_v6).toEqual({ cidr: "fd00::ab00/120", start: "fd00::ab01", end: "fd00::abfe", lastIp: "" });
-    expect(out.alloc6).toBe(freshIpBitmap(parseCidr("fd00::ab00/120"), []).encode());
+    expect(out.alloc6).toBeUndefined(); // created at the first IPv6 allocation
   });
 
   it("completes the §2.3 backhaul example", () => {
@@ -142,10 +142,15 @@ describe("IPv6 pool defaulting (danm-spec §8.3, §10.6)", () => {
     const v4 = Bitmap.decode(out.alloc!);
     expect([0, 1, 255].every((i) => v4.isSet(i))).toBe(true);
     expect(v4.countSet()).toBe(3);
-    const v6 = Bitmap.decode(out.alloc6!);
+    // alloc6 is created at the first IPv6 allocation, with ::0, the gateway ::1 and the last address reserved
+    expect(out.alloc6).toBeUndefined();
+    const first = allocateAddresses(out, { ip6: "dynamic" });
+    if (!first.ok) throw new Error(first.error.message);
+    expect(first.ip6).toBe("fd00:20:4::2/64");
+    const v6 = Bitmap.decode(first.options.alloc6!);
     expect(v6.length).toBe(2 ** 22);
-    expect([0, 1, 2 ** 22 - 1].every((i) => v6.isSet(i))).toBe(true);
-    expect(v6.countSet()).toBe(3);
+    expect([0, 1, 2, 2 ** 22 - 1].every((i) => v6.isSet(i))).toBe(true);
+    expect(v6.countSet()).toBe(4);
   });
 
   it("keeps a user's pool cidr, bounds and alloc6", () => {

@@ -1,5 +1,5 @@
-// Allocation pools of a network (danm-spec §8.3 defaulting, §10.1, §10.6): the pool ranges, the
-// storage limit shared by both families, and freshly reserved bitmaps.
+// Allocation pools of a network (danm-spec §8.3 defaulting, §10.1, §10.5, §10.6): the pool ranges,
+// the storage limit shared by both families, and freshly reserved bitmaps.
 import { Bitmap } from "../bitmap";
 import { AddressError, formatIp, tryParseIp, type IpAddress } from "../net/address";
 import { cidrContains, cidrSize, formatCidr, indexOf, tryParseCidr, type Cidr } from "../net/cidr";
@@ -57,7 +57,7 @@ export function freshIpBitmap(range: Cidr, gateways: IpAddress[]): Bitmap {
 }
 
 /** Gateways of a route map that parse as addresses (unparseable ones are N-3/N-6's business). */
-function routeGateways(routes: Record<string, string> | undefined): IpAddress[] {
+export function routeGateways(routes: Record<string, string> | undefined): IpAddress[] {
   const out: IpAddress[] = [];
   for (const gateway of Object.values(routes ?? {})) {
     const ip = typeof gateway === "string" ? tryParseIp(gateway) : undefined;
@@ -121,10 +121,12 @@ export function defaultV6PoolCidr<T extends PoolOptions>(o: T): T {
 }
 
 /**
- * §8.3 IPv6 pool defaulting: empty start/end := pool-cidr network + 1 / last − 1; empty alloc6 :=
- * fresh bitmap over the pool cidr with the routes6 gateways reserved. Needs a valid pool cidr.
+ * §8.3 IPv6 pool defaulting, as the webhook does it: empty start/end := pool-cidr network + 1 /
+ * last − 1. Unlike §8.3 it leaves alloc6 alone: an absent alloc6 means "nothing allocated yet" and
+ * IPAM creates it at the first IPv6 allocation (§10.5, allocate.ts), as upstream DANM does since
+ * its PR #178 (docs/ipam.md "IPv6 bitmap created at the first allocation"). Needs a valid pool cidr.
  */
-export function defaultV6Pool<T extends PoolOptions>(o: T): T {
+export function defaultV6PoolBounds<T extends PoolOptions>(o: T): T {
   const pool = o.allocation_pool_v6;
   const cidr = filled(pool?.cidr) ? tryParseCidr(pool.cidr) : undefined;
   if (!cidr || cidr.family !== 6) return { ...o };
@@ -137,6 +139,6 @@ export function defaultV6Pool<T extends PoolOptions>(o: T): T {
       end: filled(pool?.end) ? pool.end : shifted(cidr, last, -1n),
       lastIp: pool?.lastIp ?? "",
     },
-    alloc6: filled(o.alloc6) ? o.alloc6 : freshIpBitmap(cidr, routeGateways(o.routes6)).encode(),
   };
 }
+

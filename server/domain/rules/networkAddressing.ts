@@ -5,7 +5,7 @@ import type { NetworkOptions } from "../api/network";
 import { issue, type Issue } from "../issue";
 import { tryParseIp } from "../net/address";
 import { cidrContains, cidrContainsCidr, firstAddress, formatCidr, lastAddress, tryParseCidr, type Cidr } from "../net/cidr";
-import { defaultV4Pool, defaultV6Pool, defaultV6PoolCidr, maxV6PoolPrefix, MIN_V4_PREFIX } from "../ipam/pool";
+import { defaultV4Pool, defaultV6PoolBounds, defaultV6PoolCidr, maxV6PoolPrefix, MIN_V4_PREFIX } from "../ipam/pool";
 
 const P = "spec.Options";
 
@@ -47,7 +47,7 @@ export function defaultAddressing(options: NetworkOptions): NetworkOptions {
   const net6 = v6Network(o);
   if (net6) {
     o = defaultV6PoolCidr(o);
-    if (v6PoolCidrIssues(o, net6).length === 0) o = defaultV6Pool(o);
+    if (v6PoolCidrIssues(o, net6).length === 0) o = defaultV6PoolBounds(o);
   }
   return o;
 }

@@ -62,7 +62,7 @@ export function findProfile(config: TenantConfig, name: string, vniType: VniType
 export function reservedVnis(profile: InterfaceProfile): number[] {
   const bitmap = Bitmap.decode(profile.alloc ?? "");
   const out: number[] = [];
-  for (let v = 1; v < bitmap.length && v <= MAX_VNI; v++) if (bitmap.isSet(v)) out.push(v);
+  for (let v = bitmap.findSet(1); v >= 0 && v <= MAX_VNI; v = bitmap.findSet(v + 1)) out.push(v);
   return out;
 }
 

@@ -3,7 +3,7 @@ import type { DanmEp } from "../api/danmEp";
 import type { NetworkObject } from "../api/network";
 import { Bitmap } from "../bitmap";
 import { allocateAddresses } from "../ipam/allocate";
-import { defaultV4Pool, defaultV6Pool, defaultV6PoolCidr, type PoolOptions } from "../ipam/pool";
+import { defaultV4Pool, defaultV6PoolBounds, defaultV6PoolCidr, type PoolOptions } from "../ipam/pool";
 import { addressesCsv, addressesInUse, csvField } from "./addressesInUse";
 import { countStates, decodeAddressMap, describeAddress, networkAddresses } from "./addressMap";
 import { describeDuration, exhaustionForecast, leastSquares } from "./forecast";
@@ -11,7 +11,7 @@ import { networkUsage, pressureLevel, tenantUsage, usageOverview } from "./press
 
 function net(kind: NetworkObject["kind"], namespace: string, name: string, options: PoolOptions): NetworkObject {
   let o = defaultV4Pool(options);
-  if (o.net6) o = defaultV6Pool(defaultV6PoolCidr(o));
+  if (o.net6) o = defaultV6PoolBounds(defaultV6PoolCidr(o));
   return { apiVersion: "danm.k8s.io/v1", kind, metadata: { name, namespace: kind === "ClusterNetwork" ? undefined : namespace }, spec: { NetworkID: name, Options: o } } as NetworkObject;
 }
 
