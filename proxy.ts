@@ -13,7 +13,13 @@ function withHeaders(res: NextResponse, policy: string): NextResponse {
 export function proxy(request: NextRequest) {
   const { pathname } = request.nextUrl;
   if (!pathDecodes(pathname)) {
-    return withHeaders(new NextResponse(`bad request: the path ${JSON.stringify(pathname.slice(0, 200))} is not valid percent-encoding\n`, { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } }), API_POLICY);
+    return withHeaders(
+      new NextResponse(`bad request: the path ${JSON.stringify(pathname.slice(0, 200))} is not valid percent-encoding\n`, {
+        status: 400,
+        headers: { "content-type": "text/plain; charset=utf-8" },
+      }),
+      API_POLICY,
+    );
   }
   if (pathname.startsWith("/api/")) return withHeaders(NextResponse.next(), API_POLICY);
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(18))).toString("base64");

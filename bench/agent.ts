@@ -49,9 +49,14 @@ async function baseline(perName = false): Promise<{ create: number; remove: numb
   const desired = desiredHostInterfaces(networks);
   const add = desired.flatMap((d) => {
     const e = ends(d.id);
-    return [`link add ${d.name} up type vxlan id ${d.id} dev ${d.parent} dstport ${VXLAN_UDP_PORT} local ${e.local} group ${e.group} learning l2miss l3miss`, `link set ${d.name} alias ${OWNER_ALIAS}`];
+    return [
+      `link add ${d.name} up type vxlan id ${d.id} dev ${d.parent} dstport ${VXLAN_UDP_PORT} local ${e.local} group ${e.group} learning l2miss l3miss`,
+      `link set ${d.name} alias ${OWNER_ALIAS}`,
+    ];
   });
-  const del = perName ? desired.map((d) => `link del ${d.name}`) : [...desired.map((d) => `link set ${d.name} group ${REMOVAL_GROUP}`), `link del group ${REMOVAL_GROUP}`];
+  const del = perName
+    ? desired.map((d) => `link del ${d.name}`)
+    : [...desired.map((d) => `link set ${d.name} group ${REMOVAL_GROUP}`), `link del group ${REMOVAL_GROUP}`];
   let t0 = process.hrtime.bigint();
   ipBatch(add);
   const create = ms(t0);
@@ -68,12 +73,16 @@ async function agentRun(): Promise<{ create: number; remove: number }> {
   let t0 = process.hrtime.bigint();
   const up = await agent.reconcile(networks);
   const create = ms(t0);
-  if (up.created.length !== COUNT || up.failed.length || up.conflicts.length) throw new Error(`agent create: ${up.created.length} created, failures ${JSON.stringify(up.failed.slice(0, 3))}, conflicts ${JSON.stringify(up.conflicts.slice(0, 3))}`);
+  if (up.created.length !== COUNT || up.failed.length || up.conflicts.length)
+    throw new Error(
+      `agent create: ${up.created.length} created, failures ${JSON.stringify(up.failed.slice(0, 3))}, conflicts ${JSON.stringify(up.conflicts.slice(0, 3))}`,
+    );
   if ((await vxlanCount()) !== COUNT) throw new Error("agent did not create every interface");
   t0 = process.hrtime.bigint();
   const down = await agent.reconcile([]);
   const remove = ms(t0);
-  if (down.removed.length !== COUNT || down.failed.length) throw new Error(`agent delete: ${down.removed.length} removed, failures ${JSON.stringify(down.failed.slice(0, 3))}`);
+  if (down.removed.length !== COUNT || down.failed.length)
+    throw new Error(`agent delete: ${down.removed.length} removed, failures ${JSON.stringify(down.failed.slice(0, 3))}`);
   if ((await vxlanCount()) !== 0) throw new Error("agent did not delete every interface");
   return { create, remove };
 }
@@ -84,7 +93,9 @@ try {
   for (let r = 0; r < ROUNDS; r++) {
     const b = await baseline();
     const a = await agentRun();
-    console.log(`  round ${r + 1}: ip-batch create ${b.create.toFixed(0)} ms, delete ${b.remove.toFixed(0)} ms | agent create ${a.create.toFixed(0)} ms, delete ${a.remove.toFixed(0)} ms`);
+    console.log(
+      `  round ${r + 1}: ip-batch create ${b.create.toFixed(0)} ms, delete ${b.remove.toFixed(0)} ms | agent create ${a.create.toFixed(0)} ms, delete ${a.remove.toFixed(0)} ms`,
+    );
     for (const k of ["create", "remove"] as const) {
       best.base[k] = Math.min(best.base[k], b[k]);
       best.agent[k] = Math.min(best.agent[k], a[k]);
@@ -95,11 +106,15 @@ try {
   const ratio = agentTotal / baseTotal;
   if (PER_NAME) {
     const p = await baseline(true);
-    console.log(`  informational: ip -batch with one "link del NAME" per interface: delete ${p.remove.toFixed(0)} ms (agent ${(p.remove / best.agent.remove).toFixed(0)}x faster)`);
+    console.log(
+      `  informational: ip -batch with one "link del NAME" per interface: delete ${p.remove.toFixed(0)} ms (agent ${(p.remove / best.agent.remove).toFixed(0)}x faster)`,
+    );
   }
   console.log(`ip -batch   create ${best.base.create.toFixed(0)} ms  delete ${best.base.remove.toFixed(0)} ms  total ${baseTotal.toFixed(0)} ms`);
   console.log(`agent       create ${best.agent.create.toFixed(0)} ms  delete ${best.agent.remove.toFixed(0)} ms  total ${agentTotal.toFixed(0)} ms`);
-  console.log(`ratio agent / ip -batch: create ${(best.agent.create / best.base.create).toFixed(2)}x, delete ${(best.agent.remove / best.base.remove).toFixed(2)}x, total ${ratio.toFixed(2)}x (target <= ${TARGET_RATIO}x: ${ratio <= TARGET_RATIO ? "met" : "NOT met"})`);
+  console.log(
+    `ratio agent / ip -batch: create ${(best.agent.create / best.base.create).toFixed(2)}x, delete ${(best.agent.remove / best.base.remove).toFixed(2)}x, total ${ratio.toFixed(2)}x (target <= ${TARGET_RATIO}x: ${ratio <= TARGET_RATIO ? "met" : "NOT met"})`,
+  );
 } finally {
   ns.remove();
 }

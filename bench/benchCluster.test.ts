@@ -49,9 +49,13 @@ describe("runOnBenchCluster", () => {
   it("a failing benchmark is printed, sets exit code 1 and still tears everything down", async () => {
     const f = fakeCluster();
     const printed = vi.spyOn(console, "error").mockImplementation(() => {});
-    await runOnBenchCluster(f.home, async () => {
-      throw new Error("no such network");
-    }, f.hooks);
+    await runOnBenchCluster(
+      f.home,
+      async () => {
+        throw new Error("no such network");
+      },
+      f.hooks,
+    );
     expect(printed).toHaveBeenCalledWith(expect.objectContaining({ message: "no such network" }));
     expect(process.exitCode).toBe(1);
     expect(f.events.slice(-2)).toEqual(["clean up", "down, home there: true"]);
@@ -61,10 +65,14 @@ describe("runOnBenchCluster", () => {
   it("Ctrl-C during the benchmark tears down once and exits 130", async () => {
     const f = fakeCluster();
     let release = () => {};
-    const running = runOnBenchCluster(f.home, () => {
-      process.emit("SIGINT", "SIGINT");
-      return new Promise<void>((resolve) => (release = resolve));
-    }, f.hooks);
+    const running = runOnBenchCluster(
+      f.home,
+      () => {
+        process.emit("SIGINT", "SIGINT");
+        return new Promise<void>((resolve) => (release = resolve));
+      },
+      f.hooks,
+    );
     await vi.waitFor(() => expect(f.hooks.exit).toHaveBeenCalledWith(130));
     expect(fs.existsSync(f.home)).toBe(false);
     release();

@@ -40,7 +40,8 @@ const say = (line: string) => process.stderr.write(`[bench:cni] ${line}\n`);
 const cniBin = path.join(home, "cni-bin");
 fs.mkdirSync(cniBin);
 process.env.CNI_PATH = [cniBin, ...(process.env.CNI_PATH ?? "/usr/lib/cni:/opt/cni/bin").split(":")].join(":");
-const { addHostDevice, addNetns, callPlugin, CNI_PLUGIN_DIRS, missingPrerequisite, podInterfaces, removeHostDevice, removeNetns, startDanm } = await import("../server/cni/pluginHarness");
+const { addHostDevice, addNetns, callPlugin, CNI_PLUGIN_DIRS, missingPrerequisite, podInterfaces, removeHostDevice, removeNetns, startDanm } =
+  await import("../server/cni/pluginHarness");
 /** Debian's macvlan, the executable of the host-local and Whereabouts cases. */
 const macvlan = () => CNI_PLUGIN_DIRS.map((d) => path.join(d, "macvlan")).find((f) => fs.existsSync(f))!;
 
@@ -73,7 +74,14 @@ function prepareHostLocal(net: BenchNetwork): PreparedCase {
   const dataDir = path.join(home, "host-local");
   return {
     binary: macvlan(),
-    netconf: { cniVersion: "1.0.0", name: "bench-host-local", type: "macvlan", master: net.hostDevice, mode: "bridge", ipam: { type: "host-local", ranges: [[{ subnet: net.cidr }]], dataDir } },
+    netconf: {
+      cniVersion: "1.0.0",
+      name: "bench-host-local",
+      type: "macvlan",
+      master: net.hostDevice,
+      mode: "bridge",
+      ipam: { type: "host-local", ranges: [[{ subnet: net.cidr }]], dataDir },
+    },
     stop: async () => {},
   };
 }
@@ -83,7 +91,10 @@ async function prepareWhereabouts(cluster: LocalCluster, net: BenchNetwork): Pro
   const kc = loadKubeConfig(cluster.kubeconfig("admin"));
   const crds = whereabouts.crdFiles.flatMap((f) => readManifestFile(f));
   await applyObjects(kc, crds);
-  await waitForCrds(kc, crds.map((c) => c.metadata!.name!));
+  await waitForCrds(
+    kc,
+    crds.map((c) => c.metadata!.name!),
+  );
   fs.symlinkSync(whereabouts.binary, path.join(cniBin, "whereabouts"));
   // as its DaemonSet installs it, a flat file beside the netconf names the kubeconfig (and it must exist)
   const flatFile = path.join(home, "whereabouts.conf");
@@ -91,7 +102,14 @@ async function prepareWhereabouts(cluster: LocalCluster, net: BenchNetwork): Pro
   return {
     binary: macvlan(),
     // the defaults otherwise: leader election on one Lease in kube-system, 500 ms retry period
-    netconf: { cniVersion: "1.0.0", name: "bench-whereabouts", type: "macvlan", master: net.hostDevice, mode: "bridge", ipam: { type: "whereabouts", range: net.cidr, configuration_path: flatFile } },
+    netconf: {
+      cniVersion: "1.0.0",
+      name: "bench-whereabouts",
+      type: "macvlan",
+      master: net.hostDevice,
+      mode: "bridge",
+      ipam: { type: "whereabouts", range: net.cidr, configuration_path: flatFile },
+    },
     stop: async () => {},
   };
 }
@@ -104,11 +122,24 @@ async function prepareWhereabouts(cluster: LocalCluster, net: BenchNetwork): Pro
  */
 async function prepareTenet(cluster: LocalCluster, net: BenchNetwork): Promise<PreparedCase & { podAnnotations: Record<string, string> }> {
   const kubeconfig = cluster.kubeconfig("admin");
-  await new DanmClient(kubeconfig).create<NetworkObject>("DanmNet", { apiVersion: "danm.k8s.io/v1", kind: "DanmNet", metadata: { name: "bench-cni", namespace: NAMESPACE }, spec: { NetworkID: "benchcni", NetworkType: "macvlan", Options: { host_device: net.hostDevice, cidr: net.cidr } } } as NetworkObject);
+  await new DanmClient(kubeconfig).create<NetworkObject>("DanmNet", {
+    apiVersion: "danm.k8s.io/v1",
+    kind: "DanmNet",
+    metadata: { name: "bench-cni", namespace: NAMESPACE },
+    spec: { NetworkID: "benchcni", NetworkType: "macvlan", Options: { host_device: net.hostDevice, cidr: net.cidr } },
+  } as NetworkObject);
   const danm = await startDanm(home, "danm");
   return {
     binary: danm.plugin,
-    netconf: { cniVersion: "1.0.0", name: "bench-tenet", type: "danm", kubeconfig, cniDir: home, ipamLockDir: path.join(home, "ipam-locks"), daemonSocket: danm.socket },
+    netconf: {
+      cniVersion: "1.0.0",
+      name: "bench-tenet",
+      type: "danm",
+      kubeconfig,
+      cniDir: home,
+      ipamLockDir: path.join(home, "ipam-locks"),
+      daemonSocket: danm.socket,
+    },
     podAnnotations: { "danm.k8s.io/interfaces": JSON.stringify([{ network: "bench-cni", ip: "dynamic" }]) },
     stop: () => danm.stop(),
     serverCpu: () => processTreeCpuSeconds(danm.pid()),
@@ -136,7 +167,9 @@ interface Phase {
 async function runPhase(c: PreparedCase, command: "ADD" | "DEL", sandboxes: Sandbox[], cpu: ExecutableCpu | undefined): Promise<Phase> {
   const before = { machine: machineCpuSeconds(), executables: cpu?.seconds(), server: c.serverCpu?.() ?? 0 };
   const started = performance.now();
-  const answers = await Promise.all(sandboxes.map((s) => callPlugin(c.binary, { command, containerId: s.containerId, netns: `/var/run/netns/${s.netnsName}`, pod: s.pod, netconf: c.netconf })));
+  const answers = await Promise.all(
+    sandboxes.map((s) => callPlugin(c.binary, { command, containerId: s.containerId, netns: `/var/run/netns/${s.netnsName}`, pod: s.pod, netconf: c.netconf })),
+  );
   const wallSeconds = (performance.now() - started) / 1000;
   const machineCpu = (machineCpuSeconds() - before.machine) / sandboxes.length;
   // a daemon's CPU belongs to the calls it served
@@ -145,14 +178,16 @@ async function runPhase(c: PreparedCase, command: "ADD" | "DEL", sandboxes: Sand
   const times = answers.map((a) => a.ms).sort((a, b) => a - b);
   const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
   const failed = answers.find((a) => a.code !== 0);
-  const firstError = failed && `${command} exit ${failed.code}: ${(failed.json.msg ?? failed.json.details ?? failed.stdout ?? failed.stderr).toString().slice(0, 300)}`;
+  const firstError =
+    failed && `${command} exit ${failed.code}: ${(failed.json.msg ?? failed.json.details ?? failed.stdout ?? failed.stderr).toString().slice(0, 300)}`;
   return { ok, wallSeconds, rate: ok / wallSeconds, p50: q(0.5), p99: q(0.99), machineCpu, executableCpu, firstError, answers };
 }
 
 /** Addresses that two or more sandboxes' ADD results carry (each counted once). */
 function duplicateAddresses(adds: PluginAnswer[]): string[] {
   const holders = new Map<string, number>();
-  for (const a of adds) for (const ip of (a.json.ips ?? []) as { address: string }[]) holders.set(ip.address.split("/")[0], (holders.get(ip.address.split("/")[0]) ?? 0) + 1);
+  for (const a of adds)
+    for (const ip of (a.json.ips ?? []) as { address: string }[]) holders.set(ip.address.split("/")[0], (holders.get(ip.address.split("/")[0]) ?? 0) + 1);
   return [...holders].filter(([, n]) => n > 1).map(([address]) => address);
 }
 
@@ -198,14 +233,25 @@ async function benchCase(name: string, c: PreparedCase, pods: Sandbox["pod"][], 
 function report(results: CaseResult[], skipped: Map<string, string>, cpuNote: string, load: { before: number; after: number }): string {
   const lines: string[] = [];
   const num = (x: number | undefined, digits: number, width: number) => (x !== undefined && Number.isFinite(x) ? x.toFixed(digits) : "-").padStart(width);
-  lines.push(`CNI benchmark: ${SANDBOXES} sandboxes (a network namespace each) on one macvlan network over a veth, ${os.cpus().length} cores, load ${load.before.toFixed(1)} before, ${load.after.toFixed(1)} after`);
-  lines.push(`All ${SANDBOXES} calls of a phase start at once; a call's latency is its executable's start to exit. CPU-s/call "machine" is all busy CPU of the machine`);
+  lines.push(
+    `CNI benchmark: ${SANDBOXES} sandboxes (a network namespace each) on one macvlan network over a veth, ${os.cpus().length} cores, load ${load.before.toFixed(1)} before, ${load.after.toFixed(1)} after`,
+  );
+  lines.push(
+    `All ${SANDBOXES} calls of a phase start at once; a call's latency is its executable's start to exit. CPU-s/call "machine" is all busy CPU of the machine`,
+  );
   lines.push(`during the phase (/proc/stat) over ${SANDBOXES}: API server, etcd and webhook included, and whatever else ran then. "executables": ${cpuNote}.`);
   lines.push("");
-  lines.push(`${"case".padEnd(12)}${"phase".padEnd(6)}${"ok".padStart(5)}${"wall s".padStart(8)}${"calls/s".padStart(9)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}   CPU-s/call: machine  executables   check`);
+  lines.push(
+    `${"case".padEnd(12)}${"phase".padEnd(6)}${"ok".padStart(5)}${"wall s".padStart(8)}${"calls/s".padStart(9)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}   CPU-s/call: machine  executables   check`,
+  );
   for (const r of results) {
-    for (const [phase, p, check] of [["ADD", r.add, `${r.duplicates.length} duplicate addresses`], ["DEL", r.del, `${r.leftAfterDel} sandboxes with interfaces left`]] as const) {
-      lines.push(`${r.name.padEnd(12)}${phase.padEnd(6)}${String(p.ok).padStart(5)}${num(p.wallSeconds, 1, 8)}${num(p.rate, 1, 9)}${num(p.p50, 0, 9)}${num(p.p99, 0, 9)}${num(p.machineCpu, 3, 23)}${num(p.executableCpu, 3, 13)}   ${check}`);
+    for (const [phase, p, check] of [
+      ["ADD", r.add, `${r.duplicates.length} duplicate addresses`],
+      ["DEL", r.del, `${r.leftAfterDel} sandboxes with interfaces left`],
+    ] as const) {
+      lines.push(
+        `${r.name.padEnd(12)}${phase.padEnd(6)}${String(p.ok).padStart(5)}${num(p.wallSeconds, 1, 8)}${num(p.rate, 1, 9)}${num(p.p50, 0, 9)}${num(p.p99, 0, 9)}${num(p.machineCpu, 3, 23)}${num(p.executableCpu, 3, 13)}   ${check}`,
+      );
     }
   }
   for (const r of results) for (const p of [r.add, r.del]) if (p.firstError) lines.push(`${r.name}: first failure: ${p.firstError}`);
@@ -225,7 +271,9 @@ function report(results: CaseResult[], skipped: Map<string, string>, cpuNote: st
         `>= ${TARGET.ofHostLocal}x host-local: ${show(a / h, 2)}x ${verdict(a / h, a / h >= TARGET.ofHostLocal)}; ahead of whereabouts: ${show(a / w, 2)}x ${verdict(a / w, a / w > TARGET.ofWhereabouts)}`,
     );
   }
-  lines.push(`summary: tenet ${show(a, 1)}/s, host-local ${show(h, 1)}/s, whereabouts ${show(w, 1)}/s, ${show(a / h, 2)}x of host-local, ${show(a / w, 2)}x of whereabouts`);
+  lines.push(
+    `summary: tenet ${show(a, 1)}/s, host-local ${show(h, 1)}/s, whereabouts ${show(w, 1)}/s, ${show(a / h, 2)}x of host-local, ${show(a / w, 2)}x of whereabouts`,
+  );
   return lines.join("\n");
 }
 
@@ -261,7 +309,12 @@ async function main(cluster: LocalCluster): Promise<void> {
   // the same Pods for every case (only tenet reads them, as a runtime's Pods they exist for all)
   const pods = await Promise.all(
     Array.from({ length: SANDBOXES }, async (_, i) => {
-      const created = await createPod(cluster.kubeconfig("admin"), { namespace: NAMESPACE, name: `cni-${RUN}-${i}`, nodeName: os.hostname(), annotations: podAnnotations });
+      const created = await createPod(cluster.kubeconfig("admin"), {
+        namespace: NAMESPACE,
+        name: `cni-${RUN}-${i}`,
+        nodeName: os.hostname(),
+        annotations: podAnnotations,
+      });
       return { namespace: NAMESPACE, name: created.name, uid: created.uid };
     }),
   );
@@ -278,7 +331,10 @@ async function main(cluster: LocalCluster): Promise<void> {
   cpuGroup?.close();
   cpuGroup = undefined;
   load.after = os.loadavg()[0];
-  const cpuNote = typeof cpu === "string" ? `not measured (${cpu})` : "the CPU of the executables and their children (delegates, IPAM plugins), from a cgroup they ran in, plus tenet's node daemon with its spawner and the programs it started (from /proc)";
+  const cpuNote =
+    typeof cpu === "string"
+      ? `not measured (${cpu})`
+      : "the CPU of the executables and their children (delegates, IPAM plugins), from a cgroup they ran in, plus tenet's node daemon with its spawner and the programs it started (from /proc)";
   console.log(report(results, skipped, cpuNote, load));
 }
 

@@ -59,7 +59,12 @@ async function seed(admin: KubeRest) {
     metadata: { name, namespace },
     spec: { NetworkType: "ipvlan", Options: { host_device: "bond2", cidr } },
   });
-  await parallel(NETWORKS, 16, (i) => admin.call(danmPath("TenantNetwork", LIST_NS), { method: "POST", body: tenantNetwork(LIST_NS, `bench-${String(i).padStart(4, "0")}`, `10.${100 + (i >> 8)}.${i & 255}.0/24`) }));
+  await parallel(NETWORKS, 16, (i) =>
+    admin.call(danmPath("TenantNetwork", LIST_NS), {
+      method: "POST",
+      body: tenantNetwork(LIST_NS, `bench-${String(i).padStart(4, "0")}`, `10.${100 + (i >> 8)}.${i & 255}.0/24`),
+    }),
+  );
   say(`created ${NETWORKS} TenantNetworks in ${LIST_NS} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 
   // the /16: 30,000 addresses set in its bitmap (as IPAM would after 30,000 dynamic allocations)
@@ -69,7 +74,10 @@ async function seed(admin: KubeRest) {
   const bitmap = Bitmap.decode(o.alloc!);
   const base = (10 << 24) | (200 << 16);
   for (let i = 1; i <= HELD; i++) bitmap.set(i);
-  const updated = { ...created, spec: { ...created.spec, Options: { ...o, alloc: bitmap.encode(), allocation_pool: { ...o.allocation_pool, lastIp: v4(base + HELD) } } } };
+  const updated = {
+    ...created,
+    spec: { ...created.spec, Options: { ...o, alloc: bitmap.encode(), allocation_pool: { ...o.allocation_pool, lastIp: v4(base + HELD) } } },
+  };
   await admin.call(danmPath("TenantNetwork", MAP_NS, MAP_NET), { method: "PUT", body: updated });
   await parallel(HELD, 32, (k) =>
     admin.call(danmPath("DanmEp", MAP_NS), {
@@ -78,7 +86,14 @@ async function seed(admin: KubeRest) {
         apiVersion: "danm.k8s.io/v1",
         kind: "DanmEp",
         metadata: { name: `bench-ep-${k + 1}`, namespace: MAP_NS },
-        spec: { NetworkName: MAP_NET, apiType: "TenantNetwork", NetworkType: "ipvlan", Pod: `bench-pod-${k + 1}`, Host: "node-1", Interface: { Name: "eth1", Address: `${v4(base + k + 1)}/16` } },
+        spec: {
+          NetworkName: MAP_NET,
+          apiType: "TenantNetwork",
+          NetworkType: "ipvlan",
+          Pod: `bench-pod-${k + 1}`,
+          Host: "node-1",
+          Interface: { Name: "eth1", Address: `${v4(base + k + 1)}/16` },
+        },
       },
     }),
   );
@@ -98,7 +113,12 @@ interface MapMarks {
 let navigationStart = 0;
 
 /** Loads `url` in a fresh tab of the signed-in context; ms from navigation start until `ready` resolves. */
-async function timeLoad(context: BrowserContext, url: string, ready: (page: import("playwright-core").Page) => Promise<unknown>, marks?: MapMarks): Promise<number> {
+async function timeLoad(
+  context: BrowserContext,
+  url: string,
+  ready: (page: import("playwright-core").Page) => Promise<unknown>,
+  marks?: MapMarks,
+): Promise<number> {
   const page = await context.newPage();
   if (marks) {
     page.on("requestfinished", (request) => {
@@ -126,7 +146,10 @@ async function main() {
   let browser: import("playwright-core").Browser | undefined;
   try {
     // the build and the cluster use different resources much of the time: run them together
-    const [cluster] = await Promise.all([clusterUp({ home, ephemeral: true, seed: true, controllers: false, say: (l) => say(`[cluster] ${l}`) }), buildConsole(home, { ...server, reuse: process.env.BENCH_REUSE_BUILD === "1" })]);
+    const [cluster] = await Promise.all([
+      clusterUp({ home, ephemeral: true, seed: true, controllers: false, say: (l) => say(`[cluster] ${l}`) }),
+      buildConsole(home, { ...server, reuse: process.env.BENCH_REUSE_BUILD === "1" }),
+    ]);
     const admin = await KubeRest.fromFile(cluster.controlPlane.kubeconfigs.admin);
     await seed(admin);
     await admin.close();
@@ -167,7 +190,12 @@ async function main() {
 
     // warm-up: compiles nothing (production build) but fills caches (shared DanmEp watch, JS chunks)
     say("warming up");
-    for (const [url, ready] of [[`${baseURL}/`, baseline], [mapUrl, mapReady], [listTarget, listReady]] as const) await timeLoad(context, url, ready);
+    for (const [url, ready] of [
+      [`${baseURL}/`, baseline],
+      [mapUrl, mapReady],
+      [listTarget, listReady],
+    ] as const)
+      await timeLoad(context, url, ready);
     const results: Record<"baseline" | "map" | "list", number[]> = { baseline: [], map: [], list: [] };
 
     for (let r = 0; r < RUNS; r++) {
@@ -189,7 +217,13 @@ async function main() {
       row("baseline: / (signed-in shell, who is signed in)", results.baseline),
       row(`address map: /16, ${HELD.toLocaleString("en")} used, until hover shows a holder`, results.map, TARGET_MAP_MS),
       `  medians after navigation start: data request (usage.network, ~1.1 MB: bitmap + 30,000 holders) sent ${median(mapMarks.requestSent.slice(-RUNS)).toFixed(0)} ms, answered ${median(mapMarks.responseEnd.slice(-RUNS)).toFixed(0)} ms; canvas drawn ${median(mapMarks.drawn.slice(-RUNS)).toFixed(0)} ms`,
-      row(listExists ? `network list: /networks?ns=${LIST_NS}, ${NETWORKS.toLocaleString("en")} TenantNetworks, first rows` : `usage table (no /networks page yet): ${NETWORKS.toLocaleString("en")} networks`, results.list, TARGET_LIST_MS),
+      row(
+        listExists
+          ? `network list: /networks?ns=${LIST_NS}, ${NETWORKS.toLocaleString("en")} TenantNetworks, first rows`
+          : `usage table (no /networks page yet): ${NETWORKS.toLocaleString("en")} networks`,
+        results.list,
+        TARGET_LIST_MS,
+      ),
       `machine load (1-min average) ${os.loadavg()[0].toFixed(1)} at the end: other work on these ${os.cpus().length} cores slows every row alike`,
       "",
       `ratios: address map ${(m / b).toFixed(2)}× baseline, network list ${(l / b).toFixed(2)}× baseline`,

@@ -32,7 +32,11 @@ const CGROUP_ROOT = "/sys/fs/cgroup";
 
 /** Where this process's cgroup for CPU accounting lives, and how to read its usage in seconds. */
 function cgroupLayout(): { parent: string; home: string; usage: (dir: string) => number } | undefined {
-  const own = fs.readFileSync("/proc/self/cgroup", "utf8").split("\n").filter(Boolean).map((l) => l.split(":"));
+  const own = fs
+    .readFileSync("/proc/self/cgroup", "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => l.split(":"));
   if (fs.existsSync(path.join(CGROUP_ROOT, "cgroup.controllers"))) {
     const v2 = own.find(([id]) => id === "0");
     if (!v2) return undefined;
@@ -108,7 +112,9 @@ function processCpuSeconds(pid: number): number {
 /** The live children of a process (every thread's). */
 function childrenOf(pid: number): number[] {
   try {
-    return fs.readdirSync(`/proc/${pid}/task`).flatMap((tid) => fs.readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8").split(" ").filter(Boolean).map(Number));
+    return fs
+      .readdirSync(`/proc/${pid}/task`)
+      .flatMap((tid) => fs.readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8").split(" ").filter(Boolean).map(Number));
   } catch {
     return [];
   }

@@ -76,10 +76,13 @@ async function measure(callers: number, makeCaller: () => Operation, pids: { api
   let cpuAtEnd = cpuAtBegin;
   let endSampled = false;
   const beginSampler = setTimeout(() => (cpuAtBegin = sampleCpu()), WARMUP_SECONDS * 1000);
-  const endSampler = setTimeout(() => {
-    cpuAtEnd = sampleCpu();
-    endSampled = true;
-  }, (WARMUP_SECONDS + SECONDS) * 1000);
+  const endSampler = setTimeout(
+    () => {
+      cpuAtEnd = sampleCpu();
+      endSampled = true;
+    },
+    (WARMUP_SECONDS + SECONDS) * 1000,
+  );
   await Promise.all(
     ops.map(async (op) => {
       while (performance.now() < end) {
@@ -152,7 +155,15 @@ interface Workload {
  * IPAM allocations on a fresh network per concurrency level: the callers share `nodes` IPAMs (one
  * per node's daemon, each with the node lock of its own directory), caller i on IPAM i mod nodes.
  */
-function ipamWorkload(name: string, networkPrefix: string, ipamConfig: string, netadmin: DanmClient, options: { cidr?: string; net6?: string }, request: { ip?: string; ip6?: string }, nodes = 1): Workload {
+function ipamWorkload(
+  name: string,
+  networkPrefix: string,
+  ipamConfig: string,
+  netadmin: DanmClient,
+  options: { cidr?: string; net6?: string },
+  request: { ip?: string; ip6?: string },
+  nodes = 1,
+): Workload {
   return {
     name,
     async setUp(callers) {
@@ -236,7 +247,14 @@ async function main(cluster: LocalCluster) {
     },
   };
   // a dual-stack network's IPv6 bitmap is 2^22 bits: how the object's size weighs
-  const dualStack = ipamWorkload("IPAM allocate dual-stack /17 + /64", "dual", ipamConfig, netadmin, { cidr: "10.201.0.0/17", net6: "fd00:201::/64" }, { ip: "dynamic", ip6: "dynamic" });
+  const dualStack = ipamWorkload(
+    "IPAM allocate dual-stack /17 + /64",
+    "dual",
+    ipamConfig,
+    netadmin,
+    { cidr: "10.201.0.0/17", net6: "fd00:201::/64" },
+    { ip: "dynamic", ip6: "dynamic" },
+  );
   const v4Twin = ipamWorkload("IPAM allocate IPv4 /17 (its twin)", "twin", ipamConfig, netadmin, { cidr: "10.202.0.0/17" }, { ip: "dynamic" });
 
   const results = new Map<string, Run>();
@@ -259,16 +277,26 @@ async function main(cluster: LocalCluster) {
   const lines: string[] = [];
   const say = (l = "") => lines.push(l);
   const num = (x: number, digits = 1, width = 8) => (Number.isFinite(x) ? x.toFixed(digits) : "-").padStart(width);
-  say(`IPAM benchmark: one DanmNet ${CIDR} (alloc ${bitmapBytes} B, object ${objectBytes} B), local kube-apiserver + etcd + tenet webhook on ${os.cpus().length} cores`);
-  say(`shared with this client; ${WARMUP_SECONDS}s warm-up + ${SECONDS}s measured per row. IPAM rows: callers share their node's IPAM (group commit, node lock);`);
+  say(
+    `IPAM benchmark: one DanmNet ${CIDR} (alloc ${bitmapBytes} B, object ${objectBytes} B), local kube-apiserver + etcd + tenet webhook on ${os.cpus().length} cores`,
+  );
+  say(
+    `shared with this client; ${WARMUP_SECONDS}s warm-up + ${SECONDS}s measured per row. IPAM rows: callers share their node's IPAM (group commit, node lock);`,
+  );
   say(`RMW rows: every caller has its own client and retries 409s with the same backoff`);
-  say(`machine load (1-min average) ${loadBefore.toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after: other work on these ${os.cpus().length} cores skews every row alike`);
+  say(
+    `machine load (1-min average) ${loadBefore.toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after: other work on these ${os.cpus().length} cores skews every row alike`,
+  );
   say();
-  say(`${"workload".padEnd(42)}${"callers".padStart(8)}${"ops/s".padStart(8)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"409/op".padStart(8)}${"failed".padStart(7)}   cores: api+etcd webhook client`);
+  say(
+    `${"workload".padEnd(42)}${"callers".padStart(8)}${"ops/s".padStart(8)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"409/op".padStart(8)}${"failed".padStart(7)}   cores: api+etcd webhook client`,
+  );
   const row = (w: Workload, callers: number) => {
     const r = results.get(key(w, callers))!;
     const c = r.cores;
-    say(`${w.name.padEnd(42)}${String(callers).padStart(8)}${num(r.rate)}${num(r.p50, 1, 9)}${num(r.p99, 1, 9)}${num(r.conflictsPerOp, 2)}${String(r.failed).padStart(7)}   ${num(c.apiserver, 2, 14)}${num(c.webhook, 2)}${num(c.client, 2, 7)}`);
+    say(
+      `${w.name.padEnd(42)}${String(callers).padStart(8)}${num(r.rate)}${num(r.p50, 1, 9)}${num(r.p99, 1, 9)}${num(r.conflictsPerOp, 2)}${String(r.failed).padStart(7)}   ${num(c.apiserver, 2, 14)}${num(c.webhook, 2)}${num(c.client, 2, 7)}`,
+    );
   };
   for (const [w, callers] of table) row(w, callers);
   say(`  (dual-stack object: alloc6 ${dualObject.spec?.Options?.alloc6?.length ?? 0} B, whole object ${JSON.stringify(dualObject).length} B)`);
@@ -277,7 +305,10 @@ async function main(cluster: LocalCluster) {
   const ceiling = rate(danmNetRmw, 1);
   say(`Ratios. Baseline: a plain read-modify-write of the same DanmNet by 1 caller (${ceiling.toFixed(1)}/s), the one object's write rate.`);
   say(`${"callers".padEnd(8)}${"IPAM / baseline".padStart(17)}${"RMW / baseline".padStart(16)}${"webhook's share".padStart(17)}`);
-  for (const callers of LEVELS) say(`${String(callers).padEnd(8)}${num(rate(ipam, callers) / ceiling, 2, 17)}${num(rate(danmNetRmw, callers) / ceiling, 2, 16)}${num(1 - rate(danmNetRmw, callers) / rate(configMapRmw, callers), 2, 17)}`);
+  for (const callers of LEVELS)
+    say(
+      `${String(callers).padEnd(8)}${num(rate(ipam, callers) / ceiling, 2, 17)}${num(rate(danmNetRmw, callers) / ceiling, 2, 16)}${num(1 - rate(danmNetRmw, callers) / rate(configMapRmw, callers), 2, 17)}`,
+    );
   say(`  (webhook's share: 1 - DanmNet RMW / ConfigMap RMW at the same callers)`);
   for (const [k, r] of results) if (r.firstError) say(`first failure in ${k}: ${r.firstError}`);
   say();
@@ -285,10 +316,20 @@ async function main(cluster: LocalCluster) {
   const dualRatio = rate(dualStack, TARGET_CALLERS) / rate(v4Twin, TARGET_CALLERS);
   const nodesRatio = rate(ipamNodes, TARGET_CALLERS) / rate(ipam, TARGET_CALLERS);
   say(`Reading: one daemon's callers share writes, so the rate grows with callers instead of stopping at the object's write rate:`);
-  say(`${LEVELS.map((c) => `${rate(ipam, c).toFixed(1)}/s at ${c}`).join(", ")} (target at ${TARGET_CALLERS}: >= 5x the baseline, got ${atTarget.toFixed(2)}x).`);
-  say(`Spread over ${NODES} daemons (nodes) the same ${TARGET_CALLERS} callers do ${rate(ipamNodes, TARGET_CALLERS).toFixed(1)}/s, ${nodesRatio.toFixed(2)}x one daemon, ${results.get(key(ipamNodes, TARGET_CALLERS))!.conflictsPerOp.toFixed(2)} conflicts per allocation:`);
-  say(nodesRatio >= 0.5 ? `cross-node conflicts cost little at this scale; per-node address blocks (docs/ipam.md) are not needed yet.` : `cross-node conflicts dominate: per-node address blocks (docs/ipam.md) would pay off.`);
-  say(`Dual-stack (700 kB object) at ${TARGET_CALLERS} callers: ${rate(dualStack, TARGET_CALLERS).toFixed(1)}/s against ${rate(v4Twin, TARGET_CALLERS).toFixed(1)}/s on its IPv4 twin, ${dualRatio.toFixed(2)}x (target >= 0.8x); alone, ${rate(dualStack, 1).toFixed(1)}/s.`);
+  say(
+    `${LEVELS.map((c) => `${rate(ipam, c).toFixed(1)}/s at ${c}`).join(", ")} (target at ${TARGET_CALLERS}: >= 5x the baseline, got ${atTarget.toFixed(2)}x).`,
+  );
+  say(
+    `Spread over ${NODES} daemons (nodes) the same ${TARGET_CALLERS} callers do ${rate(ipamNodes, TARGET_CALLERS).toFixed(1)}/s, ${nodesRatio.toFixed(2)}x one daemon, ${results.get(key(ipamNodes, TARGET_CALLERS))!.conflictsPerOp.toFixed(2)} conflicts per allocation:`,
+  );
+  say(
+    nodesRatio >= 0.5
+      ? `cross-node conflicts cost little at this scale; per-node address blocks (docs/ipam.md) are not needed yet.`
+      : `cross-node conflicts dominate: per-node address blocks (docs/ipam.md) would pay off.`,
+  );
+  say(
+    `Dual-stack (700 kB object) at ${TARGET_CALLERS} callers: ${rate(dualStack, TARGET_CALLERS).toFixed(1)}/s against ${rate(v4Twin, TARGET_CALLERS).toFixed(1)}/s on its IPv4 twin, ${dualRatio.toFixed(2)}x (target >= 0.8x); alone, ${rate(dualStack, 1).toFixed(1)}/s.`,
+  );
   say(`summary: ${atTarget.toFixed(2)}x of single-object read-modify-write at ${TARGET_CALLERS} callers, dual-stack ${dualRatio.toFixed(2)}x of IPv4`);
   console.log(lines.join("\n"));
 }

@@ -22,7 +22,11 @@ const TARGET = 0.8;
 const LIMIT_SECONDS = Number(process.env.BENCH_LIMIT_SECONDS ?? 600);
 
 class NotConverged extends Error {
-  constructor(readonly name: string, readonly ready: number, readonly seconds: number) {
+  constructor(
+    readonly name: string,
+    readonly ready: number,
+    readonly seconds: number,
+  ) {
     super(`${name}: only ${ready}/${PODS} Pods Running after ${seconds.toFixed(0)} s`);
   }
 }
@@ -57,7 +61,9 @@ interface PodList {
 
 async function countReady(name: string): Promise<{ total: number; ready: number }> {
   const list = JSON.parse(await kubectl("admin", ["-n", "team-a", "get", "pods", "-l", `bench=${name}`, "-o", "json"])) as PodList;
-  const ready = list.items.filter((p) => !p.metadata.deletionTimestamp && p.status.phase === "Running" && p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True")).length;
+  const ready = list.items.filter(
+    (p) => !p.metadata.deletionTimestamp && p.status.phase === "Running" && p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
+  ).length;
   return { total: list.items.length, ready };
 }
 
@@ -104,14 +110,33 @@ async function main() {
   }
   try {
     cluster = await clusterUp({ home, ephemeral: true, nodes: "real", nodeCount: NODES, say: (l) => process.stderr.write(`[cluster] ${l}\n`) });
-    await kubectl("alice", ["apply", "-f", "-"], JSON.stringify({ apiVersion: "danm.k8s.io/v1", kind: "TenantNetwork", metadata: { name: "bench", namespace: "team-a" }, spec: { NetworkType: "macvlan", Options: { host_device: "ens5", cidr: "10.70.0.0/22" } } }));
+    await kubectl(
+      "alice",
+      ["apply", "-f", "-"],
+      JSON.stringify({
+        apiVersion: "danm.k8s.io/v1",
+        kind: "TenantNetwork",
+        metadata: { name: "bench", namespace: "team-a" },
+        spec: { NetworkType: "macvlan", Options: { host_device: "ens5", cidr: "10.70.0.0/22" } },
+      }),
+    );
     const times = { baseline: [] as number[], danm: [] as number[] };
     try {
       for (let round = 0; round < ROUNDS; round++) {
         const order: ("baseline" | "danm")[] = round % 2 === 0 ? ["baseline", "danm"] : ["danm", "baseline"];
         for (const which of order) {
           const name = `${which}-${round}`;
-          times[which].push(await timeDeployment(name, which === "danm" ? [{ clusterNetwork: "default", ip: "dynamic" }, { tenantNetwork: "bench", ip: "dynamic" }] : undefined));
+          times[which].push(
+            await timeDeployment(
+              name,
+              which === "danm"
+                ? [
+                    { clusterNetwork: "default", ip: "dynamic" },
+                    { tenantNetwork: "bench", ip: "dynamic" },
+                  ]
+                : undefined,
+            ),
+          );
         }
       }
     } catch (e) {

@@ -14,7 +14,19 @@ const tls = selfSignedCert();
 
 function startServer(mode: string): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE && mode === "webhook" ? ["--cpu-prof", "--cpu-prof-dir=/tmp/wprof"] : []), "--import", "tsx", path.join(import.meta.dirname, "webhookServers.ts"), mode, tls.certFile, tls.keyFile], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(
+      process.execPath,
+      [
+        ...(process.env.BENCH_PROFILE && mode === "webhook" ? ["--cpu-prof", "--cpu-prof-dir=/tmp/wprof"] : []),
+        "--import",
+        "tsx",
+        path.join(import.meta.dirname, "webhookServers.ts"),
+        mode,
+        tls.certFile,
+        tls.keyFile,
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
     child.stdout!.once("data", (d) => resolve({ child, port: Number(String(d).trim()) }));
     child.once("exit", (code) => reject(new Error(`${mode} server exited with ${code}`)));
   });
@@ -23,10 +35,21 @@ function startServer(mode: string): Promise<{ child: ChildProcess; port: number 
 function post(agent: https.Agent, port: number, pathName: string, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const req = https.request({ host: "127.0.0.1", port, path: pathName, method: "POST", agent, rejectUnauthorized: false, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on("end", () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`HTTP ${res.statusCode}`))));
-    });
+    const req = https.request(
+      {
+        host: "127.0.0.1",
+        port,
+        path: pathName,
+        method: "POST",
+        agent,
+        rejectUnauthorized: false,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`HTTP ${res.statusCode}`))));
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
@@ -74,14 +97,23 @@ for (const mode of ["bare", "webhook"]) {
   child.kill("SIGINT");
   await new Promise((r) => child.once("exit", r));
 }
-const fmt = (r: (typeof results)[string]) => `${r.rps.toFixed(0).padStart(7)} req/s   p50 ${r.p50.toFixed(2).padStart(6)} ms   p99 ${r.p99.toFixed(2).padStart(6)} ms   (${r.n} requests)`;
+const fmt = (r: (typeof results)[string]) =>
+  `${r.rps.toFixed(0).padStart(7)} req/s   p50 ${r.p50.toFixed(2).padStart(6)} ms   p99 ${r.p99.toFixed(2).padStart(6)} ms   (${r.n} requests)`;
 const ratio = results.webhook.rps / results.bare.rps;
-console.log(`webhook benchmark: ${bodies.length} AdmissionReviews (all kinds, allowed and denied), concurrency ${CONCURRENCY}, ${SECONDS}s each after ${WARMUP_SECONDS}s warm-up`);
+console.log(
+  `webhook benchmark: ${bodies.length} AdmissionReviews (all kinds, allowed and denied), concurrency ${CONCURRENCY}, ${SECONDS}s each after ${WARMUP_SECONDS}s warm-up`,
+);
 console.log(`  bare HTTPS server   ${fmt(results.bare)}`);
 console.log(`  tenet webhook       ${fmt(results.webhook)}`);
 console.log(`  throughput ratio    ${ratio.toFixed(2)}x of the bare server (target >= 0.70)`);
-console.log(`  webhook p99         ${results.webhook.p99.toFixed(2)} ms at concurrency ${CONCURRENCY} (target < 5 ms); the bare server's own p99 is ${results.bare.p99.toFixed(2)} ms`);
+console.log(
+  `  webhook p99         ${results.webhook.p99.toFixed(2)} ms at concurrency ${CONCURRENCY} (target < 5 ms); the bare server's own p99 is ${results.bare.p99.toFixed(2)} ms`,
+);
 // On a busy machine the two runs get different shares of the CPU; CPU time per request depends less on that (not at all only on idle cores).
 const perRequest = (c: { server: number; client: number }) => c.server + c.client;
-console.log(`  CPU per request     bare server ${cpu.bare.server.toFixed(0)} us, webhook ${cpu.webhook.server.toFixed(0)} us; load generator ${cpu.bare.client.toFixed(0)} / ${cpu.webhook.client.toFixed(0)} us; ratio on dedicated cores ~${(perRequest(cpu.bare) / perRequest(cpu.webhook)).toFixed(2)}x`);
-console.log(`  one at a time       bare p50 ${results["bare-serial"].p50.toFixed(2)} ms p99 ${results["bare-serial"].p99.toFixed(2)} ms; webhook p50 ${results["webhook-serial"].p50.toFixed(2)} ms p99 ${results["webhook-serial"].p99.toFixed(2)} ms`);
+console.log(
+  `  CPU per request     bare server ${cpu.bare.server.toFixed(0)} us, webhook ${cpu.webhook.server.toFixed(0)} us; load generator ${cpu.bare.client.toFixed(0)} / ${cpu.webhook.client.toFixed(0)} us; ratio on dedicated cores ~${(perRequest(cpu.bare) / perRequest(cpu.webhook)).toFixed(2)}x`,
+);
+console.log(
+  `  one at a time       bare p50 ${results["bare-serial"].p50.toFixed(2)} ms p99 ${results["bare-serial"].p99.toFixed(2)} ms; webhook p50 ${results["webhook-serial"].p50.toFixed(2)} ms p99 ${results["webhook-serial"].p99.toFixed(2)} ms`,
+);

@@ -17,7 +17,12 @@ export function benchEndpoints(): DanmEp[] {
     apiVersion: "danm.k8s.io/v1" as const,
     kind: "DanmEp" as const,
     metadata: { name: `ep-${i}`, namespace: `team-${i % 20}` },
-    spec: { NetworkName: `net-${i % 100}`, apiType: "TenantNetwork", Pod: `pod-${i}`, Interface: { Name: "eth1", Address: `10.1.${Math.floor(i / 250)}.${(i % 250) + 1}/16` } },
+    spec: {
+      NetworkName: `net-${i % 100}`,
+      apiType: "TenantNetwork",
+      Pod: `pod-${i}`,
+      Interface: { Name: "eth1", Address: `10.1.${Math.floor(i / 250)}.${(i % 250) + 1}/16` },
+    },
   }));
 }
 
@@ -32,8 +37,14 @@ function storedNetwork(name: string, used: number) {
   for (let i = 2; i < 2 + used; i++) bytes[i >> 3] |= 0x80 >> (i & 7);
   const alloc = Buffer.from(bytes).toString("base64");
   return {
-    apiVersion: "danm.k8s.io/v1", kind: "TenantNetwork", metadata: { name, namespace: "team-a", resourceVersion: "42" },
-    spec: { NetworkType: "ipvlan", NetworkID: "tn-ipvl", Options: { ...base, alloc, allocation_pool: { start: "10.61.0.1", end: "10.61.3.254", lastIp: `10.61.0.${used + 1}` } } },
+    apiVersion: "danm.k8s.io/v1",
+    kind: "TenantNetwork",
+    metadata: { name, namespace: "team-a", resourceVersion: "42" },
+    spec: {
+      NetworkType: "ipvlan",
+      NetworkID: "tn-ipvl",
+      Options: { ...base, alloc, allocation_pool: { start: "10.61.0.1", end: "10.61.3.254", lastIp: `10.61.0.${used + 1}` } },
+    },
   };
 }
 
@@ -47,7 +58,15 @@ function storedNetwork(name: string, used: number) {
 export function benchMix(): string[] {
   const reviews = [
     // a tenant re-applying a network with a changed container_prefix: alloc and the pool carried over
-    review("TenantNetwork", "UPDATE", { ...storedNetwork("pods-1", 40), spec: { ...storedNetwork("pods-1", 40).spec, Options: { ...storedNetwork("pods-1", 40).spec.Options, container_prefix: "p1" } } }, { oldObject: storedNetwork("pods-1", 40) }),
+    review(
+      "TenantNetwork",
+      "UPDATE",
+      {
+        ...storedNetwork("pods-1", 40),
+        spec: { ...storedNetwork("pods-1", 40).spec, Options: { ...storedNetwork("pods-1", 40).spec.Options, container_prefix: "p1" } },
+      },
+      { oldObject: storedNetwork("pods-1", 40) },
+    ),
     review("TenantNetwork", "CREATE", tenantNetwork("signalling", { cidr: "10.60.0.0/24", container_prefix: "sig" }), { dryRun: true }),
     review("TenantNetwork", "CREATE", tenantNetwork("media", { cidr: "10.61.0.0/24", host_device: "ens5" }, "team-a", "macvlan"), { dryRun: true }),
     review("TenantNetwork", "CREATE", tenantNetwork("dualstack", dual), { dryRun: true }),
@@ -56,10 +75,17 @@ export function benchMix(): string[] {
     review("TenantNetwork", "DELETE", null, { oldObject: { ...storedNetwork("net-3", 0), metadata: { name: "net-3", namespace: "team-3" } } }),
     review("ClusterNetwork", "CREATE", clusterNetwork("oam", { cidr: "10.20.0.0/20", host_device: "ens3", vlan: 310 })),
     review("ClusterNetwork", "CREATE", clusterNetwork("bad", { cidr: "10.0.0.0/8" })),
-    review("DanmNet", "CREATE", { apiVersion: "danm.k8s.io/v1", kind: "DanmNet", metadata: { name: "internal", namespace: "team-b" }, spec: { NetworkID: "internal", Options: { cidr: "10.90.0.0/24", vxlan: 700, host_device: "ens6" } } }),
+    review("DanmNet", "CREATE", {
+      apiVersion: "danm.k8s.io/v1",
+      kind: "DanmNet",
+      metadata: { name: "internal", namespace: "team-b" },
+      spec: { NetworkID: "internal", Options: { cidr: "10.90.0.0/24", vxlan: 700, host_device: "ens6" } },
+    }),
     review("TenantConfig", "UPDATE", benchTenantConfig(), { oldObject: benchTenantConfig() }),
     review("TenantConfig", "CREATE", { ...benchTenantConfig(), hostDevices: [{ name: "ens4", vniType: "vlan", vniRange: "70-7a" }] }),
-    review("ClusterNetwork", "UPDATE", clusterNetwork("oam", { cidr: "10.20.0.0/20", host_device: "ens9", vlan: 310 }), { oldObject: clusterNetwork("oam", { cidr: "10.20.0.0/20", host_device: "ens3", vlan: 310 }) }),
+    review("ClusterNetwork", "UPDATE", clusterNetwork("oam", { cidr: "10.20.0.0/20", host_device: "ens9", vlan: 310 }), {
+      oldObject: clusterNetwork("oam", { cidr: "10.20.0.0/20", host_device: "ens3", vlan: 310 }),
+    }),
   ];
   return reviews.map((r) => JSON.stringify(r));
 }

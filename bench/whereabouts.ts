@@ -44,7 +44,12 @@ export async function ensureWhereabouts(version: string, say: (line: string) => 
     const src = path.join(tmp, "src");
     fs.cpSync(source, src, { recursive: true });
     const out = path.join(tmp, "whereabouts");
-    await run("go", ["build", "-trimpath", "-ldflags", "-s -w", "-o", out, "./cmd/"], { cwd: src, env: { ...process.env, CGO_ENABLED: "0" }, timeout: 30 * 60_000, maxBuffer: 16 << 20 });
+    await run("go", ["build", "-trimpath", "-ldflags", "-s -w", "-o", out, "./cmd/"], {
+      cwd: src,
+      env: { ...process.env, CGO_ENABLED: "0" },
+      timeout: 30 * 60_000,
+      maxBuffer: 16 << 20,
+    });
     fs.mkdirSync(path.dirname(binary), { recursive: true });
     fs.copyFileSync(out, `${binary}.partial`);
     fs.chmodSync(`${binary}.partial`, 0o755);

@@ -19,7 +19,14 @@ export function AppShell({ children }: { children: ReactNode }) {
   const pathname = usePathname();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const signOut = useMutation(trpc.auth.signOut.mutationOptions({ onSuccess: () => { queryClient.clear(); router.replace("/signin"); } }));
+  const signOut = useMutation(
+    trpc.auth.signOut.mutationOptions({
+      onSuccess: () => {
+        queryClient.clear();
+        router.replace("/signin");
+      },
+    }),
+  );
 
   useEffect(() => {
     if (me.data === null) router.replace(`/signin?next=${encodeURIComponent(pathname)}`);
@@ -39,7 +46,9 @@ export function AppShell({ children }: { children: ReactNode }) {
       <div className="m-8 rounded border border-red-200 bg-red-50 p-4 text-red-800">
         <p className="font-semibold">The console cannot reach the API server.</p>
         <p className="mt-1 text-sm">{errorMessage(me.error)}</p>
-        <p className="mt-2 text-sm">Is the cluster running? <code>npx tenet cluster status</code>, then reload.</p>
+        <p className="mt-2 text-sm">
+          Is the cluster running? <code>npx tenet cluster status</code>, then reload.
+        </p>
       </div>
     );
   if (!me.data) return null;
@@ -53,23 +62,39 @@ export function AppShell({ children }: { children: ReactNode }) {
     { href: "/usage", label: "IP usage", show: roles.operator || roles.netadmin },
     { href: "/audit", label: "Audit", show: roles.netadmin },
   ];
-  const roleNames = [roles.netadmin && "netadmin", roles.operator && "operator", roles.tenantNamespaces.length > 0 && `tenant of ${roles.tenantNamespaces.join(", ")}`].filter(Boolean);
+  const roleNames = [
+    roles.netadmin && "netadmin",
+    roles.operator && "operator",
+    roles.tenantNamespaces.length > 0 && `tenant of ${roles.tenantNamespaces.join(", ")}`,
+  ].filter(Boolean);
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex max-w-7xl items-center gap-6 px-4 py-2">
-          <Link href="/" className="text-lg font-bold text-slate-900">tenet</Link>
+          <Link href="/" className="text-lg font-bold text-slate-900">
+            tenet
+          </Link>
           <nav className="flex gap-1 text-sm">
-            {links.filter((l) => l.show).map((l) => (
-              <Link key={l.href} href={l.href} className={`rounded px-2 py-1 ${pathname.startsWith(l.href) ? "bg-slate-900 text-white" : "text-slate-700 hover:bg-slate-100"}`}>{l.label}</Link>
-            ))}
+            {links
+              .filter((l) => l.show)
+              .map((l) => (
+                <Link
+                  key={l.href}
+                  href={l.href}
+                  className={`rounded px-2 py-1 ${pathname.startsWith(l.href) ? "bg-slate-900 text-white" : "text-slate-700 hover:bg-slate-100"}`}
+                >
+                  {l.label}
+                </Link>
+              ))}
           </nav>
           <div className="ml-auto flex items-center gap-3 text-sm">
             <LiveUpdates />
             <span data-testid="whoami" title={me.data.groups.join(", ")}>
               <b>{me.data.user}</b> <span className="text-slate-500">({roleNames.join("; ") || "no tenet role"})</span>
             </span>
-            <button className="rounded border border-slate-300 px-2 py-0.5 hover:bg-slate-100" onClick={() => signOut.mutate()}>Sign out</button>
+            <button className="rounded border border-slate-300 px-2 py-0.5 hover:bg-slate-100" onClick={() => signOut.mutate()}>
+              Sign out
+            </button>
           </div>
         </div>
       </header>

@@ -36,7 +36,9 @@ export function LiveUpdates() {
         timer.current = setTimeout(() => {
           const areas = pending.current;
           pending.current = new Set();
-          void queryClient.invalidateQueries({ predicate: (q) => (areas === "all" ? !isArea(q.queryKey, "auth") : [...areas].some((a) => isArea(q.queryKey, a))) });
+          void queryClient.invalidateQueries({
+            predicate: (q) => (areas === "all" ? !isArea(q.queryKey, "auth") : [...areas].some((a) => isArea(q.queryKey, a))),
+          });
         }, 80);
       },
     }),
@@ -44,7 +46,12 @@ export function LiveUpdates() {
   useEffect(() => () => clearTimeout(timer.current), []);
   const label = sub.status === "error" ? "live updates stopped: reload the page" : sub.status === "connecting" ? "connecting…" : "live";
   return (
-    <span data-testid="live-status" data-changes={changes} title={`${changes} changes received`} className={`inline-flex items-center gap-1 text-xs ${sub.status === "error" ? "text-red-700" : "text-slate-500"}`}>
+    <span
+      data-testid="live-status"
+      data-changes={changes}
+      title={`${changes} changes received`}
+      className={`inline-flex items-center gap-1 text-xs ${sub.status === "error" ? "text-red-700" : "text-slate-500"}`}
+    >
       <span className={`h-2 w-2 rounded-full ${sub.status === "pending" ? "bg-emerald-500" : sub.status === "error" ? "bg-red-500" : "bg-amber-400"}`} />
       {label}
     </span>

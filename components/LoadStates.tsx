@@ -29,7 +29,9 @@ export function LoadError({ error, what, onRetry, wording }: { error: unknown; w
     <div className="rounded border border-red-200 bg-red-50 p-4 text-red-800" data-testid={wording.testId ?? "load-error"} role="alert">
       <p className="font-semibold">{forbidden ? wording.forbidden.title(what) : missing ? `${what} does not exist (any more).` : `Could not load ${what}.`}</p>
       <p className="mt-1 text-sm">{errorMessage(error)}</p>
-      <p className="mt-2 text-sm">{forbidden ? wording.forbidden.hint : missing ? wording.missing : "Check that the cluster is running (npx tenet cluster status), then try again."}</p>
+      <p className="mt-2 text-sm">
+        {forbidden ? wording.forbidden.hint : missing ? wording.missing : "Check that the cluster is running (npx tenet cluster status), then try again."}
+      </p>
       {onRetry && !forbidden && !missing && (
         <button type="button" className="mt-2 rounded border border-red-300 px-2 py-0.5 text-sm hover:bg-red-100" onClick={onRetry}>
           Try again

@@ -35,10 +35,18 @@ export function YamlView({ object }: { object: unknown }) {
   const [copied, setCopied] = useState<"yes" | "no" | undefined>();
 
   if (object === undefined || object === null) {
-    return <p className="rounded border border-slate-200 bg-slate-50 p-4 text-sm text-slate-600" data-testid="yaml-empty">Nothing to show yet: the object has not been loaded.</p>;
+    return (
+      <p className="rounded border border-slate-200 bg-slate-50 p-4 text-sm text-slate-600" data-testid="yaml-empty">
+        Nothing to show yet: the object has not been loaded.
+      </p>
+    );
   }
   if (!text.ok) {
-    return <p className="rounded border border-red-200 bg-red-50 p-4 text-sm text-red-800" data-testid="yaml-error">This object cannot be shown as YAML ({text.error}). Reload the page; if it persists, read it with kubectl get -o yaml.</p>;
+    return (
+      <p className="rounded border border-red-200 bg-red-50 p-4 text-sm text-red-800" data-testid="yaml-error">
+        This object cannot be shown as YAML ({text.error}). Reload the page; if it persists, read it with kubectl get -o yaml.
+      </p>
+    );
   }
   return (
     <div className="relative rounded-lg border border-slate-200 bg-slate-950" data-testid="yaml-view">
@@ -53,7 +61,9 @@ export function YamlView({ object }: { object: unknown }) {
       >
         {copied === "yes" ? "Copied" : copied === "no" ? "Copy failed: select the text" : "Copy"}
       </button>
-      <pre className="max-h-[70vh] overflow-auto p-4 pr-24 font-mono text-xs leading-5 text-slate-100" data-testid="yaml-text">{text.yaml}</pre>
+      <pre className="max-h-[70vh] overflow-auto p-4 pr-24 font-mono text-xs leading-5 text-slate-100" data-testid="yaml-text">
+        {text.yaml}
+      </pre>
     </div>
   );
 }

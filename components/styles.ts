@@ -1,7 +1,8 @@
 // The console's style classes (Tailwind), in one place so that every input, button and message
 // box looks and behaves alike: an input marked aria-invalid gets the red border everywhere.
 
-export const inputClass = "w-full rounded border border-slate-300 px-2 py-1 text-sm disabled:bg-slate-100 disabled:text-slate-500 aria-[invalid=true]:border-red-500";
+export const inputClass =
+  "w-full rounded border border-slate-300 px-2 py-1 text-sm disabled:bg-slate-100 disabled:text-slate-500 aria-[invalid=true]:border-red-500";
 /** The filter box above a list (its width is the list's to choose). */
 export const filterInputClass = "ml-auto rounded border border-slate-300 px-2 py-1 text-sm";
 export const buttonClass = "rounded border border-slate-300 bg-white px-3 py-1 text-sm hover:bg-slate-100 disabled:opacity-50";

@@ -21,7 +21,17 @@ function csrfToken(): string {
 }
 
 export function Providers({ children }: { children: ReactNode }) {
-  const [queryClient] = useState(() => new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, retry: (n, e) => n < 2 && !/UNAUTHORIZED|FORBIDDEN|NOT_FOUND/.test(String((e as { data?: { code?: string } })?.data?.code)) } } }));
+  const [queryClient] = useState(
+    () =>
+      new QueryClient({
+        defaultOptions: {
+          queries: {
+            staleTime: 5_000,
+            retry: (n, e) => n < 2 && !/UNAUTHORIZED|FORBIDDEN|NOT_FOUND/.test(String((e as { data?: { code?: string } })?.data?.code)),
+          },
+        },
+      }),
+  );
   const [client] = useState(() =>
     createTRPCClient<AppRouter>({
       links: [

@@ -105,7 +105,26 @@ describe("toKubectlYaml", () => {
 
   it("puts non-letters before letters, as go-yaml does (observed with kubectl on labels and data keys)", () => {
     // each list in the order kubectl printed it (a ConfigMap's labels, its data keys)
-    const labels = ["0", "9.0.0.0_8", "10.2.0.0_16", "10.10.0.0_16", "A", "B", "a_b", "a2b", "a10b", "aB", "ab", "b", "item9", "item09", "item10", "x-y", "x.y", "x_y"];
+    const labels = [
+      "0",
+      "9.0.0.0_8",
+      "10.2.0.0_16",
+      "10.10.0.0_16",
+      "A",
+      "B",
+      "a_b",
+      "a2b",
+      "a10b",
+      "aB",
+      "ab",
+      "b",
+      "item9",
+      "item09",
+      "item10",
+      "x-y",
+      "x.y",
+      "x_y",
+    ];
     const data = ["-a", "__", "_z", "A_", "Aa", "NO", "True", "Y", "a1.", "a1_", "a1b", "amp", "b1-", "b1B"];
     for (const observed of [labels, data]) expect([...observed].reverse().sort(goKeyCompare)).toEqual(observed);
   });

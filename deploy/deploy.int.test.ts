@@ -9,7 +9,20 @@ const cluster = inject("cluster");
 const file = (f: string) => path.join(import.meta.dirname, f);
 
 describe("deploy/ manifests", () => {
-  const manifests = ["namespace.yaml", "rbac/roles.yaml", "rbac/components.yaml", "webhook/deployment.yaml", "webhook/webhook-configurations.yaml", "controllers/deployment.yaml", "cni/daemonset.yaml", "agent/daemonset.yaml", ...fs.readdirSync(file("crds")).filter((f) => f.endsWith(".yaml")).map((f) => `crds/${f}`)];
+  const manifests = [
+    "namespace.yaml",
+    "rbac/roles.yaml",
+    "rbac/components.yaml",
+    "webhook/deployment.yaml",
+    "webhook/webhook-configurations.yaml",
+    "controllers/deployment.yaml",
+    "cni/daemonset.yaml",
+    "agent/daemonset.yaml",
+    ...fs
+      .readdirSync(file("crds"))
+      .filter((f) => f.endsWith(".yaml"))
+      .map((f) => `crds/${f}`),
+  ];
 
   for (const name of manifests) {
     it(`${name} passes a server-side dry-run apply`, async () => {
@@ -24,9 +37,14 @@ describe("deploy/ manifests", () => {
     const objects = readManifestFile(file("webhook/certificate.yaml"));
     expect(objects.map((o) => o.kind)).toEqual(["Issuer", "Certificate"]);
     const kc = loadKubeConfig(cluster.controlPlane.kubeconfigs.admin);
-    const error = await applyObjects(kc, objects, { dryRun: true }).then(() => undefined, (e: Error) => e);
+    const error = await applyObjects(kc, objects, { dryRun: true }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     if (error && /could not find the requested resource|no matches for kind|not found/i.test(error.message)) {
-      console.warn(`skipped: cert-manager is not installed on the local control plane (${error.message}); the Issuer and Certificate are only checked for their kinds`);
+      console.warn(
+        `skipped: cert-manager is not installed on the local control plane (${error.message}); the Issuer and Certificate are only checked for their kinds`,
+      );
       ctx.skip();
     }
     expect(error).toBeUndefined();

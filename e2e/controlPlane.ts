@@ -49,10 +49,14 @@ export async function restartControlPlane(home: string): Promise<Restart> {
   const started = Date.now();
   await stopProcess(oldPid, 30_000);
   const newPid = startDetached(binary, args, { logFile: f.log, pidFile: f.pid });
-  await waitFor("control plane restart", () => {
-    const s = readState(f.state);
-    return s?.ready && s.pid === newPid ? s : undefined;
-  }, { timeoutMs: 120_000, intervalMs: 100, abort: () => (isAlive(newPid) ? undefined : `exited during start-up:\n${tail(f.log)}`) });
+  await waitFor(
+    "control plane restart",
+    () => {
+      const s = readState(f.state);
+      return s?.ready && s.pid === newPid ? s : undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 100, abort: () => (isAlive(newPid) ? undefined : `exited during start-up:\n${tail(f.log)}`) },
+  );
   const after = readState(f.state)!;
   if (after.server !== before.server) throw new Error(`the control plane came back at ${after.server}, not ${before.server}`);
   return { oldPid, newPid, downMs: Date.now() - started };

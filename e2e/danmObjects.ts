@@ -47,9 +47,13 @@ export function attachPod(kubectl: Kubectl, a: Attachment): string {
     const r = allocateAddresses(stored.spec!.Options!, { ip: a.ip ?? "dynamic" });
     if (!r.ok) throw new Error(`allocating on ${a.kind} ${a.network}: ${r.error.message}`);
     address = r.ip;
-    const replaced = kubectl("admin", ["replace", "-f", "-"], { input: JSON.stringify({ ...stored, spec: { ...stored.spec, Options: r.options } }), check: false });
+    const replaced = kubectl("admin", ["replace", "-f", "-"], {
+      input: JSON.stringify({ ...stored, spec: { ...stored.spec, Options: r.options } }),
+      check: false,
+    });
     if (replaced.status === 0) break;
-    if (attempt >= 5 || !/conflict|modified/i.test(replaced.stderr)) throw new Error(`setting the alloc bit of ${address} on ${a.network}: ${replaced.stderr.trim()}`);
+    if (attempt >= 5 || !/conflict|modified/i.test(replaced.stderr))
+      throw new Error(`setting the alloc bit of ${address} on ${a.network}: ${replaced.stderr.trim()}`);
   }
   const ep: DanmEp = {
     apiVersion: "danm.k8s.io/v1",

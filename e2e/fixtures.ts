@@ -35,7 +35,8 @@ export function kubectlFor(stack: E2eStack): Kubectl {
       maxBuffer: 256 * 1024 * 1024,
     });
     const result = { status: r.status ?? -1, stdout: r.stdout ?? "", stderr: `${r.stderr ?? ""}${r.error ? `\n${r.error.message}` : ""}` };
-    if (options.check !== false && result.status !== 0) throw new Error(`kubectl ${args.join(" ")} as ${user} failed (${result.status}): ${result.stderr.trim()}`);
+    if (options.check !== false && result.status !== 0)
+      throw new Error(`kubectl ${args.join(" ")} as ${user} failed (${result.status}): ${result.stderr.trim()}`);
     return result;
   };
 }
@@ -64,7 +65,7 @@ export async function liveChanges(page: Page): Promise<number> {
 export async function liveSettled(page: Page, quietMs = 1_000): Promise<number> {
   await expect(page.getByTestId("live-status")).toHaveText("live");
   let last = await liveChanges(page);
-  for (let since = Date.now(); Date.now() - since < quietMs; ) {
+  for (let since = Date.now(); Date.now() - since < quietMs;) {
     await page.waitForTimeout(100);
     const now = await liveChanges(page);
     if (now !== last) {
@@ -103,7 +104,9 @@ export async function liveMessages(page: Page): Promise<string[]> {
 
 /** Waits until a live message naming `name` has reached the page. */
 export async function liveMessageArrives(page: Page, name: string, timeout = 5_000): Promise<void> {
-  await expect.poll(async () => (await liveMessages(page)).some((m) => m.includes(name)), { message: `a live change naming ${name}`, timeout, intervals: [25, 50, 100] }).toBe(true);
+  await expect
+    .poll(async () => (await liveMessages(page)).some((m) => m.includes(name)), { message: `a live change naming ${name}`, timeout, intervals: [25, 50, 100] })
+    .toBe(true);
 }
 
 /**
@@ -169,7 +172,9 @@ export { expect };
 
 /** A name unique to this run, for objects a test creates (Kubernetes name rules). */
 export function uniqueName(prefix: string): string {
-  return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36).padStart(2, "0")}`;
+  return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1296)
+    .toString(36)
+    .padStart(2, "0")}`;
 }
 
 /** Moves the mouse over the address map's cell `index` (cells are laid out row by row, data-columns wide). */

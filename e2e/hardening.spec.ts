@@ -22,7 +22,11 @@ async function watchViolations(context: BrowserContext, page: Page): Promise<str
   const seen: string[] = [];
   await context.exposeFunction("reportCspViolation", (v: string) => seen.push(v));
   await context.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (e) => (window as unknown as { reportCspViolation(v: string): void }).reportCspViolation(`${e.violatedDirective} blocked ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`));
+    document.addEventListener("securitypolicyviolation", (e) =>
+      (window as unknown as { reportCspViolation(v: string): void }).reportCspViolation(
+        `${e.violatedDirective} blocked ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`,
+      ),
+    );
   });
   page.on("console", (m) => {
     if (m.type() === "error") seen.push(`console error: ${m.text()}`);
@@ -35,13 +39,23 @@ async function watchViolations(context: BrowserContext, page: Page): Promise<str
 async function session(request: APIRequestContext, baseURL: string, user: string, password: string) {
   const res = await request.post("/api/trpc/auth.signIn", { headers: { origin: baseURL }, data: { method: "local", name: user, password } });
   expect(res.status()).toBe(200);
-  const cookies = res.headersArray().filter((h) => h.name.toLowerCase() === "set-cookie").map((h) => h.value.split(";")[0]);
+  const cookies = res
+    .headersArray()
+    .filter((h) => h.name.toLowerCase() === "set-cookie")
+    .map((h) => h.value.split(";")[0]);
   const csrf = cookies.find((c) => c.startsWith("tenet_csrf="))!.slice("tenet_csrf=".length);
   return { cookie: cookies.join("; "), csrf };
 }
 
 test.describe("after signing in", () => {
-  const escapes = ["%2F%5Clocalhost%3A8099%2Fx", "%2F%09%2Flocalhost%3A8099%2Fx", "%2F%09%5Clocalhost%3A8099%2Fx", "%2F%2Fevil.example%2Fx", "https%3A%2F%2Fevil.example%2F", "javascript%3Aalert(document.domain)"];
+  const escapes = [
+    "%2F%5Clocalhost%3A8099%2Fx",
+    "%2F%09%2Flocalhost%3A8099%2Fx",
+    "%2F%09%5Clocalhost%3A8099%2Fx",
+    "%2F%2Fevil.example%2Fx",
+    "https%3A%2F%2Fevil.example%2F",
+    "javascript%3Aalert(document.domain)",
+  ];
   for (const next of escapes) {
     test(`next=${next} stays on the console`, async ({ browser, stack }) => {
       const context = await browser.newContext({ baseURL: stack.baseURL });
@@ -132,7 +146,10 @@ test.describe("bad input answers 4xx", () => {
     const s = await session(request, baseURL!, "alice", stack.passwords.alice);
     const deep = `${'{"a":'.repeat(10_000)}1${"}".repeat(10_000)}`;
     const body = `{"kind":"TenantNetwork","object":{"metadata":{"name":"deep","namespace":"team-a"},"spec":${deep}}}`;
-    const res = await request.post("/api/trpc/objects.create", { headers: { origin: baseURL!, cookie: s.cookie, "x-tenet-csrf": s.csrf, "content-type": "application/json" }, data: body });
+    const res = await request.post("/api/trpc/objects.create", {
+      headers: { origin: baseURL!, cookie: s.cookie, "x-tenet-csrf": s.csrf, "content-type": "application/json" },
+      data: body,
+    });
     expect(res.status()).toBe(400);
     expect(await res.json()).toMatchObject({ error: { data: { code: "BAD_REQUEST" }, message: expect.stringMatching(/deeper than 64 levels/) } });
   });
@@ -160,7 +177,11 @@ test("a forged X-Forwarded-Host does not make another origin the console's", asy
 });
 
 test("wrong passwords for bob from another address slow that address down, not bob", async ({ browser, request, baseURL, stack }) => {
-  const guess = () => request.post("/api/trpc/auth.signIn", { headers: { origin: baseURL!, "x-forwarded-for": "203.0.113.66" }, data: { method: "local", name: "bob", password: "guess" } });
+  const guess = () =>
+    request.post("/api/trpc/auth.signIn", {
+      headers: { origin: baseURL!, "x-forwarded-for": "203.0.113.66" },
+      data: { method: "local", name: "bob", password: "guess" },
+    });
   const statuses: number[] = [];
   for (let i = 0; i < 8; i++) statuses.push((await guess()).status());
   expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);

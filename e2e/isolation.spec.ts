@@ -40,7 +40,12 @@ async function watchAnswers(page: Page): Promise<Seen> {
     const url = response.url();
     if (!url.includes("/api/")) return;
     if ((response.headers()["content-type"] ?? "").includes("text/event-stream")) return; // read in the page
-    pending.push(response.text().then((body) => void seen.bodies.push({ url, body }), () => undefined));
+    pending.push(
+      response.text().then(
+        (body) => void seen.bodies.push({ url, body }),
+        () => undefined,
+      ),
+    );
   });
   await recordLiveMessages(page);
   return seen;
@@ -65,11 +70,15 @@ test.describe.serial("isolation: bob and team-a's network", () => {
   const bobNetwork = uniqueName("bob-net");
 
   test.beforeAll(async ({ kubectl }) => {
-    kubectl("alice", ["create", "-f", "-"], { input: networkManifest("TenantNetwork", name, NS, { NetworkType: "ipvlan", Options: { host_device: "ens5", cidr, container_prefix: "sec" } }) });
+    kubectl("alice", ["create", "-f", "-"], {
+      input: networkManifest("TenantNetwork", name, NS, { NetworkType: "ipvlan", Options: { host_device: "ens5", cidr, container_prefix: "sec" } }),
+    });
     uid = String(getNetwork(kubectl, "alice", "TenantNetwork", name, NS).metadata.uid);
     endpoint = uniqueName("secret-ep");
     attachPod(kubectl, { kind: "TenantNetwork", network: name, networkNamespace: NS, podNamespace: NS, pod: "secret-pod-0", iface: "sec1", endpoint });
-    kubectl("bob", ["create", "-f", "-"], { input: networkManifest("TenantNetwork", bobNetwork, BOB_NS, { NetworkType: "bridge", Options: { cidr: "10.214.78.0/24" } }) });
+    kubectl("bob", ["create", "-f", "-"], {
+      input: networkManifest("TenantNetwork", bobNetwork, BOB_NS, { NetworkType: "bridge", Options: { cidr: "10.214.78.0/24" } }),
+    });
   });
 
   test.afterAll(async ({ kubectl }) => {
@@ -89,7 +98,8 @@ test.describe.serial("isolation: bob and team-a's network", () => {
     const bob = await pageAs("bob");
     const seen = await watchAnswers(bob);
     const secrets = [cidr, "10.214.77.", uid, "secret-pod-0", endpoint];
-    const pageText = () => bob.evaluate(() => document.body.innerText + [...document.querySelectorAll("input, textarea")].map((f) => (f as HTMLInputElement).value).join(" "));
+    const pageText = () =>
+      bob.evaluate(() => document.body.innerText + [...document.querySelectorAll("input, textarea")].map((f) => (f as HTMLInputElement).value).join(" "));
     const checked: string[] = [];
     /** A page where bob did not type the name: neither it nor anything about it may appear. */
     const expectNothing = async (path: string) => {
@@ -133,7 +143,9 @@ test.describe.serial("isolation: bob and team-a's network", () => {
     const refusal = (await bob.getByTestId("load-error").innerText()).replaceAll(name, "NAME");
     const ghost = uniqueName("no-such-net");
     await opened(bob, seen, `/networks/TenantNetwork/${NS}/${ghost}`, `You may not see TenantNetwork ${NS}/${ghost}.`);
-    expect((await bob.getByTestId("load-error").innerText()).replaceAll(ghost, "NAME"), "an existing network is refused like one that does not exist").toBe(refusal);
+    expect((await bob.getByTestId("load-error").innerText()).replaceAll(ghost, "NAME"), "an existing network is refused like one that does not exist").toBe(
+      refusal,
+    );
     await opened(bob, seen, `${detail}/edit`, `You may not see TenantNetwork ${NS}/${name}.`);
     await expect(bob.getByTestId("tenantnetwork-form")).toHaveCount(0);
     await expectOnlyEcho(`${detail}/edit`);
@@ -172,9 +184,19 @@ test.describe.serial("isolation: bob and team-a's network", () => {
     const own = uniqueName("bob-ep");
     attachPod(kubectl, { kind: "TenantNetwork", network: name, networkNamespace: NS, podNamespace: NS, pod: "secret-pod-1", iface: "sec1", endpoint: second });
     try {
-      attachPod(kubectl, { kind: "TenantNetwork", network: bobNetwork, networkNamespace: BOB_NS, podNamespace: BOB_NS, pod: "bob-pod-0", iface: "eth1", endpoint: own });
+      attachPod(kubectl, {
+        kind: "TenantNetwork",
+        network: bobNetwork,
+        networkNamespace: BOB_NS,
+        podNamespace: BOB_NS,
+        pod: "bob-pod-0",
+        iface: "eth1",
+        endpoint: own,
+      });
       await liveMessageArrives(bob, own);
-      await expect.poll(async () => (await liveMessages(bob)).filter((m) => m.includes(bobNetwork)).length, { message: "the change of bob's network's addresses" }).toBeGreaterThan(0);
+      await expect
+        .poll(async () => (await liveMessages(bob)).filter((m) => m.includes(bobNetwork)).length, { message: "the change of bob's network's addresses" })
+        .toBeGreaterThan(0);
       await expectNothing("/networks after alice's change");
     } finally {
       kubectl("admin", ["delete", "danmep", second, "-n", NS], { check: false });

@@ -6,7 +6,12 @@ import { restartControlPlane } from "./controlPlane";
 import { expect, liveChanges, liveMessageArrives, liveMessages, liveSettled, recordLiveMessages, test, uniqueName, type Kubectl } from "./fixtures";
 
 function tenantNetwork(name: string, namespace: string, cidr: string) {
-  return JSON.stringify({ apiVersion: "danm.k8s.io/v1", kind: "TenantNetwork", metadata: { name, namespace }, spec: { NetworkType: "bridge", Options: { cidr } } });
+  return JSON.stringify({
+    apiVersion: "danm.k8s.io/v1",
+    kind: "TenantNetwork",
+    metadata: { name, namespace },
+    spec: { NetworkType: "bridge", Options: { cidr } },
+  });
 }
 
 /** Marks the document; a reload (or a full navigation) loses the mark. */
@@ -56,14 +61,20 @@ test.describe.serial("live updates", () => {
     created.push(["team-b", mine]);
     await createAndTime(kubectl, "bob", tenantNetwork(mine, "team-b", "10.201.2.0/24"), bob, bobBefore);
     await liveMessageArrives(bob, mine);
-    expect((await liveMessages(bob)).filter((m) => m.includes(name)), `bob's page heard of ${name}`).toEqual([]);
+    expect(
+      (await liveMessages(bob)).filter((m) => m.includes(name)),
+      `bob's page heard of ${name}`,
+    ).toEqual([]);
     await expectNoReload(bob);
     // and alice's page heard nothing of bob's: her next change arrives, his did not come before it
     const next = uniqueName("live-a");
     created.push(["team-a", next]);
     kubectl("alice", ["create", "-f", "-"], { input: tenantNetwork(next, "team-a", "10.201.4.0/24") });
     await liveMessageArrives(alice, next);
-    expect((await liveMessages(alice)).filter((m) => m.includes(mine)), `alice's page heard of ${mine}`).toEqual([]);
+    expect(
+      (await liveMessages(alice)).filter((m) => m.includes(mine)),
+      `alice's page heard of ${mine}`,
+    ).toEqual([]);
   });
 
   test("one watch per resource type feeds every open page, however many there are", async ({ pageAs, kubectl }) => {
@@ -71,10 +82,20 @@ test.describe.serial("live updates", () => {
     /** Open WATCH requests per danm.k8s.io resource, from the API server's own metrics. */
     const watches = () => {
       const metrics = kubectl("admin", ["get", "--raw", "/metrics"]).stdout;
-      return Object.fromEntries(resources.map((r) => {
-        const line = metrics.split("\n").find((l) => l.startsWith("apiserver_longrunning_requests{") && l.includes(`resource="${r}"`) && l.includes('verb="WATCH"') && l.includes('group="danm.k8s.io"'));
-        return [r, line ? Number(line.split(" ").pop()) : 0];
-      }));
+      return Object.fromEntries(
+        resources.map((r) => {
+          const line = metrics
+            .split("\n")
+            .find(
+              (l) =>
+                l.startsWith("apiserver_longrunning_requests{") &&
+                l.includes(`resource="${r}"`) &&
+                l.includes('verb="WATCH"') &&
+                l.includes('group="danm.k8s.io"'),
+            );
+          return [r, line ? Number(line.split(" ").pop()) : 0];
+        }),
+      );
     };
     await liveSettled(await pageAs("alice"));
     const withOne = watches();
@@ -98,10 +119,15 @@ test.describe.serial("live updates", () => {
     const name = uniqueName("live-r");
     created.push(["team-a", name]);
     // the webhook reconnects on its own; a create racing that is refused by the API server, so try again briefly
-    await expect.poll(() => {
-      const r = kubectl("alice", ["create", "-f", "-"], { input: tenantNetwork(name, "team-a", "10.201.3.0/24"), check: false });
-      return r.status === 0 || /AlreadyExists/.test(r.stderr) ? "created" : r.stderr.trim();
-    }, { timeout: 20_000, intervals: [250] }).toBe("created");
+    await expect
+      .poll(
+        () => {
+          const r = kubectl("alice", ["create", "-f", "-"], { input: tenantNetwork(name, "team-a", "10.201.3.0/24"), check: false });
+          return r.status === 0 || /AlreadyExists/.test(r.stderr) ? "created" : r.stderr.trim();
+        },
+        { timeout: 20_000, intervals: [250] },
+      )
+      .toBe("created");
     const t0 = Date.now();
     await expect.poll(() => liveChanges(alice), { timeout: 5_000, intervals: [25] }).toBeGreaterThan(before);
     console.log(`live.spec: after the restart alice's page saw ${name} ${Date.now() - t0} ms after kubectl returned`);

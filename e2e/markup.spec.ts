@@ -34,15 +34,38 @@ test.describe.serial("markup in displayed fields", () => {
 
   test.beforeAll(async ({ kubectl }) => {
     // a host device with markup in its name (the TenantConfig admits any name), as the netadmin would add it
-    kubectl("netadmin", ["patch", "tenantconfig", "tenet", "--type", "json", "-p", JSON.stringify([{ op: "add", path: "/hostDevices/-", value: { name: MARKUP } }])]);
+    kubectl("netadmin", [
+      "patch",
+      "tenantconfig",
+      "tenet",
+      "--type",
+      "json",
+      "-p",
+      JSON.stringify([{ op: "add", path: "/hostDevices/-", value: { name: MARKUP } }]),
+    ]);
     // an endpoint whose pod and interface names carry markup, on a real network of team-a
-    kubectl("alice", ["create", "-f", "-"], { input: JSON.stringify({ apiVersion: "danm.k8s.io/v1", kind: "TenantNetwork", metadata: { name: network, namespace: "team-a" }, spec: { NetworkType: "bridge", Options: { cidr: "10.203.0.0/24" } } }) });
+    kubectl("alice", ["create", "-f", "-"], {
+      input: JSON.stringify({
+        apiVersion: "danm.k8s.io/v1",
+        kind: "TenantNetwork",
+        metadata: { name: network, namespace: "team-a" },
+        spec: { NetworkType: "bridge", Options: { cidr: "10.203.0.0/24" } },
+      }),
+    });
     kubectl("admin", ["create", "-f", "-"], {
       input: JSON.stringify({
         apiVersion: "danm.k8s.io/v1",
         kind: "DanmEp",
         metadata: { name: endpoint, namespace: "team-a" },
-        spec: { NetworkName: network, NetworkType: "bridge", apiType: "TenantNetwork", EndpointID: endpoint, Host: "node-1", Pod: POD_MARKUP, Interface: { Name: IFACE_MARKUP, Address: "10.203.0.5/24" } },
+        spec: {
+          NetworkName: network,
+          NetworkType: "bridge",
+          apiType: "TenantNetwork",
+          EndpointID: endpoint,
+          Host: "node-1",
+          Pod: POD_MARKUP,
+          Interface: { Name: IFACE_MARKUP, Address: "10.203.0.5/24" },
+        },
       }),
     });
   });
@@ -52,7 +75,10 @@ test.describe.serial("markup in displayed fields", () => {
     kubectl("admin", ["delete", "tenantnetwork", network, "-n", "team-a", "--ignore-not-found"], { check: false });
     const tc = JSON.parse(kubectl("netadmin", ["get", "tenantconfig", "tenet", "-o", "json"]).stdout) as { hostDevices: { name: string }[] };
     const index = tc.hostDevices.findIndex((d) => d.name === MARKUP);
-    if (index >= 0) kubectl("netadmin", ["patch", "tenantconfig", "tenet", "--type", "json", "-p", JSON.stringify([{ op: "remove", path: `/hostDevices/${index}` }])], { check: false });
+    if (index >= 0)
+      kubectl("netadmin", ["patch", "tenantconfig", "tenet", "--type", "json", "-p", JSON.stringify([{ op: "remove", path: `/hostDevices/${index}` }])], {
+        check: false,
+      });
   });
 
   test("the TenantConfig view shows a host device named with markup as text", async ({ pageAs }) => {

@@ -30,11 +30,21 @@ test.describe.serial("netadmin", () => {
 
   test.beforeAll(async ({ kubectl }) => {
     // a TenantNetwork on ens4 holds a VLAN of its range (the reservation the editor must not strand silently)
-    kubectl("alice", ["create", "-f", "-"], { input: networkManifest("TenantNetwork", holder, NS, { NetworkType: "macvlan", Options: { host_device: "ens4", cidr: "10.215.0.0/24" } }) });
+    kubectl("alice", ["create", "-f", "-"], {
+      input: networkManifest("TenantNetwork", holder, NS, { NetworkType: "macvlan", Options: { host_device: "ens4", cidr: "10.215.0.0/24" } }),
+    });
     reserved = getNetwork(kubectl, "alice", "TenantNetwork", holder, NS).spec!.Options!.vlan!;
     expect(reserved).toBeGreaterThanOrEqual(1000);
     originalRange = tenantConfig(kubectl).hostDevices!.find((p) => p.name === "ens4")!.vniRange!;
-    attachPod(kubectl, { kind: "TenantNetwork", network: holder, networkNamespace: NS, podNamespace: NS, pod: "sbc-0", iface: "sig1", endpoint: uniqueName("holder-ep") });
+    attachPod(kubectl, {
+      kind: "TenantNetwork",
+      network: holder,
+      networkNamespace: NS,
+      podNamespace: NS,
+      pod: "sbc-0",
+      iface: "sig1",
+      endpoint: uniqueName("holder-ep"),
+    });
   });
 
   test.afterAll(async ({ kubectl }) => {
@@ -42,7 +52,19 @@ test.describe.serial("netadmin", () => {
     const tc = tenantConfig(kubectl);
     const i = tc.hostDevices?.findIndex((p) => p.name === "ens4") ?? -1;
     if (i >= 0 && originalRange && tc.hostDevices![i].vniRange !== originalRange) {
-      kubectl("netadmin", ["patch", "tenantconfig", "tenet", "--type", "json", "-p", JSON.stringify([{ op: "replace", path: `/hostDevices/${i}/vniRange`, value: originalRange }])], { check: false });
+      kubectl(
+        "netadmin",
+        [
+          "patch",
+          "tenantconfig",
+          "tenet",
+          "--type",
+          "json",
+          "-p",
+          JSON.stringify([{ op: "replace", path: `/hostDevices/${i}/vniRange`, value: originalRange }]),
+        ],
+        { check: false },
+      );
     }
   });
 
@@ -52,7 +74,11 @@ test.describe.serial("netadmin", () => {
     await saveScreenshot(page, "home-netadmin");
   });
 
-  test("editing a TenantConfig range: narrowing it past a reserved VLAN warns, widening it saves and kubectl shows the new range", async ({ pageAs, kubectl, saveScreenshot }) => {
+  test("editing a TenantConfig range: narrowing it past a reserved VLAN warns, widening it saves and kubectl shows the new range", async ({
+    pageAs,
+    kubectl,
+    saveScreenshot,
+  }) => {
     const page = await pageAs("netadmin");
     await page.goto("/admin/tenantconfig");
     await expect(page.getByTestId("tenantconfig-name")).toHaveText("tenet");
@@ -121,7 +147,12 @@ test.describe.serial("netadmin", () => {
     await expect(page.getByTestId("clusternetwork-title")).toHaveText(`ClusterNetwork ${clusterNet}`);
 
     const stored = getNetwork(kubectl, "netadmin", "ClusterNetwork", clusterNet);
-    expect(stored.spec).toMatchObject({ NetworkType: "ipvlan", NetworkID: "e2e-cn", AllowedTenants: ["team-a"], Options: { host_device: "ens3", cidr: "10.216.0.0/24" } });
+    expect(stored.spec).toMatchObject({
+      NetworkType: "ipvlan",
+      NetworkID: "e2e-cn",
+      AllowedTenants: ["team-a"],
+      Options: { host_device: "ens3", cidr: "10.216.0.0/24" },
+    });
 
     const alice = await pageAs("alice");
     await alice.goto(`/networks?ns=${NS}`);

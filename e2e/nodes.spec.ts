@@ -43,7 +43,10 @@ async function recordCells(page: Page, iface: string, state: string | "gone") {
     { nodes: NODES, iface, state },
   );
   return async (timeout = 10_000) => {
-    await page.waitForFunction((n) => Object.keys((window as unknown as { __e2eCells: Record<string, number> }).__e2eCells).length === n, NODES.length, { timeout, polling: 20 });
+    await page.waitForFunction((n) => Object.keys((window as unknown as { __e2eCells: Record<string, number> }).__e2eCells).length === n, NODES.length, {
+      timeout,
+      polling: 20,
+    });
     return page.evaluate(() => (window as unknown as { __e2eCells: Record<string, number> }).__e2eCells);
   };
 }
@@ -65,14 +68,21 @@ test.describe.serial("nodes", () => {
   test.beforeAll(async ({ kubectl }) => {
     const statuses = NODES.map((n) => statusOf(kubectl, n));
     applying = statuses.every((s) => s.status?.applying);
-    if (!applying) console.log(`nodes.spec: the simulated nodes do not apply host interfaces here (${statuses[0].status?.notAppliedReason ?? scratchNetnsUnavailable()}): cells show "not applied"`);
+    if (!applying)
+      console.log(
+        `nodes.spec: the simulated nodes do not apply host interfaces here (${statuses[0].status?.notAppliedReason ?? scratchNetnsUnavailable()}): cells show "not applied"`,
+      );
   });
 
   test.afterAll(async ({ kubectl }) => {
     for (const name of created) kubectl("netadmin", ["delete", "danmnet", name, "-n", NS, "--ignore-not-found", "--wait=false"], { check: false });
   });
 
-  test("a VxLAN network created with kubectl appears as present on every node within a second, and goes when it is deleted", async ({ pageAs, kubectl, saveScreenshot }) => {
+  test("a VxLAN network created with kubectl appears as present on every node within a second, and goes when it is deleted", async ({
+    pageAs,
+    kubectl,
+    saveScreenshot,
+  }) => {
     const page = await pageAs("netadmin");
     await page.goto("/admin/nodes");
     for (const n of NODES) await expect(page.getByTestId(`node-ready-${n}`)).toBeVisible();
@@ -85,7 +95,9 @@ test.describe.serial("nodes", () => {
     const expected = applying ? "Present" : "NotApplied";
     const appeared = await recordCells(page, iface, expected);
     const started = Date.now();
-    kubectl("netadmin", ["create", "-f", "-"], { input: networkManifest("DanmNet", id, NS, { NetworkID: id, NetworkType: "ipvlan", Options: { host_device: "ens6", vxlan: vni, cidr: "10.217.0.0/24" } }) });
+    kubectl("netadmin", ["create", "-f", "-"], {
+      input: networkManifest("DanmNet", id, NS, { NetworkID: id, NetworkType: "ipvlan", Options: { host_device: "ens6", vxlan: vni, cidr: "10.217.0.0/24" } }),
+    });
     const returned = Date.now();
     const seen = await appeared();
     const statuses = Object.fromEntries(NODES.map((n) => [n, statusOf(kubectl, n)]));
@@ -137,8 +149,12 @@ test.describe.serial("nodes", () => {
       await expect(page.getByTestId(`column-source-${iface}`)).toHaveText(`NetworkAttachmentDefinition in ${NS}`);
       await expect(page.getByTestId(`column-${iface}`)).toContainText("vxlan 510 on ens3");
       if (applying) {
-        await expect.poll(() => JSON.parse(kubectl("admin", ["get", "net-attach-def", "mx-sig", "-n", NS, "-o", "jsonpath={.spec.config}"]).stdout).master).toBe(iface);
-        expect(kubectl("admin", ["get", "net-attach-def", "mx-sig", "-n", NS, "-o", "jsonpath={.metadata.annotations.tenet\\.dev/host-device}"]).stdout).toBe("ens3");
+        await expect
+          .poll(() => JSON.parse(kubectl("admin", ["get", "net-attach-def", "mx-sig", "-n", NS, "-o", "jsonpath={.spec.config}"]).stdout).master)
+          .toBe(iface);
+        expect(kubectl("admin", ["get", "net-attach-def", "mx-sig", "-n", NS, "-o", "jsonpath={.metadata.annotations.tenet\\.dev/host-device}"]).stdout).toBe(
+          "ens3",
+        );
       }
       await page.getByTestId("node-link-node-1").click();
       await expect(page.getByTestId(`interface-state-${iface}`)).toHaveAttribute("data-state", expected);
@@ -160,7 +176,9 @@ test.describe.serial("nodes", () => {
     const vlan = 100 + Math.floor(Math.random() * 3000);
     const iface = `${id}.${vlan}`;
     created.push(id);
-    kubectl("netadmin", ["create", "-f", "-"], { input: networkManifest("DanmNet", id, NS, { NetworkID: id, NetworkType: "ipvlan", Options: { host_device: "ens6", vlan, cidr: "10.218.0.0/24" } }) });
+    kubectl("netadmin", ["create", "-f", "-"], {
+      input: networkManifest("DanmNet", id, NS, { NetworkID: id, NetworkType: "ipvlan", Options: { host_device: "ens6", vlan, cidr: "10.218.0.0/24" } }),
+    });
     for (const n of NODES) {
       const cell = page.getByTestId(`cell-${n}-${iface}`);
       await expect(cell).toHaveAttribute("data-state", vlans ? "Present" : "Failed");

@@ -14,7 +14,9 @@ test.describe.serial("operator", () => {
   const addresses: string[] = [];
 
   test.beforeAll(async ({ kubectl }) => {
-    kubectl("alice", ["create", "-f", "-"], { input: networkManifest("TenantNetwork", name, NS, { NetworkType: "ipvlan", Options: { host_device: "bond2", cidr } }) });
+    kubectl("alice", ["create", "-f", "-"], {
+      input: networkManifest("TenantNetwork", name, NS, { NetworkType: "ipvlan", Options: { host_device: "bond2", cidr } }),
+    });
   });
 
   test.afterAll(async ({ kubectl }) => {
@@ -28,7 +30,11 @@ test.describe.serial("operator", () => {
     await saveScreenshot(page, "home-operator");
   });
 
-  test("utilisation moves as Pods get addresses, without a reload; the address map names the Pod; the CSV lists the address", async ({ pageAs, kubectl, saveScreenshot }) => {
+  test("utilisation moves as Pods get addresses, without a reload; the address map names the Pod; the CSV lists the address", async ({
+    pageAs,
+    kubectl,
+    saveScreenshot,
+  }) => {
     const page = await pageAs("olga");
     await page.goto("/usage");
     const row = page.getByTestId("network-usage-row").filter({ hasText: name });
@@ -41,7 +47,18 @@ test.describe.serial("operator", () => {
     for (const [i, pod] of ["rtp-0", "rtp-1", "rtp-2"].entries()) {
       const endpoint = uniqueName(`ep-${pod}`);
       endpoints.push(endpoint);
-      addresses.push(attachPod(kubectl, { kind: "TenantNetwork", network: name, networkNamespace: NS, podNamespace: NS, pod, iface: `rtp${i}`, endpoint, host: `node-${i + 1}` }));
+      addresses.push(
+        attachPod(kubectl, {
+          kind: "TenantNetwork",
+          network: name,
+          networkNamespace: NS,
+          podNamespace: NS,
+          pod,
+          iface: `rtp${i}`,
+          endpoint,
+          host: `node-${i + 1}`,
+        }),
+      );
     }
     await expect(row).toContainText("3 / 30");
     expect(await page.evaluate(() => (window as unknown as { __e2eNoReload?: boolean }).__e2eNoReload), "the page was not reloaded").toBe(true);

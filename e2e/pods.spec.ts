@@ -53,10 +53,22 @@ test.describe.serial("pods on a network", () => {
   let address = "";
 
   test.beforeAll(async ({ kubectl }) => {
-    kubectl("admin", ["create", "-f", "-"], { input: networkManifest("TenantNetwork", net, NS, { NetworkType: "ipvlan", Options: { host_device: "bond2", cidr } }) });
+    kubectl("admin", ["create", "-f", "-"], {
+      input: networkManifest("TenantNetwork", net, NS, { NetworkType: "ipvlan", Options: { host_device: "bond2", cidr } }),
+    });
     const uid = createPod(kubectl, web, net);
     setPhase(kubectl, web, "Running");
-    address = attachPod(kubectl, { kind: "TenantNetwork", network: net, networkNamespace: NS, podNamespace: NS, pod: web, podUid: uid, iface: "eth1", endpoint, host: "node-1" });
+    address = attachPod(kubectl, {
+      kind: "TenantNetwork",
+      network: net,
+      networkNamespace: NS,
+      podNamespace: NS,
+      pod: web,
+      podUid: uid,
+      iface: "eth1",
+      endpoint,
+      host: "node-1",
+    });
     const stuckUid = createPod(kubectl, stuck, net);
     sandboxFailure(kubectl, stuck, stuckUid, error);
   });
@@ -67,7 +79,11 @@ test.describe.serial("pods on a network", () => {
     kubectl("admin", ["delete", "tenantnetwork", net, "-n", NS, "--ignore-not-found", "--wait=false"], { check: false });
   });
 
-  test("alice's network page lists its Pods with phase and node, and a Pod danm refused with danm's error, live", async ({ pageAs, kubectl, saveScreenshot }) => {
+  test("alice's network page lists its Pods with phase and node, and a Pod danm refused with danm's error, live", async ({
+    pageAs,
+    kubectl,
+    saveScreenshot,
+  }) => {
     const page = await pageAs("alice");
     await page.goto(`/networks/TenantNetwork/${NS}/${net}`);
     const row = page.getByTestId("pod-row").and(page.locator(`[data-pod="${web}"]`));
@@ -95,11 +111,19 @@ test.describe.serial("pods on a network", () => {
   test("alice's namespace view lists the refused Pod with the network it wants", async ({ pageAs }) => {
     const page = await pageAs("alice");
     await page.goto(`/networks?ns=${NS}`);
-    const refused = page.getByTestId("namespace-stuck-pods").getByTestId("stuck-pod").and(page.locator(`[data-pod="${stuck}"]`));
+    const refused = page
+      .getByTestId("namespace-stuck-pods")
+      .getByTestId("stuck-pod")
+      .and(page.locator(`[data-pod="${stuck}"]`));
     await expect(refused.getByTestId("stuck-pod-error")).toHaveText(error);
     await refused.getByRole("link", { name: `TenantNetwork ${net}` }).click();
     await expect(page).toHaveURL(new RegExp(`/networks/TenantNetwork/${NS}/${net}#pod-${NS}-${stuck}$`));
-    await expect(page.getByTestId("network-pods").getByTestId("stuck-pod").and(page.locator(`[data-pod="${stuck}"]`))).toBeVisible();
+    await expect(
+      page
+        .getByTestId("network-pods")
+        .getByTestId("stuck-pod")
+        .and(page.locator(`[data-pod="${stuck}"]`)),
+    ).toBeVisible();
   });
 
   test("the address map's holder links to the Pod's row on the network page", async ({ pageAs }) => {

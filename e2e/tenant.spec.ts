@@ -16,8 +16,15 @@ test.describe.serial("tenant: alice's TenantNetworks", () => {
   const neighbours = [uniqueName("media"), uniqueName("storage")];
 
   test.beforeAll(async ({ kubectl }) => {
-    kubectl("alice", ["create", "-f", "-"], { input: networkManifest("TenantNetwork", neighbours[0], NS, { NetworkType: "ipvlan", Options: { host_device: "ens5", cidr: "10.211.0.0/24", net6: "fd00:211::/64", container_prefix: "med" } }) });
-    kubectl("alice", ["create", "-f", "-"], { input: networkManifest("TenantNetwork", neighbours[1], NS, { NetworkType: "ipvlan", Options: { host_device: "bond2", cidr: "10.212.0.0/26" } }) });
+    kubectl("alice", ["create", "-f", "-"], {
+      input: networkManifest("TenantNetwork", neighbours[0], NS, {
+        NetworkType: "ipvlan",
+        Options: { host_device: "ens5", cidr: "10.211.0.0/24", net6: "fd00:211::/64", container_prefix: "med" },
+      }),
+    });
+    kubectl("alice", ["create", "-f", "-"], {
+      input: networkManifest("TenantNetwork", neighbours[1], NS, { NetworkType: "ipvlan", Options: { host_device: "bond2", cidr: "10.212.0.0/26" } }),
+    });
   });
 
   test.afterAll(async ({ kubectl }) => {
@@ -31,7 +38,12 @@ test.describe.serial("tenant: alice's TenantNetworks", () => {
     await saveScreenshot(page, "signin");
   });
 
-  test("alice creates a TenantNetwork through the form and sees the VLAN or VxLAN and device the cluster assigned", async ({ page, signIn, kubectl, saveScreenshot }) => {
+  test("alice creates a TenantNetwork through the form and sees the VLAN or VxLAN and device the cluster assigned", async ({
+    page,
+    signIn,
+    kubectl,
+    saveScreenshot,
+  }) => {
     await signIn(page, "alice");
     await page.goto(`/networks?ns=${NS}`);
     await page.getByTestId("new-network").click();
@@ -72,7 +84,12 @@ test.describe.serial("tenant: alice's TenantNetworks", () => {
     await saveScreenshot(page, "networks-list");
   });
 
-  test("a bad cidr is refused next to the field with the webhook's own words; what needs the cluster's state comes from its dry run", async ({ page, signIn, kubectl, saveScreenshot }) => {
+  test("a bad cidr is refused next to the field with the webhook's own words; what needs the cluster's state comes from its dry run", async ({
+    page,
+    signIn,
+    kubectl,
+    saveScreenshot,
+  }) => {
     await signIn(page, "alice");
     await page.goto(`/networks/new?ns=${NS}`);
     const bad = uniqueName("bad");
@@ -82,7 +99,12 @@ test.describe.serial("tenant: alice's TenantNetworks", () => {
     await page.getByTestId("input-cidr").blur();
     // the webhook says exactly this for the same object (server-side dry run with kubectl)
     const denied = kubectl("alice", ["create", "--dry-run=server", "-f", "-"], {
-      input: JSON.stringify({ apiVersion: "danm.k8s.io/v1", kind: "TenantNetwork", metadata: { name: bad, namespace: NS }, spec: { NetworkType: "macvlan", Options: { cidr: "10.210.1.0/33" } } }),
+      input: JSON.stringify({
+        apiVersion: "danm.k8s.io/v1",
+        kind: "TenantNetwork",
+        metadata: { name: bad, namespace: NS },
+        spec: { NetworkType: "macvlan", Options: { cidr: "10.210.1.0/33" } },
+      }),
       check: false,
     });
     expect(denied.status).not.toBe(0);
@@ -114,7 +136,12 @@ test.describe.serial("tenant: alice's TenantNetworks", () => {
     await saveScreenshot(page, "network-form-denied");
   });
 
-  test("the addresses tab names the Pod and interface holding each address; the cluster refuses to delete a network in use and the dialog says why", async ({ page, signIn, kubectl, saveScreenshot }) => {
+  test("the addresses tab names the Pod and interface holding each address; the cluster refuses to delete a network in use and the dialog says why", async ({
+    page,
+    signIn,
+    kubectl,
+    saveScreenshot,
+  }) => {
     await signIn(page, "alice");
     await page.goto(`/networks/TenantNetwork/${NS}/${name}`);
     await expect(page.getByTestId("addresses-empty")).toContainText(`No Pod uses ${name} right now.`);
@@ -124,8 +151,27 @@ test.describe.serial("tenant: alice's TenantNetworks", () => {
     const web = uniqueName("ep-web");
     const db = uniqueName("ep-db");
     endpoints.push(web, db);
-    const a1 = attachPod(kubectl, { kind: "TenantNetwork", network: name, networkNamespace: NS, podNamespace: NS, pod: "web-0", iface: "sig1", endpoint: web, host: "node-1" });
-    const a2 = attachPod(kubectl, { kind: "TenantNetwork", network: name, networkNamespace: NS, podNamespace: NS, pod: "db-0", iface: "sig2", ip: "10.210.0.42", endpoint: db, host: "node-2" });
+    const a1 = attachPod(kubectl, {
+      kind: "TenantNetwork",
+      network: name,
+      networkNamespace: NS,
+      podNamespace: NS,
+      pod: "web-0",
+      iface: "sig1",
+      endpoint: web,
+      host: "node-1",
+    });
+    const a2 = attachPod(kubectl, {
+      kind: "TenantNetwork",
+      network: name,
+      networkNamespace: NS,
+      podNamespace: NS,
+      pod: "db-0",
+      iface: "sig2",
+      ip: "10.210.0.42",
+      endpoint: db,
+      host: "node-2",
+    });
     expect(bare(a2)).toBe("10.210.0.42");
     const rows = page.getByTestId("address-row");
     await expect(rows).toHaveCount(2);

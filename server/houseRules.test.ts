@@ -17,19 +17,36 @@ function sources(dir: string): string[] {
   });
 }
 
-const importsOf = (file: string) => [...fs.readFileSync(path.join(root, file), "utf8").matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1] ?? m[2]);
+const importsOf = (file: string) =>
+  [
+    ...fs.readFileSync(path.join(root, file), "utf8").matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g),
+  ].map((m) => m[1] ?? m[2]);
 
 /** The repository's module `spec` names from `file`, or undefined for a package or a file outside the walk. */
 function resolveImport(file: string, spec: string, known: Set<string>): string | undefined {
   const base = spec.startsWith("@/") ? spec.slice(2) : spec.startsWith(".") ? path.join(path.dirname(file), spec) : undefined;
   if (base === undefined) return undefined;
-  const candidates = [base, `${base}.ts`, `${base}.tsx`, `${base}.mjs`, base.replace(/\.js$/, ".ts"), path.join(base, "index.ts"), path.join(base, "index.tsx")];
+  const candidates = [
+    base,
+    `${base}.ts`,
+    `${base}.tsx`,
+    `${base}.mjs`,
+    base.replace(/\.js$/, ".ts"),
+    path.join(base, "index.ts"),
+    path.join(base, "index.tsx"),
+  ];
   return candidates.map((c) => path.normalize(c)).find((c) => known.has(c));
 }
 
 /** What `file` loads when it runs: static and dynamic imports and re-exports; `import type` is erased and does not count. */
 const runtimeImportsOf = (file: string) =>
-  [...fs.readFileSync(path.join(root, file), "utf8").matchAll(/(?:^|\n)\s*(?:import|export)(\s+type\b)?[^'"]*?from\s+["']([^"']+)["']|(?:^|\n)\s*import\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)]
+  [
+    ...fs
+      .readFileSync(path.join(root, file), "utf8")
+      .matchAll(
+        /(?:^|\n)\s*(?:import|export)(\s+type\b)?[^'"]*?from\s+["']([^"']+)["']|(?:^|\n)\s*import\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g,
+      ),
+  ]
     .filter((m) => !m[1])
     .map((m) => m[2] ?? m[3] ?? m[4]);
 
@@ -109,7 +126,12 @@ describe("rules of the house", () => {
   });
 
   it("only server/db imports Prisma", () => {
-    const offences = all.filter((f) => !f.startsWith("server/db/") && f !== "prisma.config.ts" && importsOf(f).some((s) => s.startsWith("@prisma/") || s === "prisma" || s.startsWith("prisma/") || s.includes("db/generated")));
+    const offences = all.filter(
+      (f) =>
+        !f.startsWith("server/db/") &&
+        f !== "prisma.config.ts" &&
+        importsOf(f).some((s) => s.startsWith("@prisma/") || s === "prisma" || s.startsWith("prisma/") || s.includes("db/generated")),
+    );
     expect(offences).toEqual([]);
   });
 
@@ -144,7 +166,10 @@ describe("rules of the house", () => {
       ["e.ts", ["e.ts"]],
       ["f.ts", ["a.ts"]],
     ]);
-    expect(importCycles(graph)).toEqual([["a.ts", "b.ts", "c.ts", "a.ts"], ["e.ts", "e.ts"]]);
+    expect(importCycles(graph)).toEqual([
+      ["a.ts", "b.ts", "c.ts", "a.ts"],
+      ["e.ts", "e.ts"],
+    ]);
     const known = new Set(["tools/cli/localCluster.ts", "tools/cli/demoUsers.ts", "components/network/NetworkList.tsx", "server/log.ts"]);
     expect(resolveImport("tools/cli/consoleAccounts.ts", "./localCluster", known)).toBe("tools/cli/localCluster.ts");
     expect(resolveImport("components/a/B.tsx", "@/components/network/NetworkList", known)).toBe("components/network/NetworkList.tsx");

@@ -24,7 +24,13 @@ describe("createLogger", () => {
     log.warn("c");
     log.error("d");
     log("e");
-    expect(records().map((r) => [r.level, r.msg])).toEqual([["debug", "a"], ["info", "b"], ["warn", "c"], ["error", "d"], ["info", "e"]]);
+    expect(records().map((r) => [r.level, r.msg])).toEqual([
+      ["debug", "a"],
+      ["info", "b"],
+      ["warn", "c"],
+      ["error", "d"],
+      ["info", "e"],
+    ]);
   });
 
   it("puts bound fields on every line; a call's own field of the same name wins", () => {
@@ -67,7 +73,13 @@ describe("logRecord and logLine", () => {
   });
 
   it("leaves out undefined fields", () => {
-    expect(Object.keys(logRecord("agent", "info", "starting", { netns: undefined, applying: false }, NOW))).toEqual(["time", "level", "component", "msg", "applying"]);
+    expect(Object.keys(logRecord("agent", "info", "starting", { netns: undefined, applying: false }, NOW))).toEqual([
+      "time",
+      "level",
+      "component",
+      "msg",
+      "applying",
+    ]);
   });
 
   it("is one line: newlines inside values are escaped, bigints are decimal strings, an Error is its stack", () => {

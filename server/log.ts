@@ -61,7 +61,10 @@ export function createLogger(component: string, options: LoggerOptions = {}): Lo
   const write = options.write ?? ((line: string) => void process.stderr.write(line));
   const now = options.now ?? (() => new Date());
   const bound = options.fields ?? {};
-  const at = (level: LogLevel): Log => (msg, fields = {}) => write(logLine(logRecord(component, level, msg, { ...bound, ...fields }, now())));
+  const at =
+    (level: LogLevel): Log =>
+    (msg, fields = {}) =>
+      write(logLine(logRecord(component, level, msg, { ...bound, ...fields }, now())));
   const logger = at("info") as Logger;
   logger.debug = at("debug");
   logger.info = at("info");

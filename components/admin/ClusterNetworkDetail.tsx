@@ -16,15 +16,29 @@ export function ClusterNetworkDetail({ name }: { name: string }) {
   const network = useQuery(trpc.objects.get.queryOptions({ kind: "ClusterNetwork", name }));
   return (
     <div>
-      <div className="text-sm"><Link className="text-sky-800 hover:underline" href="/admin/clusternetworks">← Cluster networks</Link></div>
-      <h1 className="mt-1 text-2xl font-semibold" data-testid="clusternetwork-title">ClusterNetwork {name}</h1>
+      <div className="text-sm">
+        <Link className="text-sky-800 hover:underline" href="/admin/clusternetworks">
+          ← Cluster networks
+        </Link>
+      </div>
+      <h1 className="mt-1 text-2xl font-semibold" data-testid="clusternetwork-title">
+        ClusterNetwork {name}
+      </h1>
       <div className="mt-4">
         {network.isPending ? (
           <Loading what={`ClusterNetwork ${name}`} />
         ) : network.isError ? (
           errorCode(network.error) === "NOT_FOUND" ? (
             <Empty testId="not-found">
-              There is no ClusterNetwork {name} (any more). <Link className="underline" href="/admin/clusternetworks">Back to the list</Link>, or <Link className="underline" href="/admin/clusternetworks/new">create one</Link>.
+              There is no ClusterNetwork {name} (any more).{" "}
+              <Link className="underline" href="/admin/clusternetworks">
+                Back to the list
+              </Link>
+              , or{" "}
+              <Link className="underline" href="/admin/clusternetworks/new">
+                create one
+              </Link>
+              .
             </Empty>
           ) : (
             <NetadminLoadError error={network.error} what={`ClusterNetwork ${name}`} onRetry={() => network.refetch()} />

@@ -34,7 +34,9 @@ export function TenantConfigEditor() {
       body = (
         <Empty testId="no-tenantconfig">
           <p>There is no TenantConfig: tenants cannot create TenantNetworks until one exists (their requests are refused with B-1).</p>
-          <button type="button" className={`${primaryButtonClass} mt-3`} data-testid="create-tenantconfig" onClick={() => setCreating(true)}>Create a TenantConfig</button>
+          <button type="button" className={`${primaryButtonClass} mt-3`} data-testid="create-tenantconfig" onClick={() => setCreating(true)}>
+            Create a TenantConfig
+          </button>
         </Empty>
       );
     } else {
@@ -45,14 +47,28 @@ export function TenantConfigEditor() {
               There are {configs.length} TenantConfigs. The cluster uses only the first by name, <b>{configs[0].metadata.name}</b>; the others are ignored.
               <div className="mt-2 flex flex-wrap gap-1">
                 {configs.map((c) => (
-                  <button key={c.metadata.name} type="button" className={`rounded px-2 py-0.5 ${c === current ? "bg-slate-900 text-white" : "bg-white"}`} onClick={() => setSelected(c.metadata.name)}>
-                    {c.metadata.name}{c === configs[0] ? " (in use)" : ""}
+                  <button
+                    key={c.metadata.name}
+                    type="button"
+                    className={`rounded px-2 py-0.5 ${c === current ? "bg-slate-900 text-white" : "bg-white"}`}
+                    onClick={() => setSelected(c.metadata.name)}
+                  >
+                    {c.metadata.name}
+                    {c === configs[0] ? " (in use)" : ""}
                   </button>
                 ))}
               </div>
             </div>
           )}
-          <ConfigEditor key={current?.metadata.uid ?? "new"} stored={current} holdings={data.data.holdings} onCreated={(name) => { setCreating(false); setSelected(name); }} />
+          <ConfigEditor
+            key={current?.metadata.uid ?? "new"}
+            stored={current}
+            holdings={data.data.holdings}
+            onCreated={(name) => {
+              setCreating(false);
+              setSelected(name);
+            }}
+          />
         </>
       );
     }
@@ -61,7 +77,8 @@ export function TenantConfigEditor() {
     <div>
       <h1 className="text-2xl font-semibold">TenantConfig</h1>
       <p className="mt-1 max-w-3xl text-sm text-slate-600">
-        What TenantNetworks get: the host NICs and SR-IOV pools tenants may use, the VLAN or VxLAN range each hands out, and the NetworkID forced onto each NetworkType. Changing it does not touch existing networks.
+        What TenantNetworks get: the host NICs and SR-IOV pools tenants may use, the VLAN or VxLAN range each hands out, and the NetworkID forced onto each
+        NetworkType. Changing it does not touch existing networks.
       </p>
       <div className="mt-4">{body}</div>
     </div>
@@ -73,7 +90,13 @@ function ConfigEditor({ stored, holdings, onCreated }: { stored?: TenantConfig; 
   const client = useTRPCClient();
   const queryClient = useQueryClient();
   const kind = "TenantConfig" as const;
-  const d = useDraft({ stored, draftOf: draftFrom, contentOf, build: checkDraft, dryRun: (object) => (stored ? client.objects.replace : client.objects.create).mutate({ kind, object: object as Record<string, unknown>, dryRun: true }) });
+  const d = useDraft({
+    stored,
+    draftOf: draftFrom,
+    contentOf,
+    build: checkDraft,
+    dryRun: (object) => (stored ? client.objects.replace : client.objects.create).mutate({ kind, object: object as Record<string, unknown>, dryRun: true }),
+  });
   const { draft, creating, dirty } = d;
   const [acknowledged, setAcknowledged] = useState(false);
   const warnings = useMemo(() => strandedByEdit(stored?.hostDevices ?? [], draftProfiles(draft), holdings), [stored, draft, holdings]);
@@ -84,8 +107,15 @@ function ConfigEditor({ stored, holdings, onCreated }: { stored?: TenantConfig; 
       onSuccess: (result) => {
         const saved = result as unknown as TenantConfig;
         // the list still holds the version before the save until it refetches: put the stored one in
-        queryClient.setQueryData(trpc.admin.tenantConfig.queryKey(), (old) =>
-          old && { ...old, configs: [...old.configs.filter((c) => c.metadata.name !== saved.metadata.name), saved].sort((a, b) => String(a.metadata.name ?? "").localeCompare(String(b.metadata.name ?? ""))) },
+        queryClient.setQueryData(
+          trpc.admin.tenantConfig.queryKey(),
+          (old) =>
+            old && {
+              ...old,
+              configs: [...old.configs.filter((c) => c.metadata.name !== saved.metadata.name), saved].sort((a, b) =>
+                String(a.metadata.name ?? "").localeCompare(String(b.metadata.name ?? "")),
+              ),
+            },
         );
         if (creating) onCreated(saved.metadata.name ?? draft.name);
         else d.rebase(saved);
@@ -103,11 +133,23 @@ function ConfigEditor({ stored, holdings, onCreated }: { stored?: TenantConfig; 
   const canSave = (creating || dirty) && !d.built.blocked && !d.changedElsewhere && (warnings.length === 0 || acknowledged) && !save.isPending;
 
   return (
-    <form className="space-y-6" data-testid="tenantconfig-editor" onSubmit={(e) => (e.preventDefault(), canSave && save.mutate({ kind, object: d.built.object as unknown as Record<string, unknown> }))}>
+    <form
+      className="space-y-6"
+      data-testid="tenantconfig-editor"
+      onSubmit={(e) => (e.preventDefault(), canSave && save.mutate({ kind, object: d.built.object as unknown as Record<string, unknown> }))}
+    >
       {creating ? (
         <div className="max-w-sm">
-          <label className="text-sm font-medium" htmlFor="tc-name">Name</label>
-          <input id="tc-name" className={inputClass} data-testid="tenantconfig-name" value={draft.name} onChange={(e) => edit((x) => ({ ...x, name: e.target.value }))} />
+          <label className="text-sm font-medium" htmlFor="tc-name">
+            Name
+          </label>
+          <input
+            id="tc-name"
+            className={inputClass}
+            data-testid="tenantconfig-name"
+            value={draft.name}
+            onChange={(e) => edit((x) => ({ ...x, name: e.target.value }))}
+          />
           <div className="text-xs text-slate-500">The cluster uses the first TenantConfig by name.</div>
         </div>
       ) : (
@@ -118,7 +160,11 @@ function ConfigEditor({ stored, holdings, onCreated }: { stored?: TenantConfig; 
       )}
       {d.changedElsewhere && (
         <div className={warningBoxClass} role="alert" data-testid="changed-elsewhere">
-          Someone else changed the profiles or NetworkID mappings of this TenantConfig while you were editing. <button type="button" className="underline" onClick={d.loadLatest}>Discard my edits and load theirs</button>, then redo your change.
+          Someone else changed the profiles or NetworkID mappings of this TenantConfig while you were editing.{" "}
+          <button type="button" className="underline" onClick={d.loadLatest}>
+            Discard my edits and load theirs
+          </button>
+          , then redo your change.
         </div>
       )}
       <ProfileRows draft={draft} edit={edit} messages={messages} warnings={warningsAt} stored={stored} holdings={holdings} />
@@ -133,15 +179,32 @@ function ConfigEditor({ stored, holdings, onCreated }: { stored?: TenantConfig; 
             Save anyway: {warnings.reduce((n, w) => n + w.stranded.length, 0)} VNI(s) would be stranded
           </label>
         )}
-        <button type="submit" className={primaryButtonClass} data-testid="save" disabled={!canSave}>{save.isPending ? "Saving…" : creating ? "Create TenantConfig" : "Save"}</button>
-        {dirty && !creating && <button type="button" className={buttonClass} data-testid="discard" onClick={() => (d.loadLatest(), save.reset())}>Discard changes</button>}
-        <DryRunStatus check={d.check} noun="TenantConfig" blocked={d.built.blocked ? "Fix the marked fields first." : undefined} idle={!dirty && !creating ? "No changes." : undefined} />
-        {save.isSuccess && !dirty && <span className="text-sm text-green-700" data-testid="saved">Saved.</span>}
+        <button type="submit" className={primaryButtonClass} data-testid="save" disabled={!canSave}>
+          {save.isPending ? "Saving…" : creating ? "Create TenantConfig" : "Save"}
+        </button>
+        {dirty && !creating && (
+          <button type="button" className={buttonClass} data-testid="discard" onClick={() => (d.loadLatest(), save.reset())}>
+            Discard changes
+          </button>
+        )}
+        <DryRunStatus
+          check={d.check}
+          noun="TenantConfig"
+          blocked={d.built.blocked ? "Fix the marked fields first." : undefined}
+          idle={!dirty && !creating ? "No changes." : undefined}
+        />
+        {save.isSuccess && !dirty && (
+          <span className="text-sm text-green-700" data-testid="saved">
+            Saved.
+          </span>
+        )}
       </div>
       {stored && (
         <details className="rounded-lg border border-slate-200 bg-white p-4" data-testid="tenantconfig-stored">
           <summary className="cursor-pointer text-sm font-semibold text-slate-700">Stored object (as kubectl get -o yaml shows it)</summary>
-          <div className="mt-2"><YamlView object={stored} /></div>
+          <div className="mt-2">
+            <YamlView object={stored} />
+          </div>
         </details>
       )}
     </form>

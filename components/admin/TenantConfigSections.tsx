@@ -41,8 +41,12 @@ export function ProfileRows({ draft, edit, messages, warnings, stored, holdings 
     });
   const actions = (
     <>
-      <button type="button" className={buttonClass} data-testid="add-host-nic" onClick={() => add("")}>Add host NIC</button>
-      <button type="button" className={buttonClass} data-testid="add-sriov-pool" onClick={() => add("vendor.example/")}>Add SR-IOV pool</button>
+      <button type="button" className={buttonClass} data-testid="add-host-nic" onClick={() => add("")}>
+        Add host NIC
+      </button>
+      <button type="button" className={buttonClass} data-testid="add-sriov-pool" onClick={() => add("vendor.example/")}>
+        Add SR-IOV pool
+      </button>
     </>
   );
   return (
@@ -50,7 +54,9 @@ export function ProfileRows({ draft, edit, messages, warnings, stored, holdings 
       <FieldMessages messages={messages("profiles")} testId="profiles-errors" />
       <FieldMessages messages={warnings("profiles")} testId="profiles-warnings" tone="warning" />
       {draft.profiles.length === 0 ? (
-        <p className="mt-3 text-sm text-slate-500" data-testid="no-profiles">No profiles: dynamic TenantNetworks (ipvlan, macvlan, sriov) are refused (B-3). Add a host NIC or an SR-IOV pool.</p>
+        <p className="mt-3 text-sm text-slate-500" data-testid="no-profiles">
+          No profiles: dynamic TenantNetworks (ipvlan, macvlan, sriov) are refused (B-3). Add a host NIC or an SR-IOV pool.
+        </p>
       ) : (
         <ul className="mt-3 divide-y divide-slate-100" data-testid="profiles">
           {draft.profiles.map((r, i) => {
@@ -63,13 +69,33 @@ export function ProfileRows({ draft, edit, messages, warnings, stored, holdings 
                 <div className="grid items-start gap-2 md:grid-cols-[2fr_1fr_2fr_auto]">
                   <div>
                     <div className="flex items-center gap-2">
-                      <input className={inputClass} aria-label="name" aria-invalid={at("name").length > 0} data-testid="profile-name" placeholder={pool ? "vendor.example/sriov_a" : "ens4"} value={r.name} onChange={(e) => set(r.key, { name: e.target.value })} />
-                      <span className={`whitespace-nowrap rounded px-1.5 text-xs ${pool ? "bg-violet-100 text-violet-900" : "bg-slate-100 text-slate-700"}`} title={pool ? "The name contains '/': an SR-IOV device-plugin pool" : "A host NIC"}>{pool ? "SR-IOV pool" : "host NIC"}</span>
+                      <input
+                        className={inputClass}
+                        aria-label="name"
+                        aria-invalid={at("name").length > 0}
+                        data-testid="profile-name"
+                        placeholder={pool ? "vendor.example/sriov_a" : "ens4"}
+                        value={r.name}
+                        onChange={(e) => set(r.key, { name: e.target.value })}
+                      />
+                      <span
+                        className={`whitespace-nowrap rounded px-1.5 text-xs ${pool ? "bg-violet-100 text-violet-900" : "bg-slate-100 text-slate-700"}`}
+                        title={pool ? "The name contains '/': an SR-IOV device-plugin pool" : "A host NIC"}
+                      >
+                        {pool ? "SR-IOV pool" : "host NIC"}
+                      </span>
                     </div>
                     <FieldMessages messages={at("name")} testId="profile-name-errors" />
                   </div>
                   <div>
-                    <select className={inputClass} aria-label="vniType" aria-invalid={at("vniType").length > 0} data-testid="profile-vnitype" value={r.vniType} onChange={(e) => set(r.key, { vniType: e.target.value as ProfileRow["vniType"], vniRange: e.target.value ? r.vniRange : "" })}>
+                    <select
+                      className={inputClass}
+                      aria-label="vniType"
+                      aria-invalid={at("vniType").length > 0}
+                      data-testid="profile-vnitype"
+                      value={r.vniType}
+                      onChange={(e) => set(r.key, { vniType: e.target.value as ProfileRow["vniType"], vniRange: e.target.value ? r.vniRange : "" })}
+                    >
                       <option value="">no VNI (direct)</option>
                       <option value="vlan">VLAN</option>
                       <option value="vxlan">VxLAN</option>
@@ -77,14 +103,41 @@ export function ProfileRows({ draft, edit, messages, warnings, stored, holdings 
                     <FieldMessages messages={at("vniType")} testId="profile-vnitype-errors" />
                   </div>
                   <div>
-                    <input className={inputClass} aria-label="vniRange" aria-invalid={at("vniRange").length > 0} data-testid="profile-vnirange" placeholder={r.vniType ? "e.g. 1000-1999,2100" : "no range without a VNI type"} disabled={!r.vniType} value={r.vniRange} onChange={(e) => set(r.key, { vniRange: e.target.value })} />
+                    <input
+                      className={inputClass}
+                      aria-label="vniRange"
+                      aria-invalid={at("vniRange").length > 0}
+                      data-testid="profile-vnirange"
+                      placeholder={r.vniType ? "e.g. 1000-1999,2100" : "no range without a VNI type"}
+                      disabled={!r.vniType}
+                      value={r.vniRange}
+                      onChange={(e) => set(r.key, { vniRange: e.target.value })}
+                    />
                     <FieldMessages messages={at("vniRange")} testId="profile-vnirange-errors" />
                     <FieldMessages messages={warnings(`profile:${r.key}:vniRange`)} testId="profile-vnirange-warnings" tone="warning" />
                   </div>
                   <div className="flex gap-1">
-                    <button type="button" className={rowButtonClass} aria-label="move up" disabled={i === 0} onClick={() => move(i, -1)}>↑</button>
-                    <button type="button" className={rowButtonClass} aria-label="move down" disabled={i === draft.profiles.length - 1} onClick={() => move(i, 1)}>↓</button>
-                    <button type="button" className={rowButtonClass} aria-label="remove profile" data-testid="remove-profile" onClick={() => edit((d) => ({ ...d, profiles: d.profiles.filter((x) => x.key !== r.key) }))}>✕</button>
+                    <button type="button" className={rowButtonClass} aria-label="move up" disabled={i === 0} onClick={() => move(i, -1)}>
+                      ↑
+                    </button>
+                    <button
+                      type="button"
+                      className={rowButtonClass}
+                      aria-label="move down"
+                      disabled={i === draft.profiles.length - 1}
+                      onClick={() => move(i, 1)}
+                    >
+                      ↓
+                    </button>
+                    <button
+                      type="button"
+                      className={rowButtonClass}
+                      aria-label="remove profile"
+                      data-testid="remove-profile"
+                      onClick={() => edit((d) => ({ ...d, profiles: d.profiles.filter((x) => x.key !== r.key) }))}
+                    >
+                      ✕
+                    </button>
                   </div>
                 </div>
                 <FieldMessages messages={at("row")} testId="profile-errors" />
@@ -99,8 +152,18 @@ export function ProfileRows({ draft, edit, messages, warnings, stored, holdings 
 }
 
 export function NetworkIdRows({ draft, edit, messages }: RowsProps) {
-  const set = (key: number, patch: { networkType?: string; networkId?: string }) => edit((d) => ({ ...d, networkIds: d.networkIds.map((x) => (x.key === key ? { ...x, ...patch } : x)) }));
-  const add = <button type="button" className={buttonClass} data-testid="add-networkid" onClick={() => edit((d) => ({ ...d, networkIds: [...d.networkIds, { key: newKey(), networkType: "", networkId: "" }] }))}>Add mapping</button>;
+  const set = (key: number, patch: { networkType?: string; networkId?: string }) =>
+    edit((d) => ({ ...d, networkIds: d.networkIds.map((x) => (x.key === key ? { ...x, ...patch } : x)) }));
+  const add = (
+    <button
+      type="button"
+      className={buttonClass}
+      data-testid="add-networkid"
+      onClick={() => edit((d) => ({ ...d, networkIds: [...d.networkIds, { key: newKey(), networkType: "", networkId: "" }] }))}
+    >
+      Add mapping
+    </button>
+  );
   return (
     <ListSection title="NetworkID mappings" note="A TenantNetwork of this NetworkType gets this NetworkID, whatever it asked for." actions={add}>
       {draft.networkIds.length === 0 ? (
@@ -110,10 +173,30 @@ export function NetworkIdRows({ draft, edit, messages }: RowsProps) {
           {draft.networkIds.map((r) => (
             <li key={r.key} data-testid={`networkid-${r.networkType}`}>
               <div className="flex items-center gap-2">
-                <input className={`${inputClass} max-w-48`} aria-label="NetworkType" placeholder="NetworkType, e.g. ipvlan" value={r.networkType} onChange={(e) => set(r.key, { networkType: e.target.value })} />
+                <input
+                  className={`${inputClass} max-w-48`}
+                  aria-label="NetworkType"
+                  placeholder="NetworkType, e.g. ipvlan"
+                  value={r.networkType}
+                  onChange={(e) => set(r.key, { networkType: e.target.value })}
+                />
                 <span className="text-slate-400">→</span>
-                <input className={`${inputClass} max-w-48`} aria-label="NetworkID" aria-invalid={messages(`networkId:${r.key}`).length > 0} placeholder="NetworkID" value={r.networkId} onChange={(e) => set(r.key, { networkId: e.target.value })} />
-                <button type="button" className={rowButtonClass} aria-label="remove mapping" onClick={() => edit((d) => ({ ...d, networkIds: d.networkIds.filter((x) => x.key !== r.key) }))}>✕</button>
+                <input
+                  className={`${inputClass} max-w-48`}
+                  aria-label="NetworkID"
+                  aria-invalid={messages(`networkId:${r.key}`).length > 0}
+                  placeholder="NetworkID"
+                  value={r.networkId}
+                  onChange={(e) => set(r.key, { networkId: e.target.value })}
+                />
+                <button
+                  type="button"
+                  className={rowButtonClass}
+                  aria-label="remove mapping"
+                  onClick={() => edit((d) => ({ ...d, networkIds: d.networkIds.filter((x) => x.key !== r.key) }))}
+                >
+                  ✕
+                </button>
               </div>
               <FieldMessages messages={messages(`networkId:${r.key}`)} testId="networkid-errors" />
             </li>

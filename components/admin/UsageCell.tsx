@@ -9,12 +9,21 @@ export function UsageCell({ usage }: { usage: AdminNetworkRow["usage"] }) {
       {usage.v4 && (
         <div title={`${usage.v4.used} of ${usage.v4.total} IPv4 addresses in the pool are in use; ${usage.v4.free} free`}>
           <div className="h-1.5 w-full overflow-hidden rounded bg-slate-200">
-            <div className={`h-full ${usage.v4.total && usage.v4.used / usage.v4.total > 0.9 ? "bg-red-600" : "bg-sky-600"}`} style={{ width: `${usage.v4.total ? Math.min(100, (usage.v4.used / usage.v4.total) * 100) : 0}%` }} />
+            <div
+              className={`h-full ${usage.v4.total && usage.v4.used / usage.v4.total > 0.9 ? "bg-red-600" : "bg-sky-600"}`}
+              style={{ width: `${usage.v4.total ? Math.min(100, (usage.v4.used / usage.v4.total) * 100) : 0}%` }}
+            />
           </div>
-          <span className="text-slate-600">IPv4 {usage.v4.used}/{usage.v4.total}</span>
+          <span className="text-slate-600">
+            IPv4 {usage.v4.used}/{usage.v4.total}
+          </span>
         </div>
       )}
-      {usage.v6 && <div className="text-slate-600" title={`${usage.v6.free} IPv6 addresses free`}>IPv6 {usage.v6.used} used</div>}
+      {usage.v6 && (
+        <div className="text-slate-600" title={`${usage.v6.free} IPv6 addresses free`}>
+          IPv6 {usage.v6.used} used
+        </div>
+      )}
     </div>
   );
 }

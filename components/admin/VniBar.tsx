@@ -37,7 +37,11 @@ export function VniBar({ profileKey, vniRange, vnis }: { profileKey: string; vni
     <div className="mt-2" data-testid={`vni-bar-${profileKey}`}>
       {size > 0 ? (
         <>
-          <div className="relative h-4 w-full overflow-hidden rounded bg-slate-200" role="img" aria-label={`${reservedInside} of ${size} VNIs in ${vniRange} reserved`}>
+          <div
+            className="relative h-4 w-full overflow-hidden rounded bg-slate-200"
+            role="img"
+            aria-label={`${reservedInside} of ${size} VNIs in ${vniRange} reserved`}
+          >
             {inside.map((v) => {
               const at = offsetIn(intervals, v.vni);
               return (
@@ -58,7 +62,8 @@ export function VniBar({ profileKey, vniRange, vnis }: { profileKey: string; vni
           <div className="mt-0.5 flex justify-between text-[11px] text-slate-500">
             <span>{intervals[0][0]}</span>
             <span data-testid={`vni-count-${profileKey}`}>
-              {reservedInside} of {size} reserved{size - reservedInside > 0 ? `, ${size - reservedInside} free` : ", range exhausted: new TenantNetworks on this profile are refused"}
+              {reservedInside} of {size} reserved
+              {size - reservedInside > 0 ? `, ${size - reservedInside} free` : ", range exhausted: new TenantNetworks on this profile are refused"}
             </span>
             <span>{intervals[intervals.length - 1][1]}</span>
           </div>
@@ -70,7 +75,9 @@ export function VniBar({ profileKey, vniRange, vnis }: { profileKey: string; vni
         <div className="mt-1 flex flex-wrap gap-1 text-xs" data-testid={`vni-outside-${profileKey}`}>
           <span className="text-red-700">Outside the range:</span>
           {outside.map((v) => (
-            <span key={v.vni} className="rounded bg-red-100 px-1.5 text-red-800" title={`held by ${who(v)}`}>{v.vni}</span>
+            <span key={v.vni} className="rounded bg-red-100 px-1.5 text-red-800" title={`held by ${who(v)}`}>
+              {v.vni}
+            </span>
           ))}
         </div>
       )}
@@ -85,7 +92,9 @@ export function VniBar({ profileKey, vniRange, vnis }: { profileKey: string; vni
           ))}
           {vnis.length > listed.length && (
             <li>
-              <button type="button" className="text-slate-700 underline" onClick={() => setShowAll(true)}>and {vnis.length - listed.length} more</button>
+              <button type="button" className="text-slate-700 underline" onClick={() => setShowAll(true)}>
+                and {vnis.length - listed.length} more
+              </button>
             </li>
           )}
         </ul>

@@ -56,7 +56,10 @@ describe("draftFrom and configFrom", () => {
       { name: "vendor.example/sriov_a", vniType: "vxlan", vniRange: "5-9" },
       { name: "ens5", vniType: "", vniRange: "" },
     ]);
-    expect(d.networkIds.map(({ networkType, networkId }) => [networkType, networkId])).toEqual([["ipvlan", "tnet"], ["macvlan", "tmac"]]);
+    expect(d.networkIds.map(({ networkType, networkId }) => [networkType, networkId])).toEqual([
+      ["ipvlan", "tnet"],
+      ["macvlan", "tmac"],
+    ]);
     expect(configFrom(d, tc)).toEqual({
       apiVersion: "danm.k8s.io/v1",
       kind: "TenantConfig",
@@ -206,7 +209,7 @@ describe("causesByPlace", () => {
     const d = draftFrom(stored());
     const m = causesByPlace(
       [
-        { field: "hostDevices[0].vniRange", message: "Invalid value: \"x\": bad range (T-7)" },
+        { field: "hostDevices[0].vniRange", message: 'Invalid value: "x": bad range (T-7)' },
         { field: 'networkIds["ipvlan"]', reason: "FieldValueTooLong" },
         { field: "metadata.name", message: "already exists" },
         { message: "the webhook is unavailable" },

@@ -30,7 +30,12 @@ export const newKey = () => nextKey++;
 export function draftFrom(config: TenantConfig | undefined): Draft {
   return {
     name: config?.metadata.name ?? "tenet",
-    profiles: (config?.hostDevices ?? []).map((p) => ({ key: newKey(), name: p.name, vniType: p.vniType === "vlan" || p.vniType === "vxlan" ? p.vniType : "", vniRange: p.vniRange ?? "" })),
+    profiles: (config?.hostDevices ?? []).map((p) => ({
+      key: newKey(),
+      name: p.name,
+      vniType: p.vniType === "vlan" || p.vniType === "vxlan" ? p.vniType : "",
+      vniRange: p.vniRange ?? "",
+    })),
     networkIds: Object.entries(config?.networkIds ?? {}).map(([networkType, networkId]) => ({ key: newKey(), networkType, networkId })),
   };
 }
@@ -62,7 +67,10 @@ export function configFrom(d: Draft, base: TenantConfig | undefined): TenantConf
 
 /** What the draft says, without reservations or metadata: to tell whether two versions differ in substance. */
 export function contentOf(d: Draft): string {
-  return JSON.stringify({ p: d.profiles.map((r) => [r.name.trim(), r.vniType, r.vniRange.trim()]), n: d.networkIds.map((r) => [r.networkType.trim(), r.networkId.trim()]) });
+  return JSON.stringify({
+    p: d.profiles.map((r) => [r.name.trim(), r.vniType, r.vniRange.trim()]),
+    n: d.networkIds.map((r) => [r.networkType.trim(), r.networkId.trim()]),
+  });
 }
 
 /** Where a message goes: a profile row's field, a mapping row, or the editor as a whole (""). */
@@ -126,13 +134,19 @@ export function draftProblems(d: Draft): Messages {
   const seen = new Map<string, number>();
   for (const r of d.profiles) {
     const k = `${r.name.trim()}\u0000${r.vniType}`;
-    if (seen.has(k)) push(out, `profile:${r.key}:name`, `${r.name.trim()} ${r.vniType ? `(${r.vniType}) ` : ""}is listed above already; tenants only ever get the first one.`);
+    if (seen.has(k))
+      push(out, `profile:${r.key}:name`, `${r.name.trim()} ${r.vniType ? `(${r.vniType}) ` : ""}is listed above already; tenants only ever get the first one.`);
     else seen.set(k, r.key);
   }
   const types = new Set<string>();
   for (const r of d.networkIds) {
     const t = r.networkType.trim().toLowerCase();
-    if (t && types.has(t)) push(out, `networkId:${r.key}`, `${r.networkType.trim()} is mapped above already (NetworkTypes are compared ignoring case); only one of the two can apply.`);
+    if (t && types.has(t))
+      push(
+        out,
+        `networkId:${r.key}`,
+        `${r.networkType.trim()} is mapped above already (NetworkTypes are compared ignoring case); only one of the two can apply.`,
+      );
     types.add(t);
   }
   return out;

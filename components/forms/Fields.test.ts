@@ -8,7 +8,15 @@ const noop = () => {};
 
 describe("Field", () => {
   it("wraps its input as field-<testId> and lists its messages as error-<testId>", () => {
-    const out = html(h(Field, { label: "cidr", testId: "cidr", hint: "Empty: no IPv4.", messages: ["Invalid value (N-2)"], children: h(TextInput, { value: "10.0.0.0/33", testId: "cidr", invalid: true, onChange: noop }) }));
+    const out = html(
+      h(Field, {
+        label: "cidr",
+        testId: "cidr",
+        hint: "Empty: no IPv4.",
+        messages: ["Invalid value (N-2)"],
+        children: h(TextInput, { value: "10.0.0.0/33", testId: "cidr", invalid: true, onChange: noop }),
+      }),
+    );
     expect(out).toMatch(/^<label[^>]*data-testid="field-cidr"/);
     expect(out).toContain('data-testid="input-cidr"');
     expect(out).toContain('aria-invalid="true"');
@@ -17,7 +25,23 @@ describe("Field", () => {
   });
 
   it("is a fieldset for a group of inputs, and shows no message list without messages", () => {
-    const out = html(h(Field, { label: "Device", testId: "deviceName", group: true, messages: [], children: h(RadioGroup, { name: "device", value: "none", options: [["host_device", "host NIC"], ["none", "none"]], onChange: noop }) }));
+    const out = html(
+      h(Field, {
+        label: "Device",
+        testId: "deviceName",
+        group: true,
+        messages: [],
+        children: h(RadioGroup, {
+          name: "device",
+          value: "none",
+          options: [
+            ["host_device", "host NIC"],
+            ["none", "none"],
+          ],
+          onChange: noop,
+        }),
+      }),
+    );
     expect(out).toMatch(/^<fieldset[^>]*data-testid="field-deviceName"><legend[^>]*>Device<\/legend>/);
     expect(out).toContain('data-testid="field-device-host_device"');
     expect(out).toMatch(/data-testid="field-device-none" name="device" checked=""/);
@@ -34,7 +58,10 @@ describe("TextInput", () => {
 });
 
 describe("RouteEditor", () => {
-  const rows = [{ destination: "10.70.0.0/16", gateway: "10.61.0.1" }, { destination: "10.70.0.0/16", gateway: "10.61.0.2" }];
+  const rows = [
+    { destination: "10.70.0.0/16", gateway: "10.61.0.1" },
+    { destination: "10.70.0.0/16", gateway: "10.61.0.2" },
+  ];
 
   it("shows a row's messages under that row, with its inputs marked, and the list's below the list", () => {
     const out = html(
@@ -58,7 +85,9 @@ describe("RouteEditor", () => {
   });
 
   it("says there are no routes, and offers none to add while the subnet is missing", () => {
-    const out = html(h(RouteEditor, { label: "routes6", family: 6, rows: [], testId: "routes6", onChange: noop, messages: [], disabledHint: "Set net6 first" }));
+    const out = html(
+      h(RouteEditor, { label: "routes6", family: 6, rows: [], testId: "routes6", onChange: noop, messages: [], disabledHint: "Set net6 first" }),
+    );
     expect(out).toContain("No routes: Pods get only the connected route of the subnet.");
     expect(out).toMatch(/data-testid="routes6-add" disabled="" title="Set net6 first"/);
   });

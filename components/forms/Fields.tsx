@@ -15,7 +15,21 @@ export function FormSection({ title, children, columns = 2 }: { title: string; c
 }
 
 /** A labelled field: `field-<testId>` around it, its messages as `error-<testId>`. A group of inputs (radios) is a fieldset. */
-export function Field({ label, hint, messages, testId, group, children }: { label: string; hint?: ReactNode; messages: (string | SourcedMessage)[]; testId: string; group?: boolean; children: ReactNode }) {
+export function Field({
+  label,
+  hint,
+  messages,
+  testId,
+  group,
+  children,
+}: {
+  label: string;
+  hint?: ReactNode;
+  messages: (string | SourcedMessage)[];
+  testId: string;
+  group?: boolean;
+  children: ReactNode;
+}) {
   const body = (
     <>
       <div className="mt-1">{children}</div>
@@ -37,7 +51,31 @@ export function Field({ label, hint, messages, testId, group, children }: { labe
 }
 
 /** A text input: `input-<testId>`, aria-invalid when `invalid`. */
-export function TextInput({ value, onChange, onBlur, testId, invalid, placeholder, disabled, mono = true, className = "", label, list }: { value: string; onChange: (value: string) => void; onBlur?: () => void; testId: string; invalid?: boolean; placeholder?: string; disabled?: boolean; mono?: boolean; className?: string; label?: string; list?: string }) {
+export function TextInput({
+  value,
+  onChange,
+  onBlur,
+  testId,
+  invalid,
+  placeholder,
+  disabled,
+  mono = true,
+  className = "",
+  label,
+  list,
+}: {
+  value: string;
+  onChange: (value: string) => void;
+  onBlur?: () => void;
+  testId: string;
+  invalid?: boolean;
+  placeholder?: string;
+  disabled?: boolean;
+  mono?: boolean;
+  className?: string;
+  label?: string;
+  list?: string;
+}) {
   return (
     <input
       className={`${inputClass} ${mono ? "font-mono" : ""} ${className}`}
@@ -65,7 +103,25 @@ export type RowMessage = SourcedMessage & { row?: number };
 const EXAMPLES = { 4: { destination: "10.70.0.0/16", gateway: "10.61.0.1" }, 6: { destination: "fd00:70::/48", gateway: "fd00:61::1" } };
 
 /** Destination → gateway rows (DANM's routes and routes6 maps), each row with its own messages. */
-export function RouteEditor({ label, family, rows, onChange, messages, testId, disabledHint, disabled }: { label: string; family: 4 | 6; rows: RouteRow[]; onChange: (rows: RouteRow[]) => void; messages: RowMessage[]; testId: string; disabledHint?: string; disabled?: boolean }) {
+export function RouteEditor({
+  label,
+  family,
+  rows,
+  onChange,
+  messages,
+  testId,
+  disabledHint,
+  disabled,
+}: {
+  label: string;
+  family: 4 | 6;
+  rows: RouteRow[];
+  onChange: (rows: RouteRow[]) => void;
+  messages: RowMessage[];
+  testId: string;
+  disabledHint?: string;
+  disabled?: boolean;
+}) {
   const example = EXAMPLES[family];
   const update = (i: number, patch: Partial<RouteRow>) => onChange(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   return (
@@ -78,10 +134,34 @@ export function RouteEditor({ label, family, rows, onChange, messages, testId, d
           return (
             <div key={i}>
               <div className="flex items-center gap-2">
-                <input className={inputClass} placeholder={`destination, e.g. ${example.destination}`} value={r.destination} disabled={disabled} aria-invalid={own.length > 0} aria-label={`${label} ${i + 1} destination`} data-testid={`${testId}-destination-${i}`} onChange={(e) => update(i, { destination: e.target.value })} />
+                <input
+                  className={inputClass}
+                  placeholder={`destination, e.g. ${example.destination}`}
+                  value={r.destination}
+                  disabled={disabled}
+                  aria-invalid={own.length > 0}
+                  aria-label={`${label} ${i + 1} destination`}
+                  data-testid={`${testId}-destination-${i}`}
+                  onChange={(e) => update(i, { destination: e.target.value })}
+                />
                 <span className="text-slate-400">via</span>
-                <input className={inputClass} placeholder={`gateway, e.g. ${example.gateway}`} value={r.gateway} disabled={disabled} aria-invalid={own.length > 0} aria-label={`${label} ${i + 1} gateway`} data-testid={`${testId}-gateway-${i}`} onChange={(e) => update(i, { gateway: e.target.value })} />
-                <button type="button" className={buttonClass} disabled={disabled} aria-label={`Remove route ${i + 1}`} onClick={() => onChange(rows.filter((_, j) => j !== i))}>
+                <input
+                  className={inputClass}
+                  placeholder={`gateway, e.g. ${example.gateway}`}
+                  value={r.gateway}
+                  disabled={disabled}
+                  aria-invalid={own.length > 0}
+                  aria-label={`${label} ${i + 1} gateway`}
+                  data-testid={`${testId}-gateway-${i}`}
+                  onChange={(e) => update(i, { gateway: e.target.value })}
+                />
+                <button
+                  type="button"
+                  className={buttonClass}
+                  disabled={disabled}
+                  aria-label={`Remove route ${i + 1}`}
+                  onClick={() => onChange(rows.filter((_, j) => j !== i))}
+                >
                   ✕
                 </button>
               </div>
@@ -90,7 +170,14 @@ export function RouteEditor({ label, family, rows, onChange, messages, testId, d
           );
         })}
       </div>
-      <button type="button" className={`${buttonClass} mt-1`} data-testid={`${testId}-add`} disabled={disabled || !!disabledHint} title={disabledHint} onClick={() => onChange([...rows, { destination: "", gateway: "" }])}>
+      <button
+        type="button"
+        className={`${buttonClass} mt-1`}
+        data-testid={`${testId}-add`}
+        disabled={disabled || !!disabledHint}
+        title={disabledHint}
+        onClick={() => onChange([...rows, { destination: "", gateway: "" }])}
+      >
         Add route
       </button>
       <FieldMessages messages={messages.filter((m) => m.row === undefined)} testId={`error-${testId}`} />
@@ -99,7 +186,17 @@ export function RouteEditor({ label, family, rows, onChange, messages, testId, d
 }
 
 /** One of a few options as radio buttons: `field-<name>-<value>` each. */
-export function RadioGroup<V extends string>({ name, value, options, onChange }: { name: string; value: V; options: [V, string][]; onChange: (value: V) => void }) {
+export function RadioGroup<V extends string>({
+  name,
+  value,
+  options,
+  onChange,
+}: {
+  name: string;
+  value: V;
+  options: [V, string][];
+  onChange: (value: V) => void;
+}) {
   return (
     <div className="flex flex-wrap items-center gap-3 text-sm">
       {options.map(([v, label]) => (

@@ -15,7 +15,11 @@ export interface SourcedMessage {
 export function FieldMessages({ messages, testId, tone = "error" }: { messages: (string | SourcedMessage)[]; testId: string; tone?: "error" | "warning" }) {
   if (messages.length === 0) return null;
   return (
-    <ul className={`mt-1 space-y-0.5 text-xs ${tone === "error" ? "text-red-700" : "text-amber-800"}`} data-testid={testId} role={tone === "error" ? "alert" : undefined}>
+    <ul
+      className={`mt-1 space-y-0.5 text-xs ${tone === "error" ? "text-red-700" : "text-amber-800"}`}
+      data-testid={testId}
+      role={tone === "error" ? "alert" : undefined}
+    >
       {messages.map((m, i) =>
         typeof m === "string" ? (
           <li key={i}>{m}</li>
@@ -63,7 +67,17 @@ export function DryRunStatus({ check, noun, blocked, idle }: { check: DryRun; no
  * cause fits no field (or there are none), since otherwise the fields say it all; then what the form
  * could not place.
  */
-export function Refusal({ error, allPlaced, unplaced, children }: { error: unknown; allPlaced: boolean; unplaced: (string | SourcedMessage)[]; children?: ReactNode }) {
+export function Refusal({
+  error,
+  allPlaced,
+  unplaced,
+  children,
+}: {
+  error: unknown;
+  allPlaced: boolean;
+  unplaced: (string | SourcedMessage)[];
+  children?: ReactNode;
+}) {
   const whole = error !== undefined && error !== null && !allPlaced;
   if (!whole && unplaced.length === 0) return null;
   return (

@@ -8,17 +8,43 @@ import type { useNetworkDraft } from "./useNetworkDraft";
 type TextField = Exclude<NetworkFormField, "routes" | "routes6" | "allowedTenants" | "device" | "vniType">;
 
 /** A text field of the network form: its input, hint and messages. */
-export function NetworkTextField({ d, field, label, hint, placeholder, disabled, testId = field }: { d: ReturnType<typeof useNetworkDraft>; field: TextField; label: string; hint?: string; placeholder?: string; disabled?: boolean; testId?: string }) {
+export function NetworkTextField({
+  d,
+  field,
+  label,
+  hint,
+  placeholder,
+  disabled,
+  testId = field,
+}: {
+  d: ReturnType<typeof useNetworkDraft>;
+  field: TextField;
+  label: string;
+  hint?: string;
+  placeholder?: string;
+  disabled?: boolean;
+  testId?: string;
+}) {
   const messages = d.at(field);
   return (
     <Field label={label} hint={hint} messages={messages} testId={testId}>
-      <TextInput value={d.form[field]} placeholder={placeholder} disabled={disabled} invalid={messages.length > 0} testId={testId} onChange={(v) => d.update(field, v)} onBlur={() => d.touch(field)} />
+      <TextInput
+        value={d.form[field]}
+        placeholder={placeholder}
+        disabled={disabled}
+        invalid={messages.length > 0}
+        testId={testId}
+        onChange={(v) => d.update(field, v)}
+        onBlur={() => d.touch(field)}
+      />
     </Field>
   );
 }
 
 export function NetworkAddressing({ d, disabled }: { d: ReturnType<typeof useNetworkDraft>; disabled?: boolean }) {
-  const text = (field: TextField, label: string, placeholder: string, hint?: string) => <NetworkTextField d={d} field={field} label={label} placeholder={placeholder} hint={hint} disabled={disabled} />;
+  const text = (field: TextField, label: string, placeholder: string, hint?: string) => (
+    <NetworkTextField d={d} field={field} label={label} placeholder={placeholder} hint={hint} disabled={disabled} />
+  );
   return (
     <>
       <FormSection title="IPv4" columns={3}>
@@ -26,7 +52,16 @@ export function NetworkAddressing({ d, disabled }: { d: ReturnType<typeof useNet
         {text("poolStart", "Pool start", "default", "Default: the first address after the network's.")}
         {text("poolEnd", "Pool end", "default", "Default: the last address before broadcast.")}
         <div className="sm:col-span-3">
-          <RouteEditor label="routes" family={4} rows={d.form.routes} messages={d.at("routes")} testId="routes" disabled={disabled} onChange={(rows) => d.update("routes", rows)} disabledHint={d.form.cidr.trim() ? undefined : "Set cidr first: routes need an IPv4 subnet"} />
+          <RouteEditor
+            label="routes"
+            family={4}
+            rows={d.form.routes}
+            messages={d.at("routes")}
+            testId="routes"
+            disabled={disabled}
+            onChange={(rows) => d.update("routes", rows)}
+            disabledHint={d.form.cidr.trim() ? undefined : "Set cidr first: routes need an IPv4 subnet"}
+          />
         </div>
       </FormSection>
       <FormSection title="IPv6">
@@ -35,7 +70,16 @@ export function NetworkAddressing({ d, disabled }: { d: ReturnType<typeof useNet
         {text("pool6Start", "Pool start", "default")}
         {text("pool6End", "Pool end", "default")}
         <div className="sm:col-span-2">
-          <RouteEditor label="routes6" family={6} rows={d.form.routes6} messages={d.at("routes6")} testId="routes6" disabled={disabled} onChange={(rows) => d.update("routes6", rows)} disabledHint={d.form.net6.trim() ? undefined : "Set net6 first: routes6 need an IPv6 subnet"} />
+          <RouteEditor
+            label="routes6"
+            family={6}
+            rows={d.form.routes6}
+            messages={d.at("routes6")}
+            testId="routes6"
+            disabled={disabled}
+            onChange={(rows) => d.update("routes6", rows)}
+            disabledHint={d.form.net6.trim() ? undefined : "Set net6 first: routes6 need an IPv6 subnet"}
+          />
         </div>
       </FormSection>
       <FormSection title="Pod interface">

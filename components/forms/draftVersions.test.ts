@@ -25,7 +25,11 @@ describe("draftVersions", () => {
 
   it("a dirty draft keeps its edits, builds on the newer version, and is told only when what it shows changed", () => {
     const base = v("4", "a");
-    expect(draftVersions(v("5", "a"), base, true, shown)).toMatchObject({ follow: false, changedElsewhere: false, latest: { metadata: { resourceVersion: "5" } } });
+    expect(draftVersions(v("5", "a"), base, true, shown)).toMatchObject({
+      follow: false,
+      changedElsewhere: false,
+      latest: { metadata: { resourceVersion: "5" } },
+    });
     expect(draftVersions(v("5", "b"), base, true, shown)).toMatchObject({ follow: false, changedElsewhere: true });
   });
 

@@ -30,7 +30,12 @@ export interface DraftVersions<O> {
 }
 
 /** `contentOf` gives what a version shows in the editor, so a change the editor does not show (alloc) is no conflict. */
-export function draftVersions<O extends Versioned>(stored: O | undefined, base: O | undefined, dirty: boolean, contentOf: (o: O | undefined) => string): DraftVersions<O> {
+export function draftVersions<O extends Versioned>(
+  stored: O | undefined,
+  base: O | undefined,
+  dirty: boolean,
+  contentOf: (o: O | undefined) => string,
+): DraftVersions<O> {
   const newer = !!base && isNewerVersion(stored, base);
   return {
     latest: newer ? stored : base,

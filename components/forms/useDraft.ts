@@ -33,7 +33,14 @@ export interface DraftOptions<D, O extends Versioned, B extends Built> {
 const asJson = (d: unknown) => JSON.stringify(d);
 export const DRY_RUN_DELAY_MS = 600;
 
-export function useDraft<D, O extends Versioned, B extends Built>({ stored, draftOf, contentOf = asJson, build, dryRun, checkAsYouType = true }: DraftOptions<D, O, B>) {
+export function useDraft<D, O extends Versioned, B extends Built>({
+  stored,
+  draftOf,
+  contentOf = asJson,
+  build,
+  dryRun,
+  checkAsYouType = true,
+}: DraftOptions<D, O, B>) {
   const creating = stored === undefined;
   const [base, setBase] = useState(stored); // the version the draft started from
   const [draft, setDraft] = useState<D>(() => draftOf(stored));

@@ -7,7 +7,16 @@ import { useCallback, useState } from "react";
 import { errorCauses } from "@/components/errors";
 import { useTRPC, useTRPCClient } from "@/components/trpc";
 import type { NetworkKind, NetworkObject } from "@/server/domain/api/network";
-import { emptyNetworkForm, formFromNetwork, placeCauses, placeIssues, validateNetworkForm, type MessagePlace, type NetworkForm, type PlacedMessage } from "@/server/domain/forms/networkForm";
+import {
+  emptyNetworkForm,
+  formFromNetwork,
+  placeCauses,
+  placeIssues,
+  validateNetworkForm,
+  type MessagePlace,
+  type NetworkForm,
+  type PlacedMessage,
+} from "@/server/domain/forms/networkForm";
 import { useDraft } from "./useDraft";
 
 function build(form: NetworkForm, latest: NetworkObject | undefined) {
@@ -15,7 +24,17 @@ function build(form: NetworkForm, latest: NetworkObject | undefined) {
   return { ...v, blocked: v.issues.length > 0 };
 }
 
-export function useNetworkDraft({ kind, namespace, stored, checkAsYouType }: { kind: NetworkKind; namespace?: string; stored?: NetworkObject; checkAsYouType: boolean }) {
+export function useNetworkDraft({
+  kind,
+  namespace,
+  stored,
+  checkAsYouType,
+}: {
+  kind: NetworkKind;
+  namespace?: string;
+  stored?: NetworkObject;
+  checkAsYouType: boolean;
+}) {
   const trpc = useTRPC();
   const client = useTRPCClient();
   const draft = useDraft({
@@ -55,5 +74,18 @@ export function useNetworkDraft({ kind, namespace, stored, checkAsYouType }: { k
     return !draft.built.blocked;
   }
 
-  return { ...draft, form: draft.draft, update, touch, at, save, clusterError, clusterCauses: cluster, ready, object: draft.built.object as NetworkObject, problems: draft.built.issues.length, showAll };
+  return {
+    ...draft,
+    form: draft.draft,
+    update,
+    touch,
+    at,
+    save,
+    clusterError,
+    clusterCauses: cluster,
+    ready,
+    object: draft.built.object as NetworkObject,
+    problems: draft.built.issues.length,
+    showAll,
+  };
 }

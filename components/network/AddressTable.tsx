@@ -20,7 +20,14 @@ export function AddressTable({ network, inNamespace }: { network: NetworkRef; in
   const addresses = useAddresses(network, inNamespace);
   if (addresses.isPending) return <Loading what={`the addresses of ${network.name}`} />;
   if (addresses.isError) {
-    return <TenantLoadError error={addresses.error} what={`the addresses of ${network.name}`} namespace={network.namespace ?? inNamespace} onRetry={() => addresses.refetch()} />;
+    return (
+      <TenantLoadError
+        error={addresses.error}
+        what={`the addresses of ${network.name}`}
+        namespace={network.namespace ?? inNamespace}
+        onRetry={() => addresses.refetch()}
+      />
+    );
   }
   const { rows, unheld, complete, scope } = addresses.data;
   const where = network.kind === "ClusterNetwork" && scope ? ` by Pods in ${scope}` : "";
@@ -29,21 +36,27 @@ export function AddressTable({ network, inNamespace }: { network: NetworkRef; in
     <div className="space-y-4">
       {!complete && (
         <p className="text-sm text-slate-600" data-testid="addresses-scope">
-          Showing the addresses Pods in {scope} hold on ClusterNetwork {network.name}. Pods of other namespaces may hold more; only netadmins and operators see those.
+          Showing the addresses Pods in {scope} hold on ClusterNetwork {network.name}. Pods of other namespaces may hold more; only netadmins and operators see
+          those.
         </p>
       )}
       {rows.length === 0 ? (
         <Empty testId="addresses-empty">
-          <p className="font-semibold">No Pod{network.kind === "ClusterNetwork" && scope ? ` in ${scope}` : ""} uses {network.name} right now.</p>
+          <p className="font-semibold">
+            No Pod{network.kind === "ClusterNetwork" && scope ? ` in ${scope}` : ""} uses {network.name} right now.
+          </p>
           <p className="mt-1 text-sm">
             Pods attach through their <code>danm.k8s.io/interfaces</code> annotation, e.g.{" "}
-            <code className="break-all">{`[{"${network.kind === "ClusterNetwork" ? "clusterNetwork" : network.kind === "TenantNetwork" ? "tenantNetwork" : "network"}":"${network.name}", "ip":"dynamic"}]`}</code>. Their addresses appear here as soon as the CNI plugin assigns them.
+            <code className="break-all">{`[{"${network.kind === "ClusterNetwork" ? "clusterNetwork" : network.kind === "TenantNetwork" ? "tenantNetwork" : "network"}":"${network.name}", "ip":"dynamic"}]`}</code>
+            . Their addresses appear here as soon as the CNI plugin assigns them.
           </p>
         </Empty>
       ) : (
         <div>
           <p className="mb-2 text-sm text-slate-600" data-testid="addresses-count">
-            {rows.filter((r) => r.address).length} address{rows.filter((r) => r.address).length === 1 ? "" : "es"} in use{where}, on {new Set(rows.map((r) => `${r.podNamespace}/${r.pod}/${r.interface}`)).size} Pod interface{new Set(rows.map((r) => `${r.podNamespace}/${r.pod}/${r.interface}`)).size === 1 ? "" : "s"}.
+            {rows.filter((r) => r.address).length} address{rows.filter((r) => r.address).length === 1 ? "" : "es"} in use{where}, on{" "}
+            {new Set(rows.map((r) => `${r.podNamespace}/${r.pod}/${r.interface}`)).size} Pod interface
+            {new Set(rows.map((r) => `${r.podNamespace}/${r.pod}/${r.interface}`)).size === 1 ? "" : "s"}.
           </p>
           <VirtualRows<AddressRow>
             items={rows}
@@ -52,7 +65,11 @@ export function AddressTable({ network, inNamespace }: { network: NetworkRef; in
             testId="address-list"
             rowKey={(r) => `${r.endpoint}/${r.family}`}
             header={
-              <div role="row" className="grid py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-500" style={{ gridTemplateColumns: COLUMNS }}>
+              <div
+                role="row"
+                className="grid py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-500"
+                style={{ gridTemplateColumns: COLUMNS }}
+              >
                 <div className={cell}>Address</div>
                 <div className={cell}>Pod</div>
                 <div className={cell}>Interface</div>
@@ -61,15 +78,24 @@ export function AddressTable({ network, inNamespace }: { network: NetworkRef; in
               </div>
             }
             row={(r) => (
-              <div role="row" className="grid h-full items-center border-b border-slate-100 text-sm" style={{ gridTemplateColumns: COLUMNS }} data-testid="address-row">
-                <div className={`${cell} font-mono text-xs`} title={r.address}>{r.address || <span className="font-sans text-slate-400">no IP (L2)</span>}</div>
+              <div
+                role="row"
+                className="grid h-full items-center border-b border-slate-100 text-sm"
+                style={{ gridTemplateColumns: COLUMNS }}
+                data-testid="address-row"
+              >
+                <div className={`${cell} font-mono text-xs`} title={r.address}>
+                  {r.address || <span className="font-sans text-slate-400">no IP (L2)</span>}
+                </div>
                 <div className={cell} title={`${r.podNamespace}/${r.pod} (DanmEp ${r.endpoint})`}>
                   {r.podNamespace !== network.namespace && <span className="text-slate-500">{r.podNamespace}/</span>}
                   {r.pod || <span className="text-slate-400">unknown Pod</span>}
                 </div>
                 <div className={`${cell} font-mono text-xs`}>{r.interface || "—"}</div>
                 <div className={`${cell} text-xs`}>{r.host ?? "—"}</div>
-                <div className={`${cell} font-mono text-xs`} title={[r.deviceId, r.macAddress].filter(Boolean).join(" ")}>{[r.deviceId, r.macAddress].filter(Boolean).join(" ") || "—"}</div>
+                <div className={`${cell} font-mono text-xs`} title={[r.deviceId, r.macAddress].filter(Boolean).join(" ")}>
+                  {[r.deviceId, r.macAddress].filter(Boolean).join(" ") || "—"}
+                </div>
               </div>
             )}
           />
@@ -81,7 +107,10 @@ export function AddressTable({ network, inNamespace }: { network: NetworkRef; in
             {unheld.ip.length + unheld.ip6.length} address{unheld.ip.length + unheld.ip6.length === 1 ? " is" : "es are"} reserved but held by no Pod.
           </p>
           <p className="mt-1">Usually a Pod was just created or deleted; if they stay, the leak reconciler frees them. They count as used until then.</p>
-          <p className="mt-2 break-words font-mono text-xs">{[...unheld.ip, ...unheld.ip6].slice(0, 200).join(", ")}{unheld.ip.length + unheld.ip6.length > 200 ? " …" : ""}</p>
+          <p className="mt-2 break-words font-mono text-xs">
+            {[...unheld.ip, ...unheld.ip6].slice(0, 200).join(", ")}
+            {unheld.ip.length + unheld.ip6.length > 200 ? " …" : ""}
+          </p>
         </div>
       )}
     </div>

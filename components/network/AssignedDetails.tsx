@@ -28,7 +28,9 @@ export function AssignedDetails({ object }: { object: NetworkObject }) {
     <dl className="mt-2 grid grid-cols-[max-content_1fr] gap-x-6 gap-y-1 text-sm" data-testid="assigned-details">
       {items.map(([label, value, title]) => (
         <div key={label} className="contents">
-          <dt className="text-slate-500" title={title}>{label}</dt>
+          <dt className="text-slate-500" title={title}>
+            {label}
+          </dt>
           <dd className="font-mono" data-testid={`assigned-${label.replace(" ", "-")}`}>
             {value === undefined || value === "" ? <span className="font-sans text-slate-400">none</span> : String(value)}
           </dd>

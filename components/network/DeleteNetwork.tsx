@@ -35,13 +35,20 @@ export function DeleteNetwork({ network, onClose }: { network: NetworkRef & { na
 
   const inUse = !!verdict && !verdict.ok && verdict.rules.includes("D-3");
   return (
-    <div className="fixed inset-0 z-50 flex items-center justify-center bg-slate-900/40 p-4" role="dialog" aria-modal="true" aria-labelledby="delete-title" data-testid="delete-dialog">
+    <div
+      className="fixed inset-0 z-50 flex items-center justify-center bg-slate-900/40 p-4"
+      role="dialog"
+      aria-modal="true"
+      aria-labelledby="delete-title"
+      data-testid="delete-dialog"
+    >
       <div className="w-full max-w-xl rounded-lg bg-white p-5 shadow-xl">
         <h2 id="delete-title" className="text-lg font-semibold">
           Delete {network.kind} {network.namespace}/{network.name}?
         </h2>
         <p className="mt-2 text-sm text-slate-600">
-          The cluster refuses to delete a network while any Pod still has an interface on it (rule D-3): delete or move those Pods first. Its VLAN or VxLAN goes back to the TenantConfig for others to use.
+          The cluster refuses to delete a network while any Pod still has an interface on it (rule D-3): delete or move those Pods first. Its VLAN or VxLAN goes
+          back to the TenantConfig for others to use.
         </p>
 
         <div className="mt-3 text-sm" data-testid="delete-holders">
@@ -67,16 +74,28 @@ export function DeleteNetwork({ network, onClose }: { network: NetworkRef & { na
         </div>
 
         {verdict && (
-          <div className={`mt-3 rounded border p-3 text-sm ${verdict.ok ? "border-emerald-200 bg-emerald-50 text-emerald-900" : "border-red-200 bg-red-50 text-red-800"}`} data-testid="delete-verdict" role={verdict.ok ? "status" : "alert"}>
+          <div
+            className={`mt-3 rounded border p-3 text-sm ${verdict.ok ? "border-emerald-200 bg-emerald-50 text-emerald-900" : "border-red-200 bg-red-50 text-red-800"}`}
+            data-testid="delete-verdict"
+            role={verdict.ok ? "status" : "alert"}
+          >
             {verdict.ok ? (
               <p>Dry run: the cluster would delete it. Nothing was deleted yet.</p>
             ) : (
               <>
                 <p className="font-semibold">
-                  {inUse ? "The cluster refuses: the network is still in use." : verdict.code === "FORBIDDEN" ? "Refused." : verdict.code === "NOT_FOUND" ? "It is gone already." : "The cluster did not delete it."}
+                  {inUse
+                    ? "The cluster refuses: the network is still in use."
+                    : verdict.code === "FORBIDDEN"
+                      ? "Refused."
+                      : verdict.code === "NOT_FOUND"
+                        ? "It is gone already."
+                        : "The cluster did not delete it."}
                 </p>
                 <p className="mt-1 break-words">{verdict.message}</p>
-                {inUse && <p className="mt-1">Delete the Pods listed above (or remove this network from their danm.k8s.io/interfaces annotation), then try again.</p>}
+                {inUse && (
+                  <p className="mt-1">Delete the Pods listed above (or remove this network from their danm.k8s.io/interfaces annotation), then try again.</p>
+                )}
               </>
             )}
           </div>

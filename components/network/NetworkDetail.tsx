@@ -41,10 +41,29 @@ function Addressing({ object }: { object: NetworkObject }) {
   const o = object.spec?.Options ?? {};
   const rows: [string, ReactNode][] = [
     ["cidr", o.cidr ? <span className="font-mono">{o.cidr}</span> : <span className="text-slate-400">none (no IPv4)</span>],
-    ["allocation_pool", o.allocation_pool?.start ? <span className="font-mono">{o.allocation_pool.start} – {o.allocation_pool.end}</span> : <span className="text-slate-400">—</span>],
+    [
+      "allocation_pool",
+      o.allocation_pool?.start ? (
+        <span className="font-mono">
+          {o.allocation_pool.start} – {o.allocation_pool.end}
+        </span>
+      ) : (
+        <span className="text-slate-400">—</span>
+      ),
+    ],
     ["routes", <Routes key="r" routes={o.routes} />],
     ["net6", o.net6 ? <span className="font-mono">{o.net6}</span> : <span className="text-slate-400">none (no IPv6)</span>],
-    ["allocation_pool_v6", o.allocation_pool_v6?.cidr ? <span className="font-mono">{o.allocation_pool_v6.cidr}{o.allocation_pool_v6.start ? ` (${o.allocation_pool_v6.start} – ${o.allocation_pool_v6.end})` : ""}</span> : <span className="text-slate-400">—</span>],
+    [
+      "allocation_pool_v6",
+      o.allocation_pool_v6?.cidr ? (
+        <span className="font-mono">
+          {o.allocation_pool_v6.cidr}
+          {o.allocation_pool_v6.start ? ` (${o.allocation_pool_v6.start} – ${o.allocation_pool_v6.end})` : ""}
+        </span>
+      ) : (
+        <span className="text-slate-400">—</span>
+      ),
+    ],
     ["routes6", <Routes key="r6" routes={o.routes6} />],
     ["container_prefix", o.container_prefix ? <span className="font-mono">{o.container_prefix}</span> : <span className="text-slate-400">— (eth…)</span>],
     ["rt_tables", o.rt_tables ?? <span className="text-slate-400">0 (policy routes ignored)</span>],
@@ -61,7 +80,19 @@ function Addressing({ object }: { object: NetworkObject }) {
   );
 }
 
-export function NetworkDetail({ kind, namespace, name, contextNs, notice }: { kind: NetworkRef["kind"]; namespace?: string; name: string; contextNs?: string; notice?: string }) {
+export function NetworkDetail({
+  kind,
+  namespace,
+  name,
+  contextNs,
+  notice,
+}: {
+  kind: NetworkRef["kind"];
+  namespace?: string;
+  name: string;
+  contextNs?: string;
+  notice?: string;
+}) {
   const trpc = useTRPC();
   const network = useQuery(trpc.networks.get.queryOptions({ kind, namespace, name }));
   const namespaces = useQuery(trpc.networks.namespaces.queryOptions(undefined, { staleTime: 10_000 }));
@@ -78,7 +109,13 @@ export function NetworkDetail({ kind, namespace, name, contextNs, notice }: { ki
       </Link>
     </div>
   );
-  if (network.isPending) return <>{header}<Loading what={title} /></>;
+  if (network.isPending)
+    return (
+      <>
+        {header}
+        <Loading what={title} />
+      </>
+    );
   if (network.isError) {
     return (
       <div className="space-y-3">
@@ -91,9 +128,11 @@ export function NetworkDetail({ kind, namespace, name, contextNs, notice }: { ki
   const mine = kind === "TenantNetwork" && !!namespace && !!namespaces.data?.writable.includes(namespace);
   const ref = { kind, namespace, name };
   // a tenant sees a ClusterNetwork's addresses in one of their namespaces (they may not list DanmEps everywhere)
-  const addressScope = kind !== "ClusterNetwork" ? undefined : contextNs ?? (namespaces.data && !namespaces.data.everyNamespace ? namespaces.data.namespaces[0] : undefined);
+  const addressScope =
+    kind !== "ClusterNetwork" ? undefined : (contextNs ?? (namespaces.data && !namespaces.data.everyNamespace ? namespaces.data.namespaces[0] : undefined));
   const scopeKnown = kind !== "ClusterNetwork" || !!contextNs || !namespaces.isPending;
-  const tabClass = (t: string) => `rounded-t border-b-2 px-3 py-1.5 text-sm ${tab === t ? "border-slate-900 font-semibold" : "border-transparent text-slate-600 hover:text-slate-900"}`;
+  const tabClass = (t: string) =>
+    `rounded-t border-b-2 px-3 py-1.5 text-sm ${tab === t ? "border-slate-900 font-semibold" : "border-transparent text-slate-600 hover:text-slate-900"}`;
 
   return (
     <div>
@@ -106,7 +145,11 @@ export function NetworkDetail({ kind, namespace, name, contextNs, notice }: { ki
         </h1>
         {mine && (
           <div className="ml-auto flex gap-2">
-            <Link className={buttonClass} href={`/networks/${kind}/${encodeURIComponent(namespace!)}/${encodeURIComponent(name)}/edit`} data-testid="edit-network">
+            <Link
+              className={buttonClass}
+              href={`/networks/${kind}/${encodeURIComponent(namespace!)}/${encodeURIComponent(name)}/edit`}
+              data-testid="edit-network"
+            >
               Edit
             </Link>
             <button type="button" className={dangerButtonClass} onClick={() => setDeleting(true)} data-testid="delete-network">
@@ -150,7 +193,14 @@ export function NetworkDetail({ kind, namespace, name, contextNs, notice }: { ki
       </section>
 
       <div className="mt-6 flex gap-1 border-b border-slate-200" role="tablist">
-        <button type="button" role="tab" aria-selected={tab === "addresses"} className={tabClass("addresses")} onClick={() => setTab("addresses")} data-testid="tab-addresses">
+        <button
+          type="button"
+          role="tab"
+          aria-selected={tab === "addresses"}
+          className={tabClass("addresses")}
+          onClick={() => setTab("addresses")}
+          data-testid="tab-addresses"
+        >
           Addresses
         </button>
         <button type="button" role="tab" aria-selected={tab === "yaml"} className={tabClass("yaml")} onClick={() => setTab("yaml")} data-testid="tab-yaml">
@@ -158,7 +208,13 @@ export function NetworkDetail({ kind, namespace, name, contextNs, notice }: { ki
         </button>
       </div>
       <div className="mt-4" role="tabpanel">
-        {tab === "yaml" ? <YamlView object={object} /> : scopeKnown ? <AddressTable network={ref} inNamespace={addressScope} /> : <Loading what="your namespaces" />}
+        {tab === "yaml" ? (
+          <YamlView object={object} />
+        ) : scopeKnown ? (
+          <AddressTable network={ref} inNamespace={addressScope} />
+        ) : (
+          <Loading what="your namespaces" />
+        )}
       </div>
 
       {deleting && namespace && <DeleteNetwork network={{ ...ref, namespace }} onClose={() => setDeleting(false)} />}

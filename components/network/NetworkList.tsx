@@ -17,11 +17,26 @@ import { ALL_NAMESPACES, networkHref } from "./networkLinks";
 import { StuckPodsOfNamespace } from "./NetworkPods";
 import { networkKey } from "@/server/domain/networkRef";
 
-export function NamespaceSwitcher({ value, namespaces, everyNamespace, onChange }: { value: string; namespaces: string[]; everyNamespace: boolean; onChange: (ns: string) => void }) {
+export function NamespaceSwitcher({
+  value,
+  namespaces,
+  everyNamespace,
+  onChange,
+}: {
+  value: string;
+  namespaces: string[];
+  everyNamespace: boolean;
+  onChange: (ns: string) => void;
+}) {
   return (
     <label className="flex items-center gap-2 text-sm">
       <span className="text-slate-600">Namespace</span>
-      <select className="rounded border border-slate-300 bg-white px-2 py-1" value={value} onChange={(e) => onChange(e.target.value)} data-testid="namespace-switcher">
+      <select
+        className="rounded border border-slate-300 bg-white px-2 py-1"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        data-testid="namespace-switcher"
+      >
         {everyNamespace && <option value={ALL_NAMESPACES}>All namespaces</option>}
         {!namespaces.includes(value) && value !== ALL_NAMESPACES && <option value={value}>{value}</option>}
         {namespaces.map((ns) => (
@@ -44,7 +59,19 @@ function vni(row: NetworkRow): string {
   return "—";
 }
 
-function NetworkTable({ rows, showNamespace, contextNs, testId, maxHeight }: { rows: NetworkRow[]; showNamespace: boolean; contextNs: string; testId: string; maxHeight: number }) {
+function NetworkTable({
+  rows,
+  showNamespace,
+  contextNs,
+  testId,
+  maxHeight,
+}: {
+  rows: NetworkRow[];
+  showNamespace: boolean;
+  contextNs: string;
+  testId: string;
+  maxHeight: number;
+}) {
   const columns = showNamespace ? COLUMNS_NS : COLUMNS;
   const cell = "truncate px-3";
   return (
@@ -66,21 +93,40 @@ function NetworkTable({ rows, showNamespace, contextNs, testId, maxHeight }: { r
         </div>
       }
       row={(r) => (
-        <div role="row" className="grid h-full items-center border-b border-slate-100 text-sm hover:bg-slate-50" style={{ gridTemplateColumns: columns }} data-testid="network-row" data-kind={r.kind} data-name={r.name}>
+        <div
+          role="row"
+          className="grid h-full items-center border-b border-slate-100 text-sm hover:bg-slate-50"
+          style={{ gridTemplateColumns: columns }}
+          data-testid="network-row"
+          data-kind={r.kind}
+          data-name={r.name}
+        >
           {showNamespace && <div className={`${cell} text-slate-600`}>{r.namespace ?? "(cluster)"}</div>}
           <div className={cell}>
             <Link className={`${linkClass} font-medium`} href={networkHref(r, contextNs)} title={r.name}>
               {r.name}
             </Link>
-            {r.networkId && <div className="truncate text-xs text-slate-500" title="NetworkID">{r.networkId}</div>}
+            {r.networkId && (
+              <div className="truncate text-xs text-slate-500" title="NetworkID">
+                {r.networkId}
+              </div>
+            )}
           </div>
           <div className={cell}>{r.networkType}</div>
           <div className={`${cell} font-mono text-xs`}>
-            <div className="truncate" title={r.cidr}>{r.cidr ?? <span className="font-sans text-slate-400">no IPv4</span>}</div>
-            {r.net6 && <div className="truncate" title={r.net6}>{r.net6}</div>}
+            <div className="truncate" title={r.cidr}>
+              {r.cidr ?? <span className="font-sans text-slate-400">no IPv4</span>}
+            </div>
+            {r.net6 && (
+              <div className="truncate" title={r.net6}>
+                {r.net6}
+              </div>
+            )}
           </div>
           <div className={cell}>{vni(r)}</div>
-          <div className={`${cell} font-mono text-xs`} title={r.hostDevice ?? r.devicePool}>{r.hostDevice ?? r.devicePool ?? <span className="font-sans text-slate-400">—</span>}</div>
+          <div className={`${cell} font-mono text-xs`} title={r.hostDevice ?? r.devicePool}>
+            {r.hostDevice ?? r.devicePool ?? <span className="font-sans text-slate-400">—</span>}
+          </div>
           <div className={cell}>
             <UsageBar usage={r.usage} compact />
           </div>
@@ -93,7 +139,18 @@ function NetworkTable({ rows, showNamespace, contextNs, testId, maxHeight }: { r
 function matches(row: NetworkRow, filter: string): boolean {
   if (!filter) return true;
   const f = filter.toLowerCase();
-  return [row.name, row.namespace, row.networkType, row.cidr, row.net6, row.hostDevice, row.devicePool, row.networkId, row.vlan && `vlan ${row.vlan}`, row.vxlan && `vxlan ${row.vxlan}`].some((v) => typeof v === "string" && v.toLowerCase().includes(f));
+  return [
+    row.name,
+    row.namespace,
+    row.networkType,
+    row.cidr,
+    row.net6,
+    row.hostDevice,
+    row.devicePool,
+    row.networkId,
+    row.vlan && `vlan ${row.vlan}`,
+    row.vxlan && `vxlan ${row.vxlan}`,
+  ].some((v) => typeof v === "string" && v.toLowerCase().includes(f));
 }
 
 /** TenantNetworks in the first, small chunk of the list. */
@@ -126,7 +183,10 @@ export function NetworkList({ ns, deleted }: { ns?: string; deleted?: string }) 
     return (
       <Empty testId="no-namespaces">
         <p className="font-semibold">You are not a tenant of any namespace.</p>
-        <p className="mt-1 text-sm">Kubernetes lets you create TenantNetworks nowhere. Ask your cluster administrator for a RoleBinding to the tenet:tenant role in your team&apos;s namespace, then sign in again.</p>
+        <p className="mt-1 text-sm">
+          Kubernetes lets you create TenantNetworks nowhere. Ask your cluster administrator for a RoleBinding to the tenet:tenant role in your team&apos;s
+          namespace, then sign in again.
+        </p>
       </Empty>
     );
   }
@@ -138,7 +198,14 @@ export function NetworkList({ ns, deleted }: { ns?: string; deleted?: string }) 
       <div className="flex flex-wrap items-center gap-4">
         <h1 className="text-2xl font-semibold">Networks</h1>
         <NamespaceSwitcher value={chosen} namespaces={namespaces.data.namespaces} everyNamespace={everyNamespace} onChange={go} />
-        <input className={`${inputClass} max-w-xs`} placeholder="Filter by name, type, subnet, device, VLAN…" value={filter} onChange={(e) => setFilter(e.target.value)} data-testid="network-filter" aria-label="Filter networks" />
+        <input
+          className={`${inputClass} max-w-xs`}
+          placeholder="Filter by name, type, subnet, device, VLAN…"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+          data-testid="network-filter"
+          aria-label="Filter networks"
+        />
         {partial && deferred && (
           <span className="text-sm text-slate-500" role="status">
             Filtering the first {list.data?.tenantNetworks.length} until the rest have loaded
@@ -163,7 +230,12 @@ export function NetworkList({ ns, deleted }: { ns?: string; deleted?: string }) 
         <Loading what={all ? "the networks of every namespace" : `the networks of ${chosen}`} />
       ) : list.isError ? (
         <div className="mt-4">
-          <TenantLoadError error={list.error} what={all ? "the networks of every namespace" : `the networks of ${chosen}`} namespace={all ? undefined : chosen} onRetry={() => list.refetch()} />
+          <TenantLoadError
+            error={list.error}
+            what={all ? "the networks of every namespace" : `the networks of ${chosen}`}
+            namespace={all ? undefined : chosen}
+            onRetry={() => list.refetch()}
+          />
         </div>
       ) : (
         <>
@@ -171,7 +243,11 @@ export function NetworkList({ ns, deleted }: { ns?: string; deleted?: string }) 
             <h2 className="text-lg font-semibold">
               TenantNetworks{all ? "" : ` in ${chosen}`}{" "}
               <span className="text-sm font-normal text-slate-500" data-testid="network-count">
-                {partial ? `first ${list.data.tenantNetworks.length}, loading the rest…` : deferred ? `${tenantRows.length} of ${list.data.tenantNetworks.length}` : list.data.tenantNetworks.length}
+                {partial
+                  ? `first ${list.data.tenantNetworks.length}, loading the rest…`
+                  : deferred
+                    ? `${tenantRows.length} of ${list.data.tenantNetworks.length}`
+                    : list.data.tenantNetworks.length}
               </span>
             </h2>
             <p className="text-sm text-slate-600">Networks your team defines. The cluster assigns each one its host device, VLAN or VxLAN and NetworkID.</p>
@@ -182,7 +258,10 @@ export function NetworkList({ ns, deleted }: { ns?: string; deleted?: string }) 
                   <p className="mt-1 text-sm">
                     {canCreate ? (
                       <>
-                        <Link className={linkClass} href={`/networks/new?ns=${encodeURIComponent(chosen)}`}>Create one</Link> with a subnet; Pods then attach to it through the danm.k8s.io/interfaces annotation. Or use one of the ClusterNetworks below.
+                        <Link className={linkClass} href={`/networks/new?ns=${encodeURIComponent(chosen)}`}>
+                          Create one
+                        </Link>{" "}
+                        with a subnet; Pods then attach to it through the danm.k8s.io/interfaces annotation. Or use one of the ClusterNetworks below.
                       </>
                     ) : (
                       "You may only look here: Kubernetes does not let you create TenantNetworks in this namespace."
@@ -190,7 +269,9 @@ export function NetworkList({ ns, deleted }: { ns?: string; deleted?: string }) 
                   </p>
                 </Empty>
               ) : tenantRows.length === 0 ? (
-                <Empty testId="network-list-filtered">No TenantNetwork matches “{deferred}”. Clear the filter to see all {list.data.tenantNetworks.length}.</Empty>
+                <Empty testId="network-list-filtered">
+                  No TenantNetwork matches “{deferred}”. Clear the filter to see all {list.data.tenantNetworks.length}.
+                </Empty>
               ) : (
                 <NetworkTable rows={tenantRows} showNamespace={all} contextNs={chosen} testId="network-list" maxHeight={560} />
               )}
@@ -199,9 +280,17 @@ export function NetworkList({ ns, deleted }: { ns?: string; deleted?: string }) 
 
           <section className="mt-8">
             <h2 className="text-lg font-semibold">
-              ClusterNetworks {all ? "" : `${chosen} may use`} <span className="text-sm font-normal text-slate-500" data-testid="clusternetwork-count">{clusterRows.length}</span>
+              ClusterNetworks {all ? "" : `${chosen} may use`}{" "}
+              <span className="text-sm font-normal text-slate-500" data-testid="clusternetwork-count">
+                {clusterRows.length}
+              </span>
             </h2>
-            <p className="text-sm text-slate-600">Defined by network administrators; {all ? "each lists the namespaces it admits (AllowedTenants)." : `their AllowedTenants admit ${chosen}. Pods in ${chosen} may attach to them; you cannot change them.`}</p>
+            <p className="text-sm text-slate-600">
+              Defined by network administrators;{" "}
+              {all
+                ? "each lists the namespaces it admits (AllowedTenants)."
+                : `their AllowedTenants admit ${chosen}. Pods in ${chosen} may attach to them; you cannot change them.`}
+            </p>
             <div className="mt-2">
               {clusterRows.length === 0 ? (
                 <Empty testId="clusternetwork-list-empty">

@@ -24,10 +24,18 @@ function Phase({ phase, ready }: { phase?: string; ready?: boolean }) {
   if (!phase) return <span className="text-slate-400">—</span>;
   return (
     <span className="inline-flex items-center gap-2">
-      <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${PHASE_COLOURS[phase] ?? "bg-slate-100 text-slate-800"}`} data-testid="pod-phase" title={phase === "Missing" ? "No such Pod exists: its DanmEp is a leftover the IP leak reconciler frees" : undefined}>
+      <span
+        className={`rounded px-1.5 py-0.5 text-xs font-medium ${PHASE_COLOURS[phase] ?? "bg-slate-100 text-slate-800"}`}
+        data-testid="pod-phase"
+        title={phase === "Missing" ? "No such Pod exists: its DanmEp is a leftover the IP leak reconciler frees" : undefined}
+      >
         {phase}
       </span>
-      {ready !== undefined && <span className={`text-xs ${ready ? "text-emerald-700" : "text-slate-500"}`} data-testid="pod-ready">{ready ? "Ready" : "not ready"}</span>}
+      {ready !== undefined && (
+        <span className={`text-xs ${ready ? "text-emerald-700" : "text-slate-500"}`} data-testid="pod-ready">
+          {ready ? "Ready" : "not ready"}
+        </span>
+      )}
     </span>
   );
 }
@@ -45,7 +53,13 @@ export function StuckPodList({ stuck, showNetworks }: { stuck: StuckPod[]; showN
   return (
     <ul className="space-y-2" data-testid="stuck-pods">
       {stuck.map((p) => (
-        <li key={`${p.namespace}/${p.name}`} id={podAnchor(p.namespace, p.name)} className="rounded border border-red-200 bg-red-50 p-3 text-sm target:ring-2 target:ring-sky-500" data-testid="stuck-pod" data-pod={p.name}>
+        <li
+          key={`${p.namespace}/${p.name}`}
+          id={podAnchor(p.namespace, p.name)}
+          className="rounded border border-red-200 bg-red-50 p-3 text-sm target:ring-2 target:ring-sky-500"
+          data-testid="stuck-pod"
+          data-pod={p.name}
+        >
           <div className="flex flex-wrap items-center gap-3">
             <span className="font-mono font-semibold">
               {p.namespace}/{p.name}
@@ -92,7 +106,13 @@ function PodTable({ pods }: { pods: PodOnNetwork[] }) {
       </thead>
       <tbody>
         {pods.map((p) => (
-          <tr key={`${p.namespace}/${p.name}/${p.uid ?? ""}`} id={podAnchor(p.namespace, p.name)} className="border-t border-slate-100 align-top target:bg-sky-50" data-testid="pod-row" data-pod={p.name}>
+          <tr
+            key={`${p.namespace}/${p.name}/${p.uid ?? ""}`}
+            id={podAnchor(p.namespace, p.name)}
+            className="border-t border-slate-100 align-top target:bg-sky-50"
+            data-testid="pod-row"
+            data-pod={p.name}
+          >
             <td className="py-2 pr-3 font-mono">
               <span className="text-slate-500">{p.namespace}/</span>
               {p.name}
@@ -100,11 +120,14 @@ function PodTable({ pods }: { pods: PodOnNetwork[] }) {
             <td className="py-2 pr-3">
               <Phase phase={p.phase} ready={p.ready} />
             </td>
-            <td className="py-2 pr-3" data-testid="pod-node">{p.node ?? <span className="text-slate-400">—</span>}</td>
+            <td className="py-2 pr-3" data-testid="pod-node">
+              {p.node ?? <span className="text-slate-400">—</span>}
+            </td>
             <td className="py-2 font-mono text-xs">
               {p.interfaces.map((i) => (
                 <div key={i.endpoint} data-testid="pod-interface">
-                  <b>{i.name || "?"}</b> {[i.address, i.address6].filter(Boolean).join(", ") || <span className="font-sans text-slate-400">no address (L2 only)</span>}
+                  <b>{i.name || "?"}</b>{" "}
+                  {[i.address, i.address6].filter(Boolean).join(", ") || <span className="font-sans text-slate-400">no address (L2 only)</span>}
                 </div>
               ))}
             </td>
@@ -121,7 +144,10 @@ export function NetworkPods({ network, inNamespace }: { network: NetworkRef; inN
   const pods = useQuery(trpc.pods.onNetwork.queryOptions({ ...network, inNamespace: network.kind === "ClusterNetwork" ? inNamespace : undefined }));
   useScrollToAnchor(pods.isSuccess);
   if (pods.isPending) return <Loading what={`the Pods on ${network.name}`} />;
-  if (pods.isError) return <TenantLoadError error={pods.error} what={`the Pods on ${network.name}`} namespace={network.namespace ?? inNamespace} onRetry={() => pods.refetch()} />;
+  if (pods.isError)
+    return (
+      <TenantLoadError error={pods.error} what={`the Pods on ${network.name}`} namespace={network.namespace ?? inNamespace} onRetry={() => pods.refetch()} />
+    );
   const { stuck, scope, podsReadable, eventsReadable } = pods.data;
   const where = scope ? ` in ${scope}` : "";
   return (
@@ -129,15 +155,14 @@ export function NetworkPods({ network, inNamespace }: { network: NetworkRef; inN
       {stuck.length > 0 && (
         <div>
           <h3 className="text-sm font-semibold text-red-900">Waiting for danm ({stuck.length})</h3>
-          <p className="mb-2 text-xs text-slate-600">These Pods want this network, but danm refused to set up their network; the kubelet keeps retrying. The error is danm&apos;s, from the Pod&apos;s Events.</p>
+          <p className="mb-2 text-xs text-slate-600">
+            These Pods want this network, but danm refused to set up their network; the kubelet keeps retrying. The error is danm&apos;s, from the Pod&apos;s
+            Events.
+          </p>
           <StuckPodList stuck={stuck} />
         </div>
       )}
-      {pods.data.pods.length === 0 ? (
-        <Empty testId="pods-empty">No Pod{where} is attached to this network.</Empty>
-      ) : (
-        <PodTable pods={pods.data.pods} />
-      )}
+      {pods.data.pods.length === 0 ? <Empty testId="pods-empty">No Pod{where} is attached to this network.</Empty> : <PodTable pods={pods.data.pods} />}
       {!podsReadable && (
         <p className="text-xs text-slate-600" data-testid="pods-no-phase">
           Phases are not shown: Kubernetes does not let you list Pods{where}. The rows come from the network&apos;s DanmEps.
@@ -159,8 +184,12 @@ export function StuckPodsOfNamespace({ namespace }: { namespace: string }) {
   if (!stuck.data || stuck.data.stuck.length === 0) return null;
   return (
     <section className="mt-6" data-testid="namespace-stuck-pods">
-      <h2 className="text-lg font-semibold text-red-900">Pods danm refused in {namespace} ({stuck.data.stuck.length})</h2>
-      <p className="mb-2 text-sm text-slate-600">Their network could not be set up; the kubelet keeps retrying. Fix the network or the Pod&apos;s danm.k8s.io/interfaces annotation.</p>
+      <h2 className="text-lg font-semibold text-red-900">
+        Pods danm refused in {namespace} ({stuck.data.stuck.length})
+      </h2>
+      <p className="mb-2 text-sm text-slate-600">
+        Their network could not be set up; the kubelet keeps retrying. Fix the network or the Pod&apos;s danm.k8s.io/interfaces annotation.
+      </p>
       <StuckPodList stuck={stuck.data.stuck} showNetworks />
     </section>
   );

@@ -18,7 +18,9 @@ export function NewTenantNetwork({ ns }: { ns?: string }) {
   if (!namespace || !namespaces.data.writable.includes(namespace)) {
     return (
       <Empty testId="cannot-create">
-        <p className="font-semibold">{namespace ? `You may not create TenantNetworks in ${namespace}.` : "You may not create TenantNetworks in any namespace."}</p>
+        <p className="font-semibold">
+          {namespace ? `You may not create TenantNetworks in ${namespace}.` : "You may not create TenantNetworks in any namespace."}
+        </p>
         <p className="mt-1 text-sm">
           {namespaces.data.writable.length > 0 ? (
             <>
@@ -26,7 +28,9 @@ export function NewTenantNetwork({ ns }: { ns?: string }) {
               {namespaces.data.writable.map((w, i) => (
                 <span key={w}>
                   {i > 0 && ", "}
-                  <Link className={linkClass} href={`/networks/new?ns=${encodeURIComponent(w)}`}>{w}</Link>
+                  <Link className={linkClass} href={`/networks/new?ns=${encodeURIComponent(w)}`}>
+                    {w}
+                  </Link>
                 </span>
               ))}{" "}
               instead.
@@ -47,6 +51,7 @@ export function EditTenantNetwork({ namespace, name }: { namespace: string; name
   // resourceVersion and bitmaps, never an allocation state that IPAM has moved past
   const network = useQuery(trpc.networks.get.queryOptions({ kind: "TenantNetwork", namespace, name }));
   if (network.isPending) return <Loading what={`TenantNetwork ${namespace}/${name}`} />;
-  if (network.isError) return <TenantLoadError error={network.error} what={`TenantNetwork ${namespace}/${name}`} namespace={namespace} onRetry={() => network.refetch()} />;
+  if (network.isError)
+    return <TenantLoadError error={network.error} what={`TenantNetwork ${namespace}/${name}`} namespace={namespace} onRetry={() => network.refetch()} />;
   return <TenantNetworkEditor key={String(network.data.object.metadata.uid)} namespace={namespace} existing={network.data.object as NetworkObject} />;
 }

@@ -16,7 +16,13 @@ export function rowWindow(count: number, rowHeight: number, viewport: number, sc
 }
 
 export function VirtualRows<T>({
-  items, rowHeight, maxHeight, header, row, rowKey, testId,
+  items,
+  rowHeight,
+  maxHeight,
+  header,
+  row,
+  rowKey,
+  testId,
 }: {
   items: readonly T[];
   rowHeight: number;
@@ -39,8 +45,18 @@ export function VirtualRows<T>({
   }, [maxHeight]);
   const { total, first, last } = rowWindow(items.length, rowHeight, viewport, scrollTop);
   return (
-    <div ref={ref} role="table" className="overflow-auto rounded-lg border border-slate-200 bg-white" style={{ maxHeight }} data-testid={testId} data-rows={items.length} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
-      <div role="rowgroup" className="sticky top-0 z-10 border-b border-slate-200 bg-slate-50">{header}</div>
+    <div
+      ref={ref}
+      role="table"
+      className="overflow-auto rounded-lg border border-slate-200 bg-white"
+      style={{ maxHeight }}
+      data-testid={testId}
+      data-rows={items.length}
+      onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+    >
+      <div role="rowgroup" className="sticky top-0 z-10 border-b border-slate-200 bg-slate-50">
+        {header}
+      </div>
       <div role="rowgroup" style={{ height: total, position: "relative" }}>
         <div style={{ position: "absolute", top: first * rowHeight, left: 0, right: 0 }}>
           {items.slice(first, last).map((item, i) => (

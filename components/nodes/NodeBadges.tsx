@@ -57,9 +57,26 @@ export function age(iso: string | undefined, nowMs: number): string {
   return `${Math.round(s / 3600)} h ago`;
 }
 
-export function HeartbeatLabel({ heartbeat, stale, staleAfterSeconds, nowMs, testId }: { heartbeat?: string; stale: boolean; staleAfterSeconds?: number; nowMs: number; testId?: string }) {
+export function HeartbeatLabel({
+  heartbeat,
+  stale,
+  staleAfterSeconds,
+  nowMs,
+  testId,
+}: {
+  heartbeat?: string;
+  stale: boolean;
+  staleAfterSeconds?: number;
+  nowMs: number;
+  testId?: string;
+}) {
   return (
-    <span className={`text-xs ${stale ? "font-semibold text-red-700" : "text-slate-500"}`} data-testid={testId} data-stale={stale ? "true" : "false"} title={staleAfterSeconds ? `stale after ${staleAfterSeconds} s (3 heartbeat intervals)` : undefined}>
+    <span
+      className={`text-xs ${stale ? "font-semibold text-red-700" : "text-slate-500"}`}
+      data-testid={testId}
+      data-stale={stale ? "true" : "false"}
+      title={staleAfterSeconds ? `stale after ${staleAfterSeconds} s (3 heartbeat intervals)` : undefined}
+    >
       {heartbeat ? `heartbeat ${age(heartbeat, nowMs)}` : "no heartbeat"}
       {stale && heartbeat && " — agent not reporting"}
     </span>

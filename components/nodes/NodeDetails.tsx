@@ -14,16 +14,30 @@ export function NodeDetails({ name }: { name: string }) {
   const node = useQuery(trpc.nodes.get.queryOptions({ name }, { refetchInterval: 15_000 }));
   const back = (
     <div className="text-sm">
-      <Link className="text-sky-800 hover:underline" href="/admin/nodes">← Nodes</Link>
+      <Link className="text-sky-800 hover:underline" href="/admin/nodes">
+        ← Nodes
+      </Link>
     </div>
   );
-  if (node.isPending) return <>{back}<Loading what={`node ${name}`} /></>;
+  if (node.isPending)
+    return (
+      <>
+        {back}
+        <Loading what={`node ${name}`} />
+      </>
+    );
   if (node.isError)
     return (
       <>
         {back}
         {errorCode(node.error) === "NOT_FOUND" ? (
-          <Empty testId="not-found">There is no node {name} and no agent reports for it. <Link className="underline" href="/admin/nodes">Back to the nodes</Link>.</Empty>
+          <Empty testId="not-found">
+            There is no node {name} and no agent reports for it.{" "}
+            <Link className="underline" href="/admin/nodes">
+              Back to the nodes
+            </Link>
+            .
+          </Empty>
         ) : (
           <NetadminLoadError error={node.error} what={`node ${name}`} onRetry={() => node.refetch()} />
         )}
@@ -41,18 +55,26 @@ export function NodeDetails({ name }: { name: string }) {
       {!n.nodeExists && <p className="mt-1 text-sm text-amber-800">No Node object has this name any more; this is the last report of its agent.</p>}
       {!n.reporting ? (
         <div className="mt-4">
-          <Empty testId="no-agent">No node agent reports for this node. Is the tenet-agent DaemonSet (deploy/agent/daemonset.yaml) running here? <code>kubectl -n tenet-system get pods -o wide</code></Empty>
+          <Empty testId="no-agent">
+            No node agent reports for this node. Is the tenet-agent DaemonSet (deploy/agent/daemonset.yaml) running here?{" "}
+            <code>kubectl -n tenet-system get pods -o wide</code>
+          </Empty>
         </div>
       ) : (
         <>
           <div className="mt-2 flex flex-wrap items-center gap-4 text-sm">
             <HeartbeatLabel heartbeat={n.heartbeat} stale={n.stale} staleAfterSeconds={n.staleAfterSeconds} nowMs={nowMs} testId="node-heartbeat" />
             <span className="text-xs text-slate-500">last reconcile {age(n.lastReconcile, nowMs)}</span>
-            {n.netns && <span className="text-xs text-slate-500">network namespace <code>{n.netns}</code></span>}
+            {n.netns && (
+              <span className="text-xs text-slate-500">
+                network namespace <code>{n.netns}</code>
+              </span>
+            )}
           </div>
           {n.stale && (
             <p className="mt-2 rounded border border-red-200 bg-red-50 p-2 text-sm text-red-800" data-testid="stale-warning">
-              The agent has not written for more than {n.staleAfterSeconds} s (3 heartbeats): what follows may be out of date. Check the agent&apos;s Pod on this node.
+              The agent has not written for more than {n.staleAfterSeconds} s (3 heartbeats): what follows may be out of date. Check the agent&apos;s Pod on
+              this node.
             </p>
           )}
           {n.applying === false && (
@@ -64,8 +86,18 @@ export function NodeDetails({ name }: { name: string }) {
             {n.conditions.map((c) => {
               const good = (c.type === "Ready") === (c.status === "True");
               return (
-                <li key={c.type} className={`rounded border px-2 py-1 ${good ? "border-emerald-200 bg-emerald-50 text-emerald-900" : "border-amber-200 bg-amber-50 text-amber-900"}`} data-testid={`condition-${c.type}`} data-status={c.status}>
-                  <span className="font-semibold">{c.type}: {c.status}</span> <span className="text-xs">({c.reason}, since {age(c.lastTransitionTime, nowMs)})</span>
+                <li
+                  key={c.type}
+                  className={`rounded border px-2 py-1 ${good ? "border-emerald-200 bg-emerald-50 text-emerald-900" : "border-amber-200 bg-amber-50 text-amber-900"}`}
+                  data-testid={`condition-${c.type}`}
+                  data-status={c.status}
+                >
+                  <span className="font-semibold">
+                    {c.type}: {c.status}
+                  </span>{" "}
+                  <span className="text-xs">
+                    ({c.reason}, since {age(c.lastTransitionTime, nowMs)})
+                  </span>
                   <div className="text-xs">{c.message}</div>
                 </li>
               );
@@ -74,7 +106,10 @@ export function NodeDetails({ name }: { name: string }) {
 
           <h2 className="mt-6 text-lg font-semibold">Host interfaces</h2>
           {n.hostInterfaces.length === 0 ? (
-            <Empty testId="no-interfaces">No network wants a host interface on this node (only networks with a host_device and a vlan or vxlan do, and NetworkAttachmentDefinitions with a master and a vlan or vxlan).</Empty>
+            <Empty testId="no-interfaces">
+              No network wants a host interface on this node (only networks with a host_device and a vlan or vxlan do, and NetworkAttachmentDefinitions with a
+              master and a vlan or vxlan).
+            </Empty>
           ) : (
             <div className="mt-2 overflow-x-auto rounded-lg border border-slate-200 bg-white">
               <table className="min-w-full text-sm" data-testid="node-interfaces">
@@ -94,13 +129,21 @@ export function NodeDetails({ name }: { name: string }) {
                   {n.hostInterfaces.map((i) => (
                     <tr key={i.name} className="border-t border-slate-100 align-top" data-testid={`interface-row-${i.name}`}>
                       <td className="px-3 py-2 font-mono">{i.name}</td>
-                      <td className="px-3 py-2"><InterfaceStateBadge state={i.state} stale={n.stale} testId={`interface-state-${i.name}`} /></td>
+                      <td className="px-3 py-2">
+                        <InterfaceStateBadge state={i.state} stale={n.stale} testId={`interface-state-${i.name}`} />
+                      </td>
                       <td className="px-3 py-2">{i.kind}</td>
                       <td className="px-3 py-2 tabular-nums">{i.vni}</td>
                       <td className="px-3 py-2 font-mono">{i.parent}</td>
                       <td className="px-3 py-2 tabular-nums">{i.mtu ?? "–"}</td>
-                      <td className="px-3 py-2 text-xs">{i.networks.map((u) => <div key={u}>{u}</div>)}</td>
-                      <td className="max-w-md px-3 py-2 text-xs text-red-800" data-testid={`interface-error-${i.name}`}>{i.error}</td>
+                      <td className="px-3 py-2 text-xs">
+                        {i.networks.map((u) => (
+                          <div key={u}>{u}</div>
+                        ))}
+                      </td>
+                      <td className="max-w-md px-3 py-2 text-xs text-red-800" data-testid={`interface-error-${i.name}`}>
+                        {i.error}
+                      </td>
                     </tr>
                   ))}
                 </tbody>
@@ -111,7 +154,11 @@ export function NodeDetails({ name }: { name: string }) {
           <h2 className="mt-6 text-lg font-semibold">
             SR-IOV pools
             {n.sriovSimulated && (
-              <span className="ml-2 rounded bg-slate-100 px-1.5 text-sm font-normal text-slate-600" title="no SR-IOV hardware: the node agent reads a prepared sysfs tree" data-testid="sriov-simulated">
+              <span
+                className="ml-2 rounded bg-slate-100 px-1.5 text-sm font-normal text-slate-600"
+                title="no SR-IOV hardware: the node agent reads a prepared sysfs tree"
+                data-testid="sriov-simulated"
+              >
                 simulated
               </span>
             )}
@@ -124,9 +171,14 @@ export function NodeDetails({ name }: { name: string }) {
                 <section key={p.name} className="rounded-lg border border-slate-200 bg-white p-3" data-testid={`pool-${p.name}`}>
                   <VfUsageBar used={p.allocated} total={p.total} label={<span className="font-semibold">{p.name}</span>} />
                   <div className="mt-1 text-xs text-slate-600">
-                    physical function{p.physicalFunctions.length === 1 ? "" : "s"} {p.physicalFunctions.join(", ") || "none"} · {p.allocated} allocated, {p.free} free
+                    physical function{p.physicalFunctions.length === 1 ? "" : "s"} {p.physicalFunctions.join(", ") || "none"} · {p.allocated} allocated,{" "}
+                    {p.free} free
                   </div>
-                  {p.error && <p className="mt-1 text-xs text-red-800" data-testid="pool-error">{p.error}</p>}
+                  {p.error && (
+                    <p className="mt-1 text-xs text-red-800" data-testid="pool-error">
+                      {p.error}
+                    </p>
+                  )}
                   {p.vfs.length > 0 && (
                     <table className="mt-2 min-w-full text-xs" data-testid="node-vfs">
                       <thead className="text-left text-slate-500">

@@ -7,7 +7,17 @@ import Link from "next/link";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { networkHref } from "@/components/network/networkLinks";
 import { podAnchor } from "@/server/domain/podAttachments";
-import { addressText, countStates, decodeAddressMap, describeAddress, STATE_FREE, STATE_RESERVED, STATE_USED, type AddressDetail, type AddressMapData } from "@/server/domain/usage/addressMap";
+import {
+  addressText,
+  countStates,
+  decodeAddressMap,
+  describeAddress,
+  STATE_FREE,
+  STATE_RESERVED,
+  STATE_USED,
+  type AddressDetail,
+  type AddressMapData,
+} from "@/server/domain/usage/addressMap";
 
 /** RGBA per state: free slate-200, used blue-600, reserved amber-400. */
 const COLOURS: Record<number, [number, number, number]> = {
@@ -39,7 +49,10 @@ export function AddressMap({ data, network }: { data: AddressMapData; network?: 
   // the address clicked last: shown while the pointer is elsewhere, so its holder's link can be followed
   const [pinned, setPinned] = useState<number | undefined>();
   const shown = hovered ?? pinned;
-  const hover: AddressDetail | undefined = useMemo(() => (shown === undefined || shown >= map.states.length ? undefined : describeAddress(map, shown)), [map, shown]);
+  const hover: AddressDetail | undefined = useMemo(
+    () => (shown === undefined || shown >= map.states.length ? undefined : describeAddress(map, shown)),
+    [map, shown],
+  );
   const [drawn, setDrawn] = useState(false);
   const columns = mapColumns(data.size);
   const rows = Math.ceil(data.size / columns);
@@ -74,37 +87,39 @@ export function AddressMap({ data, network }: { data: AddressMapData; network?: 
   return (
     <div className="flex flex-wrap items-start gap-6">
       <div className="flex items-start gap-1">
-      <RowLabels data={data} columns={columns} rows={rows} cell={cell} />
-      <div className="relative" style={{ width: columns * cell, height: rows * cell }}>
-        <canvas
-          ref={canvas}
-          width={columns}
-          height={rows}
-          onMouseMove={onMove}
-          onMouseLeave={() => setHovered(undefined)}
-          onClick={() => setPinned((p) => (hovered === undefined || p === hovered ? undefined : hovered))}
-          className="block cursor-crosshair rounded border border-slate-300"
-          style={{ width: columns * cell, height: rows * cell, imageRendering: "pixelated" }}
-          data-testid="address-map"
-          data-ready={drawn ? "true" : "false"}
-          data-pinned={pinned ?? ""}
-          data-size={data.size}
-          data-columns={columns}
-          aria-label={`Address map of ${data.cidr}: ${counts.used} used, ${counts.reserved} reserved, ${counts.free} free`}
-        />
-        {hover && (
-          <div
-            className="pointer-events-none absolute border-2 border-slate-900"
-            style={{ left: (hover.index % columns) * cell - 1, top: Math.floor(hover.index / columns) * cell - 1, width: cell + 2, height: cell + 2 }}
+        <RowLabels data={data} columns={columns} rows={rows} cell={cell} />
+        <div className="relative" style={{ width: columns * cell, height: rows * cell }}>
+          <canvas
+            ref={canvas}
+            width={columns}
+            height={rows}
+            onMouseMove={onMove}
+            onMouseLeave={() => setHovered(undefined)}
+            onClick={() => setPinned((p) => (hovered === undefined || p === hovered ? undefined : hovered))}
+            className="block cursor-crosshair rounded border border-slate-300"
+            style={{ width: columns * cell, height: rows * cell, imageRendering: "pixelated" }}
+            data-testid="address-map"
+            data-ready={drawn ? "true" : "false"}
+            data-pinned={pinned ?? ""}
+            data-size={data.size}
+            data-columns={columns}
+            aria-label={`Address map of ${data.cidr}: ${counts.used} used, ${counts.reserved} reserved, ${counts.free} free`}
           />
-        )}
-      </div>
+          {hover && (
+            <div
+              className="pointer-events-none absolute border-2 border-slate-900"
+              style={{ left: (hover.index % columns) * cell - 1, top: Math.floor(hover.index / columns) * cell - 1, width: cell + 2, height: cell + 2 }}
+            />
+          )}
+        </div>
       </div>
       <div className="w-80 space-y-4 text-sm">
         <div className="min-h-24 rounded border border-slate-200 bg-white p-3" data-testid="address-detail" aria-live="polite">
           {hover ? (
             <>
-              <div className="font-mono text-base font-semibold" data-testid="address-detail-address">{hover.address}</div>
+              <div className="font-mono text-base font-semibold" data-testid="address-detail-address">
+                {hover.address}
+              </div>
               <div className="mt-1">
                 <StateSwatch state={hover.state} /> <span data-testid="address-detail-state">{hover.state}</span>
               </div>
@@ -118,7 +133,12 @@ export function AddressMap({ data, network }: { data: AddressMapData; network?: 
                   ) : (
                     <b>{hover.pod}</b>
                   )}
-                  {hover.iface && <> · interface <b>{hover.iface}</b></>}
+                  {hover.iface && (
+                    <>
+                      {" "}
+                      · interface <b>{hover.iface}</b>
+                    </>
+                  )}
                 </div>
               )}
               <div className="mt-1 text-slate-600">{hover.reason}</div>
@@ -168,9 +188,9 @@ function Legend({ counts, holdersComplete }: { counts: Record<"free" | "used" | 
           <StateSwatch state="reserved" /> reserved <span className="font-normal tabular-nums text-slate-500">({counts.reserved.toLocaleString("en")})</span>
         </dt>
         <dd className="text-slate-600">
-          No Pod has it, yet it is not free: the network and broadcast addresses and route gateways (reserved when the network is created); addresses whose bit is set in the allocation bitmap
-          that no DanmEp holds{holdersComplete ? "" : " you may see"} (an interface being set up, or a leak the IP leak reconciler frees after its grace period); and addresses outside
-          allocation_pool start–end, which dynamic allocation never hands out.
+          No Pod has it, yet it is not free: the network and broadcast addresses and route gateways (reserved when the network is created); addresses whose bit
+          is set in the allocation bitmap that no DanmEp holds{holdersComplete ? "" : " you may see"} (an interface being set up, or a leak the IP leak
+          reconciler frees after its grace period); and addresses outside allocation_pool start–end, which dynamic allocation never hands out.
         </dd>
       </div>
       <div>

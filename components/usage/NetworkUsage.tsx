@@ -21,7 +21,11 @@ export function NetworkUsage() {
   if (!kind || !KINDS.includes(kind) || !name || (kind !== "ClusterNetwork" && !namespace)) {
     return (
       <Empty testId="usage-bad-link">
-        This link does not name a network (it needs kind, name and, for namespaced kinds, namespace). Pick one on the <Link className="underline" href="/usage">IP usage overview</Link>.
+        This link does not name a network (it needs kind, name and, for namespaced kinds, namespace). Pick one on the{" "}
+        <Link className="underline" href="/usage">
+          IP usage overview
+        </Link>
+        .
       </Empty>
     );
   }
@@ -37,9 +41,13 @@ function NetworkUsageOf({ target }: { target: { kind: Kind; namespace?: string; 
   return (
     <div className="space-y-6">
       <div>
-        <Link href="/usage" className="text-sm text-sky-800 hover:underline">← IP usage</Link>
+        <Link href="/usage" className="text-sm text-sky-800 hover:underline">
+          ← IP usage
+        </Link>
         <div className="flex flex-wrap items-center gap-3">
-          <h1 className="text-2xl font-semibold" data-testid="network-usage-title">{title}</h1>
+          <h1 className="text-2xl font-semibold" data-testid="network-usage-title">
+            {title}
+          </h1>
           <a className="ml-auto rounded border border-slate-300 bg-white px-3 py-1 text-sm hover:bg-slate-100" href={csv} download data-testid="csv-network">
             Export addresses in use (CSV)
           </a>
@@ -58,20 +66,24 @@ function NetworkUsageOf({ target }: { target: { kind: Kind; namespace?: string; 
             </div>
             {network.data.v4 && (
               <div>
-                IPv4 {network.data.usage.cidr}: <b className="tabular-nums">{network.data.v4.used.toLocaleString("en")}</b> of {network.data.v4.total.toLocaleString("en")} pool addresses allocated,{" "}
-                {network.data.v4.held.toLocaleString("en")} held by DanmEps
+                IPv4 {network.data.usage.cidr}: <b className="tabular-nums">{network.data.v4.used.toLocaleString("en")}</b> of{" "}
+                {network.data.v4.total.toLocaleString("en")} pool addresses allocated, {network.data.v4.held.toLocaleString("en")} held by DanmEps
               </div>
             )}
             {network.data.v6 && (
               <div data-testid="v6-counts">
-                IPv6 {network.data.v6.poolCidr ?? network.data.v6.net6}: <b className="tabular-nums">{network.data.v6.used.toLocaleString("en")}</b> of {BigInt(network.data.v6.total).toLocaleString("en")} allocated,{" "}
-                {network.data.v6.held.toLocaleString("en")} held by DanmEps
+                IPv6 {network.data.v6.poolCidr ?? network.data.v6.net6}: <b className="tabular-nums">{network.data.v6.used.toLocaleString("en")}</b> of{" "}
+                {BigInt(network.data.v6.total).toLocaleString("en")} allocated, {network.data.v6.held.toLocaleString("en")} held by DanmEps
               </div>
             )}
           </section>
           <section>
             <h2 className="mb-2 text-lg font-semibold">Address map</h2>
-            {network.data.map ? <AddressMap data={network.data.map} network={target} /> : <Empty testId="no-address-map">No address map: {network.data.noMap}.</Empty>}
+            {network.data.map ? (
+              <AddressMap data={network.data.map} network={target} />
+            ) : (
+              <Empty testId="no-address-map">No address map: {network.data.noMap}.</Empty>
+            )}
           </section>
         </>
       )}

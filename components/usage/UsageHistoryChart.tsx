@@ -29,7 +29,8 @@ export function forecastText(f: Forecast): string {
 }
 
 export function UsageHistoryChart({ points, forecast }: { points: HistoryPoint[]; forecast: Forecast }) {
-  const level = forecast.state === "full" ? "text-red-700" : forecast.state === "growing" && forecast.msLeft < 7 * 86_400_000 ? "text-amber-700" : "text-slate-700";
+  const level =
+    forecast.state === "full" ? "text-red-700" : forecast.state === "growing" && forecast.msLeft < 7 * 86_400_000 ? "text-amber-700" : "text-slate-700";
   return (
     <div>
       <p className={`text-sm ${level}`} data-testid="usage-forecast" data-state={forecast.state}>
@@ -56,11 +57,19 @@ function Chart({ points }: { points: HistoryPoint[] }) {
   });
   const last = points[points.length - 1];
   return (
-    <svg viewBox={`0 0 ${W} ${H}`} className="mt-2 w-full max-w-2xl rounded border border-slate-200 bg-white" role="img" aria-label="usage history" data-testid="usage-history-chart">
+    <svg
+      viewBox={`0 0 ${W} ${H}`}
+      className="mt-2 w-full max-w-2xl rounded border border-slate-200 bg-white"
+      role="img"
+      aria-label="usage history"
+      data-testid="usage-history-chart"
+    >
       {[0, 0.5, 1].map((f) => (
         <g key={f}>
           <line x1={PAD.left} x2={W - PAD.right} y1={y(f)} y2={y(f)} stroke="#e2e8f0" />
-          <text x={PAD.left - 6} y={y(f) + 4} fontSize="10" textAnchor="end" fill="#64748b">{f * 100} %</text>
+          <text x={PAD.left - 6} y={y(f) + 4} fontSize="10" textAnchor="end" fill="#64748b">
+            {f * 100} %
+          </text>
         </g>
       ))}
       <line x1={PAD.left} x2={W - PAD.right} y1={y(0.8)} y2={y(0.8)} stroke="#f59e0b" strokeDasharray="4 3" />
@@ -71,7 +80,9 @@ function Chart({ points }: { points: HistoryPoint[] }) {
           <title>{`${new Date(times[i]).toLocaleString()}: ${p.used.toLocaleString("en")} of ${p.total.toLocaleString("en")}`}</title>
         </circle>
       ))}
-      <text x={PAD.left} y={H - 6} fontSize="10" fill="#64748b">{new Date(t0).toLocaleString()}</text>
+      <text x={PAD.left} y={H - 6} fontSize="10" fill="#64748b">
+        {new Date(t0).toLocaleString()}
+      </text>
       <text x={W - PAD.right} y={H - 6} fontSize="10" fill="#64748b" textAnchor="end">
         {new Date(t1).toLocaleString()} · {last.used.toLocaleString("en")} / {last.total.toLocaleString("en")}
       </text>

@@ -57,21 +57,35 @@ export function UsageOverview() {
     <div className="space-y-6">
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="text-2xl font-semibold">IP usage</h1>
-        <a className="ml-auto rounded border border-slate-300 bg-white px-3 py-1 text-sm hover:bg-slate-100" href="/api/usage/addresses.csv" download data-testid="csv-all">
+        <a
+          className="ml-auto rounded border border-slate-300 bg-white px-3 py-1 text-sm hover:bg-slate-100"
+          href="/api/usage/addresses.csv"
+          download
+          data-testid="csv-all"
+        >
           Export addresses in use (CSV)
         </a>
       </div>
       <p className="text-sm text-slate-600">
-        Utilisation of every allocation pool: addresses set in the network&apos;s bitmap between allocation_pool start and end, against the pool&apos;s size. Amber from 80 %, red from 95 %.
+        Utilisation of every allocation pool: addresses set in the network&apos;s bitmap between allocation_pool start and end, against the pool&apos;s size.
+        Amber from 80 %, red from 95 %.
       </p>
       {(critical.length > 0 || warning.length > 0) && (
-        <div className={`rounded border p-3 text-sm ${critical.length ? "border-red-200 bg-red-50 text-red-800" : "border-amber-200 bg-amber-50 text-amber-800"}`} data-testid="usage-warnings" role="alert">
+        <div
+          className={`rounded border p-3 text-sm ${critical.length ? "border-red-200 bg-red-50 text-red-800" : "border-amber-200 bg-amber-50 text-amber-800"}`}
+          data-testid="usage-warnings"
+          role="alert"
+        >
           {critical.length > 0 && (
             <p>
-              <b>{critical.length}</b> network{critical.length === 1 ? " is" : "s are"} at 95 % or more: {critical.slice(0, 5).map((n, i) => (
+              <b>{critical.length}</b> network{critical.length === 1 ? " is" : "s are"} at 95 % or more:{" "}
+              {critical.slice(0, 5).map((n, i) => (
                 <span key={networkKey(n)}>
                   {i > 0 && ", "}
-                  <Link className="underline" href={networkHref(n)}>{n.namespace ? `${n.namespace}/` : ""}{n.name}</Link>
+                  <Link className="underline" href={networkHref(n)}>
+                    {n.namespace ? `${n.namespace}/` : ""}
+                    {n.name}
+                  </Link>
                 </span>
               ))}
               {critical.length > 5 && ` and ${critical.length - 5} more`}. New Pods on them may get no address: enlarge the pool or move workloads.
@@ -90,7 +104,10 @@ export function UsageOverview() {
         <>
           <section>
             <h2 className="text-lg font-semibold">Tenants</h2>
-            <p className="text-sm text-slate-600">IPv4 pools of each namespace&apos;s own networks (TenantNetworks and DanmNets), summed. Addresses on ClusterNetworks are counted per network below.</p>
+            <p className="text-sm text-slate-600">
+              IPv4 pools of each namespace&apos;s own networks (TenantNetworks and DanmNets), summed. Addresses on ClusterNetworks are counted per network
+              below.
+            </p>
             {tenants.length === 0 ? <Empty testId="tenants-empty">No namespace has networks of its own yet.</Empty> : <TenantTable tenants={tenants} />}
           </section>
           <section>
@@ -109,12 +126,19 @@ export function UsageOverview() {
               />
             </div>
             {networks.length === 0 ? (
-              <Empty testId="usage-no-match">No network matches “{filter}”. Clear the filter to see all {all.length.toLocaleString("en")}.</Empty>
+              <Empty testId="usage-no-match">
+                No network matches “{filter}”. Clear the filter to see all {all.length.toLocaleString("en")}.
+              </Empty>
             ) : (
               <NetworkTable networks={networks.slice(0, shown)} />
             )}
             {networks.length > shown && (
-              <button type="button" className="mt-2 rounded border border-slate-300 bg-white px-3 py-1 text-sm hover:bg-slate-100" onClick={() => setShown((s) => s + PAGE * 10)} data-testid="usage-show-more">
+              <button
+                type="button"
+                className="mt-2 rounded border border-slate-300 bg-white px-3 py-1 text-sm hover:bg-slate-100"
+                onClick={() => setShown((s) => s + PAGE * 10)}
+                data-testid="usage-show-more"
+              >
                 Show {Math.min(PAGE * 10, networks.length - shown).toLocaleString("en")} more of {(networks.length - shown).toLocaleString("en")} (less pressed)
               </button>
             )}

@@ -52,7 +52,10 @@ export function PressureBar({ fraction, level, label }: { fraction: number; leve
 export function LevelBadge({ level }: { level: PressureLevel }) {
   if (level === "ok") return null;
   return (
-    <span className={`rounded px-1.5 py-0.5 text-xs font-semibold ${level === "critical" ? "bg-red-100 text-red-800" : "bg-amber-100 text-amber-800"}`} data-testid={`level-${level}`}>
+    <span
+      className={`rounded px-1.5 py-0.5 text-xs font-semibold ${level === "critical" ? "bg-red-100 text-red-800" : "bg-amber-100 text-amber-800"}`}
+      data-testid={`level-${level}`}
+    >
       {level === "critical" ? "≥ 95 %" : "≥ 80 %"}
     </span>
   );

@@ -28,7 +28,9 @@ const STRUCTURE: Record<string, (o: any) => string[]> = {
     ...(o.spec?.podMetricsEndpoints?.length && o.spec.podMetricsEndpoints.every((e: any) => e.port) ? [] : ["spec.podMetricsEndpoints[].port"]),
   ],
   "monitoring.coreos.com/v1/PrometheusRule": (o) =>
-    (o.spec?.groups ?? []).flatMap((g: any) => (g.rules ?? []).filter((r: any) => !r.alert || !r.expr).map((r: any) => `group ${g.name}: rule without alert/expr ${JSON.stringify(r)}`)),
+    (o.spec?.groups ?? []).flatMap((g: any) =>
+      (g.rules ?? []).filter((r: any) => !r.alert || !r.expr).map((r: any) => `group ${g.name}: rule without alert/expr ${JSON.stringify(r)}`),
+    ),
 };
 
 async function served(rest: KubeRest, apiVersion: string, kind: string): Promise<boolean> {
@@ -51,10 +53,13 @@ async function check(objects: K8sObject[]) {
   expect(applied.map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual(known.map((o) => `${o.kind}/${o.metadata.name}`));
   const problems = unknown.flatMap((o) => {
     const shape = STRUCTURE[`${o.apiVersion}/${o.kind}`];
-    return shape ? shape(o).map((p) => `${o.kind} ${o.metadata.name}: ${p}`) : [`${o.apiVersion} ${o.kind} ${o.metadata.name}: not served by the API server and no structural check`];
+    return shape
+      ? shape(o).map((p) => `${o.kind} ${o.metadata.name}: ${p}`)
+      : [`${o.apiVersion} ${o.kind} ${o.metadata.name}: not served by the API server and no structural check`];
   });
   expect(problems).toEqual([]);
-  if (unknown.length) console.warn(`not served by the local API server, checked structurally only: ${unknown.map((o) => `${o.kind}/${o.metadata.name}`).join(", ")}`);
+  if (unknown.length)
+    console.warn(`not served by the local API server, checked structurally only: ${unknown.map((o) => `${o.kind}/${o.metadata.name}`).join(", ")}`);
   return { known, unknown };
 }
 

@@ -12,8 +12,25 @@ import { findObject, FULL_VALUES, renderChart, type K8sObject } from "./render";
 const deployDir = path.join(import.meta.dirname, "..");
 const REPO = path.join(deployDir, "..");
 
-type Container = { name: string; image?: string; args?: string[]; command?: string[]; env?: { name: string; value?: string; valueFrom?: any }[]; resources?: any; ports?: { name?: string; containerPort: number }[]; securityContext?: any; volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[] };
-type PodSpec = { securityContext?: any; containers: Container[]; initContainers?: Container[]; hostNetwork?: boolean; volumes?: any[]; serviceAccountName?: string };
+type Container = {
+  name: string;
+  image?: string;
+  args?: string[];
+  command?: string[];
+  env?: { name: string; value?: string; valueFrom?: any }[];
+  resources?: any;
+  ports?: { name?: string; containerPort: number }[];
+  securityContext?: any;
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
+};
+type PodSpec = {
+  securityContext?: any;
+  containers: Container[];
+  initContainers?: Container[];
+  hostNetwork?: boolean;
+  volumes?: any[];
+  serviceAccountName?: string;
+};
 type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
 
 const find = findObject;
@@ -36,7 +53,11 @@ describe("chart: pod security and resources", () => {
   const PRIVILEGED = ["DaemonSet/tenet-cni container cni-daemon"];
 
   it("renders every component", () => {
-    expect(workloads(defaults).map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(["DaemonSet/tenet-agent", "DaemonSet/tenet-cni", "Deployment/tenet-console", "Deployment/tenet-controllers", "Deployment/tenet-webhook"]);
+    expect(
+      workloads(defaults)
+        .map((o) => `${o.kind}/${o.metadata.name}`)
+        .sort(),
+    ).toEqual(["DaemonSet/tenet-agent", "DaemonSet/tenet-cni", "Deployment/tenet-console", "Deployment/tenet-controllers", "Deployment/tenet-webhook"]);
   });
 
   for (const variant of ["default", "full"] as const) {
@@ -99,7 +120,8 @@ describe("chart: pod security and resources", () => {
 
 describe("chart: the danm daemon", () => {
   const daemonOf = (objects: K8sObject[]) => podSpec(find(objects, "DaemonSet", "tenet-cni")).containers.find((c) => c.name === "cni-daemon")!;
-  const hostPathOf = (spec: PodSpec, c: Container, mountPath: string) => spec.volumes!.find((v) => v.name === c.volumeMounts!.find((m) => m.mountPath === mountPath)?.name)?.hostPath?.path;
+  const hostPathOf = (spec: PodSpec, c: Container, mountPath: string) =>
+    spec.volumes!.find((v) => v.name === c.volumeMounts!.find((m) => m.mountPath === mountPath)?.name)?.hostPath?.path;
 
   it("runs beside the installer with the host's network and PIDs, its node's name, and the mounts and probes of deploy/cni", () => {
     const spec = podSpec(find(defaults, "DaemonSet", "tenet-cni")) as PodSpec & { hostPID?: boolean; terminationGracePeriodSeconds?: number };
@@ -124,17 +146,37 @@ describe("chart: the danm daemon", () => {
       expect(c.volumeMounts, mount.mountPath).toContainEqual(mount);
       expect(hostPathOf(spec, c, mount.mountPath), mount.mountPath).toBe(hostPathOf(plain, plainDaemon, mount.mountPath));
     }
-    expect(c.volumeMounts!.filter((m) => (m as any).mountPropagation === "HostToContainer").map((m) => m.mountPath).sort()).toEqual(["/run/netns", "/var/run/netns"]);
+    expect(
+      c
+        .volumeMounts!.filter((m) => (m as any).mountPropagation === "HostToContainer")
+        .map((m) => m.mountPath)
+        .sort(),
+    ).toEqual(["/run/netns", "/var/run/netns"]);
     expect(find(defaults, "DaemonSet", "tenet-cni").spec.updateStrategy.rollingUpdate).toEqual({ maxUnavailable: "10%", maxSurge: 0 });
   });
 
   it("sees the netconf's paths where the installer's netconf names them: socket, IPAM statistics, CNI directories, extra host paths", () => {
-    const moved = renderChart({ cni: { binDir: "/usr/libexec/cni", confDir: "/etc/kubernetes/cni/net.d", daemon: { socket: "/var/run/danm/danm.sock", podResourcesDir: "/data/kubelet/pod-resources", hostPaths: ["/usr/lib/cni", "/run/flannel"] } }, agent: { ipam: { statsDir: "/var/tmp/ipam-stats" } } });
+    const moved = renderChart({
+      cni: {
+        binDir: "/usr/libexec/cni",
+        confDir: "/etc/kubernetes/cni/net.d",
+        daemon: { socket: "/var/run/danm/danm.sock", podResourcesDir: "/data/kubelet/pod-resources", hostPaths: ["/usr/lib/cni", "/run/flannel"] },
+      },
+      agent: { ipam: { statsDir: "/var/tmp/ipam-stats" } },
+    });
     const spec = podSpec(find(moved, "DaemonSet", "tenet-cni"));
     const [installer, c] = spec.containers;
-    expect(installer.args).toEqual(expect.arrayContaining(["--host-bin-dir=/usr/libexec/cni", "--host-conf-dir=/etc/kubernetes/cni/net.d", "--daemon-socket=/var/run/danm/danm.sock", "--ipam-stats-dir=/var/tmp/ipam-stats"]));
+    expect(installer.args).toEqual(
+      expect.arrayContaining([
+        "--host-bin-dir=/usr/libexec/cni",
+        "--host-conf-dir=/etc/kubernetes/cni/net.d",
+        "--daemon-socket=/var/run/danm/danm.sock",
+        "--ipam-stats-dir=/var/tmp/ipam-stats",
+      ]),
+    );
     expect(c.args).toContain("--socket=/var/run/danm/danm.sock");
-    for (const same of ["/usr/libexec/cni", "/etc/kubernetes/cni/net.d", "/var/run/danm", "/var/tmp/ipam-stats", "/usr/lib/cni", "/run/flannel", "/run/tenet"]) expect(hostPathOf(spec, c, same), same).toBe(same);
+    for (const same of ["/usr/libexec/cni", "/etc/kubernetes/cni/net.d", "/var/run/danm", "/var/tmp/ipam-stats", "/usr/lib/cni", "/run/flannel", "/run/tenet"])
+      expect(hostPathOf(spec, c, same), same).toBe(same);
     expect(hostPathOf(spec, c, "/var/lib/kubelet/pod-resources")).toBe("/data/kubelet/pod-resources");
     // under /run/tenet nothing is mounted twice
     const paths = daemonOf(defaults).volumeMounts!.map((m) => m.mountPath);
@@ -146,13 +188,19 @@ describe("chart: the danm daemon", () => {
 describe("chart: RBAC", () => {
   const rulesOf = (objects: K8sObject[], kind: "ClusterRole" | "Role", name: string) => find(objects, kind, name).rules as Rule[];
   const bindingsOf = (objects: K8sObject[], sa: string) =>
-    objects.filter((o) => (o.kind === "ClusterRoleBinding" || o.kind === "RoleBinding") && ((o as any).subjects ?? []).some((s: any) => s.kind === "ServiceAccount" && s.name === sa));
+    objects.filter(
+      (o) =>
+        (o.kind === "ClusterRoleBinding" || o.kind === "RoleBinding") &&
+        ((o as any).subjects ?? []).some((s: any) => s.kind === "ServiceAccount" && s.name === sa),
+    );
 
   it("the console's ServiceAccount may only impersonate (and review tokens for Kubernetes-token sign-in)", () => {
     const bindings = bindingsOf(full, "tenet-console");
     expect(bindings.map((b) => (b as any).roleRef.name)).toEqual(["tenet:console-impersonator"]);
     for (const rule of rulesOf(full, "ClusterRole", "tenet:console-impersonator")) {
-      const ok = rule.verbs.every((v) => v === "impersonate") || (rule.apiGroups.join() === "authentication.k8s.io" && rule.resources.join() === "tokenreviews" && rule.verbs.join() === "create");
+      const ok =
+        rule.verbs.every((v) => v === "impersonate") ||
+        (rule.apiGroups.join() === "authentication.k8s.io" && rule.resources.join() === "tokenreviews" && rule.verbs.join() === "create");
       expect(ok, JSON.stringify(rule)).toBe(true);
     }
   });
@@ -164,7 +212,13 @@ describe("chart: RBAC", () => {
       "tenet-agent": ["tenet:agent"],
       "tenet-cni": ["tenet:cni"],
     };
-    for (const [sa, roles] of Object.entries(expected)) expect(bindingsOf(full, sa).map((b) => (b as any).roleRef.name).sort(), sa).toEqual(roles);
+    for (const [sa, roles] of Object.entries(expected))
+      expect(
+        bindingsOf(full, sa)
+          .map((b) => (b as any).roleRef.name)
+          .sort(),
+        sa,
+      ).toEqual(roles);
     // no wildcard in any component role
     for (const role of ["tenet:webhook", "tenet:controllers", "tenet:agent", "tenet:cni", "tenet:console-impersonator", "tenet:console-watch"]) {
       for (const rule of rulesOf(full, "ClusterRole", role)) expect([...rule.verbs, ...rule.resources, ...rule.apiGroups], role).not.toContain("*");
@@ -187,14 +241,19 @@ describe("chart: RBAC", () => {
     expect(rules.flatMap((r) => r.verbs)).not.toContain("delete");
     expect(rules.find((r) => r.resources.includes("nodenetworkstatuses"))?.verbs.sort()).toEqual(["create", "get", "patch"]);
     // NADs: read, and update for the master rewrite (danm-spec §12.3)
-    expect(rules.filter((r) => r.apiGroups.includes("k8s.cni.cncf.io"))).toEqual([{ apiGroups: ["k8s.cni.cncf.io"], resources: ["network-attachment-definitions"], verbs: ["get", "list", "watch", "update"] }]);
+    expect(rules.filter((r) => r.apiGroups.includes("k8s.cni.cncf.io"))).toEqual([
+      { apiGroups: ["k8s.cni.cncf.io"], resources: ["network-attachment-definitions"], verbs: ["get", "list", "watch", "update"] },
+    ]);
   });
 });
 
 describe("chart: CRDs and webhook", () => {
   it("tells the webhook who may change allocation state (N-28): the release's danm plugin and controllers, system:masters, and what the values add", () => {
     expect(podSpec(find(defaults, "Deployment", "tenet-webhook")).containers[0].args).toEqual(
-      expect.arrayContaining(["--ipam-users=system:serviceaccount:tenet-system:tenet-cni,system:serviceaccount:tenet-system:tenet-controllers", "--ipam-groups=system:masters"]),
+      expect.arrayContaining([
+        "--ipam-users=system:serviceaccount:tenet-system:tenet-cni,system:serviceaccount:tenet-system:tenet-controllers",
+        "--ipam-groups=system:masters",
+      ]),
     );
     const moved = renderChart({ webhook: { ipamIdentities: { extraUsers: ["node-ipam"], groups: [] } } }, { namespace: "net" });
     expect(podSpec(find(moved, "Deployment", "tenet-webhook")).containers[0].args).toEqual(
@@ -211,7 +270,9 @@ describe("chart: CRDs and webhook", () => {
     const files = fs.readdirSync(path.join(deployDir, "crds")).filter((f) => f.endsWith(".yaml"));
     const crds = defaults.filter((o) => o.kind === "CustomResourceDefinition");
     // each CRD file is linked into the chart: ln -s ../../../crds/NAME.yaml deploy/chart/files/crds/
-    expect(fs.readdirSync(path.join(import.meta.dirname, "files", "crds")).sort(), "deploy/chart/files/crds links every deploy/crds/*.yaml").toEqual(files.sort());
+    expect(fs.readdirSync(path.join(import.meta.dirname, "files", "crds")).sort(), "deploy/chart/files/crds links every deploy/crds/*.yaml").toEqual(
+      files.sort(),
+    );
     expect(crds.map((c) => c.metadata.name).sort()).toEqual(files.map((f) => readManifestFile(path.join(deployDir, "crds", f))[0].metadata!.name).sort());
     for (const f of files) {
       const plain = readManifestFile(path.join(deployDir, "crds", f))[0] as any;
@@ -224,7 +285,10 @@ describe("chart: CRDs and webhook", () => {
 
   it("the webhook configurations have the rules of deploy/webhook/configurations.ts", () => {
     // with the identities the chart gives the webhook (its --ipam-users/--ipam-groups)
-    const chartIpam = { users: ["system:serviceaccount:tenet-system:tenet-cni", "system:serviceaccount:tenet-system:tenet-controllers"], groups: ["system:masters"] };
+    const chartIpam = {
+      users: ["system:serviceaccount:tenet-system:tenet-cni", "system:serviceaccount:tenet-system:tenet-controllers"],
+      groups: ["system:masters"],
+    };
     const plain = webhookConfigurations({ service: { name: "tenet-webhook", namespace: "tenet-system", port: 443 } }, {}, "tenet", chartIpam);
     for (const objects of [defaults, full]) {
       for (const p of plain) {
@@ -244,7 +308,16 @@ describe("chart: CRDs and webhook", () => {
       expect(config.metadata.annotations?.["cert-manager.io/inject-ca-from"]).toBeUndefined();
     }
     const args = podSpec(find(defaults, "Deployment", "tenet-controllers")).containers[0]!.args!;
-    expect(args).toEqual(expect.arrayContaining(["--webhook-certificates", "--webhook-tls-secret=tenet-webhook-tls", "--webhook-ca-secret=tenet-webhook-ca", "--webhook-ca-validity-days=3650", "--webhook-cert-validity-days=365", "--webhook-cert-check-seconds=3600"]));
+    expect(args).toEqual(
+      expect.arrayContaining([
+        "--webhook-certificates",
+        "--webhook-tls-secret=tenet-webhook-tls",
+        "--webhook-ca-secret=tenet-webhook-ca",
+        "--webhook-ca-validity-days=3650",
+        "--webhook-cert-validity-days=365",
+        "--webhook-cert-check-seconds=3600",
+      ]),
+    );
     // the webhook mounts only the serving certificate's Secret, never the CA's key
     expect(podSpec(find(defaults, "Deployment", "tenet-webhook")).volumes!.find((v) => v.name === "tls").secret.secretName).toBe("tenet-webhook-tls");
     // just enough: the two Secrets by name (create cannot be named), and tenet's own webhook configurations
@@ -254,8 +327,15 @@ describe("chart: CRDs and webhook", () => {
       { apiGroups: [""], resources: ["secrets"], resourceNames: ["tenet-webhook-tls", "tenet-webhook-ca"], verbs: ["get", "update"] },
       { apiGroups: [""], resources: ["secrets"], verbs: ["create"] },
     ]);
-    expect(find(defaults, "RoleBinding", "tenet:controllers-webhook-certificates").subjects).toEqual([{ kind: "ServiceAccount", name: "tenet-controllers", namespace: "tenet-system" }]);
-    expect(find(defaults, "ClusterRole", "tenet:controllers").rules).toContainEqual({ apiGroups: ["admissionregistration.k8s.io"], resources: ["mutatingwebhookconfigurations", "validatingwebhookconfigurations"], resourceNames: ["tenet"], verbs: ["get", "update"] });
+    expect(find(defaults, "RoleBinding", "tenet:controllers-webhook-certificates").subjects).toEqual([
+      { kind: "ServiceAccount", name: "tenet-controllers", namespace: "tenet-system" },
+    ]);
+    expect(find(defaults, "ClusterRole", "tenet:controllers").rules).toContainEqual({
+      apiGroups: ["admissionregistration.k8s.io"],
+      resources: ["mutatingwebhookconfigurations", "validatingwebhookconfigurations"],
+      resourceNames: ["tenet"],
+      verbs: ["get", "update"],
+    });
     // other sources: the controllers get none of it
     expect(podSpec(find(full, "Deployment", "tenet-controllers")).containers[0]!.args).not.toContain("--webhook-certificates");
     expect(full.some((o) => o.metadata.name === "tenet:controllers-webhook-certificates")).toBe(false);
@@ -281,7 +361,11 @@ describe("chart: CRDs and webhook", () => {
 
   it("cert-manager: a Certificate for the Service, the CA injected by cert-manager, no Secret from the chart", () => {
     const certificate = find(full, "Certificate", "tenet-webhook");
-    expect(certificate.spec).toMatchObject({ secretName: "tenet-webhook-tls", dnsNames: ["tenet-webhook.tenet-system.svc", "tenet-webhook.tenet-system.svc.cluster.local"], issuerRef: { name: "tenet-selfsigned", kind: "Issuer" } });
+    expect(certificate.spec).toMatchObject({
+      secretName: "tenet-webhook-tls",
+      dnsNames: ["tenet-webhook.tenet-system.svc", "tenet-webhook.tenet-system.svc.cluster.local"],
+      issuerRef: { name: "tenet-selfsigned", kind: "Issuer" },
+    });
     expect(find(full, "Issuer", "tenet-selfsigned").spec).toEqual({ selfSigned: {} });
     // no certificate Secret (the one there is the console's metrics token: consoleMetrics.test.ts)
     expect(full.filter((o) => o.kind === "Secret").map((o) => o.metadata.name)).toEqual(["tenet-console-metrics"]);
@@ -340,7 +424,10 @@ describe("chart: console", () => {
       TENET_TRUSTED_PROXY: "0",
     });
     // no prefix given: the console applies kube-apiserver's default (issuer#), so the variable is left out
-    const unprefixed = env(podSpec(find(renderChart({ console: { url: "https://c", oidc: { issuer: "https://idp", clientId: "x" } } }), "Deployment", "tenet-console")).containers[0]);
+    const unprefixed = env(
+      podSpec(find(renderChart({ console: { url: "https://c", oidc: { issuer: "https://idp", clientId: "x" } } }), "Deployment", "tenet-console"))
+        .containers[0],
+    );
     expect(unprefixed.TENET_OIDC_USERNAME_PREFIX).toBeUndefined();
     // the same for groups: the console's default prefix (oidc:) applies
     expect(unprefixed.TENET_OIDC_GROUPS_PREFIX).toBeUndefined();
@@ -363,17 +450,45 @@ describe("chart: console", () => {
 
 describe("chart: metrics and alerts", () => {
   const source = (dir: string): string =>
-    fs.readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? source(path.join(dir, e.name)) : e.name.endsWith(".ts") && !e.name.includes(".test.") ? fs.readFileSync(path.join(dir, e.name), "utf8") : "")).join("\n");
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      .map((e) =>
+        e.isDirectory()
+          ? source(path.join(dir, e.name))
+          : e.name.endsWith(".ts") && !e.name.includes(".test.")
+            ? fs.readFileSync(path.join(dir, e.name), "utf8")
+            : "",
+      )
+      .join("\n");
 
   it("every metric an alert uses is registered by tenet's code", () => {
     const code = source(path.join(REPO, "server"));
     const rule = find(full, "PrometheusRule", "tenet");
     const exprs: string[] = rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.expr));
     const names = new Set(exprs.flatMap((e) => e.match(/tenet_[a-z_]+/g) ?? []).map((n) => n.replace(/_(bucket|sum|count)$/, "")));
-    expect([...names].sort()).toEqual(["tenet_ipam_conflicts_total", "tenet_ipam_operation_duration_seconds", "tenet_ipam_operations_total", "tenet_network_pool_utilisation_ratio", "tenet_reconciler_fixes_total", "tenet_vni_range_utilisation_ratio", "tenet_webhook_request_duration_seconds"]);
+    expect([...names].sort()).toEqual([
+      "tenet_ipam_conflicts_total",
+      "tenet_ipam_operation_duration_seconds",
+      "tenet_ipam_operations_total",
+      "tenet_network_pool_utilisation_ratio",
+      "tenet_reconciler_fixes_total",
+      "tenet_vni_range_utilisation_ratio",
+      "tenet_webhook_request_duration_seconds",
+    ]);
     for (const name of names) expect(code, name).toContain(`"${name}"`);
     const alerts = rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.alert));
-    expect(alerts).toEqual(expect.arrayContaining(["TenetNetworkPoolExhausted", "TenetNetworkPoolNearlyExhausted", "TenetVniRangeExhausted", "TenetAddressesLeaked", "TenetVniReservationsLeaked", "TenetWebhookDown", "TenetIpamSlow", "TenetIpamConflicts"]));
+    expect(alerts).toEqual(
+      expect.arrayContaining([
+        "TenetNetworkPoolExhausted",
+        "TenetNetworkPoolNearlyExhausted",
+        "TenetVniRangeExhausted",
+        "TenetAddressesLeaked",
+        "TenetVniReservationsLeaked",
+        "TenetWebhookDown",
+        "TenetIpamSlow",
+        "TenetIpamConflicts",
+      ]),
+    );
   });
 
   it("webhook.tls.source=tenet: alerts on a webhook certificate near its end and on failing renewals, from registered metrics", () => {
@@ -382,7 +497,8 @@ describe("chart: metrics and alerts", () => {
     expect(expiring.expr).toBe("min by (certificate) (tenet_webhook_certificate_expiry_timestamp_seconds) - time() < 14 * 86400");
     expect(rules.find((r: any) => r.alert === "TenetWebhookCertificateChecksFailing").expr).toContain("tenet_webhook_certificate_check_failures_total");
     const code = source(path.join(REPO, "server"));
-    for (const name of ["tenet_webhook_certificate_expiry_timestamp_seconds", "tenet_webhook_certificate_check_failures_total"]) expect(code, name).toContain(`"${name}"`);
+    for (const name of ["tenet_webhook_certificate_expiry_timestamp_seconds", "tenet_webhook_certificate_check_failures_total"])
+      expect(code, name).toContain(`"${name}"`);
     // with cert-manager the controllers export none of it: no such alert
     expect(JSON.stringify(find(full, "PrometheusRule", "tenet"))).not.toContain("TenetWebhookCertificate");
   });
@@ -403,14 +519,19 @@ describe("chart: metrics and alerts", () => {
     expect(podSpec(find(full, "DaemonSet", "tenet-cni")).containers[0].args).toContain("--ipam-stats-dir=/run/tenet/ipam-stats");
     // another host directory moves both ends
     const moved = renderChart({ agent: { ipam: { statsDir: "/run/custom/stats" } } });
-    expect(podSpec(find(moved, "DaemonSet", "tenet-agent")).volumes).toContainEqual({ name: mount.name, hostPath: { path: "/run/custom/stats", type: "DirectoryOrCreate" } });
+    expect(podSpec(find(moved, "DaemonSet", "tenet-agent")).volumes).toContainEqual({
+      name: mount.name,
+      hostPath: { path: "/run/custom/stats", type: "DirectoryOrCreate" },
+    });
     expect(podSpec(find(moved, "DaemonSet", "tenet-cni")).containers[0].args).toContain("--ipam-stats-dir=/run/custom/stats");
     const rules = find(full, "PrometheusRule", "tenet").spec.groups.flatMap((g: any) => g.rules);
     const slow = rules.find((r: any) => r.alert === "TenetIpamSlow");
     expect(slow).toMatchObject({ for: "10m", labels: { severity: "warning" } });
     expect(slow.expr).toBe('histogram_quantile(0.99, sum by (le) (rate(tenet_ipam_operation_duration_seconds_bucket{operation="allocate"}[10m]))) > 5');
     const conflicts = rules.find((r: any) => r.alert === "TenetIpamConflicts");
-    expect(conflicts.expr).toBe("sum by (kind, namespace, network) (rate(tenet_ipam_conflicts_total[10m])) / sum by (kind, namespace, network) (rate(tenet_ipam_operations_total[10m])) > 1");
+    expect(conflicts.expr).toBe(
+      "sum by (kind, namespace, network) (rate(tenet_ipam_conflicts_total[10m])) / sum by (kind, namespace, network) (rate(tenet_ipam_operations_total[10m])) > 1",
+    );
     // without agents nobody collects: no IPAM alerts
     const noAgent = renderChart({ agent: { enabled: false }, metrics: { prometheusRule: { enabled: true } } });
     expect(find(noAgent, "PrometheusRule", "tenet").spec.groups.map((g: any) => g.name)).not.toContain("tenet.ipam");
@@ -419,7 +540,11 @@ describe("chart: metrics and alerts", () => {
   it("the ServiceMonitor scrapes the webhook over HTTPS with its CA and every controllers replica", () => {
     const sm = find(full, "ServiceMonitor", "tenet");
     expect(sm.spec.endpoints).toEqual([
-      expect.objectContaining({ port: "https", scheme: "https", tlsConfig: { serverName: "tenet-webhook.tenet-system.svc", ca: { secret: { name: "tenet-webhook-tls", key: "ca.crt" } } } }),
+      expect.objectContaining({
+        port: "https",
+        scheme: "https",
+        tlsConfig: { serverName: "tenet-webhook.tenet-system.svc", ca: { secret: { name: "tenet-webhook-tls", key: "ca.crt" } } },
+      }),
       expect.objectContaining({ port: "metrics", path: "/metrics" }),
       expect.objectContaining({ port: "http", path: "/api/metrics" }), // the console: deploy/chart/consoleMetrics.test.ts
     ]);

@@ -6,7 +6,8 @@ import { findObject, FULL_VALUES, renderChart, type K8sObject } from "./render";
 type Env = { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } };
 
 const find = findObject;
-const consoleEnv = (objects: K8sObject[]) => Object.fromEntries((find(objects, "Deployment", "tenet-console").spec.template.spec.containers[0].env as Env[]).map((e) => [e.name, e.value ?? e.valueFrom]));
+const consoleEnv = (objects: K8sObject[]) =>
+  Object.fromEntries((find(objects, "Deployment", "tenet-console").spec.template.spec.containers[0].env as Env[]).map((e) => [e.name, e.value ?? e.valueFrom]));
 const consoleEndpoint = (objects: K8sObject[]) => find(objects, "ServiceMonitor", "tenet").spec.endpoints.find((e: any) => e.path === "/api/metrics");
 
 let defaults: K8sObject[];
@@ -44,7 +45,9 @@ describe("chart: the console's metrics", () => {
     expect(consoleEndpoint(objects).authorization).toEqual({ type: "Bearer", credentials: ref });
     expect(objects.filter((o) => o.kind === "Secret").map((o) => o.metadata.name)).not.toContain("tenet-console-metrics");
     // and without the ServiceMonitor too (a scraper of your own)
-    expect(consoleEnv(renderChart({ metrics: { console: { tokenSecret: { name: "scrape-token" } } } })).TENET_METRICS_TOKEN).toEqual({ secretKeyRef: { name: "scrape-token", key: "token" } });
+    expect(consoleEnv(renderChart({ metrics: { console: { tokenSecret: { name: "scrape-token" } } } })).TENET_METRICS_TOKEN).toEqual({
+      secretKeyRef: { name: "scrape-token", key: "token" },
+    });
   });
 
   it("default values: no ServiceMonitor, and still /api/metrics only with the generated token", () => {

@@ -20,7 +20,17 @@ export function renderChart(values: Record<string, unknown> = {}, options: { nam
   try {
     const file = path.join(dir, "values.json");
     fs.writeFileSync(file, JSON.stringify(values));
-    const out = helm(["template", "tenet", CHART_DIR, "--namespace", options.namespace ?? "tenet-system", "--kube-version", options.kubeVersion ?? "1.33.0", "--values", file]);
+    const out = helm([
+      "template",
+      "tenet",
+      CHART_DIR,
+      "--namespace",
+      options.namespace ?? "tenet-system",
+      "--kube-version",
+      options.kubeVersion ?? "1.33.0",
+      "--values",
+      file,
+    ]);
     return YAML.parseAllDocuments(out)
       .map((d) => d.toJS() as K8sObject | null)
       .filter((o): o is K8sObject => !!o && typeof o === "object" && !!o.kind);
@@ -44,7 +54,13 @@ export const FULL_VALUES = {
   console: {
     replicas: 3,
     url: "https://tenet.example.com",
-    oidc: { issuer: "https://idp.example.com", clientId: "tenet", clientSecret: { secretName: "tenet-oidc", key: "client-secret" }, usernameClaim: "email", usernamePrefix: "" },
+    oidc: {
+      issuer: "https://idp.example.com",
+      clientId: "tenet",
+      clientSecret: { secretName: "tenet-oidc", key: "client-secret" },
+      usernameClaim: "email",
+      usernamePrefix: "",
+    },
     ingress: { enabled: true, className: "nginx", host: "tenet.example.com", tlsSecretName: "tenet-console-tls" },
   },
   agent: { sriovConfigMap: "sriovdp-config" },

@@ -71,13 +71,18 @@ describe("danm --probe", () => {
   it("the DaemonSets probe the socket the installer writes into the netconf, from the image's client", { timeout: 60_000 }, () => {
     const plain = readManifestFile(path.join(import.meta.dirname, "daemonset.yaml"))[0] as any;
     const moved = renderChart({ cni: { daemon: { socket: "/run/custom/danm.sock" } } });
-    for (const [ds, socket] of [[plain, "/run/tenet/danm.sock"], [findObject(renderChart(), "DaemonSet", "tenet-cni"), "/run/tenet/danm.sock"], [findObject(moved, "DaemonSet", "tenet-cni"), "/run/custom/danm.sock"]] as const) {
+    for (const [ds, socket] of [
+      [plain, "/run/tenet/danm.sock"],
+      [findObject(renderChart(), "DaemonSet", "tenet-cni"), "/run/tenet/danm.sock"],
+      [findObject(moved, "DaemonSet", "tenet-cni"), "/run/custom/danm.sock"],
+    ] as const) {
       const containers = ds.spec.template.spec.containers as any[];
       const daemon = containers.find((c) => c.name === "cni-daemon");
       const installer = containers.find((c) => c.name === "install-cni");
       expect(daemon.args).toEqual(expect.arrayContaining(["cni-daemon", `--socket=${socket}`]));
       expect(installer.args).toContain(`--daemon-socket=${socket}`);
-      for (const p of [daemon.readinessProbe, daemon.livenessProbe]) expect(p.exec.command).toEqual(["/app/dist/danm", "--probe", `--socket=${socket}`, expect.stringMatching(/^--timeout=\d+s$/)]);
+      for (const p of [daemon.readinessProbe, daemon.livenessProbe])
+        expect(p.exec.command).toEqual(["/app/dist/danm", "--probe", `--socket=${socket}`, expect.stringMatching(/^--timeout=\d+s$/)]);
       // the probe's own timeout ends before the kubelet's
       const seconds = Number(/--timeout=(\d+)s/.exec(daemon.livenessProbe.exec.command[3])![1]);
       expect(seconds).toBeLessThan(daemon.livenessProbe.timeoutSeconds);

@@ -72,7 +72,10 @@ describe("the Dockerfile", () => {
   it("the final stage holds the tree runtimeTree.ts assembles from a standalone build: the console and what the CLI needs", () => {
     const copied = instructions.filter((i) => i.op === "COPY" && i.args.startsWith("--from=build")).map((i) => i.args);
     expect(copied).toEqual(["--from=build /app/runtime ./"]);
-    const build = instructions.filter((i) => i.op === "RUN").map((i) => i.args).find((a) => a.includes("next build"));
+    const build = instructions
+      .filter((i) => i.op === "RUN")
+      .map((i) => i.args)
+      .find((a) => a.includes("next build"));
     expect(build).toMatch(/TENET_NEXT_OUTPUT=standalone \S*next build.*deploy\/image\/runtimeTree\.ts runtime/);
     for (const needed of ["dist", "server", "tools/cli", "tools/db", "prisma", "tsconfig.json", "package.json"]) expect(APP_FILES, needed).toContain(needed);
     const final = instructions.slice(instructions.map((i) => i.op).lastIndexOf("FROM"));
@@ -84,7 +87,11 @@ describe("the Dockerfile", () => {
     const stageStart = instructions.findIndex((i) => from(i) && / AS danm$/.test(i.args));
     expect(instructions[stageStart].args).toMatch(/^golang:\d+\.\d+-bookworm AS danm$/);
     const stage = instructions.slice(stageStart + 1, stageStart + 1 + instructions.slice(stageStart + 1).findIndex(from));
-    expect(stage.map((i) => `${i.op} ${i.args}`)).toEqual(["WORKDIR /src", "COPY tools/danm ./", expect.stringMatching(/^RUN CGO_ENABLED=0 .*go build -trimpath .*-o danm \.$/)]);
+    expect(stage.map((i) => `${i.op} ${i.args}`)).toEqual([
+      "WORKDIR /src",
+      "COPY tools/danm ./",
+      expect.stringMatching(/^RUN CGO_ENABLED=0 .*go build -trimpath .*-o danm \.$/),
+    ]);
     // the go.mod minimum is met by the stage's Go
     const goMod = /^go (\d+\.\d+)/m.exec(fs.readFileSync(path.join(REPO, "tools", "danm", "go.mod"), "utf8"))![1];
     expect(baseImageProblem(instructions[stageStart].args.split(" ")[0], { node: "0", go: goMod, debian: "bookworm" })).toMatch(/older than the image's Go/);

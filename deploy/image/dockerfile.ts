@@ -39,7 +39,14 @@ export function ignoreMatcher(patterns: string[]): (rel: string) => boolean {
       const glob = path.posix.normalize((negate ? p.slice(1) : p).replace(/^\/+/, ""));
       const re = glob
         .split("/")
-        .map((seg) => (seg === "**" ? "(?:.*)" : seg.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]")))
+        .map((seg) =>
+          seg === "**"
+            ? "(?:.*)"
+            : seg
+                .replace(/[.+^${}()|\\]/g, "\\$&")
+                .replace(/\*/g, "[^/]*")
+                .replace(/\?/g, "[^/]"),
+        )
         .join("/")
         .replace(/\(\?:\.\*\)\//g, "(?:.*/)?");
       return { negate, re: new RegExp(`^${re}$`) };
@@ -83,7 +90,9 @@ const jsonOrShell = (args: string) => (args.startsWith("[") ? (JSON.parse(args) 
 /** Runs every instruction; returns the stages by name (the last one is the image). */
 export function buildDockerfile(o: BuildOptions): Stage[] {
   const log = o.log ?? ((l) => process.stderr.write(`${l}\n`));
-  const ignore = ignoreMatcher(fs.existsSync(path.join(o.context, ".dockerignore")) ? fs.readFileSync(path.join(o.context, ".dockerignore"), "utf8").split("\n") : []);
+  const ignore = ignoreMatcher(
+    fs.existsSync(path.join(o.context, ".dockerignore")) ? fs.readFileSync(path.join(o.context, ".dockerignore"), "utf8").split("\n") : [],
+  );
   const skipContext = (abs: string) => ignore(path.relative(o.context, abs).split(path.sep).join("/"));
   const stages: Stage[] = [];
   let stage: Stage | undefined;
@@ -168,10 +177,18 @@ export interface Machine {
 function thisMachine(): Machine {
   const go = spawnSync("go", ["env", "GOVERSION"], { encoding: "utf8" });
   const os = fs.readFileSync("/etc/os-release", "utf8");
-  return { node: process.versions.node, go: go.status === 0 ? go.stdout.trim().replace(/^go/, "") : undefined, debian: /^VERSION_CODENAME=(\w+)/m.exec(os)?.[1] };
+  return {
+    node: process.versions.node,
+    go: go.status === 0 ? go.stdout.trim().replace(/^go/, "") : undefined,
+    debian: /^VERSION_CODENAME=(\w+)/m.exec(os)?.[1],
+  };
 }
 
-const versionParts = (v: string) => v.split(/[^\d]+/).filter(Boolean).map(Number);
+const versionParts = (v: string) =>
+  v
+    .split(/[^\d]+/)
+    .filter(Boolean)
+    .map(Number);
 /** a >= b, comparing dotted numbers part by part (a missing part counts as 0). */
 function atLeast(a: string, b: string): boolean {
   const [x, y] = [versionParts(a), versionParts(b)];
@@ -205,7 +222,10 @@ function run(command: string, stage: Stage, cwd: string, where: string, log: (l:
   for (const part of command.split("&&").map((p) => p.trim())) {
     // package installation is the base image's business: check that this machine has the packages
     if (/^apt-get\s+install\b/.test(part)) {
-      const packages = part.split(/\s+/).slice(2).filter((w) => !w.startsWith("-"));
+      const packages = part
+        .split(/\s+/)
+        .slice(2)
+        .filter((w) => !w.startsWith("-"));
       const missing = packages.filter((p) => spawnSync("dpkg", ["-s", p], { stdio: "ignore" }).status !== 0);
       if (missing.length) throw new Error(`${where}: this machine lacks ${missing.join(", ")} (apt-get install ${missing.join(" ")})`);
       log(`[image]   checked installed: ${packages.join(", ")}`);
@@ -221,6 +241,7 @@ function run(command: string, stage: Stage, cwd: string, where: string, log: (l:
 /** This machine's environment without what a test runner or a developer's shell adds (NODE_ENV=test, TENET_*). */
 function hostEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k === "NODE_ENV" || k.startsWith("VITEST") || k.startsWith("TENET_") || k === "DATABASE_URL" || k === "KUBECONFIG") delete env[k];
+  for (const k of Object.keys(env))
+    if (k === "NODE_ENV" || k.startsWith("VITEST") || k.startsWith("TENET_") || k === "DATABASE_URL" || k === "KUBECONFIG") delete env[k];
   return env;
 }

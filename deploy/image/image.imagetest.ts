@@ -40,7 +40,10 @@ function entry(args: string[], env: Record<string, string> = {}, command?: strin
   return {
     cmd: "setpriv",
     args: [`--reuid=${uid}`, `--regid=${gid ?? uid}`, "--clear-groups", "--", exe, ...argv.slice(1)],
-    options: { cwd: app, env: { PATH: process.env.PATH!, HOME: "/tmp", TMPDIR: path.join(outDir, "tmp"), ...image.env, ...env } as unknown as NodeJS.ProcessEnv },
+    options: {
+      cwd: app,
+      env: { PATH: process.env.PATH!, HOME: "/tmp", TMPDIR: path.join(outDir, "tmp"), ...image.env, ...env } as unknown as NodeJS.ProcessEnv,
+    },
   };
 }
 
@@ -65,11 +68,13 @@ const freePort = () =>
 function get(url: string): Promise<{ status: number; body: string }> {
   const client = url.startsWith("https") ? https : http;
   return new Promise((resolve, reject) => {
-    client.get(url, { rejectUnauthorized: false }, (res) => {
-      let body = "";
-      res.on("data", (d) => (body += d));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on("error", reject);
+    client
+      .get(url, { rejectUnauthorized: false }, (res) => {
+        let body = "";
+        res.on("data", (d) => (body += d));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on("error", reject);
   });
 }
 
@@ -102,8 +107,22 @@ describe("the image (Dockerfile steps without a container engine)", () => {
   it("holds only what runs: no dev dependencies, no sources of the console, a non-root user", () => {
     expect(image.user).toBe("65532:65532");
     // build tools and optional peers of runtime packages (typescript, prisma, playwright) stay out too (deploy/image/runtimeTree.ts)
-    for (const dev of ["vitest", "oidc-provider", "fast-check", "tailwindcss", "@tailwindcss/postcss", "typescript", "prisma", "@playwright/test", "@next/swc-linux-x64-gnu", "sharp", "@img"]) expect(fs.existsSync(path.join(app, "node_modules", dev)), dev).toBe(false);
-    for (const runtime of ["next", "tsx", "prom-client", "better-sqlite3/build/Release/better_sqlite3.node", "@prisma/client", "@kubernetes/client-node"]) expect(fs.existsSync(path.join(app, "node_modules", runtime)), runtime).toBe(true);
+    for (const dev of [
+      "vitest",
+      "oidc-provider",
+      "fast-check",
+      "tailwindcss",
+      "@tailwindcss/postcss",
+      "typescript",
+      "prisma",
+      "@playwright/test",
+      "@next/swc-linux-x64-gnu",
+      "sharp",
+      "@img",
+    ])
+      expect(fs.existsSync(path.join(app, "node_modules", dev)), dev).toBe(false);
+    for (const runtime of ["next", "tsx", "prom-client", "better-sqlite3/build/Release/better_sqlite3.node", "@prisma/client", "@kubernetes/client-node"])
+      expect(fs.existsSync(path.join(app, "node_modules", runtime)), runtime).toBe(true);
     // the console's standalone build: next only as far as its server uses it
     expect(fs.existsSync(path.join(app, "node_modules", "next", "dist", "compiled", "webpack"))).toBe(false);
     expect(fs.existsSync(path.join(app, ".next", "BUILD_ID"))).toBe(true);
@@ -120,7 +139,8 @@ describe("the image (Dockerfile steps without a container engine)", () => {
     const e = entry(["help"]);
     const r = spawnSync(e.cmd, e.args, { ...e.options, encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
-    for (const command of ["webhook", "controllers", "agent", "install-cni", "cni-daemon", "db migrate", "validate"]) expect(r.stdout).toContain(`tenet ${command}`);
+    for (const command of ["webhook", "controllers", "agent", "install-cni", "cni-daemon", "db migrate", "validate"])
+      expect(r.stdout).toContain(`tenet ${command}`);
   });
 
   it("`tenet webhook` serves /readyz once its caches synced with the cluster", async () => {
@@ -128,21 +148,54 @@ describe("the image (Dockerfile steps without a container engine)", () => {
     fs.chmodSync(tls.dir, 0o755);
     fs.chmodSync(tls.keyFile, 0o644);
     const port = await freePort();
-    const p = start(["webhook", "--cert-file", tls.certFile, "--key-file", tls.keyFile, "--port", String(port), "--host", "127.0.0.1", "--kubeconfig", readable(cluster.controlPlane.kubeconfigs["tenet-webhook"])]);
+    const p = start([
+      "webhook",
+      "--cert-file",
+      tls.certFile,
+      "--key-file",
+      tls.keyFile,
+      "--port",
+      String(port),
+      "--host",
+      "127.0.0.1",
+      "--kubeconfig",
+      readable(cluster.controlPlane.kubeconfigs["tenet-webhook"]),
+    ]);
     await until("webhook", async () => ((await get(`https://127.0.0.1:${port}/readyz`)).status === 200 ? true : undefined), p.output);
     const metrics = await get(`https://127.0.0.1:${port}/metrics`);
     expect(metrics.body).toContain("tenet_webhook_request_duration_seconds");
     // structured JSON logs
-    expect(p.output().split("\n").find((l) => l.includes("listening"))).toMatch(/^\{"time":.*"component":"webhook"/);
+    expect(
+      p
+        .output()
+        .split("\n")
+        .find((l) => l.includes("listening")),
+    ).toMatch(/^\{"time":.*"component":"webhook"/);
   });
 
   it("`tenet controllers` leads, reconciles and exports pool and VNI gauges", async () => {
     const port = await freePort();
-    const p = start(["controllers", "--kubeconfig", readable(cluster.controlPlane.kubeconfigs.admin), "--metrics-port", String(port), "--metrics-host", "127.0.0.1", "--lease-namespace", "tenet-system", "--interval-seconds", "2"]);
-    const body = await until("controllers metrics", async () => {
-      const r = await get(`http://127.0.0.1:${port}/metrics`);
-      return r.body.includes("tenet_vni_range_utilisation_ratio{") ? r.body : undefined;
-    }, p.output);
+    const p = start([
+      "controllers",
+      "--kubeconfig",
+      readable(cluster.controlPlane.kubeconfigs.admin),
+      "--metrics-port",
+      String(port),
+      "--metrics-host",
+      "127.0.0.1",
+      "--lease-namespace",
+      "tenet-system",
+      "--interval-seconds",
+      "2",
+    ]);
+    const body = await until(
+      "controllers metrics",
+      async () => {
+        const r = await get(`http://127.0.0.1:${port}/metrics`);
+        return r.body.includes("tenet_vni_range_utilisation_ratio{") ? r.body : undefined;
+      },
+      p.output,
+    );
     expect(body).toMatch(/tenet_network_pool_utilisation_ratio\{kind="ClusterNetwork"/);
     expect((await get(`http://127.0.0.1:${port}/leader`)).body).toBe("leader");
   });
@@ -150,7 +203,15 @@ describe("the image (Dockerfile steps without a container engine)", () => {
   it("`tenet agent` publishes its node's NodeNetworkStatus", async () => {
     const node = `image-test-${process.pid}`;
     const admin = await KubeRest.fromFile(cluster.controlPlane.kubeconfigs.admin);
-    const p = start(["agent", "--node", node, "--kubeconfig", readable(cluster.controlPlane.kubeconfigs.admin), "--not-applied", "image test: no host interfaces"]);
+    const p = start([
+      "agent",
+      "--node",
+      node,
+      "--kubeconfig",
+      readable(cluster.controlPlane.kubeconfigs.admin),
+      "--not-applied",
+      "image test: no host interfaces",
+    ]);
     const status = await until("agent status", () => admin.call<{ metadata: { name: string } }>(`/apis/danm.k8s.io/v1/nodenetworkstatuses/${node}`), p.output);
     expect(status.metadata.name).toBe(node);
     await admin.call(`/apis/danm.k8s.io/v1/nodenetworkstatuses/${node}`, { method: "DELETE" }).catch(() => undefined);
@@ -165,7 +226,26 @@ describe("the image (Dockerfile steps without a container engine)", () => {
     fs.chmodSync(host, 0o777);
     const token = path.join(host, "token");
     fs.writeFileSync(token, "not-a-real-token\n", { mode: 0o644 });
-    const e = entry(["install-cni", "--once", "--server", cluster.controlPlane.server, "--ca-file", readable(cluster.controlPlane.caFile), "--token-file", token, "--bin-dir", `${host}/bin`, "--conf-dir", `${host}/net.d`, "--host-bin-dir", `${host}/bin`, "--host-conf-dir", `${host}/net.d`, "--daemon-socket", daemonSocket()]);
+    const e = entry([
+      "install-cni",
+      "--once",
+      "--server",
+      cluster.controlPlane.server,
+      "--ca-file",
+      readable(cluster.controlPlane.caFile),
+      "--token-file",
+      token,
+      "--bin-dir",
+      `${host}/bin`,
+      "--conf-dir",
+      `${host}/net.d`,
+      "--host-bin-dir",
+      `${host}/bin`,
+      "--host-conf-dir",
+      `${host}/net.d`,
+      "--daemon-socket",
+      daemonSocket(),
+    ]);
     const r = spawnSync(e.cmd, e.args, { ...e.options, encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
     expect(fs.readdirSync(path.join(host, "bin"))).toEqual(["danm"]);
@@ -173,7 +253,11 @@ describe("the image (Dockerfile steps without a container engine)", () => {
     expect(fs.readFileSync(path.join(host, "bin", "danm")).subarray(0, 4)).toEqual(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
     expect(fs.readFileSync(path.join(host, "bin", "danm"))).toEqual(fs.readFileSync(path.join(app, "dist", "danm")));
     expect(JSON.parse(fs.readFileSync(path.join(host, "net.d", "00-danm.conf"), "utf8"))).toMatchObject({ type: "danm", daemonSocket: daemonSocket() });
-    const version = spawnSync(path.join(host, "bin", "danm"), [], { encoding: "utf8", input: JSON.stringify({ cniVersion: "1.0.0" }), env: { CNI_COMMAND: "VERSION", PATH: "/usr/bin:/bin" } as unknown as NodeJS.ProcessEnv });
+    const version = spawnSync(path.join(host, "bin", "danm"), [], {
+      encoding: "utf8",
+      input: JSON.stringify({ cniVersion: "1.0.0" }),
+      env: { CNI_COMMAND: "VERSION", PATH: "/usr/bin:/bin" } as unknown as NodeJS.ProcessEnv,
+    });
     expect(version.status, version.stderr).toBe(0);
     expect(JSON.parse(version.stdout).supportedVersions).toContain("1.0.0");
   });
@@ -187,12 +271,21 @@ describe("the image (Dockerfile steps without a container engine)", () => {
     const p = start(["cni-daemon", "--socket", socket, "--node", node]);
     // the DaemonSet's readiness and liveness probe, run from the image as it runs it
     const probe = () => spawnSync(path.join(app, "dist", "danm"), ["--probe", `--socket=${socket}`, "--timeout=5s"], { encoding: "utf8" });
-    const ready = await until("cni-daemon", async () => {
-      const r = probe();
-      return r.status === 0 ? r : undefined;
-    }, p.output);
+    const ready = await until(
+      "cni-daemon",
+      async () => {
+        const r = probe();
+        return r.status === 0 ? r : undefined;
+      },
+      p.output,
+    );
     expect(ready.stdout).toContain(`the danm daemon at ${socket} answers`);
-    expect(p.output().split("\n").find((l) => l.includes("listening"))).toMatch(new RegExp(`^\\{"time":.*"component":"cni-daemon ${node}"`));
+    expect(
+      p
+        .output()
+        .split("\n")
+        .find((l) => l.includes("listening")),
+    ).toMatch(new RegExp(`^\\{"time":.*"component":"cni-daemon ${node}"`));
     const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${p.child.pid}/status`, "utf8"))?.[1]);
     console.warn(`cni-daemon resident memory after start: ${Math.round(rssKiB / 1024)} MiB (deploy/cni/daemonset.yaml requests 256Mi, limits 768Mi)`);
     expect(rssKiB / 1024, "well below the DaemonSet's memory limit").toBeLessThan(512);
@@ -200,12 +293,25 @@ describe("the image (Dockerfile steps without a container engine)", () => {
     // the runtime's call: the installed client, the installed netconf, here with a kubeconfig that reaches the test cluster
     const state = fs.mkdtempSync(path.join(outDir, "cni-state-"));
     fs.chmodSync(state, 0o777);
-    const netconf = { ...JSON.parse(fs.readFileSync(path.join(host!, "net.d", "00-danm.conf"), "utf8")), kubeconfig: readable(cluster.controlPlane.kubeconfigs.admin), ipamLockDir: `${state}/ipam`, ipamStatsDir: `${state}/ipam-stats` };
+    const netconf = {
+      ...JSON.parse(fs.readFileSync(path.join(host!, "net.d", "00-danm.conf"), "utf8")),
+      kubeconfig: readable(cluster.controlPlane.kubeconfigs.admin),
+      ipamLockDir: `${state}/ipam`,
+      ipamStatsDir: `${state}/ipam-stats`,
+    };
     const cni = (command: string) =>
       spawnSync(path.join(host!, "bin", "danm"), [], {
         encoding: "utf8",
         input: JSON.stringify(netconf),
-        env: { CNI_COMMAND: command, CNI_CONTAINERID: "image-test-sandbox", CNI_NETNS: "/var/run/netns/image-test", CNI_IFNAME: "eth0", CNI_PATH: "/opt/cni/bin", CNI_ARGS: "K8S_POD_NAMESPACE=default;K8S_POD_NAME=no-such-pod", PATH: "/usr/bin:/bin" } as unknown as NodeJS.ProcessEnv,
+        env: {
+          CNI_COMMAND: command,
+          CNI_CONTAINERID: "image-test-sandbox",
+          CNI_NETNS: "/var/run/netns/image-test",
+          CNI_IFNAME: "eth0",
+          CNI_PATH: "/opt/cni/bin",
+          CNI_ARGS: "K8S_POD_NAMESPACE=default;K8S_POD_NAME=no-such-pod",
+          PATH: "/usr/bin:/bin",
+        } as unknown as NodeJS.ProcessEnv,
       });
     const add = cni("ADD");
     expect(add.status, add.stdout).toBe(1);
@@ -238,10 +344,15 @@ describe("the image (Dockerfile steps without a container engine)", () => {
     fs.chmodSync(path.join(app, ".next", "cache"), 0o777);
     const port = await freePort();
     const p = start(["console", "--port", String(port), "--hostname", "127.0.0.1"], env);
-    const page = await until("console", async () => {
-      const r = await get(`http://127.0.0.1:${port}/signin`);
-      return r.status === 200 ? r.body : undefined;
-    }, p.output, 120_000);
+    const page = await until(
+      "console",
+      async () => {
+        const r = await get(`http://127.0.0.1:${port}/signin`);
+        return r.status === 200 ? r.body : undefined;
+      },
+      p.output,
+      120_000,
+    );
     expect(page).toContain("/_next/static/");
     // the API (tRPC, server bundle) answers too: the sign-in methods, no OIDC configured
     const methods = await get(`http://127.0.0.1:${port}/api/trpc/auth.methods`);
@@ -250,7 +361,10 @@ describe("the image (Dockerfile steps without a container engine)", () => {
     expect((await get(`http://127.0.0.1:${port}/api/metrics`)).body).toContain("tenet_console_trpc_calls_total");
     // the image sets TENET_LOG_FORMAT=json: Next's startup lines too are JSON objects
     const lines = p.output().split("\n").filter(Boolean);
-    expect(lines.some((l) => /"message":"Ready in/.test(l)), p.output()).toBe(true);
+    expect(
+      lines.some((l) => /"message":"Ready in/.test(l)),
+      p.output(),
+    ).toBe(true);
     for (const line of lines) expect(JSON.parse(line), line).toMatchObject({ time: expect.any(String), component: "console", message: expect.any(String) });
   });
 });

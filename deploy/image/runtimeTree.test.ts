@@ -28,7 +28,12 @@ const pkg = (name: string, more: object = {}) => ({ [`node_modules/${name}/packa
 describe("packageClosure", () => {
   it("follows dependencies, installed optional ones and required peers, nested copies where npm put them", () => {
     const root = tree({
-      ...pkg("a", { dependencies: { b: "1" }, optionalDependencies: { "not-installed": "1", c: "1" }, peerDependencies: { p: "1", q: "1" }, peerDependenciesMeta: { q: { optional: true } } }),
+      ...pkg("a", {
+        dependencies: { b: "1" },
+        optionalDependencies: { "not-installed": "1", c: "1" },
+        peerDependencies: { p: "1", q: "1" },
+        peerDependenciesMeta: { q: { optional: true } },
+      }),
       ...pkg("b", { dependencies: { d: "2" } }),
       "node_modules/b/node_modules/d/package.json": { name: "d", version: "2" },
       ...pkg("c"),
@@ -37,7 +42,13 @@ describe("packageClosure", () => {
       ...pkg("q"),
       ...pkg("unrelated"),
     });
-    expect(packageClosure(root, ["a"]).map((p) => p.dir)).toEqual(["node_modules/a", "node_modules/b", "node_modules/b/node_modules/d", "node_modules/c", "node_modules/p"]);
+    expect(packageClosure(root, ["a"]).map((p) => p.dir)).toEqual([
+      "node_modules/a",
+      "node_modules/b",
+      "node_modules/b/node_modules/d",
+      "node_modules/c",
+      "node_modules/p",
+    ]);
   });
 
   it("names what is missing and who needs it", () => {
@@ -88,8 +99,19 @@ describe("assembleRuntimeTree", () => {
     const out = path.join(app, "out");
     assembleRuntimeTree({ appDir: app, outDir: out, say: () => {} });
     const has = (f: string) => fs.existsSync(path.join(out, f));
-    for (const f of [".next/BUILD_ID", ".next/static/chunks/app.js", "node_modules/next/dist/server/next.js", "server/api/x.ts", "tools/cli/tenet.mjs", "dist/danm", "node_modules/zod/index.js", "node_modules/tsx/index.js"]) expect(has(f), f).toBe(true);
-    for (const f of ["server.js", ".next/cache", "server/api/x.test.ts", "components", "node_modules/devonly", "node_modules/zod/index.d.ts"]) expect(has(f), f).toBe(false);
+    for (const f of [
+      ".next/BUILD_ID",
+      ".next/static/chunks/app.js",
+      "node_modules/next/dist/server/next.js",
+      "server/api/x.ts",
+      "tools/cli/tenet.mjs",
+      "dist/danm",
+      "node_modules/zod/index.js",
+      "node_modules/tsx/index.js",
+    ])
+      expect(has(f), f).toBe(true);
+    for (const f of ["server.js", ".next/cache", "server/api/x.test.ts", "components", "node_modules/devonly", "node_modules/zod/index.d.ts"])
+      expect(has(f), f).toBe(false);
   });
 
   it("refuses a build without the standalone output, saying how to make it", () => {
@@ -100,12 +122,27 @@ describe("assembleRuntimeTree", () => {
 
 describe("the CLI's packages", () => {
   it("include every package the CLI's sources import (bundled with esbuild to list them)", async () => {
-    const result = await build({ entryPoints: [path.join(REPO, "tools/cli/main.ts")], bundle: true, platform: "node", format: "esm", packages: "external", metafile: true, write: false, logLevel: "silent", outdir: path.join(os.tmpdir(), "tenet-cli-imports") });
+    const result = await build({
+      entryPoints: [path.join(REPO, "tools/cli/main.ts")],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      packages: "external",
+      metafile: true,
+      write: false,
+      logLevel: "silent",
+      outdir: path.join(os.tmpdir(), "tenet-cli-imports"),
+    });
     const imported = new Set<string>();
     for (const input of Object.values(result.metafile.inputs))
       for (const i of input.imports) {
         if (!i.external || i.path.startsWith("node:") || i.path.startsWith(".")) continue;
-        imported.add(i.path.split("/").slice(0, i.path.startsWith("@") ? 2 : 1).join("/"));
+        imported.add(
+          i.path
+            .split("/")
+            .slice(0, i.path.startsWith("@") ? 2 : 1)
+            .join("/"),
+        );
       }
     const closure = new Set(packageClosure(REPO, CLI_PACKAGES).map((p) => p.name));
     // tools/cli/tenet.mjs registers tsx itself

@@ -117,7 +117,8 @@ export function assembleRuntimeTree(o: RuntimeTreeOptions): { name: string; dir:
   const say = o.say ?? ((l) => process.stderr.write(`${l}\n`));
   const distDir = o.distDir ?? ".next";
   const standalone = path.join(o.appDir, distDir, "standalone");
-  if (!fs.existsSync(path.join(standalone, "server.js"))) throw new Error(`${standalone} has no standalone build of the console: run \`TENET_NEXT_OUTPUT=standalone next build\` first`);
+  if (!fs.existsSync(path.join(standalone, "server.js")))
+    throw new Error(`${standalone} has no standalone build of the console: run \`TENET_NEXT_OUTPUT=standalone next build\` first`);
   fs.rmSync(o.outDir, { recursive: true, force: true });
   // the console: the server build and the files Next traced for it (its server.js is not used: `tenet console` starts it)
   copyTree(standalone, o.outDir, (rel) => rel === "server.js");

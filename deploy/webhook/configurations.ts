@@ -4,9 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { defaultIpamIdentities, type IpamIdentities } from "../../server/domain/rules/allocationState";
 
-export type ClientConfig =
-  | { url: string; caBundle: string }
-  | { service: { name: string; namespace: string; port: number }; caBundle?: string };
+export type ClientConfig = { url: string; caBundle: string } | { service: { name: string; namespace: string; port: number }; caBundle?: string };
 
 const RESOURCES = ["danmnets", "tenantnetworks", "clusternetworks", "tenantconfigs"];
 
@@ -51,7 +49,12 @@ function webhook(name: string, base: ClientConfig, path: string, operations: str
  * `name`: "tenet" for a real cluster; the local cluster registers "tenet-local" so the two never merge.
  * `ipam`: the webhook's `--ipam-users`/`--ipam-groups` (their defaults when not given).
  */
-export function webhookConfigurations(base: ClientConfig, annotations: Record<string, string> = {}, name = "tenet", ipam: IpamIdentities = defaultIpamIdentities()) {
+export function webhookConfigurations(
+  base: ClientConfig,
+  annotations: Record<string, string> = {},
+  name = "tenet",
+  ipam: IpamIdentities = defaultIpamIdentities(),
+) {
   const metadata = (name: string) => ({ name, labels: { "app.kubernetes.io/part-of": "tenet" }, ...(Object.keys(annotations).length ? { annotations } : {}) });
   return [
     {

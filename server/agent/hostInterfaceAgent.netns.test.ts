@@ -11,8 +11,18 @@ import { createScratchNetns, scratchNetnsUnavailable, type ScratchNetns } from "
 const unavailable = scratchNetnsUnavailable();
 if (unavailable) console.warn(`host interface namespace tests skipped: ${unavailable}`);
 
-const network = (name: string, NetworkID: string, options: { host_device?: string; vlan?: number; vxlan?: number }, kind: NetworkObject["kind"] = "TenantNetwork"): NetworkObject =>
-  ({ apiVersion: "danm.k8s.io/v1", kind, metadata: { name, namespace: "team-a" }, spec: { NetworkID, NetworkType: "ipvlan", Options: options } }) as NetworkObject;
+const network = (
+  name: string,
+  NetworkID: string,
+  options: { host_device?: string; vlan?: number; vxlan?: number },
+  kind: NetworkObject["kind"] = "TenantNetwork",
+): NetworkObject =>
+  ({
+    apiVersion: "danm.k8s.io/v1",
+    kind,
+    metadata: { name, namespace: "team-a" },
+    spec: { NetworkID, NetworkType: "ipvlan", Options: options },
+  }) as NetworkObject;
 
 describe.skipIf(!!unavailable)("host interface agent in a network namespace", () => {
   let ns: ScratchNetns;
@@ -34,10 +44,25 @@ describe.skipIf(!!unavailable)("host interface agent in a network namespace", ()
     expect(d.ifalias).toBe(OWNER_ALIAS);
     expect(d.flags).toContain("UP");
     expect(d.linkinfo.info_kind).toBe("vxlan");
-    expect(d.linkinfo.info_data).toMatchObject({ id: 600, link: "p0", port: 4789, local: ns.address, group: "239.0.2.88", learning: true, l2miss: true, l3miss: true });
+    expect(d.linkinfo.info_data).toMatchObject({
+      id: 600,
+      link: "p0",
+      port: 4789,
+      local: ns.address,
+      group: "239.0.2.88",
+      learning: true,
+      l2miss: true,
+      l3miss: true,
+    });
 
     // A second reconcile with the same networks changes nothing.
-    expect(await agent.reconcile([network("sig", "sig", { host_device: "p0", vxlan: 600 })])).toEqual({ created: [], removed: [], broughtUp: [], failed: [], conflicts: [] });
+    expect(await agent.reconcile([network("sig", "sig", { host_device: "p0", vxlan: 600 })])).toEqual({
+      created: [],
+      removed: [],
+      broughtUp: [],
+      failed: [],
+      conflicts: [],
+    });
     // Deleting the network removes the interface.
     expect(await agent.reconcile([])).toMatchObject({ removed: ["vx_sig"], failed: [] });
     expect(await link("vx_sig")).toBeUndefined();
@@ -45,10 +70,22 @@ describe.skipIf(!!unavailable)("host interface agent in a network namespace", ()
 
   it("replaces an owned interface whose VNI changed and brings up one that was set down", async () => {
     expect((await agent.reconcile([network("r", "r", { host_device: "p0", vxlan: 610 })])).created).toEqual(["vx_r"]);
-    expect(await agent.reconcile([network("r", "r", { host_device: "p0", vxlan: 611 })])).toEqual({ created: ["vx_r"], removed: [], broughtUp: [], failed: [], conflicts: [] });
+    expect(await agent.reconcile([network("r", "r", { host_device: "p0", vxlan: 611 })])).toEqual({
+      created: ["vx_r"],
+      removed: [],
+      broughtUp: [],
+      failed: [],
+      conflicts: [],
+    });
     expect(vxlanDetails("vx_r").linkinfo.info_data).toMatchObject({ id: 611, group: "239.0.2.99" });
     ipIn("link", "set", "vx_r", "down");
-    expect(await agent.reconcile([network("r", "r", { host_device: "p0", vxlan: 611 })])).toEqual({ created: [], removed: [], broughtUp: ["vx_r"], failed: [], conflicts: [] });
+    expect(await agent.reconcile([network("r", "r", { host_device: "p0", vxlan: 611 })])).toEqual({
+      created: [],
+      removed: [],
+      broughtUp: ["vx_r"],
+      failed: [],
+      conflicts: [],
+    });
     expect(await link("vx_r")).toMatchObject({ up: true, ownedByTenet: true });
     expect((await agent.reconcile([])).removed).toEqual(["vx_r"]);
   });
@@ -69,7 +106,10 @@ describe.skipIf(!!unavailable)("host interface agent in a network namespace", ()
     ipIn("link", "add", "vx_foreign", "type", "vxlan", "id", "802", "dev", "p0", "dstport", "4789");
     ipIn("link", "add", "vx_taken", "type", "vxlan", "id", "803", "dev", "p0", "dstport", "4789");
     const restarted = new HostInterfaceAgent({ netns: ns.name });
-    const report = await restarted.reconcile([network("t", "taken", { host_device: "p0", vxlan: 803 }), network("n", "fresh", { host_device: "p0", vxlan: 804 })]);
+    const report = await restarted.reconcile([
+      network("t", "taken", { host_device: "p0", vxlan: 803 }),
+      network("n", "fresh", { host_device: "p0", vxlan: 804 }),
+    ]);
     expect(report.created).toEqual(["vx_fresh"]);
     expect(report.removed).toEqual(["vx_stale"]);
     expect(report.failed).toEqual([]);
@@ -108,17 +148,31 @@ describe.skipIf(!!unavailable)("host interface agent in a network namespace", ()
     ]);
     expect(report.created).toEqual(["vx_dup1", "vx_ok"]);
     expect(report.failed).toEqual([
-      { name: "vx_bad", users: ["TenantNetwork team-a/bad"], command: expect.stringContaining("link add vx_bad"), error: expect.stringContaining("invalid id") },
-      { name: "vx_dup2", users: ["TenantNetwork team-a/dup2"], command: expect.stringContaining("link add vx_dup2"), error: "Error: A VXLAN device with the specified VNI already exists." },
+      {
+        name: "vx_bad",
+        users: ["TenantNetwork team-a/bad"],
+        command: expect.stringContaining("link add vx_bad"),
+        error: expect.stringContaining("invalid id"),
+      },
+      {
+        name: "vx_dup2",
+        users: ["TenantNetwork team-a/dup2"],
+        command: expect.stringContaining("link add vx_dup2"),
+        error: "Error: A VXLAN device with the specified VNI already exists.",
+      },
     ]);
-    expect(report.conflicts).toEqual([{ name: "vx_gone", users: ["TenantNetwork team-a/gone"], reason: expect.stringContaining('host_device "eth9" does not exist') }]);
+    expect(report.conflicts).toEqual([
+      { name: "vx_gone", users: ["TenantNetwork team-a/gone"], reason: expect.stringContaining('host_device "eth9" does not exist') },
+    ]);
     expect((await agent.reconcile([])).removed).toEqual(["vx_dup1", "vx_ok"]);
   });
 
   it("reports a host_device without any global address", async () => {
     ipIn("link", "add", "bare0", "type", "veth", "peer", "name", "bare1");
     const report = await agent.reconcile([network("x", "x", { host_device: "bare0", vxlan: 950 })]);
-    expect(report.failed).toEqual([{ name: "vx_x", users: ["TenantNetwork team-a/x"], error: expect.stringContaining('host_device "bare0" has no global IPv4 or IPv6 address') }]);
+    expect(report.failed).toEqual([
+      { name: "vx_x", users: ["TenantNetwork team-a/x"], error: expect.stringContaining('host_device "bare0" has no global IPv4 or IPv6 address') },
+    ]);
     ipIn("addr", "add", "fd00:99::1/64", "dev", "bare0", "nodad");
     expect((await agent.reconcile([network("x", "x", { host_device: "bare0", vxlan: 950 })])).created).toEqual(["vx_x"]);
     expect(vxlanDetails("vx_x").linkinfo.info_data).toMatchObject({ id: 950, local6: "fd00:99::1", group6: "ff02::3b6" });

@@ -21,13 +21,24 @@ esac
 const network = (id: string, vxlan: number, host_device = "p0"): NetworkObject =>
   ({ apiVersion: "danm.k8s.io/v1", kind: "ClusterNetwork", metadata: { name: id }, spec: { NetworkID: id, Options: { host_device, vxlan } } }) as NetworkObject;
 const p0 = { ifname: "p0", flags: ["UP"], group: "default", linkinfo: { info_kind: "veth" } };
-const vx = (name: string, id: number, extra: object = {}) => ({ ifname: name, ifalias: "tenet:owned", flags: ["UP"], group: "default", linkinfo: { info_kind: "vxlan", info_data: { id, link: "p0" } }, ...extra });
+const vx = (name: string, id: number, extra: object = {}) => ({
+  ifname: name,
+  ifalias: "tenet:owned",
+  flags: ["UP"],
+  group: "default",
+  linkinfo: { info_kind: "vxlan", info_data: { id, link: "p0" } },
+  ...extra,
+});
 
 describe("HostInterfaceAgent with a scripted ip", () => {
   let dir: string;
   let agent: HostInterfaceAgent;
   const write = (file: string, content: unknown) => fs.writeFileSync(path.join(dir, file), typeof content === "string" ? content : JSON.stringify(content));
-  const batch = (n: number) => fs.readFileSync(path.join(dir, `batch.${n}`), "utf8").trim().split("\n");
+  const batch = (n: number) =>
+    fs
+      .readFileSync(path.join(dir, `batch.${n}`), "utf8")
+      .trim()
+      .split("\n");
   const batches = () => fs.readdirSync(dir).filter((f) => f.startsWith("batch.")).length;
 
   beforeEach(() => {
@@ -42,7 +53,10 @@ describe("HostInterfaceAgent with a scripted ip", () => {
   it("creates with one batch: add (up) then alias per interface", async () => {
     write("links.json", [p0]);
     expect(await agent.reconcile([network("a", 600)])).toEqual({ created: ["vx_a"], removed: [], broughtUp: [], failed: [], conflicts: [] });
-    expect(batch(1)).toEqual(["link add vx_a up type vxlan id 600 dev p0 dstport 4789 local 10.1.0.1 group 239.0.2.88 learning l2miss l3miss", "link set vx_a alias tenet:owned"]);
+    expect(batch(1)).toEqual([
+      "link add vx_a up type vxlan id 600 dev p0 dstport 4789 local 10.1.0.1 group 239.0.2.88 learning l2miss l3miss",
+      "link set vx_a alias tenet:owned",
+    ]);
   });
 
   it("removes many owned interfaces with one group removal, and one by one when a foreign link is in that group", async () => {
@@ -77,10 +91,15 @@ describe("HostInterfaceAgent with a scripted ip", () => {
     write("stderr.1", 'Error: argument "x" is wrong: invalid id\n');
     write("code.1", "255");
     const report = await agent.reconcile([network("a", 1), network("b", 2), network("c", 3)]);
-    expect(report.failed).toEqual([{ name: "vx_b", users: ["ClusterNetwork b"], command: expect.stringContaining("link add vx_b"), error: 'Error: argument "x" is wrong: invalid id' }]);
+    expect(report.failed).toEqual([
+      { name: "vx_b", users: ["ClusterNetwork b"], command: expect.stringContaining("link add vx_b"), error: 'Error: argument "x" is wrong: invalid id' },
+    ]);
     expect(report.created).toEqual(["vx_a", "vx_c"]);
     expect(batches()).toBe(2);
-    expect(batch(2)).toEqual(["link add vx_c up type vxlan id 3 dev p0 dstport 4789 local 10.1.0.1 group 239.0.0.3 learning l2miss l3miss", "link set vx_c alias tenet:owned"]);
+    expect(batch(2)).toEqual([
+      "link add vx_c up type vxlan id 3 dev p0 dstport 4789 local 10.1.0.1 group 239.0.0.3 learning l2miss l3miss",
+      "link set vx_c alias tenet:owned",
+    ]);
   });
 
   it("removes an interface again when it was created but could not be marked as owned", async () => {
@@ -88,7 +107,9 @@ describe("HostInterfaceAgent with a scripted ip", () => {
     write("stderr.1", "RTNETLINK answers: Cannot allocate memory\nCommand failed -:2\n");
     write("code.1", "1");
     const report = await agent.reconcile([network("a", 1)]);
-    expect(report.failed).toEqual([{ name: "vx_a", users: ["ClusterNetwork a"], command: "link set vx_a alias tenet:owned", error: "RTNETLINK answers: Cannot allocate memory" }]);
+    expect(report.failed).toEqual([
+      { name: "vx_a", users: ["ClusterNetwork a"], command: "link set vx_a alias tenet:owned", error: "RTNETLINK answers: Cannot allocate memory" },
+    ]);
     expect(batch(2)).toEqual(["link del vx_a"]);
   });
 });

@@ -3,7 +3,19 @@
 // `ip -force -batch` process. One failing interface does not stop the others; each failure is
 // reported with the kernel's reason. Interfaces it creates carry the alias OWNER_ALIAS, so a
 // restarted agent removes what it owns and nothing else.
-import { desiredHostInterfaces, interfaceMatches, OWNER_ALIAS, planHostInterfaces, vxlanEndpoints, VXLAN_UDP_PORT, type ActualInterface, type DesiredInterface, type HostInterfaceConflict, type HostInterfaceSource, type InterfaceAddress } from "../domain/hostInterfaces";
+import {
+  desiredHostInterfaces,
+  interfaceMatches,
+  OWNER_ALIAS,
+  planHostInterfaces,
+  vxlanEndpoints,
+  VXLAN_UDP_PORT,
+  type ActualInterface,
+  type DesiredInterface,
+  type HostInterfaceConflict,
+  type HostInterfaceSource,
+  type InterfaceAddress,
+} from "../domain/hostInterfaces";
 import { readAddresses, readLinks, runBatch, type IpOptions } from "./links";
 
 export interface HostInterfaceFailure {
@@ -50,7 +62,8 @@ const GROUP_REMOVAL_MIN = 4;
 function addLine(d: DesiredInterface, addresses: Map<string, InterfaceAddress[]>): string | { error: string } {
   if (d.kind === "vlan") return `link add link ${d.parent} name ${d.name} up type vlan id ${d.id}`;
   const ends = vxlanEndpoints(d.id, addresses.get(d.parent) ?? []);
-  if (!ends) return { error: `host_device "${d.parent}" has no global IPv4 or IPv6 address, so ${d.name} (VNI ${d.id}) has no VTEP address and is not created` };
+  if (!ends)
+    return { error: `host_device "${d.parent}" has no global IPv4 or IPv6 address, so ${d.name} (VNI ${d.id}) has no VTEP address and is not created` };
   return `link add ${d.name} up type vxlan id ${d.id} dev ${d.parent} dstport ${VXLAN_UDP_PORT} local ${ends.local} group ${ends.group} learning l2miss l3miss`;
 }
 
@@ -89,14 +102,20 @@ export class HostInterfaceAgent {
         settled.add(c.name);
       }
       const addresses = plan.create.some((d) => d.kind === "vxlan") ? await readAddresses(this.options) : new Map<string, InterfaceAddress[]>();
-      const useGroup = groupRemoval && plan.remove.length >= GROUP_REMOVAL_MIN && links.every((a) => a.group !== String(REMOVAL_GROUP) || plan.remove.some((r) => r.name === a.name));
+      const useGroup =
+        groupRemoval &&
+        plan.remove.length >= GROUP_REMOVAL_MIN &&
+        links.every((a) => a.group !== String(REMOVAL_GROUP) || plan.remove.some((r) => r.name === a.name));
       const { ops, groupLine } = this.buildOps(plan.create, plan.remove, plan.bringUp, addresses, report, settled, useGroup);
       if (ops.length === 0) break;
 
       const lines = ops.flatMap((op) => op.lines);
       if (groupLine) lines.push(groupLine);
       lines.sort((x, y) => x.n - y.n);
-      const outcome = await runBatch(lines.map((l) => l.text), this.options);
+      const outcome = await runBatch(
+        lines.map((l) => l.text),
+        this.options,
+      );
       // The group removal failed as a whole: plan again and remove one by one, each with its reason.
       const groupFailed = !!groupLine && outcome.lineErrors.has(groupLine.n);
       if (groupFailed) groupRemoval = false;
@@ -136,7 +155,12 @@ export class HostInterfaceAgent {
       const culprit = outcome.aborted ? missing.sort((a, b) => lastLine(a) - lastLine(b))[0] : undefined;
       if (culprit) {
         settled.add(culprit.name);
-        report.failed.push({ name: culprit.name, users: culprit.target.state === "present" ? culprit.target.desired.users : [], command: (culprit.lines.find((l) => l.role === "add") ?? culprit.lines[0]).text, error: outcome.aborted ?? "" });
+        report.failed.push({
+          name: culprit.name,
+          users: culprit.target.state === "present" ? culprit.target.desired.users : [],
+          command: (culprit.lines.find((l) => l.role === "add") ?? culprit.lines[0]).text,
+          error: outcome.aborted ?? "",
+        });
       }
       if (!culprit && !groupFailed) break;
       if (round === MAX_ROUNDS - 1) {
@@ -151,7 +175,15 @@ export class HostInterfaceAgent {
     return report;
   }
 
-  private buildOps(create: DesiredInterface[], remove: ActualInterface[], bringUp: DesiredInterface[], addresses: Map<string, InterfaceAddress[]>, report: ReconcileReport, settled: Set<string>, useGroup: boolean): { ops: Op[]; groupLine?: Op["lines"][number] } {
+  private buildOps(
+    create: DesiredInterface[],
+    remove: ActualInterface[],
+    bringUp: DesiredInterface[],
+    addresses: Map<string, InterfaceAddress[]>,
+    report: ReconcileReport,
+    settled: Set<string>,
+    useGroup: boolean,
+  ): { ops: Op[]; groupLine?: Op["lines"][number] } {
     const ops = new Map<string, Op>();
     let n = 0;
     const blocked = new Set<string>();
@@ -177,7 +209,8 @@ export class HostInterfaceAgent {
     };
     // Removals first, so a replaced interface's name is free when it is created again.
     const removals = remove.filter((a) => !blocked.has(a.name));
-    for (const a of removals) op(a.name, { state: "absent" }).lines.push({ n: ++n, text: useGroup ? `link set ${a.name} group ${REMOVAL_GROUP}` : `link del ${a.name}`, role: "del" });
+    for (const a of removals)
+      op(a.name, { state: "absent" }).lines.push({ n: ++n, text: useGroup ? `link set ${a.name} group ${REMOVAL_GROUP}` : `link del ${a.name}`, role: "del" });
     const groupLine = useGroup && removals.length ? { n: ++n, text: `link del group ${REMOVAL_GROUP}`, role: "del" as const } : undefined;
     for (const d of create) {
       const line = addLines.get(d.name);

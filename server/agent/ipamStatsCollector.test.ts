@@ -7,7 +7,17 @@ import { encodeIpamStats, type IpamOperationRecord } from "../domain/ipam/operat
 import { IpamStatsCollector, STALE_TEMP_MS } from "./ipamStatsCollector";
 import { AgentMetrics } from "./metrics";
 
-const rec = (over: Partial<IpamOperationRecord> = {}): IpamOperationRecord => ({ kind: "DanmNet", namespace: "team-a", network: "internal", operation: "allocate", outcome: "ok", seconds: 0.03, conflicts: 0, lockWaitSeconds: 0, ...over });
+const rec = (over: Partial<IpamOperationRecord> = {}): IpamOperationRecord => ({
+  kind: "DanmNet",
+  namespace: "team-a",
+  network: "internal",
+  operation: "allocate",
+  outcome: "ok",
+  seconds: 0.03,
+  conflicts: 0,
+  lockWaitSeconds: 0,
+  ...over,
+});
 
 type Sample = { labels: Record<string, string | number>; value: number; metricName?: string };
 async function samples(m: AgentMetrics, name: string): Promise<Sample[]> {
@@ -43,7 +53,9 @@ describe("IPAM statistics collector", () => {
     expect(await value(m, "tenet_ipam_operations_total", { ...net, operation: "allocate", outcome: "ok" })).toBe(2);
     expect(await value(m, "tenet_ipam_operations_total", { ...net, operation: "allocate", outcome: "exhausted" })).toBe(1);
     expect(await value(m, "tenet_ipam_operations_total", { ...net, operation: "free", outcome: "ok" })).toBe(1);
-    expect(await value(m, "tenet_ipam_operations_total", { kind: "ClusterNetwork", namespace: "", network: "external", operation: "allocate", outcome: "timeout" })).toBe(1);
+    expect(
+      await value(m, "tenet_ipam_operations_total", { kind: "ClusterNetwork", namespace: "", network: "external", operation: "allocate", outcome: "timeout" }),
+    ).toBe(1);
     expect(await value(m, "tenet_ipam_conflicts_total", net)).toBe(3);
     expect(await value(m, "tenet_ipam_conflicts_total", { kind: "ClusterNetwork", network: "external" })).toBe(9);
     // durations: count and sum per operation and outcome; the 7.5 s allocation is above the 5 s bucket
@@ -80,12 +92,20 @@ describe("IPAM statistics collector", () => {
     });
     const logged: Record<string, unknown>[] = [];
     const m = new AgentMetrics(false);
-    expect(await new IpamStatsCollector({ dir, metrics: m, log: (message, fields) => logged.push({ message, ...fields }) }).sweep()).toEqual({ files: 1, records: 1, rejected: 3 });
+    expect(await new IpamStatsCollector({ dir, metrics: m, log: (message, fields) => logged.push({ message, ...fields }) }).sweep()).toEqual({
+      files: 1,
+      records: 1,
+      rejected: 3,
+    });
     expect(fs.readdirSync(dir)).toEqual([]);
     expect(await value(m, "tenet_ipam_stats_files_rejected_total")).toBe(3);
     expect(await value(m, "tenet_ipam_operations_total", { network: "internal" })).toBeUndefined();
     expect(await value(m, "tenet_ipam_operations_total", { network: "good" })).toBe(1);
-    expect(logged.map((l) => l.reason)).toEqual(["not JSON", 'record 1: outcome "great" is not one of ok, exhausted, refused, timeout, error', "70000 bytes, at most 65536"]);
+    expect(logged.map((l) => l.reason)).toEqual([
+      "not JSON",
+      'record 1: outcome "great" is not one of ok, exhausted, refused, timeout, error',
+      "70000 bytes, at most 65536",
+    ]);
   });
 
   it("leaves names the plugin never writes alone, removes temporary files only once stale", async () => {

@@ -72,7 +72,11 @@ export class IpamStatsCollector {
       names = await fs.readdir(this.options.dir);
       this.warnedUnreadable = false;
     } catch (e) {
-      if (!this.warnedUnreadable) this.log("cannot read the IPAM statistics directory; the danm plugin's IPAM metrics are not collected", { dir: this.options.dir, error: (e as Error).message });
+      if (!this.warnedUnreadable)
+        this.log("cannot read the IPAM statistics directory; the danm plugin's IPAM metrics are not collected", {
+          dir: this.options.dir,
+          error: (e as Error).message,
+        });
       this.warnedUnreadable = true;
       return result;
     }
@@ -112,13 +116,17 @@ export class IpamStatsCollector {
     try {
       await fs.unlink(file);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ENOENT") this.log("cannot remove an IPAM statistics file; it is not counted", { file, error: (e as Error).message });
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT")
+        this.log("cannot remove an IPAM statistics file; it is not counted", { file, error: (e as Error).message });
       return "skipped";
     }
     const decoded = text === undefined ? undefined : decodeIpamStats(text);
     if (!decoded?.ok) {
       this.options.metrics.ipamStatsRejected.inc();
-      this.log("removed an IPAM statistics file that is not one the danm plugin writes", { file, reason: problem ?? (decoded && !decoded.ok ? decoded.reason : "unreadable") });
+      this.log("removed an IPAM statistics file that is not one the danm plugin writes", {
+        file,
+        reason: problem ?? (decoded && !decoded.ok ? decoded.reason : "unreadable"),
+      });
       return "rejected";
     }
     this.options.metrics.ipamStatsFiles.inc();

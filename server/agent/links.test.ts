@@ -7,8 +7,19 @@ describe("parseLinks", () => {
     const json = JSON.stringify([
       { ifname: "lo", flags: ["LOOPBACK", "UP"] },
       { ifname: "p0", link: "p1", group: "4242", flags: ["UP"], linkinfo: { info_kind: "veth" } },
-      { ifname: "vx_a", ifalias: "tenet:owned", flags: ["BROADCAST", "UP", "LOWER_UP"], linkinfo: { info_kind: "vxlan", info_data: { id: 600, group: "239.0.2.88", local: "10.9.0.1", link: "p0", port: 4789 } } },
-      { ifname: "sig.200", link: "eth0", ifalias: "someone else", flags: ["BROADCAST"], linkinfo: { info_kind: "vlan", info_data: { protocol: "802.1Q", id: 200 } } },
+      {
+        ifname: "vx_a",
+        ifalias: "tenet:owned",
+        flags: ["BROADCAST", "UP", "LOWER_UP"],
+        linkinfo: { info_kind: "vxlan", info_data: { id: 600, group: "239.0.2.88", local: "10.9.0.1", link: "p0", port: 4789 } },
+      },
+      {
+        ifname: "sig.200",
+        link: "eth0",
+        ifalias: "someone else",
+        flags: ["BROADCAST"],
+        linkinfo: { info_kind: "vlan", info_data: { protocol: "802.1Q", id: 200 } },
+      },
     ]);
     expect(parseLinks(json)).toEqual([
       { name: "lo", kind: "", ownedByTenet: false, up: true },
@@ -21,10 +32,25 @@ describe("parseLinks", () => {
 
 describe("parseAddresses", () => {
   it("keeps family, address and scope in the kernel's order", () => {
-    const json = JSON.stringify([{ ifname: "p0", addr_info: [{ family: "inet", local: "10.9.0.1", prefixlen: 24, scope: "global" }, { family: "inet6", local: "fe80::1", scope: "link" }] }, { ifname: "p1" }]);
+    const json = JSON.stringify([
+      {
+        ifname: "p0",
+        addr_info: [
+          { family: "inet", local: "10.9.0.1", prefixlen: 24, scope: "global" },
+          { family: "inet6", local: "fe80::1", scope: "link" },
+        ],
+      },
+      { ifname: "p1" },
+    ]);
     expect(parseAddresses(json)).toEqual(
       new Map([
-        ["p0", [{ family: "inet", address: "10.9.0.1", scope: "global" }, { family: "inet6", address: "fe80::1", scope: "link" }]],
+        [
+          "p0",
+          [
+            { family: "inet", address: "10.9.0.1", scope: "global" },
+            { family: "inet6", address: "fe80::1", scope: "link" },
+          ],
+        ],
         ["p1", []],
       ]),
     );
@@ -43,7 +69,10 @@ describe("parseBatchErrors", () => {
   });
 
   it("reports trailing text without a marker as an early stop", () => {
-    const o = parseBatchErrors(255, 'Error: A VXLAN device with the specified VNI already exists.\nCommand failed -:4\nError: argument "99999999" is wrong: invalid id\n');
+    const o = parseBatchErrors(
+      255,
+      'Error: A VXLAN device with the specified VNI already exists.\nCommand failed -:4\nError: argument "99999999" is wrong: invalid id\n',
+    );
     expect(o.lineErrors.get(4)).toBe("Error: A VXLAN device with the specified VNI already exists.");
     expect(o.aborted).toBe('Error: argument "99999999" is wrong: invalid id');
   });

@@ -28,7 +28,9 @@ export function runIp(args: readonly string[], options: IpOptions = {}, input?: 
     child.stdout.on("data", (b: Buffer) => out.push(b));
     child.stderr.on("data", (b: Buffer) => err.push(b));
     child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") }));
+    child.on("close", (code, signal) =>
+      resolve({ code: code ?? (signal ? 128 : 1), stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") }),
+    );
     child.stdin.on("error", () => {}); // ip may exit before reading everything; close reports it
     child.stdin.end(input ?? "");
   });
@@ -69,7 +71,9 @@ interface IpAddrJson {
 export function parseAddresses(json: string): Map<string, InterfaceAddress[]> {
   const out = new Map<string, InterfaceAddress[]>();
   for (const l of JSON.parse(json || "[]") as IpAddrJson[]) {
-    const list = (l.addr_info ?? []).flatMap((a) => ((a.family === "inet" || a.family === "inet6") && a.local ? [{ family: a.family, address: a.local, scope: a.scope ?? "" } as InterfaceAddress] : []));
+    const list = (l.addr_info ?? []).flatMap((a) =>
+      (a.family === "inet" || a.family === "inet6") && a.local ? [{ family: a.family, address: a.local, scope: a.scope ?? "" } as InterfaceAddress] : [],
+    );
     out.set(l.ifname, list);
   }
   return out;

@@ -30,7 +30,8 @@ export async function runAgent(argv: string[]): Promise<NodeAgent> {
   });
   if (!values.node) throw new Error("tenet agent: give --node NAME (or set NODE_NAME)");
   const heartbeatSeconds = Number(values["heartbeat-seconds"]);
-  if (!Number.isInteger(heartbeatSeconds) || heartbeatSeconds < 1) throw new Error(`tenet agent: --heartbeat-seconds must be a whole number of seconds, not "${values["heartbeat-seconds"]}"`);
+  if (!Number.isInteger(heartbeatSeconds) || heartbeatSeconds < 1)
+    throw new Error(`tenet agent: --heartbeat-seconds must be a whole number of seconds, not "${values["heartbeat-seconds"]}"`);
   const log = createLogger("agent", { fields: { node: values.node } });
   if (values.netns && !values["not-applied"]) {
     // fail early and clearly when the namespace is not there
@@ -49,7 +50,13 @@ export async function runAgent(argv: string[]): Promise<NodeAgent> {
     notAppliedReason: values["not-applied"],
     log,
   });
-  log("starting", { netns: values.netns, sysfsRoot: values["sysfs-root"], sriovConfig: values["sriov-config"], heartbeatSeconds, applying: !values["not-applied"] });
+  log("starting", {
+    netns: values.netns,
+    sysfsRoot: values["sysfs-root"],
+    sriovConfig: values["sriov-config"],
+    heartbeatSeconds,
+    applying: !values["not-applied"],
+  });
   const stop = () => void agent.stop().then(() => process.exit(0));
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);

@@ -6,7 +6,8 @@ const content = (states: string[], pools: { name: string; allocated: number; fre
   ({ hostInterfaces: states.map((state, i) => ({ name: `vx_n${i}`, state })), sriovPools: pools }) as unknown as NodeStatusContent;
 
 const value = async (m: AgentMetrics, name: string, labels: Record<string, string>) => {
-  const metric = (await m.registry.getMetricsAsJSON()).find((x) => x.name === name) as { values: { labels: Record<string, string>; value: number }[] } | undefined;
+  const metric = (await m.registry.getMetricsAsJSON()).find((x) => x.name === name) as
+    { values: { labels: Record<string, string>; value: number }[] } | undefined;
   return metric?.values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value;
 };
 

@@ -8,7 +8,13 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { NodeNetworkStatus } from "../domain/api/nodeStatus";
-import { NAD_CRD_NAME, NAD_HOST_DEVICE_ANNOTATION, NAD_MASTER_ANNOTATION, nadMasterRewrite, type NetworkAttachmentDefinition } from "../domain/networkAttachmentDefinition";
+import {
+  NAD_CRD_NAME,
+  NAD_HOST_DEVICE_ANNOTATION,
+  NAD_MASTER_ANNOTATION,
+  nadMasterRewrite,
+  type NetworkAttachmentDefinition,
+} from "../domain/networkAttachmentDefinition";
 import { danmPath } from "../kube/access";
 import { readManifestFile } from "../kube/apply";
 import { nadPath, updateNetworkAttachmentDefinition } from "../kube/networkAttachmentDefinitions";
@@ -43,27 +49,58 @@ describe.skipIf(!!unavailable)("node agent and NetworkAttachmentDefinitions thro
   const status = (node = nodes[0]) => netadmin.call<NodeNetworkStatus>(danmPath("NodeNetworkStatus", undefined, node));
   const entries = async (name: string, node = nodes[0]) => ((await status(node)).status?.hostInterfaces ?? []).filter((i) => i.name === name);
   const link = async (name: string, i = 0) => (await readLinks({ netns: scratch[i].name })).find((l) => l.name === name);
-  const ifindex = (name: string) => JSON.parse(execFileSync("ip", ["-n", scratch[0].name, "-j", "link", "show", name], { encoding: "utf8" }))[0].ifindex as number;
+  const ifindex = (name: string) =>
+    JSON.parse(execFileSync("ip", ["-n", scratch[0].name, "-j", "link", "show", name], { encoding: "utf8" }))[0].ifindex as number;
   const getNad = (name: string) => admin.call<NetworkAttachmentDefinition>(nadPath(ns, name));
   const createNad = (name: string, config: Record<string, unknown>) =>
-    admin.call(nadPath(ns), { method: "POST", body: { apiVersion: "k8s.cni.cncf.io/v1", kind: "NetworkAttachmentDefinition", metadata: { name, namespace: ns }, spec: { config: JSON.stringify(config) } } });
-  const danmNet = (name: string, options: Record<string, unknown>) => ({ apiVersion: "danm.k8s.io/v1", kind: "DanmNet", metadata: { name, namespace: ns }, spec: { NetworkID: name, NetworkType: "macvlan", Options: options } });
+    admin.call(nadPath(ns), {
+      method: "POST",
+      body: {
+        apiVersion: "k8s.cni.cncf.io/v1",
+        kind: "NetworkAttachmentDefinition",
+        metadata: { name, namespace: ns },
+        spec: { config: JSON.stringify(config) },
+      },
+    });
+  const danmNet = (name: string, options: Record<string, unknown>) => ({
+    apiVersion: "danm.k8s.io/v1",
+    kind: "DanmNet",
+    metadata: { name, namespace: ns },
+    spec: { NetworkID: name, NetworkType: "macvlan", Options: options },
+  });
   const deleteQuietly = (p: string) => admin.call(p, { method: "DELETE" }).catch(() => undefined);
-  const gone = (p: string) => async () => admin.call(p).then(() => undefined, (e: unknown) => (e instanceof KubeError && e.status === 404 ? true : undefined));
+  const gone = (p: string) => async () =>
+    admin.call(p).then(
+      () => undefined,
+      (e: unknown) => (e instanceof KubeError && e.status === 404 ? true : undefined),
+    );
   /** Two complete passes of each agent: whatever the last change caused has been done. */
   const settle = async () => {
     for (let i = 0; i < 2; i++) await Promise.all(agents.map((a) => (a.reconcileSoon(0), a.nextPass())));
   };
   const startAgent = async (i: number) => {
     scratch[i] = createScratchNetns(`tnt-nad-${i}-${process.pid}`, { igmpMemberships: 50 });
-    agents[i] = new NodeAgent({ node: nodes[i], kube: agentKube, netns: scratch[i].name, heartbeatSeconds: 2, debounceMs: 20, log: (message, fields) => logs.push({ node: nodes[i], message, fields }) });
+    agents[i] = new NodeAgent({
+      node: nodes[i],
+      kube: agentKube,
+      netns: scratch[i].name,
+      heartbeatSeconds: 2,
+      debounceMs: 20,
+      log: (message, fields) => logs.push({ node: nodes[i], message, fields }),
+    });
     await agents[i].start();
   };
   const installCrd = async () => {
     await admin.call("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", { method: "POST", body: readManifestFile(CRD_FILE)[0] }).catch((e: unknown) => {
       if (!(e instanceof KubeError && e.status === 409)) throw e;
     });
-    await waitFor("NAD CRD established", async () => ((await admin.call<{ status?: { conditions?: { type: string; status: string }[] } }>(CRD_PATH)).status?.conditions?.some((c) => c.type === "Established" && c.status === "True") ? true : undefined));
+    await waitFor("NAD CRD established", async () =>
+      (await admin.call<{ status?: { conditions?: { type: string; status: string }[] } }>(CRD_PATH)).status?.conditions?.some(
+        (c) => c.type === "Established" && c.status === "True",
+      )
+        ? true
+        : undefined,
+    );
     await waitFor("NADs served", async () => ((await admin.call(nadPath(ns)).then(() => true)) ? true : undefined));
   };
   const removeCrd = async () => {
@@ -97,11 +134,23 @@ describe.skipIf(!!unavailable)("node agent and NetworkAttachmentDefinitions thro
 
   it("runs without the NAD API, and watches NADs once their CRD is installed, without a restart", async () => {
     expect((await status()).status?.applying).toBe(true);
-    expect(logs.some((l) => l.message.startsWith("NetworkAttachmentDefinitions are not watched") && String(l.fields?.reason).includes("does not serve k8s.cni.cncf.io/v1"))).toBe(true);
+    expect(
+      logs.some(
+        (l) => l.message.startsWith("NetworkAttachmentDefinitions are not watched") && String(l.fields?.reason).includes("does not serve k8s.cni.cncf.io/v1"),
+      ),
+    ).toBe(true);
     await installCrd();
     await createNad("nadvx", { cniVersion: "0.4.0", name: "nadvx", type: "macvlan", master: scratch[0].parent, vxlan: 1300 });
-    const [entry] = await waitFor("vx_nadvx present", async () => ((await entries("vx_nadvx"))[0]?.state === "Present" ? await entries("vx_nadvx") : undefined));
-    expect(entry).toMatchObject({ name: "vx_nadvx", kind: "vxlan", vni: 1300, parent: scratch[0].parent, networks: [`NetworkAttachmentDefinition ${ns}/nadvx`] });
+    const [entry] = await waitFor("vx_nadvx present", async () =>
+      (await entries("vx_nadvx"))[0]?.state === "Present" ? await entries("vx_nadvx") : undefined,
+    );
+    expect(entry).toMatchObject({
+      name: "vx_nadvx",
+      kind: "vxlan",
+      vni: 1300,
+      parent: scratch[0].parent,
+      networks: [`NetworkAttachmentDefinition ${ns}/nadvx`],
+    });
     expect(logs.some((l) => l.message === "watching NetworkAttachmentDefinitions")).toBe(true);
   });
 
@@ -140,14 +189,19 @@ describe.skipIf(!!unavailable)("node agent and NetworkAttachmentDefinitions thro
     const notes = logs.filter((l) => l.node === nodes[0]).map((l) => String(l.fields?.reason ?? l.fields?.error ?? ""));
     expect(notes).toContain(`NetworkAttachmentDefinition ${ns}/nadlist: spec.config is a conflist (plugins); netwatcher reads single CNI configs only (NAD-1)`);
     expect(notes).toContain(`NetworkAttachmentDefinition ${ns}/nadnotype: spec.config has no type; netwatcher reads CNI configs with a type only (NAD-1)`);
-    expect(notes).toContain(`NetworkAttachmentDefinition ${ns}/nadboth: spec.config.vxlan: Forbidden: vlan and vxlan cannot both be set: master can name only one host interface (NAD-3)`);
+    expect(notes).toContain(
+      `NetworkAttachmentDefinition ${ns}/nadboth: spec.config.vxlan: Forbidden: vlan and vxlan cannot both be set: master can name only one host interface (NAD-3)`,
+    );
     // logged once, not at every pass
     expect(notes.filter((n) => n.includes("nadboth"))).toHaveLength(1);
     for (const n of ["nadlist", "nadnotype", "nadboth"]) await admin.call(nadPath(ns, n), { method: "DELETE" });
   });
 
   it("a NAD and a DanmNet with the same parameters share the interface; it stays until the last of them is gone", async () => {
-    await netadmin.call(danmPath("DanmNet", ns), { method: "POST", body: danmNet("nshared", { host_device: scratch[0].parent, vxlan: 1320, cidr: "10.132.0.0/24" }) });
+    await netadmin.call(danmPath("DanmNet", ns), {
+      method: "POST",
+      body: danmNet("nshared", { host_device: scratch[0].parent, vxlan: 1320, cidr: "10.132.0.0/24" }),
+    });
     await createNad("nadshared", { name: "nshared", type: "macvlan", master: scratch[0].parent, vxlan: 1320 });
     const [entry] = await waitFor("vx_nshared shared", async () => {
       const e = await entries("vx_nshared");
@@ -166,13 +220,19 @@ describe.skipIf(!!unavailable)("node agent and NetworkAttachmentDefinitions thro
   });
 
   it("a NAD and a DanmNet wanting the same interface with different parameters are both reported as a conflict and nothing changes", async () => {
-    await netadmin.call(danmPath("DanmNet", ns), { method: "POST", body: danmNet("nclash", { host_device: scratch[0].parent, vxlan: 1330, cidr: "10.133.0.0/24" }) });
+    await netadmin.call(danmPath("DanmNet", ns), {
+      method: "POST",
+      body: danmNet("nclash", { host_device: scratch[0].parent, vxlan: 1330, cidr: "10.133.0.0/24" }),
+    });
     await createNad("nadclash", { name: "nclash", type: "macvlan", master: scratch[0].parent, vxlan: 1331 });
     const reported = await waitFor("conflict reported", async () => {
       const e = await entries("vx_nclash");
       return e.length === 2 && e.every((x) => x.state === "Failed") ? e : undefined;
     });
-    expect(reported.map((e) => [e.vni, e.networks])).toEqual([[1330, [`DanmNet ${ns}/nclash`]], [1331, [`NetworkAttachmentDefinition ${ns}/nadclash`]]]);
+    expect(reported.map((e) => [e.vni, e.networks])).toEqual([
+      [1330, [`DanmNet ${ns}/nclash`]],
+      [1331, [`NetworkAttachmentDefinition ${ns}/nadclash`]],
+    ]);
     for (const e of reported) expect(e.error).toContain("vx_nclash is wanted with different parameters");
     const version = (await getNad("nadclash")).metadata.resourceVersion;
     await settle();
@@ -190,10 +250,12 @@ describe.skipIf(!!unavailable)("node agent and NetworkAttachmentDefinitions thro
 
   it("agents of two nodes create the interface each and rewrite the NAD once between them", async () => {
     await startAgent(1);
-    const rewrites = () => logs.filter((l) => l.message === "NetworkAttachmentDefinition master rewritten" && l.fields?.nad === `NetworkAttachmentDefinition ${ns}/nadtwo`);
+    const rewrites = () =>
+      logs.filter((l) => l.message === "NetworkAttachmentDefinition master rewritten" && l.fields?.nad === `NetworkAttachmentDefinition ${ns}/nadtwo`);
     await createNad("nadtwo", { name: "nadtwo", type: "macvlan", master: "p0", vxlan: 1340 });
     const asCreated = await getNad("nadtwo");
-    for (const node of nodes) await waitFor(`vx_nadtwo on ${node}`, async () => ((await entries("vx_nadtwo", node))[0]?.state === "Present" ? true : undefined));
+    for (const node of nodes)
+      await waitFor(`vx_nadtwo on ${node}`, async () => ((await entries("vx_nadtwo", node))[0]?.state === "Present" ? true : undefined));
     await waitFor("master rewritten", async () => (JSON.parse((await getNad("nadtwo")).spec!.config!).master === "vx_nadtwo" ? true : undefined));
     const version = (await getNad("nadtwo")).metadata.resourceVersion;
     await settle();
@@ -228,7 +290,9 @@ describe.skipIf(!!unavailable)("node agent and NetworkAttachmentDefinitions thro
     await removeCrd();
     await waitFor("vx_nadlast removed", async () => ((await entries("vx_nadlast")).length === 0 && !(await link("vx_nadlast")) ? true : undefined));
     // deleting the CRD deletes the NADs first; the watch then finds the API gone and stops
-    await waitFor("the agent notices", async () => (logs.some((l) => l.node === nodes[0] && l.message.startsWith("the cluster stopped serving NetworkAttachmentDefinitions")) ? true : undefined));
+    await waitFor("the agent notices", async () =>
+      logs.some((l) => l.node === nodes[0] && l.message.startsWith("the cluster stopped serving NetworkAttachmentDefinitions")) ? true : undefined,
+    );
     await settle();
     expect(logs.filter((l) => l.node === nodes[0]).at(-1)?.message).not.toBe("watch interrupted; listing again");
   });

@@ -44,7 +44,12 @@ describe.skipIf(!!unavailable)("node agent through the real API server", () => {
 
   const status = () => netadmin.call<NodeNetworkStatus>(danmPath("NodeNetworkStatus", undefined, node));
   const iface = async (name: string) => (await status()).status?.hostInterfaces.find((i) => i.name === name);
-  const danmNet = (name: string, options: Record<string, unknown>) => ({ apiVersion: "danm.k8s.io/v1", kind: "DanmNet", metadata: { name, namespace: ns }, spec: { NetworkID: name, NetworkType: "macvlan", Options: options } });
+  const danmNet = (name: string, options: Record<string, unknown>) => ({
+    apiVersion: "danm.k8s.io/v1",
+    kind: "DanmNet",
+    metadata: { name, namespace: ns },
+    spec: { NetworkID: name, NetworkType: "macvlan", Options: options },
+  });
   const deleteQuietly = (p: string) => admin.call(p, { method: "DELETE" }).catch(() => undefined);
 
   beforeAll(async () => {
@@ -53,11 +58,23 @@ describe.skipIf(!!unavailable)("node agent through the real API server", () => {
     vlanSupported = probe.code === 0;
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenet-agent-it-"));
     writeSysfsTree(dir, [{ name: "ens1f0", bus: "5a", totalVfs: 8, numVfs: 4 }]);
-    fs.writeFileSync(path.join(dir, "sriov.json"), JSON.stringify({ resourceList: [{ resourcePrefix: "vendor.example", resourceName: "sriov_left", selectors: { pfNames: ["ens1f0"] } }] }));
+    fs.writeFileSync(
+      path.join(dir, "sriov.json"),
+      JSON.stringify({ resourceList: [{ resourcePrefix: "vendor.example", resourceName: "sriov_left", selectors: { pfNames: ["ens1f0"] } }] }),
+    );
     admin = await KubeRest.fromFile(cluster.controlPlane.kubeconfigs.admin);
     netadmin = await KubeRest.fromFile(cluster.controlPlane.kubeconfigs.netadmin);
     agentKube = await KubeRest.fromFile(await agentKubeconfig(cluster.controlPlane, path.join(dir, "agent.kubeconfig")));
-    agent = new NodeAgent({ node, kube: agentKube, netns: scratch.name, sysfsRoot: dir, sriovConfigFile: path.join(dir, "sriov.json"), heartbeatSeconds: 5, debounceMs: 20, log: () => {} });
+    agent = new NodeAgent({
+      node,
+      kube: agentKube,
+      netns: scratch.name,
+      sysfsRoot: dir,
+      sriovConfigFile: path.join(dir, "sriov.json"),
+      heartbeatSeconds: 5,
+      debounceMs: 20,
+      log: () => {},
+    });
     await agent.start();
   });
 
@@ -84,7 +101,12 @@ describe.skipIf(!!unavailable)("node agent through the real API server", () => {
     await netadmin.call(danmPath("DanmNet", ns), { method: "POST", body: danmNet("h5vx", { host_device: scratch.parent, vxlan: 777, cidr: "10.77.0.0/24" }) });
     const present = await waitFor("vx_h5vx present", async () => ((await iface("vx_h5vx"))?.state === "Present" ? await iface("vx_h5vx") : undefined));
     expect(present).toMatchObject({ name: "vx_h5vx", kind: "vxlan", vni: 777, parent: scratch.parent, networks: [`DanmNet ${ns}/h5vx`], mtu: 1450 });
-    expect((await readLinks({ netns: scratch.name })).find((l) => l.name === "vx_h5vx")).toMatchObject({ kind: "vxlan", id: 777, ownedByTenet: true, up: true });
+    expect((await readLinks({ netns: scratch.name })).find((l) => l.name === "vx_h5vx")).toMatchObject({
+      kind: "vxlan",
+      id: 777,
+      ownedByTenet: true,
+      up: true,
+    });
 
     await netadmin.call(danmPath("DanmNet", ns, "h5vx"), { method: "DELETE" });
     await waitFor("vx_h5vx gone from the status", async () => ((await iface("vx_h5vx")) === undefined ? true : undefined));
@@ -109,8 +131,18 @@ describe.skipIf(!!unavailable)("node agent through the real API server", () => {
 
   it("inventories the SR-IOV pools from sysfs and names the Pods whose DanmEps on this node hold VFs", async () => {
     const ep = (name: string, pod: string, vf: number) => ({
-      apiVersion: "danm.k8s.io/v1", kind: "DanmEp", metadata: { name, namespace: ns },
-      spec: { NetworkName: "fronthaul", NetworkType: "sriov", apiType: "ClusterNetwork", EndpointID: name, Host: node, Pod: pod, Interface: { Name: "eth1", Address: "none", DeviceID: simulatedVfAddress("5a", vf) } },
+      apiVersion: "danm.k8s.io/v1",
+      kind: "DanmEp",
+      metadata: { name, namespace: ns },
+      spec: {
+        NetworkName: "fronthaul",
+        NetworkType: "sriov",
+        apiType: "ClusterNetwork",
+        EndpointID: name,
+        Host: node,
+        Pod: pod,
+        Interface: { Name: "eth1", Address: "none", DeviceID: simulatedVfAddress("5a", vf) },
+      },
     });
     await admin.call(danmPath("DanmEp", ns), { method: "POST", body: ep("h5-ep-1", "du-0", 1) });
     await admin.call(danmPath("DanmEp", ns), { method: "POST", body: ep("h5-ep-2", "du-1", 3) });
@@ -119,7 +151,10 @@ describe.skipIf(!!unavailable)("node agent through the real API server", () => {
       return p?.allocated === 2 ? p : undefined;
     });
     expect(pool).toMatchObject({ physicalFunctions: ["ens1f0"], total: 4, allocated: 2, free: 2 });
-    expect(pool.vfs.filter((v) => v.pod).map((v) => [v.index, v.pod])).toEqual([[1, `${ns}/du-0`], [3, `${ns}/du-1`]]);
+    expect(pool.vfs.filter((v) => v.pod).map((v) => [v.index, v.pod])).toEqual([
+      [1, `${ns}/du-0`],
+      [3, `${ns}/du-1`],
+    ]);
     // the pool the example ClusterNetwork fronthaul names has no physical function in this agent's config
     const right = (await status()).status!.sriovPools.find((x) => x.name === "vendor.example/sriov_right");
     expect(right?.error).toMatch(/names no physical function/);
@@ -130,15 +165,25 @@ describe.skipIf(!!unavailable)("node agent through the real API server", () => {
     const profile = { name: scratch.parent, vniType: "vxlan", vniRange: "4600-4609" };
     const addProfile = async (add: boolean) => {
       for (;;) {
-        const tc = await netadmin.call<{ metadata: { resourceVersion: string }; hostDevices: { name: string }[] }>(danmPath("TenantConfig", undefined, "tenet"));
+        const tc = await netadmin.call<{ metadata: { resourceVersion: string }; hostDevices: { name: string }[] }>(
+          danmPath("TenantConfig", undefined, "tenet"),
+        );
         const hostDevices = add ? [...tc.hostDevices.filter((p) => p.name !== profile.name), profile] : tc.hostDevices.filter((p) => p.name !== profile.name);
-        const done = await netadmin.call(danmPath("TenantConfig", undefined, "tenet"), { method: "PUT", body: { ...tc, hostDevices } }).then(() => true, (e: KubeError) => (e.status === 409 ? false : Promise.reject(e)));
+        const done = await netadmin.call(danmPath("TenantConfig", undefined, "tenet"), { method: "PUT", body: { ...tc, hostDevices } }).then(
+          () => true,
+          (e: KubeError) => (e.status === 409 ? false : Promise.reject(e)),
+        );
         if (done) return;
       }
     };
     const alice = await KubeRest.fromFile(cluster.controlPlane.kubeconfigs.alice);
     const bob = await KubeRest.fromFile(cluster.controlPlane.kubeconfigs.bob);
-    const tn = (namespace: string, name: string, cidr: string) => ({ apiVersion: "danm.k8s.io/v1", kind: "TenantNetwork", metadata: { name, namespace }, spec: { NetworkType: "ipvlan", Options: { cidr, host_device: scratch.parent } } });
+    const tn = (namespace: string, name: string, cidr: string) => ({
+      apiVersion: "danm.k8s.io/v1",
+      kind: "TenantNetwork",
+      metadata: { name, namespace },
+      spec: { NetworkType: "ipvlan", Options: { cidr, host_device: scratch.parent } },
+    });
     type Tn = { spec: { NetworkID: string; Options: { vxlan: number } } };
     await addProfile(true);
     try {
@@ -146,14 +191,20 @@ describe.skipIf(!!unavailable)("node agent through the real API server", () => {
       const alices = await alice.call<Tn>(danmPath("TenantNetwork", "team-a"), { method: "POST", body: tn("team-a", "h14-alice", "10.141.0.0/24") });
       expect([bobs.spec.Options.vxlan, alices.spec.Options.vxlan]).toEqual([4600, 4601]);
       expect([bobs.spec.NetworkID, alices.spec.NetworkID]).toEqual(["tn-ip.4600", "tn-ip.4601"]);
-      for (const [name, vni, user] of [["vx_tn-ip.4600", 4600, "TenantNetwork team-b/h14-bob"], ["vx_tn-ip.4601", 4601, "TenantNetwork team-a/h14-alice"]] as const) {
+      for (const [name, vni, user] of [
+        ["vx_tn-ip.4600", 4600, "TenantNetwork team-b/h14-bob"],
+        ["vx_tn-ip.4601", 4601, "TenantNetwork team-a/h14-alice"],
+      ] as const) {
         const present = await waitFor(`${name} present`, async () => ((await iface(name))?.state === "Present" ? await iface(name) : undefined));
         expect(present).toMatchObject({ name, kind: "vxlan", vni, parent: scratch.parent, networks: [user] });
       }
       const mine = (await status()).status!.hostInterfaces.filter((i) => i.networks.some((n) => n.includes("h14-")));
       expect(mine.map((i) => i.state)).toEqual(["Present", "Present"]);
       const links = (await readLinks({ netns: scratch.name })).filter((l) => l.name.startsWith("vx_tn-ip."));
-      expect(links.map((l) => [l.name, l.id]).sort()).toEqual([["vx_tn-ip.4600", 4600], ["vx_tn-ip.4601", 4601]]);
+      expect(links.map((l) => [l.name, l.id]).sort()).toEqual([
+        ["vx_tn-ip.4600", 4600],
+        ["vx_tn-ip.4601", 4601],
+      ]);
     } finally {
       await bob.call(danmPath("TenantNetwork", "team-b", "h14-bob"), { method: "DELETE" }).catch(() => undefined);
       await alice.call(danmPath("TenantNetwork", "team-a", "h14-alice"), { method: "DELETE" }).catch(() => undefined);
@@ -163,7 +214,9 @@ describe.skipIf(!!unavailable)("node agent through the real API server", () => {
   });
 
   it("may write only NodeNetworkStatuses: its ServiceAccount cannot change networks", async () => {
-    const denied = await agentKube.call(danmPath("DanmNet", ns), { method: "POST", body: danmNet("h5deny", { cidr: "10.79.0.0/24" }) }).catch((e: unknown) => e);
+    const denied = await agentKube
+      .call(danmPath("DanmNet", ns), { method: "POST", body: danmNet("h5deny", { cidr: "10.79.0.0/24" }) })
+      .catch((e: unknown) => e);
     expect(denied).toBeInstanceOf(KubeError);
     expect((denied as KubeError).status).toBe(403);
   });

@@ -11,7 +11,14 @@ import type { NetworkObject } from "../domain/api/network";
 import type { NodeCondition, NodeNetworkStatus } from "../domain/api/nodeStatus";
 import type { TenantConfig } from "../domain/api/tenantConfig";
 import { desiredHostInterfaces, interfaceMatches, type ActualInterface } from "../domain/hostInterfaces";
-import { nadHostInterface, nadIssuesMessage, nadLabel, nadMasterRewrite, readNad, type NetworkAttachmentDefinition } from "../domain/networkAttachmentDefinition";
+import {
+  nadHostInterface,
+  nadIssuesMessage,
+  nadLabel,
+  nadMasterRewrite,
+  readNad,
+  type NetworkAttachmentDefinition,
+} from "../domain/networkAttachmentDefinition";
 import { nodeStatusContent, statusContentChanged, type NodeStatusContent } from "../domain/nodeNetworkStatus";
 import { parseSriovDevicePluginConfig, sriovPoolNames, sriovPoolStatuses, vfHolders, type ParsedSriovConfig } from "../domain/sriov";
 import { danmPath } from "../kube/access";
@@ -77,7 +84,8 @@ export class NodeAgent {
 
   /** Starts the watches, waits for their first lists, reconciles and publishes once, then keeps going. */
   async start(): Promise<void> {
-    if (this.options.notAppliedReason) this.log("host interfaces are NOT applied on this node; they are reported as NotApplied", { reason: this.options.notAppliedReason });
+    if (this.options.notAppliedReason)
+      this.log("host interfaces are NOT applied on this node; they are reported as NotApplied", { reason: this.options.notAppliedReason });
     for (const kind of WATCHED) {
       const w = new SharedWatch<Kinded>(this.options.kube, { path: danmPath(kind), log: (m, f) => this.log(m, f) });
       w.onEvent((_type, obj) => {
@@ -206,7 +214,8 @@ export class NodeAgent {
         return w && w.name === wanted.name && w.kind === wanted.kind && w.id === wanted.id && w.parent === wanted.parent ? nadMasterRewrite(n) : undefined;
       };
       try {
-        if (await updateNetworkAttachmentDefinition(this.options.kube, nad, stillWanted)) this.log("NetworkAttachmentDefinition master rewritten", { nad: nadLabel(nad), master: wanted.name, hostDevice: wanted.parent });
+        if (await updateNetworkAttachmentDefinition(this.options.kube, nad, stillWanted))
+          this.log("NetworkAttachmentDefinition master rewritten", { nad: nadLabel(nad), master: wanted.name, hostDevice: wanted.parent });
       } catch (e) {
         this.log("cannot rewrite the master of a NetworkAttachmentDefinition; retrying at the next pass", { nad: nadLabel(nad), error: (e as Error).message });
       }
@@ -269,9 +278,13 @@ export class NodeAgent {
       this.conditions,
       startedAt,
     );
-    this.options.metrics?.observe(content, (report?.failed ?? []).map((f) => f.name));
+    this.options.metrics?.observe(
+      content,
+      (report?.failed ?? []).map((f) => f.name),
+    );
     const changed = statusContentChanged(this.published?.content, content);
-    if (report && (report.created.length || report.removed.length || report.broughtUp.length)) this.log("host interfaces changed", { created: report.created, removed: report.removed, broughtUp: report.broughtUp });
+    if (report && (report.created.length || report.removed.length || report.broughtUp.length))
+      this.log("host interfaces changed", { created: report.created, removed: report.removed, broughtUp: report.broughtUp });
     if (changed) {
       for (const f of report?.failed ?? []) this.log("host interface failed", { name: f.name, networks: f.users, command: f.command, error: f.error });
       for (const c of report?.conflicts ?? []) this.log("host interface left alone", { name: c.name, networks: c.users, reason: c.reason });
@@ -283,7 +296,12 @@ export class NodeAgent {
 
   private async publish(content: NodeStatusContent): Promise<void> {
     const heartbeat = new Date().toISOString();
-    const object: NodeNetworkStatus = { apiVersion: "danm.k8s.io/v1", kind: "NodeNetworkStatus", metadata: { name: this.options.node, labels: { "app.kubernetes.io/managed-by": "tenet-agent" } }, status: { ...content, heartbeat } };
+    const object: NodeNetworkStatus = {
+      apiVersion: "danm.k8s.io/v1",
+      kind: "NodeNetworkStatus",
+      metadata: { name: this.options.node, labels: { "app.kubernetes.io/managed-by": "tenet-agent" } },
+      status: { ...content, heartbeat },
+    };
     try {
       await this.options.kube.call(danmPath("NodeNetworkStatus", undefined, this.options.node), {
         method: "PATCH",

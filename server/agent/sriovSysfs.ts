@@ -26,7 +26,8 @@ function readInt(file: string): number | undefined {
 export function readPhysicalFunction(root: string, pf: string): PhysicalFunctionRead {
   if (!pf || pf.includes("/") || pf === "." || pf === "..") return { ok: false, reason: `"${pf}" is not a network interface name` };
   const device = path.join(netClass(root), pf, "device");
-  if (!fs.existsSync(path.join(netClass(root), pf))) return { ok: false, reason: `physical function ${pf} does not exist on this node (no ${path.join(netClass(root), pf)})` };
+  if (!fs.existsSync(path.join(netClass(root), pf)))
+    return { ok: false, reason: `physical function ${pf} does not exist on this node (no ${path.join(netClass(root), pf)})` };
   const totalVfs = readInt(path.join(device, "sriov_totalvfs"));
   if (totalVfs === undefined) return { ok: false, reason: `${pf} is not SR-IOV capable: ${path.join(device, "sriov_totalvfs")} is missing or unreadable` };
   const numVfs = readInt(path.join(device, "sriov_numvfs")) ?? 0;

@@ -31,7 +31,10 @@ afterAll(async () => {
   await netadmin.objects.delete({ kind: "ClusterNetwork", name: CN }).catch(() => undefined);
   const current = (await netadmin.objects.get({ kind: "TenantConfig", name: "tenet" })) as unknown as TenantConfig;
   const hostDevices = (original.hostDevices ?? []).map(({ alloc: _alloc, ...p }) => p); // keep today's reservations (decision 4)
-  await netadmin.objects.replace({ kind: "TenantConfig", object: { ...original, hostDevices, metadata: { ...original.metadata, resourceVersion: current.metadata.resourceVersion } } });
+  await netadmin.objects.replace({
+    kind: "TenantConfig",
+    object: { ...original, hostDevices, metadata: { ...original.metadata, resourceVersion: current.metadata.resourceVersion } },
+  });
   await runtime.dispose();
 });
 
@@ -88,13 +91,16 @@ describe("the TenantConfig editor's data", () => {
   });
 
   it("reports that a range leaving out the held VLAN strands it, naming the TenantNetwork; a range keeping it reports nothing", async () => {
-    const hostDevices = (range: string) => original.hostDevices!.map(({ alloc: _alloc, ...p }) => (p.name === "ens4" && p.vniType === "vlan" ? { ...p, vniRange: range } : p));
+    const hostDevices = (range: string) =>
+      original.hostDevices!.map(({ alloc: _alloc, ...p }) => (p.name === "ens4" && p.vniType === "vlan" ? { ...p, vniRange: range } : p));
     const warnings = await netadmin.admin.rangeEditWarnings({ name: "tenet", hostDevices: hostDevices(`${vlan + 1}-1999`) });
     const ens4 = warnings.find((w) => w.profile === "ens4")!;
     expect(ens4).toMatchObject({ vniType: "vlan", kind: "outsideRange", path: "hostDevices[0].vniRange" });
     expect(ens4.stranded.find((v) => v.vni === vlan)?.holders).toEqual([{ namespace: "team-a", name: TN }]);
     expect(ens4.message).toContain(`team-a/${TN}`);
-    expect((await netadmin.admin.rangeEditWarnings({ name: "tenet", hostDevices: hostDevices(`${vlan}-2100`) })).filter((w) => w.profile === "ens4")).toEqual([]);
+    expect((await netadmin.admin.rangeEditWarnings({ name: "tenet", hostDevices: hostDevices(`${vlan}-2100`) })).filter((w) => w.profile === "ens4")).toEqual(
+      [],
+    );
   });
 
   it("a netadmin widens the range with objects.replace; the new range is visible and the reservation survives", async () => {
@@ -119,7 +125,12 @@ describe("the TenantConfig editor's data", () => {
 describe("ClusterNetworks", () => {
   const object = (extra: Record<string, unknown> = {}) => ({
     metadata: { name: CN },
-    spec: { NetworkID: "h2bh", NetworkType: "ipvlan", AllowedTenants: ["team-a"], Options: { host_device: "bond1", vlan: 311, cidr: "172.29.4.0/24", ...extra } },
+    spec: {
+      NetworkID: "h2bh",
+      NetworkType: "ipvlan",
+      AllowedTenants: ["team-a"],
+      Options: { host_device: "bond1", vlan: 311, cidr: "172.29.4.0/24", ...extra },
+    },
   });
 
   it("a dry run reports the webhook's field causes and creates nothing", async () => {
@@ -141,12 +152,21 @@ describe("ClusterNetworks", () => {
 
 describe("the audit trail", () => {
   it("holds an allowed and a denied change with their verdicts, filterable and paged", async () => {
-    await netadmin.objects.create({ kind: "ClusterNetwork", object: { metadata: { name: "h2-audit" }, spec: { NetworkID: "h2audit", NetworkType: "ipvlan", Options: { cidr: "10.92.0.0/24" } } } });
+    await netadmin.objects.create({
+      kind: "ClusterNetwork",
+      object: { metadata: { name: "h2-audit" }, spec: { NetworkID: "h2audit", NetworkType: "ipvlan", Options: { cidr: "10.92.0.0/24" } } },
+    });
     await netadmin.objects.delete({ kind: "ClusterNetwork", name: "h2-audit" });
-    await expect(alice.objects.create({ kind: "ClusterNetwork", object: { metadata: { name: "h2-sneaky" }, spec: { NetworkID: "sneaky" } } })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(
+      alice.objects.create({ kind: "ClusterNetwork", object: { metadata: { name: "h2-sneaky" }, spec: { NetworkID: "sneaky" } } }),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
 
     const all = await netadmin.audit.list({});
-    expect(all.rows.find((r) => r.name === "h2-audit" && r.action === "create")).toMatchObject({ actor: "netadmin", kind: "ClusterNetwork", verdict: "allowed" });
+    expect(all.rows.find((r) => r.name === "h2-audit" && r.action === "create")).toMatchObject({
+      actor: "netadmin",
+      kind: "ClusterNetwork",
+      verdict: "allowed",
+    });
     const denied = all.rows.find((r) => r.name === "h2-sneaky");
     expect(denied).toMatchObject({ actor: "alice", action: "create", kind: "ClusterNetwork", verdict: "denied" });
     expect(denied!.message).toMatch(/forbidden/i);

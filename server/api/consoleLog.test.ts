@@ -14,7 +14,12 @@ function capture() {
   return { targets, out, err };
 }
 
-const lines = (chunks: string[]) => chunks.join("").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+const lines = (chunks: string[]) =>
+  chunks
+    .join("")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe("logFormat (TENET_LOG_FORMAT)", () => {
   it("is text unless json is asked for, and refuses anything else with the choices", () => {
@@ -34,7 +39,10 @@ describe("consoleRecord", () => {
   });
 
   it("strips ANSI colours and Next's prefix glyphs, which set the level", () => {
-    expect(consoleRecord("console", "info", ["\u001b[1m\u001b[32m✓\u001b[39m\u001b[22m Ready in 75ms"], NOW)).toMatchObject({ msg: "Ready in 75ms", level: "info" });
+    expect(consoleRecord("console", "info", ["\u001b[1m\u001b[32m✓\u001b[39m\u001b[22m Ready in 75ms"], NOW)).toMatchObject({
+      msg: "Ready in 75ms",
+      level: "info",
+    });
     expect(consoleRecord("console", "info", ["▲ Next.js 16.4.6"], NOW)).toMatchObject({ msg: "Next.js 16.4.6" });
     expect(consoleRecord("console", "info", ["\u001b[33m\u001b[1m⚠\u001b[22m\u001b[39m", "slow"], NOW)).toMatchObject({ msg: "slow", level: "warn" });
     expect(consoleRecord("console", "error", ["\u001b[31m⨯\u001b[39m", "boom"], NOW)).toMatchObject({ msg: "boom", level: "error" });
@@ -83,14 +91,21 @@ describe("consoleRecord", () => {
   it("takes a line that already is a JSON object apart instead of quoting it (message becomes msg)", () => {
     const r = consoleRecord("console", "error", [JSON.stringify({ level: "warn", message: "watch expired", kind: "DanmEp" })], NOW);
     expect(r).toEqual({ time: NOW.toISOString(), component: "console", msg: "watch expired", level: "warn", kind: "DanmEp" });
-    const own = consoleRecord("console", "info", [JSON.stringify({ time: "2020-01-01T00:00:00.000Z", component: "svcwatcher", msg: "synced", level: "nonsense" })], NOW);
+    const own = consoleRecord(
+      "console",
+      "info",
+      [JSON.stringify({ time: "2020-01-01T00:00:00.000Z", component: "svcwatcher", msg: "synced", level: "nonsense" })],
+      NOW,
+    );
     expect(own).toEqual({ time: "2020-01-01T00:00:00.000Z", component: "svcwatcher", msg: "synced", level: "info" });
   });
 });
 
 describe("rawRecords (text written straight to a stream)", () => {
   it("is one record for a multi-line write, one per line for JSON lines", () => {
-    expect(rawRecords("console", "error", "Trace: here\n    at a (x.js:1:1)\n", NOW)).toEqual([{ time: NOW.toISOString(), component: "console", msg: "Trace: here\n    at a (x.js:1:1)", level: "error" }]);
+    expect(rawRecords("console", "error", "Trace: here\n    at a (x.js:1:1)\n", NOW)).toEqual([
+      { time: NOW.toISOString(), component: "console", msg: "Trace: here\n    at a (x.js:1:1)", level: "error" },
+    ]);
     expect(rawRecords("console", "info", '{"msg":"a"}\n{"message":"b"}\n', NOW).map((r) => r.msg)).toEqual(["a", "b"]);
     expect(rawRecords("console", "info", "\n", NOW)).toEqual([]);
   });
@@ -111,7 +126,10 @@ describe("installJsonLogs", () => {
       { time: NOW.toISOString(), component: "console", msg: "detail { n: 1n }", level: "debug" },
     ]);
     const e = lines(err);
-    expect(e.map((r) => [r.level, r.msg])).toEqual([["error", "Error: boom\nsecond line"], ["warn", "careful"]]);
+    expect(e.map((r) => [r.level, r.msg])).toEqual([
+      ["error", "Error: boom\nsecond line"],
+      ["warn", "careful"],
+    ]);
     expect(e[0].error).toMatch(/^Error: boom\nsecond line\n {4}at /);
     for (const chunk of [...out, ...err]) expect(chunk.endsWith("\n") && chunk.indexOf("\n") === chunk.length - 1).toBe(true);
     restore();
@@ -139,7 +157,11 @@ describe("installJsonLogs", () => {
   it("still logs a call whose argument cannot be formatted", () => {
     const { targets, out } = capture();
     const restore = installJsonLogs("console", targets, () => NOW);
-    const hostile = { [Symbol.for("nodejs.util.inspect.custom")]: () => { throw new Error("no inspecting me"); } };
+    const hostile = {
+      [Symbol.for("nodejs.util.inspect.custom")]: () => {
+        throw new Error("no inspecting me");
+      },
+    };
     targets.console.log(hostile);
     restore();
     expect(lines(out)).toEqual([{ time: NOW.toISOString(), component: "console", msg: "unformattable log call: no inspecting me", level: "info" }]);

@@ -38,7 +38,8 @@ export function errorText(e: Error, depth = 0): string {
   // a stack that lost its first line (some libraries rewrite it) still says what went wrong
   if (e.message && !text.includes(e.message)) text = `${e.name}: ${e.message}\n${text}`;
   const cause = (e as { cause?: unknown }).cause;
-  if (cause !== undefined && depth < 5) text += `\nCaused by: ${isError(cause) ? errorText(cause, depth + 1) : formatWithOptions({ colors: false }, "%O", cause)}`;
+  if (cause !== undefined && depth < 5)
+    text += `\nCaused by: ${isError(cause) ? errorText(cause, depth + 1) : formatWithOptions({ colors: false }, "%O", cause)}`;
   return stripAnsi(text);
 }
 
@@ -56,8 +57,15 @@ function jsonObject(text: string): Record<string, unknown> | undefined {
 
 function fromJsonObject(component: string, level: LogLevel, obj: Record<string, unknown>, now: Date): LogRecord {
   const { time, component: c, message, msg, level: l, ...fields } = obj;
-  const text = typeof msg === "string" ? msg : typeof message === "string" ? message : message === undefined && msg === undefined ? "" : JSON.stringify(msg ?? message);
-  const record = logRecord(typeof c === "string" && c ? c : component, LOG_LEVELS.includes(l as LogLevel) ? (l as LogLevel) : level, stripAnsi(text), fields, now);
+  const text =
+    typeof msg === "string" ? msg : typeof message === "string" ? message : message === undefined && msg === undefined ? "" : JSON.stringify(msg ?? message);
+  const record = logRecord(
+    typeof c === "string" && c ? c : component,
+    LOG_LEVELS.includes(l as LogLevel) ? (l as LogLevel) : level,
+    stripAnsi(text),
+    fields,
+    now,
+  );
   if (typeof time === "string") record.time = time;
   return record;
 }
@@ -123,7 +131,12 @@ const MAX_PENDING = 64 * 1024;
  * command line tool's progress). Returns a function
  * that writes what is pending and puts everything back.
  */
-export function installJsonLogs(component: string, targets: LogTargets = { console, stdout: process.stdout, stderr: process.stderr }, now = () => new Date(), options: { rawStderrLevel?: LogLevel } = {}): () => void {
+export function installJsonLogs(
+  component: string,
+  targets: LogTargets = { console, stdout: process.stdout, stderr: process.stderr },
+  now = () => new Date(),
+  options: { rawStderrLevel?: LogLevel } = {},
+): () => void {
   const { console: c, stdout, stderr } = targets;
   const original = { log: c.log, info: c.info, debug: c.debug, warn: c.warn, error: c.error, stdoutWrite: stdout.write, stderrWrite: stderr.write };
   const writeOut = original.stdoutWrite.bind(stdout);
@@ -134,14 +147,16 @@ export function installJsonLogs(component: string, targets: LogTargets = { conso
     if (to === "out") writeOut(line);
     else writeErr(line);
   };
-  const method = (to: "out" | "err", level: LogLevel) => (...args: unknown[]) => {
-    try {
-      emit(to, consoleRecord(component, level, args, now()));
-    } catch (e) {
-      // never lose a line because one argument cannot be formatted
-      emit(to, logRecord(component, level, `unformattable log call: ${(e as Error).message}`, {}, now()));
-    }
-  };
+  const method =
+    (to: "out" | "err", level: LogLevel) =>
+    (...args: unknown[]) => {
+      try {
+        emit(to, consoleRecord(component, level, args, now()));
+      } catch (e) {
+        // never lose a line because one argument cannot be formatted
+        emit(to, logRecord(component, level, `unformattable log call: ${(e as Error).message}`, {}, now()));
+      }
+    };
   c.log = method("out", "info");
   c.info = method("out", "info");
   c.debug = method("out", "debug");

@@ -2,7 +2,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { clientAddress, isSameOrigin, isSecureRequest, readCookie } from "./context";
 
-const post = (headers: Record<string, string>) => new Request("http://console.test/api/trpc/auth.signIn", { method: "POST", headers: { host: "console.test", ...headers } });
+const post = (headers: Record<string, string>) =>
+  new Request("http://console.test/api/trpc/auth.signIn", { method: "POST", headers: { host: "console.test", ...headers } });
 
 afterEach(() => {
   delete process.env.TENET_TRUSTED_PROXY;

@@ -58,7 +58,11 @@ export function isSecureRequest(req: Request): boolean {
  * without a proxy the address is a hint, which is why the sign-in throttle also limits per account).
  */
 export function clientAddress(req: Request): string {
-  const forwarded = req.headers.get("x-forwarded-for")?.split(",").map((a) => a.trim()).filter(Boolean);
+  const forwarded = req.headers
+    .get("x-forwarded-for")
+    ?.split(",")
+    .map((a) => a.trim())
+    .filter(Boolean);
   return forwarded?.at(-1)?.slice(0, 100) ?? "unknown";
 }
 
@@ -77,5 +81,14 @@ export async function createContext({ req, resHeaders }: { req: Request; resHead
   const runtime = await consoleRuntime();
   const sessionToken = readCookie(req.headers.get("cookie"), SESSION_COOKIE);
   const session = await findSession(runtime.db, sessionToken);
-  return { runtime, session, sessionToken, csrfHeader: req.headers.get("x-tenet-csrf"), sameOrigin: isSameOrigin(req), secure: isSecureRequest(req), client: clientAddress(req), resHeaders };
+  return {
+    runtime,
+    session,
+    sessionToken,
+    csrfHeader: req.headers.get("x-tenet-csrf"),
+    sameOrigin: isSameOrigin(req),
+    secure: isSecureRequest(req),
+    client: clientAddress(req),
+    resHeaders,
+  };
 }

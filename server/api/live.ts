@@ -19,10 +19,18 @@ export const LIVE_KINDS = ["TenantNetwork", "ClusterNetwork", "DanmNet", "Tenant
 export type LiveKind = (typeof LIVE_KINDS)[number];
 
 /** Only who changed: a cluster's Pods are many, and no view reads them from this watch. */
-const identityOnly = (o: WatchedObject): WatchedObject => ({ metadata: { name: o.metadata.name, namespace: o.metadata.namespace, resourceVersion: o.metadata.resourceVersion, uid: o.metadata.uid } });
+const identityOnly = (o: WatchedObject): WatchedObject => ({
+  metadata: { name: o.metadata.name, namespace: o.metadata.namespace, resourceVersion: o.metadata.resourceVersion, uid: o.metadata.uid },
+});
 
 /** Where a kind is watched and which resource a person must be allowed to `get` to hear of a change. Events: only Pods' sandbox failures. */
-export function liveSource(kind: LiveKind): { path: string; query?: Record<string, string>; keep?: (o: WatchedObject) => WatchedObject; group: string; resource: string } {
+export function liveSource(kind: LiveKind): {
+  path: string;
+  query?: Record<string, string>;
+  keep?: (o: WatchedObject) => WatchedObject;
+  group: string;
+  resource: string;
+} {
   if (kind === "Pod" || kind === "Event") return { ...CORE_WATCHES[kind], keep: identityOnly, group: "" };
   return { path: danmPath(kind), group: API_GROUP, resource: kindInfo(kind)!.plural };
 }
@@ -50,7 +58,9 @@ export class LiveHub {
     if (!w) {
       const { path, query, keep } = liveSource(kind);
       w = new SharedWatch(this.watcher, { path, query, keep, log: watchLog.warn });
-      w.onEvent((type, obj: WatchedObject) => this.events.emit("change", { kind, type, namespace: obj.metadata.namespace ?? "", name: obj.metadata.name ?? "" } satisfies LiveChange));
+      w.onEvent((type, obj: WatchedObject) =>
+        this.events.emit("change", { kind, type, namespace: obj.metadata.namespace ?? "", name: obj.metadata.name ?? "" } satisfies LiveChange),
+      );
       this.watches.set(kind, w);
       void w.start();
     }

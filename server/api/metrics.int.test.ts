@@ -13,7 +13,9 @@ beforeAll(async () => {
 afterAll(() => runtime.dispose());
 
 const count = async (labels: Record<string, string>) => {
-  const metric = (await consoleMetrics().registry.getMetricsAsJSON()).find((m) => m.name === "tenet_console_trpc_calls_total") as { values: { labels: Record<string, string>; value: number }[] };
+  const metric = (await consoleMetrics().registry.getMetricsAsJSON()).find((m) => m.name === "tenet_console_trpc_calls_total") as {
+    values: { labels: Record<string, string>; value: number }[];
+  };
   return metric.values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value ?? 0;
 };
 

@@ -8,9 +8,12 @@ let cached: { at: number; value: Promise<string[]> } | undefined;
 
 export function tenantNamespaceCandidates(runtime: ConsoleRuntime, now = Date.now()): Promise<string[]> {
   if (cached && now - cached.at < 5_000) return cached.value;
-  const value = runtime.live.watcher
-    .call<{ items: { metadata: { name: string } }[] }>("/api/v1/namespaces")
-    .then((l) => l.items.map((n) => n.metadata.name).filter((n) => !SYSTEM.test(n)).sort());
+  const value = runtime.live.watcher.call<{ items: { metadata: { name: string } }[] }>("/api/v1/namespaces").then((l) =>
+    l.items
+      .map((n) => n.metadata.name)
+      .filter((n) => !SYSTEM.test(n))
+      .sort(),
+  );
   cached = { at: now, value };
   value.catch(() => (cached = undefined));
   return value;

@@ -33,7 +33,18 @@ function endpoint(name: string, network: string, pod: string, iface: string, add
     apiVersion: "danm.k8s.io/v1",
     kind: "DanmEp",
     metadata: { name, namespace: "team-a", labels: { "danm.k8s.io/Pod": pod } },
-    spec: { NetworkName: network, NetworkType: "ipvlan", apiType: "TenantNetwork", EndpointID: name, Pod: pod, PodUID: `uid-${pod}`, Host: "node-1", CID: `cid-${pod}`, netns: `/var/run/netns/${pod}`, Interface: { Name: iface, Address: address, AddressIPv6: address6 } },
+    spec: {
+      NetworkName: network,
+      NetworkType: "ipvlan",
+      apiType: "TenantNetwork",
+      EndpointID: name,
+      Pod: pod,
+      PodUID: `uid-${pod}`,
+      Host: "node-1",
+      CID: `cid-${pod}`,
+      netns: `/var/run/netns/${pod}`,
+      Interface: { Name: iface, Address: address, AddressIPv6: address6 },
+    },
   } as DanmEp;
 }
 
@@ -46,7 +57,13 @@ describe("networks, as a tenant", () => {
     expect(await alice.networks.namespaces()).toEqual({ namespaces: ["team-a"], writable: ["team-a"], everyNamespace: false });
     const list = await alice.networks.list({ namespace: "team-a" });
     const row = list.tenantNetworks.find((r) => r.name === "h1-listed");
-    expect(row).toMatchObject({ kind: "TenantNetwork", namespace: "team-a", networkType: "ipvlan", cidr: "10.140.0.0/24", usage: { v4: { total: 254, used: 0, free: 254 } } });
+    expect(row).toMatchObject({
+      kind: "TenantNetwork",
+      namespace: "team-a",
+      networkType: "ipvlan",
+      cidr: "10.140.0.0/24",
+      usage: { v4: { total: 254, used: 0, free: 254 } },
+    });
     // examples/clusternetworks.yaml: oam and overlay admit everyone, backhaul team-a and team-b, fronthaul team-a only
     expect(list.clusterNetworks.map((n) => n.name)).toEqual(["backhaul", "fronthaul", "oam", "overlay"]);
     expect(list.clusterNetworks.find((n) => n.name === "backhaul")).toMatchObject({ vlan: 310, hostDevice: "bond1", usage: { v4: { total: 181, used: 0 } } });
@@ -94,7 +111,9 @@ describe("networks, as a tenant", () => {
 
   it("a dry run of a bad cidr comes back with the webhook's cause on spec.Options.cidr", async () => {
     const alice = await callerFor(runtime, DEMO_IDENTITIES.alice);
-    const error = await alice.objects.create({ kind: "TenantNetwork", object: tenantNetwork("h1-bad", { cidr: "10.142.0.0/33" }), dryRun: true }).catch((e: unknown) => e);
+    const error = await alice.objects
+      .create({ kind: "TenantNetwork", object: tenantNetwork("h1-bad", { cidr: "10.142.0.0/33" }), dryRun: true })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "UNPROCESSABLE_CONTENT" });
     const causes = (error as { cause: { causes: { field: string; message: string }[] } }).cause.causes;
     expect(causes).toEqual([expect.objectContaining({ field: "spec.Options.cidr", message: expect.stringContaining("N-2") })]);
@@ -127,7 +146,11 @@ describe("networks, as a tenant", () => {
     await admin.create("DanmEp", endpoint("h1-ep-1", "h1-used", "web-0", "eth1", granted[0][0], granted[0][1]));
     await admin.create("DanmEp", endpoint("h1-ep-2", "h1-used", "db-0", "eth2", granted[1][0]));
     await admin.create("DanmEp", endpoint("h1-ep-other", "h1-listed", "other-0", "eth1", "10.140.0.5/24"));
-    created.push({ kind: "DanmEp", name: "h1-ep-1", namespace: "team-a" }, { kind: "DanmEp", name: "h1-ep-2", namespace: "team-a" }, { kind: "DanmEp", name: "h1-ep-other", namespace: "team-a" });
+    created.push(
+      { kind: "DanmEp", name: "h1-ep-1", namespace: "team-a" },
+      { kind: "DanmEp", name: "h1-ep-2", namespace: "team-a" },
+      { kind: "DanmEp", name: "h1-ep-other", namespace: "team-a" },
+    );
 
     const a = await alice.networks.addresses({ kind: "TenantNetwork", namespace: "team-a", name: "h1-used" });
     expect(a.rows.map((r) => [r.address, r.pod, r.interface])).toEqual([
@@ -147,7 +170,10 @@ describe("networks, as a tenant", () => {
   });
 
   it("shows a ClusterNetwork's addresses held in the tenant's namespace", async () => {
-    await admin.create("DanmEp", { ...endpoint("h1-ep-oam", "oam", "api-0", "oam1", "10.20.0.11/22"), spec: { ...endpoint("h1-ep-oam", "oam", "api-0", "oam1", "10.20.0.11/22").spec, apiType: "ClusterNetwork" } } as DanmEp);
+    await admin.create("DanmEp", {
+      ...endpoint("h1-ep-oam", "oam", "api-0", "oam1", "10.20.0.11/22"),
+      spec: { ...endpoint("h1-ep-oam", "oam", "api-0", "oam1", "10.20.0.11/22").spec, apiType: "ClusterNetwork" },
+    } as DanmEp);
     created.push({ kind: "DanmEp", name: "h1-ep-oam", namespace: "team-a" });
     const alice = await callerFor(runtime, DEMO_IDENTITIES.alice);
     const a = await alice.networks.addresses({ kind: "ClusterNetwork", name: "oam", inNamespace: "team-a" });

@@ -18,7 +18,11 @@ describe("objects, impersonating the signed-in person", () => {
   });
 
   it("derives roles from RBAC", async () => {
-    expect((await (await callerFor(runtime, DEMO_IDENTITIES.alice)).auth.me())?.roles).toEqual({ netadmin: false, operator: false, tenantNamespaces: ["team-a"] });
+    expect((await (await callerFor(runtime, DEMO_IDENTITIES.alice)).auth.me())?.roles).toEqual({
+      netadmin: false,
+      operator: false,
+      tenantNamespaces: ["team-a"],
+    });
     expect((await (await callerFor(runtime, DEMO_IDENTITIES.netadmin)).auth.me())?.roles.netadmin).toBe(true);
     expect((await (await callerFor(runtime, DEMO_IDENTITIES.olga)).auth.me())?.roles).toMatchObject({ netadmin: false, operator: true });
   });

@@ -53,10 +53,26 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const provider = new Provider(issuer, {
-    clients: [{ client_id: "tenet", client_secret: "s3cret-for-test", redirect_uris: [`${CONSOLE}/api/auth/oidc/callback`], grant_types: ["authorization_code"], response_types: ["code"] }],
+    clients: [
+      {
+        client_id: "tenet",
+        client_secret: "s3cret-for-test",
+        redirect_uris: [`${CONSOLE}/api/auth/oidc/callback`],
+        grant_types: ["authorization_code"],
+        response_types: ["code"],
+      },
+    ],
     claims: { openid: ["sub"], email: ["email", "email_verified"], groups: ["groups"] },
     scopes: ["openid", "email", "groups"],
-    findAccount: async (_ctx: unknown, sub: string) => ({ accountId: sub, claims: async () => ({ sub, email: `${sub}@example.test`, email_verified: true, groups: sub === "alice" ? ["tenet:tenants"] : sub === "mallory" ? ["system:masters"] : [] }) }),
+    findAccount: async (_ctx: unknown, sub: string) => ({
+      accountId: sub,
+      claims: async () => ({
+        sub,
+        email: `${sub}@example.test`,
+        email_verified: true,
+        groups: sub === "alice" ? ["tenet:tenants"] : sub === "mallory" ? ["system:masters"] : [],
+      }),
+    }),
     pkce: { required: () => true },
     features: { devInteractions: { enabled: true } },
     // kube-apiserver reads only the ID token; put the scope's claims there, as Dex and Keycloak do
@@ -88,7 +104,11 @@ async function submitInteraction(browser: Browser, url: string, fields: Record<s
   const html = await page.text();
   const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
   expect(action, `a form on ${url}`).toBeTruthy();
-  return browser.follow(new URL(action!, url).toString(), { method: "POST", body: new URLSearchParams(fields), headers: { "content-type": "application/x-www-form-urlencoded" } });
+  return browser.follow(new URL(action!, url).toString(), {
+    method: "POST",
+    body: new URLSearchParams(fields),
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+  });
 }
 
 /** Signs `user` in at the provider from the console's login route with `next`; returns the callback's answer. */
@@ -102,12 +122,19 @@ async function signInThroughProvider(user: string, next: string): Promise<Respon
   return callback(new Request(at, { headers: { cookie: pendingCookie.split(";")[0] } }));
 }
 
-const sessionCookies = (res: Response) => res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+const sessionCookies = (res: Response) =>
+  res.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
 
 describe("OIDC sign-in", () => {
   it("a system: group in the provider's claim is not impersonated: mallory's system:masters gives nothing", async () => {
     const done = await signInThroughProvider("mallory", "/");
-    const ctx = await createContext({ req: new Request(`${CONSOLE}/api/trpc`, { headers: { cookie: sessionCookies(done), host: "console.test" } }), resHeaders: new Headers() });
+    const ctx = await createContext({
+      req: new Request(`${CONSOLE}/api/trpc`, { headers: { cookie: sessionCookies(done), host: "console.test" } }),
+      resHeaders: new Headers(),
+    });
     const me = await appRouter.createCaller(ctx).auth.me();
     expect(me!.groups).toEqual(["system:authenticated"]);
     // as system:masters the API server would let her do everything (netadmin and operator); as herself, nothing
@@ -139,10 +166,16 @@ describe("OIDC sign-in", () => {
     const done = await callback(new Request(at, { headers: { cookie: pendingCookie.split(";")[0] } }));
     expect(done.status).toBe(302);
     expect(done.headers.get("location")).toBe(`${CONSOLE}/networks`);
-    const cookies = done.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const cookies = done.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
     expect(readCookie(cookies, SESSION_COOKIE)).toBeTruthy();
 
-    const ctx = await createContext({ req: new Request(`${CONSOLE}/api/trpc`, { headers: { cookie: cookies, host: "console.test" } }), resHeaders: new Headers() });
+    const ctx = await createContext({
+      req: new Request(`${CONSOLE}/api/trpc`, { headers: { cookie: cookies, host: "console.test" } }),
+      resHeaders: new Headers(),
+    });
     const me = await appRouter.createCaller(ctx).auth.me();
     expect(me).toMatchObject({ user: "alice", method: "oidc", roles: { tenantNamespaces: ["team-a"] } });
     expect(me!.groups).toContain("tenet:tenants");
@@ -151,8 +184,15 @@ describe("OIDC sign-in", () => {
 
   it("refuses a callback whose state does not match the pending sign-in", async () => {
     const start = await login(new Request(`${CONSOLE}/api/auth/oidc/login`));
-    const pendingCookie = start.headers.getSetCookie().find((c) => c.startsWith("tenet_oidc="))!.split(";")[0];
-    const forged = await callback(new Request(`${CONSOLE}/api/auth/oidc/callback?code=stolen&state=not-the-state&iss=${encodeURIComponent(issuer)}`, { headers: { cookie: pendingCookie } }));
+    const pendingCookie = start.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("tenet_oidc="))!
+      .split(";")[0];
+    const forged = await callback(
+      new Request(`${CONSOLE}/api/auth/oidc/callback?code=stolen&state=not-the-state&iss=${encodeURIComponent(issuer)}`, {
+        headers: { cookie: pendingCookie },
+      }),
+    );
     expect(forged.status).toBe(302);
     const location = new URL(forged.headers.get("location")!);
     expect(location.pathname).toBe("/signin");

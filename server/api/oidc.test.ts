@@ -16,20 +16,30 @@ describe("OIDC claims → Kubernetes identity (as kube-apiserver's --oidc-* flag
 
   it("uses a verified email bare and applies the groups prefix", () => {
     const s = settings({ TENET_OIDC_USERNAME_CLAIM: "email", TENET_OIDC_GROUPS_PREFIX: "oidc:" });
-    expect(identityFromClaims({ email: "alice@example.com", email_verified: true, groups: ["net", 7, "ops"] }, s)).toEqual({ user: "alice@example.com", groups: ["oidc:net", "oidc:ops", "system:authenticated"] });
+    expect(identityFromClaims({ email: "alice@example.com", email_verified: true, groups: ["net", 7, "ops"] }, s)).toEqual({
+      user: "alice@example.com",
+      groups: ["oidc:net", "oidc:ops", "system:authenticated"],
+    });
     expect(() => identityFromClaims({ email: "eve@example.com", email_verified: false }, s)).toThrow(/not verified/);
   });
 
   it("prefixes groups with oidc: unless told otherwise, and never passes a system: group from a claim", () => {
-    expect(identityFromClaims({ sub: "1", groups: ["system:masters", "net"] }, settings({}))).toEqual({ user: "https://dex.example.com#1", groups: ["oidc:system:masters", "oidc:net", "system:authenticated"] });
+    expect(identityFromClaims({ sub: "1", groups: ["system:masters", "net"] }, settings({}))).toEqual({
+      user: "https://dex.example.com#1",
+      groups: ["oidc:system:masters", "oidc:net", "system:authenticated"],
+    });
     for (const groups of [["system:masters", "net"], "system:masters"]) {
-      expect(identityFromClaims({ sub: "1", groups }, settings({ TENET_OIDC_GROUPS_PREFIX: "" })).groups).toEqual(typeof groups === "string" ? ["system:authenticated"] : ["net", "system:authenticated"]);
+      expect(identityFromClaims({ sub: "1", groups }, settings({ TENET_OIDC_GROUPS_PREFIX: "" })).groups).toEqual(
+        typeof groups === "string" ? ["system:authenticated"] : ["net", "system:authenticated"],
+      );
       expect(identityFromClaims({ sub: "1", groups }, settings({ TENET_OIDC_GROUPS_PREFIX: "system:" })).groups).toEqual(["system:authenticated"]);
     }
   });
 
   it("refuses a user name in system: (with an empty prefix a claim could name system:admin)", () => {
-    expect(() => identityFromClaims({ email: "system:admin", email_verified: true }, settings({ TENET_OIDC_USERNAME_CLAIM: "email" }))).toThrow(/system:admin.*reserved/);
+    expect(() => identityFromClaims({ email: "system:admin", email_verified: true }, settings({ TENET_OIDC_USERNAME_CLAIM: "email" }))).toThrow(
+      /system:admin.*reserved/,
+    );
     expect(identityFromClaims({ sub: "system:admin" }, settings({})).user).toBe("https://dex.example.com#system:admin");
   });
 

@@ -52,7 +52,8 @@ export function identityFromClaims(claims: Record<string, unknown>, s: OidcSetti
   if (s.usernameClaim === "email" && claims.email_verified === false) throw new Error(`the provider says the email ${name} is not verified`);
   const user = `${s.usernamePrefix}${name}`;
   // as kube-apiserver refuses for its JWT authenticators: system: names are Kubernetes' own identities
-  if (user.startsWith("system:")) throw new Error(`the provider's user name ${JSON.stringify(user)} starts with system:, which is reserved for Kubernetes' own identities`);
+  if (user.startsWith("system:"))
+    throw new Error(`the provider's user name ${JSON.stringify(user)} starts with system:, which is reserved for Kubernetes' own identities`);
   const raw = claims[s.groupsClaim];
   const groups = Array.isArray(raw) ? raw.filter((g): g is string => typeof g === "string") : typeof raw === "string" ? [raw] : [];
   // system: groups are Kubernetes' own (system:masters is every permission): a claim never grants one,
@@ -66,7 +67,13 @@ const g = globalThis as unknown as { tenetOidc?: { key: string; config: Promise<
 function configuration(s: OidcSettings): Promise<oidc.Configuration> {
   const key = `${s.issuer}\u0000${s.clientId}`;
   if (g.tenetOidc?.key !== key) {
-    const config = oidc.discovery(new URL(s.issuer), s.clientId, undefined, s.clientSecret ? oidc.ClientSecretPost(s.clientSecret) : oidc.None(), s.allowHttp ? { execute: [oidc.allowInsecureRequests] } : undefined);
+    const config = oidc.discovery(
+      new URL(s.issuer),
+      s.clientId,
+      undefined,
+      s.clientSecret ? oidc.ClientSecretPost(s.clientSecret) : oidc.None(),
+      s.allowHttp ? { execute: [oidc.allowInsecureRequests] } : undefined,
+    );
     g.tenetOidc = { key, config };
     config.catch(() => (g.tenetOidc = undefined));
   }
@@ -103,7 +110,12 @@ export async function startSignIn(s: OidcSettings, requestUrl: string, next: str
 /** Checks the provider's answer (state, PKCE, nonce, ID token signature) and returns who signed in. */
 export async function finishSignIn(s: OidcSettings, currentUrl: URL, pending: PendingSignIn) {
   const config = await configuration(s);
-  const tokens = await oidc.authorizationCodeGrant(config, currentUrl, { pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce, idTokenExpected: true });
+  const tokens = await oidc.authorizationCodeGrant(config, currentUrl, {
+    pkceCodeVerifier: pending.verifier,
+    expectedState: pending.state,
+    expectedNonce: pending.nonce,
+    idTokenExpected: true,
+  });
   const claims = tokens.claims();
   if (!claims) throw new Error("the provider returned no ID token");
   return identityFromClaims(claims as Record<string, unknown>, s);

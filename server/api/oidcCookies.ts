@@ -7,7 +7,6 @@ import { consoleRuntime } from "./runtime";
 
 export const OIDC_COOKIE = "tenet_oidc";
 
-
 /** Back to the sign-in page with one of the known error codes; the pending sign-in is dropped. */
 export function signInErrorRedirect(url: URL, code: SignInErrorCode): NextResponse {
   const res = NextResponse.redirect(new URL(`/signin?error=${code}`, url), 302);

@@ -66,7 +66,18 @@ async function createEndpoint(name: string, pod: string, uid: string, iface: str
     apiVersion: "danm.k8s.io/v1",
     kind: "DanmEp",
     metadata: { name, namespace: "team-a", labels: { "danm.k8s.io/Pod": pod } },
-    spec: { NetworkName: net, NetworkType: "ipvlan", apiType: "TenantNetwork", EndpointID: name, Pod: pod, PodUID: uid, Host: "node-1", CID: `cid-${pod}`, netns: `/var/run/netns/${pod}`, Interface: { Name: iface, Address: address, AddressIPv6: "" } },
+    spec: {
+      NetworkName: net,
+      NetworkType: "ipvlan",
+      apiType: "TenantNetwork",
+      EndpointID: name,
+      Pod: pod,
+      PodUID: uid,
+      Host: "node-1",
+      CID: `cid-${pod}`,
+      netns: `/var/run/netns/${pod}`,
+      Interface: { Name: iface, Address: address, AddressIPv6: "" },
+    },
   } as DanmEp;
   await admin.call(danmPath("DanmEp", "team-a"), { method: "POST", body: ep });
   cleanup.push(danmPath("DanmEp", "team-a", name));
@@ -79,12 +90,25 @@ const exhaustedError = `TenantNetwork team-a/${net} (eth1): no free IPv4 address
 beforeAll(async () => {
   runtime = await testRuntime(cluster.controlPlane.kubeconfigs["tenet-console"]);
   admin = await KubeRest.fromFile(cluster.controlPlane.kubeconfigs.admin);
-  await (await callerFor(runtime, DEMO_IDENTITIES.alice)).objects.create({ kind: "TenantNetwork", object: { apiVersion: "danm.k8s.io/v1", kind: "TenantNetwork", metadata: { name: net, namespace: "team-a" }, spec: { NetworkType: "ipvlan", Options: { cidr: "10.150.0.0/24" } } } });
+  await (
+    await callerFor(runtime, DEMO_IDENTITIES.alice)
+  ).objects.create({
+    kind: "TenantNetwork",
+    object: {
+      apiVersion: "danm.k8s.io/v1",
+      kind: "TenantNetwork",
+      metadata: { name: net, namespace: "team-a" },
+      spec: { NetworkType: "ipvlan", Options: { cidr: "10.150.0.0/24" } },
+    },
+  });
   cleanup.push(danmPath("TenantNetwork", "team-a", net));
 
   // web-1 runs on the network; web-2 wants it and danm found no address; other wants another network
   const web1 = await createPod(`web-1-${run}`, [{ tenantNetwork: net }]);
-  await setStatus(`web-1-${run}`, "Running", [{ type: "PodReadyToStartContainers", status: "True" }, { type: "Ready", status: "True" }]);
+  await setStatus(`web-1-${run}`, "Running", [
+    { type: "PodReadyToStartContainers", status: "True" },
+    { type: "Ready", status: "True" },
+  ]);
   await createEndpoint(`ep-${run}`, `web-1-${run}`, web1, "eth1", "10.150.0.5/24");
   const web2 = await createPod(`web-2-${run}`, [{ tenantNetwork: net }]);
   await setStatus(`web-2-${run}`, "Pending", [{ type: "PodReadyToStartContainers", status: "False" }]);
@@ -105,10 +129,28 @@ describe("pods on a network", () => {
     const on = await alice.pods.onNetwork(target);
     expect(on).toMatchObject({ scope: "team-a", podsReadable: true, eventsReadable: true });
     expect(on.pods).toEqual([
-      { namespace: "team-a", name: `web-1-${run}`, uid: expect.any(String), phase: "Running", ready: true, node: "node-1", interfaces: [{ name: "eth1", address: "10.150.0.5/24", endpoint: `ep-${run}` }] },
+      {
+        namespace: "team-a",
+        name: `web-1-${run}`,
+        uid: expect.any(String),
+        phase: "Running",
+        ready: true,
+        node: "node-1",
+        interfaces: [{ name: "eth1", address: "10.150.0.5/24", endpoint: `ep-${run}` }],
+      },
     ]);
     expect(on.stuck).toEqual([
-      { namespace: "team-a", name: `web-2-${run}`, uid: expect.any(String), phase: "Pending", node: "node-1", error: exhaustedError, at: expect.any(String), count: 1, networks: [target] },
+      {
+        namespace: "team-a",
+        name: `web-2-${run}`,
+        uid: expect.any(String),
+        phase: "Pending",
+        node: "node-1",
+        error: exhaustedError,
+        at: expect.any(String),
+        count: 1,
+        networks: [target],
+      },
     ]);
   });
 
@@ -143,17 +185,36 @@ describe("pods on a network", () => {
     const role = `pods-int-${run}`;
     await admin.call("/apis/rbac.authorization.k8s.io/v1/namespaces/team-a/roles", {
       method: "POST",
-      body: { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: role, namespace: "team-a" }, rules: [{ apiGroups: ["danm.k8s.io"], resources: ["tenantnetworks", "danmeps"], verbs: ["get", "list"] }] },
+      body: {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "Role",
+        metadata: { name: role, namespace: "team-a" },
+        rules: [{ apiGroups: ["danm.k8s.io"], resources: ["tenantnetworks", "danmeps"], verbs: ["get", "list"] }],
+      },
     });
     cleanup.push(`/apis/rbac.authorization.k8s.io/v1/namespaces/team-a/roles/${role}`);
     await admin.call("/apis/rbac.authorization.k8s.io/v1/namespaces/team-a/rolebindings", {
       method: "POST",
-      body: { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: role, namespace: "team-a" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role }, subjects: [{ kind: "User", name: "eve", apiGroup: "rbac.authorization.k8s.io" }] },
+      body: {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "RoleBinding",
+        metadata: { name: role, namespace: "team-a" },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role },
+        subjects: [{ kind: "User", name: "eve", apiGroup: "rbac.authorization.k8s.io" }],
+      },
     });
     cleanup.push(`/apis/rbac.authorization.k8s.io/v1/namespaces/team-a/rolebindings/${role}`);
     const eve = await callerFor(runtime, { user: "eve", groups: ["system:authenticated"] });
     const on = await eve.pods.onNetwork(target);
     expect(on).toMatchObject({ podsReadable: false, eventsReadable: false, stuck: [] });
-    expect(on.pods).toEqual([{ namespace: "team-a", name: `web-1-${run}`, uid: expect.any(String), node: "node-1", interfaces: [{ name: "eth1", address: "10.150.0.5/24", endpoint: `ep-${run}` }] }]);
+    expect(on.pods).toEqual([
+      {
+        namespace: "team-a",
+        name: `web-1-${run}`,
+        uid: expect.any(String),
+        node: "node-1",
+        interfaces: [{ name: "eth1", address: "10.150.0.5/24", endpoint: `ep-${run}` }],
+      },
+    ]);
   });
 });

@@ -37,10 +37,17 @@ describe("bad input", () => {
   it("a 10,000-deep object in a mutation is refused with 400 naming the limit, and nothing is created", async () => {
     const deep = `${'{"a":'.repeat(10_000)}1${"}".repeat(10_000)}`;
     const body = `{"kind":"TenantNetwork","object":{"metadata":{"name":"deep-one","namespace":"team-a"},"spec":${deep}}}`;
-    const res = await trpcPost(new Request(`${CONSOLE}/api/trpc/objects.create`, { method: "POST", headers: { ...(await aliceHeaders()), "content-type": "application/json" }, body }));
+    const res = await trpcPost(
+      new Request(`${CONSOLE}/api/trpc/objects.create`, { method: "POST", headers: { ...(await aliceHeaders()), "content-type": "application/json" }, body }),
+    );
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: { message: expect.stringMatching(/deeper than 64 levels/), data: { code: "BAD_REQUEST" } } });
-    const get = await trpcGet(new Request(`${CONSOLE}/api/trpc/objects.get?input=${encodeURIComponent(JSON.stringify({ kind: "TenantNetwork", namespace: "team-a", name: "deep-one" }))}`, { headers: await aliceHeaders() }));
+    const get = await trpcGet(
+      new Request(
+        `${CONSOLE}/api/trpc/objects.get?input=${encodeURIComponent(JSON.stringify({ kind: "TenantNetwork", namespace: "team-a", name: "deep-one" }))}`,
+        { headers: await aliceHeaders() },
+      ),
+    );
     expect(get.status).toBe(404);
   });
 

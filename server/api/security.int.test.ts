@@ -43,7 +43,9 @@ interface ProcedureEntry {
 /** Every procedure of the console's API, from the router's own record. */
 function allProcedures(): ProcedureEntry[] {
   const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { type: ProcedureType } }>;
-  return Object.entries(procedures).map(([path, p]) => ({ path, type: p._def.type })).sort((a, b) => a.path.localeCompare(b.path));
+  return Object.entries(procedures)
+    .map(([path, p]) => ({ path, type: p._def.type }))
+    .sort((a, b) => a.path.localeCompare(b.path));
 }
 
 /**
@@ -127,7 +129,9 @@ describe("every procedure", () => {
 
   it("lets a signed-in person with the CSRF token through the same check (the refusals above are not blanket)", async () => {
     const alice = await callerFor(runtime, DEMO_IDENTITIES.alice);
-    await expect(alice.objects.create({ kind: "TenantNetwork", dryRun: true, object: network("sec-dry-run", "team-a", "10.202.9.0/24") })).resolves.toMatchObject({ metadata: { name: "sec-dry-run" } });
+    await expect(
+      alice.objects.create({ kind: "TenantNetwork", dryRun: true, object: network("sec-dry-run", "team-a", "10.202.9.0/24") }),
+    ).resolves.toMatchObject({ metadata: { name: "sec-dry-run" } });
   });
 });
 
@@ -214,7 +218,9 @@ describe("a tenant and another tenant's namespace", () => {
     expect(await codeOf(bob.objects.list({ kind: "TenantNetwork" }))).toBe("FORBIDDEN");
     // and the same request as alice succeeds, so the refusal is about bob
     const alice = await callerFor(runtime, DEMO_IDENTITIES.alice);
-    await expect(alice.objects.get({ kind: "TenantNetwork", namespace: "team-a", name: alicesNetwork })).resolves.toMatchObject({ metadata: { name: alicesNetwork } });
+    await expect(alice.objects.get({ kind: "TenantNetwork", namespace: "team-a", name: alicesNetwork })).resolves.toMatchObject({
+      metadata: { name: alicesNetwork },
+    });
   });
 });
 
@@ -223,7 +229,12 @@ async function subscribe(identity: Identity, signal: AbortSignal, sessionStart =
   // callerFor's caller carries no abort signal, and a subscription waiting for events only ends
   // through one: build the same browser-like context here and pass the signal to the caller.
   const s = await createSession(runtime.db, { user: identity.user, groups: identity.groups, method: "local" }, sessionStart);
-  const headers = new Headers({ host: "console.test", origin: "http://console.test", cookie: `${SESSION_COOKIE}=${s.token}; ${CSRF_COOKIE}=${s.csrfToken}`, "x-tenet-csrf": s.csrfToken });
+  const headers = new Headers({
+    host: "console.test",
+    origin: "http://console.test",
+    cookie: `${SESSION_COOKIE}=${s.token}; ${CSRF_COOKIE}=${s.csrfToken}`,
+    "x-tenet-csrf": s.csrfToken,
+  });
   const ctx = await createContext({ req: new Request("http://console.test/api/trpc", { headers }), resHeaders: new Headers() });
   const events = await appRouter.createCaller(ctx, { signal }).live.changes();
   const seen: LiveChange[] = [];
@@ -275,7 +286,10 @@ describe("live updates", () => {
       expect(alice.seen.filter((c) => c.namespace === "team-b")).toEqual([]);
 
       abort.abort();
-      await Promise.race([Promise.all([alice.done, bob.done]), new Promise((_, reject) => setTimeout(() => reject(new Error("the subscriptions did not end when aborted")), 2_000))]);
+      await Promise.race([
+        Promise.all([alice.done, bob.done]),
+        new Promise((_, reject) => setTimeout(() => reject(new Error("the subscriptions did not end when aborted")), 2_000)),
+      ]);
     } finally {
       abort.abort();
       await admin.call(danmPath("TenantNetwork", "team-a", aNet), { method: "DELETE" }).catch(() => undefined);
@@ -293,23 +307,55 @@ describe("live updates", () => {
       const bob = await subscribe(DEMO_IDENTITIES.bob, abort.signal);
       await admin.call("/api/v1/namespaces/team-a/pods", {
         method: "POST",
-        body: { apiVersion: "v1", kind: "Pod", metadata: { name: pod, namespace: "team-a" }, spec: { nodeName: "node-1", containers: [{ name: "main", image: "registry.invalid/pause:1" }] } },
+        body: {
+          apiVersion: "v1",
+          kind: "Pod",
+          metadata: { name: pod, namespace: "team-a" },
+          spec: { nodeName: "node-1", containers: [{ name: "main", image: "registry.invalid/pause:1" }] },
+        },
       });
-      const event = { apiVersion: "v1", kind: "Event", involvedObject: { kind: "Pod", name: pod, namespace: "team-a" }, source: { component: "kubelet" }, type: "Warning", count: 1 };
+      const event = {
+        apiVersion: "v1",
+        kind: "Event",
+        involvedObject: { kind: "Pod", name: pod, namespace: "team-a" },
+        source: { component: "kubelet" },
+        type: "Warning",
+        count: 1,
+      };
       // a sandbox failure reaches the tenant; any other Event is not watched at all
-      await admin.call("/api/v1/namespaces/team-a/events", { method: "POST", body: { ...event, metadata: { name: `${pod}.other`, namespace: "team-a" }, reason: "BackOff", message: "back-off" } });
-      await admin.call("/api/v1/namespaces/team-a/events", { method: "POST", body: { ...event, metadata: { name: `${pod}.sandbox`, namespace: "team-a" }, reason: "FailedCreatePodSandbox", message: 'plugin type="danm" name="danm" failed (add): no' } });
+      await admin.call("/api/v1/namespaces/team-a/events", {
+        method: "POST",
+        body: { ...event, metadata: { name: `${pod}.other`, namespace: "team-a" }, reason: "BackOff", message: "back-off" },
+      });
+      await admin.call("/api/v1/namespaces/team-a/events", {
+        method: "POST",
+        body: {
+          ...event,
+          metadata: { name: `${pod}.sandbox`, namespace: "team-a" },
+          reason: "FailedCreatePodSandbox",
+          message: 'plugin type="danm" name="danm" failed (add): no',
+        },
+      });
 
       await until(() => alice.seen.some((c) => c.kind === "Pod" && c.name === pod), 5_000, "alice to hear of the Pod");
       await until(() => alice.seen.some((c) => c.kind === "Event" && c.name === `${pod}.sandbox`), 5_000, "alice to hear of its sandbox failure");
       await new Promise((r) => setTimeout(r, 300)); // anything else in flight arrives by now
       expect(alice.seen.filter((c) => c.name === `${pod}.other`)).toEqual([]);
       // the shared watch keeps only who changed, not the Pods themselves
-      expect(runtime.live.watch("Pod").list().find((o) => o.metadata.name === pod)).toEqual({ metadata: { name: pod, namespace: "team-a", resourceVersion: expect.any(String), uid: expect.any(String) } });
+      expect(
+        runtime.live
+          .watch("Pod")
+          .list()
+          .find((o) => o.metadata.name === pod),
+      ).toEqual({ metadata: { name: pod, namespace: "team-a", resourceVersion: expect.any(String), uid: expect.any(String) } });
       expect(bob.seen.filter((c) => c.namespace === "team-a")).toEqual([]);
     } finally {
       abort.abort();
-      for (const path of [`/api/v1/namespaces/team-a/events/${pod}.sandbox`, `/api/v1/namespaces/team-a/events/${pod}.other`, `/api/v1/namespaces/team-a/pods/${pod}`]) {
+      for (const path of [
+        `/api/v1/namespaces/team-a/events/${pod}.sandbox`,
+        `/api/v1/namespaces/team-a/events/${pod}.other`,
+        `/api/v1/namespaces/team-a/pods/${pod}`,
+      ]) {
         await admin.call(path, { method: "DELETE" }).catch(() => undefined);
       }
     }

@@ -17,12 +17,17 @@ describe.each(testDatabases())("local sign-in throttle on $name", (target) => {
   });
   afterAll(() => setConsoleRuntime(undefined));
 
-  const signIn = async (name: string, password: string, client = "192.0.2.1") => (await callerFor({ db: db() } as ConsoleRuntime, undefined, { client })).auth.signIn({ method: "local", name, password });
-  const codes = (results: PromiseSettledResult<unknown>[]) => results.map((r) => (r.status === "fulfilled" ? "OK" : (r.reason as { code: string }).code)).sort();
+  const signIn = async (name: string, password: string, client = "192.0.2.1") =>
+    (await callerFor({ db: db() } as ConsoleRuntime, undefined, { client })).auth.signIn({ method: "local", name, password });
+  const codes = (results: PromiseSettledResult<unknown>[]) =>
+    results.map((r) => (r.status === "fulfilled" ? "OK" : (r.reason as { code: string }).code)).sort();
 
   it("after 5 wrong passwords even the right one waits from that client, and the count is in the database", async () => {
     for (let i = 0; i < 5; i++) await expect(signIn("alice", "wrong password")).rejects.toMatchObject({ code: "UNAUTHORIZED" });
-    await expect(signIn("alice", "alice's password")).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS", message: expect.stringMatching(/too many failed sign-ins for alice from this client; try again in 1 s/) });
+    await expect(signIn("alice", "alice's password")).rejects.toMatchObject({
+      code: "TOO_MANY_REQUESTS",
+      message: expect.stringMatching(/too many failed sign-ins for alice from this client; try again in 1 s/),
+    });
     // another replica clearing the rows (a successful sign-in there) lifts the wait here: nothing is kept in this process
     await db().signInFailure.deleteMany({});
     expect(await signIn("alice", "alice's password")).toEqual({ user: "alice" });

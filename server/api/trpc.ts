@@ -24,19 +24,33 @@ const measured = t.procedure.use(async ({ path, type, next }) => {
 
 /** Input nested absurdly deep is refused before any parser or resolver walks it (recursion would overflow the stack). */
 const bounded = measured.use(async ({ next, getRawInput }) => {
-  if (nestedDeeperThan(await getRawInput(), MAX_INPUT_DEPTH)) throw new TRPCError({ code: "BAD_REQUEST", message: `the input nests objects or arrays deeper than ${MAX_INPUT_DEPTH} levels; no console form or Kubernetes object needs that` });
+  if (nestedDeeperThan(await getRawInput(), MAX_INPUT_DEPTH))
+    throw new TRPCError({
+      code: "BAD_REQUEST",
+      message: `the input nests objects or arrays deeper than ${MAX_INPUT_DEPTH} levels; no console form or Kubernetes object needs that`,
+    });
   return next();
 });
 
 export const publicProcedure = bounded;
 
-const codeFor: Record<number, TRPCError["code"]> = { 400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 409: "CONFLICT", 422: "UNPROCESSABLE_CONTENT", 429: "TOO_MANY_REQUESTS" };
+const codeFor: Record<number, TRPCError["code"]> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  409: "CONFLICT",
+  422: "UNPROCESSABLE_CONTENT",
+  429: "TOO_MANY_REQUESTS",
+};
 
 /** A Kubernetes refusal as a tRPC error with the same meaning (403 stays "forbidden", 422 "invalid", ...). */
 export function kubeToTrpc(e: unknown): TRPCError {
   if (e instanceof TRPCError) return e;
   if (e instanceof KubeError) {
-    const code = (e.status !== undefined ? codeFor[e.status] : undefined) ?? (e.status === undefined ? "SERVICE_UNAVAILABLE" : e.status >= 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST");
+    const code =
+      (e.status !== undefined ? codeFor[e.status] : undefined) ??
+      (e.status === undefined ? "SERVICE_UNAVAILABLE" : e.status >= 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST");
     return new TRPCError({ code, message: e.message, cause: e });
   }
   return new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: (e as Error)?.message ?? String(e), cause: e });

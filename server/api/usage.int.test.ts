@@ -39,7 +39,12 @@ async function csvAs(user: keyof typeof DEMO_IDENTITIES | undefined, query: stri
 }
 
 function endpoint(name: string, pod: string, address: string) {
-  return { apiVersion: "danm.k8s.io/v1", kind: "DanmEp", metadata: { name, namespace: "team-a" }, spec: { NetworkName: NET.name, apiType: "TenantNetwork", Pod: pod, Host: "node-1", Interface: { Name: "eth1", Address: address } } };
+  return {
+    apiVersion: "danm.k8s.io/v1",
+    kind: "DanmEp",
+    metadata: { name, namespace: "team-a" },
+    spec: { NetworkName: NET.name, apiType: "TenantNetwork", Pod: pod, Host: "node-1", Interface: { Name: "eth1", Address: address } },
+  };
 }
 
 describe("usage, as the signed-in person", () => {
@@ -47,7 +52,10 @@ describe("usage, as the signed-in person", () => {
     const alice = await callerFor(runtime, DEMO_IDENTITIES.alice);
     const olga = await callerFor(runtime, DEMO_IDENTITIES.olga);
     // a /28: the pool .1–.14 holds 14 addresses
-    await alice.objects.create({ kind: "TenantNetwork", object: { metadata: { name: NET.name, namespace: NET.namespace }, spec: { Options: { cidr: "10.140.0.0/28" } } } });
+    await alice.objects.create({
+      kind: "TenantNetwork",
+      object: { metadata: { name: NET.name, namespace: NET.namespace }, spec: { Options: { cidr: "10.140.0.0/28" } } },
+    });
     const row = async () => (await olga.usage.overview()).networks.find((n) => n.kind === NET.kind && n.namespace === NET.namespace && n.name === NET.name);
     expect(await row()).toMatchObject({ v4: { total: 14, used: 0 }, level: "ok" });
 
@@ -118,7 +126,10 @@ describe("usage, as the signed-in person", () => {
     await sampler.sampleOnce(); // 12
     const history = await olga.usage.history(NET);
     expect(history.family).toBe(4);
-    expect(history.points.map((p) => [p.used, p.total])).toEqual([[13, 14], [12, 14]]);
+    expect(history.points.map((p) => [p.used, p.total])).toEqual([
+      [13, 14],
+      [12, 14],
+    ]);
     expect(history.forecast).toMatchObject({ state: "not-growing" });
     await ipam.allocate(NET, { ip: "dynamic" });
     await ipam.allocate(NET, { ip: "dynamic" });

@@ -24,7 +24,8 @@ const status = (e: unknown) => (e as { status?: number } | null)?.status;
  */
 function failure(pod: string, e: unknown): CniError {
   if (e instanceof CniError) return e.message.startsWith(pod) ? e : new CniError(e.code, `${pod}: ${e.message}`, e.details);
-  if (e instanceof IpamError) return new CniError(e.rule ? CNI_ERROR.addressRefused : e.details.timedOut ? CNI_ERROR.tryAgainLater : CNI_ERROR.apiServer, `${pod}: ${e.message}`);
+  if (e instanceof IpamError)
+    return new CniError(e.rule ? CNI_ERROR.addressRefused : e.details.timedOut ? CNI_ERROR.tryAgainLater : CNI_ERROR.apiServer, `${pod}: ${e.message}`);
   return new CniError(CNI_ERROR.apiServer, `${pod}: ${(e as Error)?.message ?? e}`);
 }
 
@@ -47,7 +48,10 @@ async function defaultNetwork(run: PluginRun, pod: PodInfo): Promise<InterfaceRe
       if (status(e) !== 404) throw failure(podLabel(pod), e);
     }
   }
-  throw new CniError(CNI_ERROR.invalidPodRequest, `${podLabel(pod)}: no network connections defined (annotation danm.k8s.io/interfaces) and no default network (DanmNet or TenantNetwork "default" in namespace ${pod.namespace}, or ClusterNetwork "default")`);
+  throw new CniError(
+    CNI_ERROR.invalidPodRequest,
+    `${podLabel(pod)}: no network connections defined (annotation danm.k8s.io/interfaces) and no default network (DanmNet or TenantNetwork "default" in namespace ${pod.namespace}, or ClusterNetwork "default")`,
+  );
 }
 
 /** §11.2 6a–b: the network, and whether the Pod's namespace may use it. */
@@ -57,11 +61,19 @@ async function resolveNetwork(run: PluginRun, pod: PodInfo, req: InterfaceReques
   try {
     network = await run.api.getNetwork(req.kind as NetworkKind, req.name, namespace);
   } catch (e) {
-    if (status(e) === 404) throw new CniError(CNI_ERROR.networkUnavailable, `${podLabel(pod)}: requested network ${req.name} of type ${req.kind} ${namespace ? `in namespace ${namespace} ` : ""}does not exist (C-1)`);
+    if (status(e) === 404)
+      throw new CniError(
+        CNI_ERROR.networkUnavailable,
+        `${podLabel(pod)}: requested network ${req.name} of type ${req.kind} ${namespace ? `in namespace ${namespace} ` : ""}does not exist (C-1)`,
+      );
     throw failure(podLabel(pod), e);
   }
   const allowed = network.kind === "ClusterNetwork" ? network.spec?.AllowedTenants : undefined;
-  if (allowed?.length && !allowed.includes(pod.namespace)) throw new CniError(CNI_ERROR.networkUnavailable, `${podLabel(pod)}: ClusterNetwork ${req.name} does not allow namespace ${pod.namespace} (AllowedTenants: ${allowed.join(", ")}; C-2)`);
+  if (allowed?.length && !allowed.includes(pod.namespace))
+    throw new CniError(
+      CNI_ERROR.networkUnavailable,
+      `${podLabel(pod)}: ClusterNetwork ${req.name} does not allow namespace ${pod.namespace} (AllowedTenants: ${allowed.join(", ")}; C-2)`,
+    );
   return network;
 }
 
@@ -73,7 +85,16 @@ interface Attached {
 }
 
 /** §11.2 6e–i for one interface; on failure undoes its own steps and throws. */
-async function attach(run: PluginRun, pod: PodInfo, sandboxId: string, sequence: number, req: InterfaceRequest, network: NetworkObject, device: SriovDevice | undefined, enableIpv6First: boolean): Promise<Attached> {
+async function attach(
+  run: PluginRun,
+  pod: PodInfo,
+  sandboxId: string,
+  sequence: number,
+  req: InterfaceRequest,
+  network: NetworkObject,
+  device: SriovDevice | undefined,
+  enableIpv6First: boolean,
+): Promise<Attached> {
   const ref = networkRefOf(network);
   const options = network.spec?.Options ?? {};
   const ifName = interfaceName(sequence, options.container_prefix, run.conf.namingScheme);
@@ -108,8 +129,15 @@ async function attach(run: PluginRun, pod: PodInfo, sandboxId: string, sequence:
     const iface = ep.spec!.Interface!;
     const real6 = !!iface.AddressIPv6 && iface.AddressIPv6 !== "none";
     // §11.8: a DPDK-bound VF gets a dummy kernel interface; a user-space interface is not post-processed
-    if (device && !(await sriovKernelInterface(run.env.netns, ifName, device, options.vlan, [iface.Address, iface.AddressIPv6], what))) return { ifName, result, ep, network };
-    await postProcess(run.env.netns, ifName, real6, { table: options.rt_tables ?? 0, address: iface.Address, address6: iface.AddressIPv6, proutes: req.proutes, proutes6: req.proutes6 }, enableIpv6First);
+    if (device && !(await sriovKernelInterface(run.env.netns, ifName, device, options.vlan, [iface.Address, iface.AddressIPv6], what)))
+      return { ifName, result, ep, network };
+    await postProcess(
+      run.env.netns,
+      ifName,
+      real6,
+      { table: options.rt_tables ?? 0, address: iface.Address, address6: iface.AddressIPv6, proutes: req.proutes, proutes6: req.proutes6 },
+      enableIpv6First,
+    );
     return { ifName, result, ep, network };
   } catch (e) {
     await teardownEndpoint(run, ep, network).catch((f) => run.log(`${what}: rollback: ${(f as Error).message}`));
@@ -146,7 +174,10 @@ async function writeBack(run: PluginRun, ep: Endpoint, addresses: { ip: string; 
   let current = ep;
   for (let attempt = 0; ; attempt++) {
     try {
-      return await run.api.replaceEndpoint({ ...current, spec: { ...current.spec, Interface: { ...current.spec!.Interface, Address: addresses.ip, AddressIPv6: addresses.ip6 } } });
+      return await run.api.replaceEndpoint({
+        ...current,
+        spec: { ...current.spec, Interface: { ...current.spec!.Interface, Address: addresses.ip, AddressIPv6: addresses.ip6 } },
+      });
     } catch (e) {
       if (attempt >= 9) throw e;
       await new Promise((r) => setTimeout(r, 100));
@@ -164,7 +195,9 @@ export async function runAdd(run: PluginRun): Promise<CniResult> {
   const requests = parsed.interfaces.length ? parsed.interfaces : [await defaultNetwork(run, pod)];
 
   // §11.2 step 5: DanmEps of an earlier sandbox of this very Pod (same name and UID) are stale
-  const previous = (await run.api.findEndpoints(pod.namespace, "PodUID", pod.uid).catch(() => [] as Endpoint[])).filter((ep) => ep.spec?.Pod === pod.name && ep.spec?.PodUID === pod.uid && ep.spec?.CID !== identity.sandboxId);
+  const previous = (await run.api.findEndpoints(pod.namespace, "PodUID", pod.uid).catch(() => [] as Endpoint[])).filter(
+    (ep) => ep.spec?.Pod === pod.name && ep.spec?.PodUID === pod.uid && ep.spec?.CID !== identity.sandboxId,
+  );
   await teardownSandbox(run, previous).catch((e) => run.log(`${label}: stale DanmEps: ${(e as Error).message}`));
 
   const resolved = await Promise.allSettled(requests.map((req) => resolveNetwork(run, pod, req)));
@@ -172,10 +205,18 @@ export async function runAdd(run: PluginRun): Promise<CniResult> {
   // interface with danm's IPv4 only gets no IPv6 address from its delegate: then it is the first
   // sysctl of the interface's post-processing, one process fewer per ADD (same end state).
   const only = requests.length === 1 && resolved[0].status === "fulfilled" ? resolved[0].value : undefined;
-  const ipv6Later = !!only && ["macvlan", "ipvlan"].includes(normalNetworkType(only.spec?.NetworkType)) && danmReservesAddresses(only, requests[0]) && !(requests[0].ip6 && requests[0].ip6 !== "none");
+  const ipv6Later =
+    !!only &&
+    ["macvlan", "ipvlan"].includes(normalNetworkType(only.spec?.NetworkType)) &&
+    danmReservesAddresses(only, requests[0]) &&
+    !(requests[0].ip6 && requests[0].ip6 !== "none");
   if (!ipv6Later) await enableIpv6(run.env.netns);
   // §11.2 c, §11.7: SR-IOV devices are handed out in annotation order once every network is known
-  const devices = await handOutDevices(run.conf, pod, resolved.map((r) => (r.status === "fulfilled" ? r.value : undefined)));
+  const devices = await handOutDevices(
+    run.conf,
+    pod,
+    resolved.map((r) => (r.status === "fulfilled" ? r.value : undefined)),
+  );
   const settled = await Promise.allSettled(
     requests.map(async (req, sequence) => {
       const network = resolved[sequence];
@@ -188,8 +229,13 @@ export async function runAdd(run: PluginRun): Promise<CniResult> {
   const done = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
   const failed = settled.flatMap((s) => (s.status === "rejected" ? [failure(label, s.reason)] : []));
   if (failed.length) {
-    await Promise.all(done.map((d) => teardownEndpoint(run, d.ep, d.network).catch((e) => run.log(`${label}: rollback of ${d.ifName}: ${(e as Error).message}`))));
-    const message = failed.length === 1 ? failed[0].message : `${label}: ${failed.length} of ${requests.length} interfaces failed: ${failed.map((f) => f.message.slice(label.length + 2)).join("; ")}`;
+    await Promise.all(
+      done.map((d) => teardownEndpoint(run, d.ep, d.network).catch((e) => run.log(`${label}: rollback of ${d.ifName}: ${(e as Error).message}`))),
+    );
+    const message =
+      failed.length === 1
+        ? failed[0].message
+        : `${label}: ${failed.length} of ${requests.length} interfaces failed: ${failed.map((f) => f.message.slice(label.length + 2)).join("; ")}`;
     throw new CniError(failed[0].code, message, failed.length === 1 ? failed[0].details : "");
   }
   return mergeResults(done.map((d) => ({ ifName: d.ifName, result: d.result })));
@@ -202,6 +248,10 @@ export async function runCheck(run: PluginRun): Promise<void> {
   if (endpoints.length === 0) throw new CniError(CNI_ERROR.interfaceMismatch, `${podLabel(identity)}: no DanmEp records sandbox ${identity.sandboxId}`);
   for (const ep of endpoints) {
     const name = ep.spec?.Interface?.Name ?? "";
-    if (!(await linkExists(run.env.netns, name))) throw new CniError(CNI_ERROR.interfaceMismatch, `${podLabel(identity)}: interface ${name} of DanmEp ${ep.metadata.name} (network ${ep.spec?.NetworkName}) is missing from ${run.env.netns}`);
+    if (!(await linkExists(run.env.netns, name)))
+      throw new CniError(
+        CNI_ERROR.interfaceMismatch,
+        `${podLabel(identity)}: interface ${name} of DanmEp ${ep.metadata.name} (network ${ep.spec?.NetworkName}) is missing from ${run.env.netns}`,
+      );
   }
 }

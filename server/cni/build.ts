@@ -18,12 +18,16 @@ export async function danmClientBinary(binDir = path.join(root, ".tenet", "bin")
   fs.mkdirSync(binDir, { recursive: true });
   const partial = `${target}.${process.pid}.partial`;
   await new Promise<void>((resolve, reject) =>
-    execFile("go", ["build", "-trimpath", "-ldflags=-s -w", "-o", partial, "."], { cwd: SOURCE_DIR, env: { ...process.env, CGO_ENABLED: "0", GOFLAGS: "-mod=mod" } }, (err, _stdout, stderr) =>
-      err ? reject(new Error(`go build of tools/danm failed: ${stderr || err.message}`)) : resolve(),
+    execFile(
+      "go",
+      ["build", "-trimpath", "-ldflags=-s -w", "-o", partial, "."],
+      { cwd: SOURCE_DIR, env: { ...process.env, CGO_ENABLED: "0", GOFLAGS: "-mod=mod" } },
+      (err, _stdout, stderr) => (err ? reject(new Error(`go build of tools/danm failed: ${stderr || err.message}`)) : resolve()),
     ),
   );
   fs.renameSync(partial, target);
-  for (const old of fs.readdirSync(binDir).filter((f) => /^danm-[0-9a-f]{16}$/.test(f) && path.join(binDir, f) !== target)) fs.rmSync(path.join(binDir, old), { force: true });
+  for (const old of fs.readdirSync(binDir).filter((f) => /^danm-[0-9a-f]{16}$/.test(f) && path.join(binDir, f) !== target))
+    fs.rmSync(path.join(binDir, old), { force: true });
   return target;
 }
 

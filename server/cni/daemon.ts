@@ -26,7 +26,17 @@ import { runAdd, runCheck } from "./add";
 import { runDel, type PluginRun } from "./del";
 import type { DanmApi } from "./endpoint";
 import { kubeDanmApi } from "./kubeDanmApi";
-import { CNI_ERROR, CniError, DEFAULT_TIMEOUT_SECONDS, errorJson, parseNetConf, readEnvironment, versionResult, type CniEnvironment, type DanmNetConf } from "./protocol";
+import {
+  CNI_ERROR,
+  CniError,
+  DEFAULT_TIMEOUT_SECONDS,
+  errorJson,
+  parseNetConf,
+  readEnvironment,
+  versionResult,
+  type CniEnvironment,
+  type DanmNetConf,
+} from "./protocol";
 import { directRunner, Spawner, useProcessRunner } from "./processes";
 import { encodeResult } from "./result";
 
@@ -158,12 +168,15 @@ export class CniDaemon {
       else {
         try {
           request = JSON.parse(text.slice(0, end)) as CniRequest;
-          if (typeof request?.env !== "object" || request.env === null || typeof request.stdin !== "string") problem = 'the request must be {"env": {...}, "stdin": "..."}';
+          if (typeof request?.env !== "object" || request.env === null || typeof request.stdin !== "string")
+            problem = 'the request must be {"env": {...}, "stdin": "..."}';
         } catch (e) {
           problem = `the request is not JSON: ${(e as Error).message}`;
         }
       }
-      const answer = problem ? Promise.resolve(failed(new CniError(CNI_ERROR.decodeFailure, `danm daemon ${this.options.socket}: ${problem}`), "1.0.0")) : this.handle(request!);
+      const answer = problem
+        ? Promise.resolve(failed(new CniError(CNI_ERROR.decodeFailure, `danm daemon ${this.options.socket}: ${problem}`), "1.0.0"))
+        : this.handle(request!);
       void answer.then((a) => {
         if (!socket.destroyed) socket.end(JSON.stringify(a) + "\n");
       });
@@ -214,7 +227,8 @@ export class CniDaemon {
         }
       }
     } catch (e) {
-      if (e instanceof CniError) this.options.log("CNI request failed", { command: env.command, container: env.containerId, pod: podOf(env), code: e.code, error: e.message });
+      if (e instanceof CniError)
+        this.options.log("CNI request failed", { command: env.command, container: env.containerId, pod: podOf(env), code: e.code, error: e.message });
       return failed(e, conf.cniVersion);
     }
   }
@@ -251,11 +265,20 @@ export class CniDaemon {
     if (known) setTimeout(() => void known.close(), 60_000).unref();
     const direct = kubeDanmApi(conf.kubeconfig);
     // IPAM reads past the cache: its read-modify-write needs the newest object (and retries on 409 anyway)
-    const store = { get: (kind: NetworkKind, name: string, namespace?: string) => direct.getNetwork(kind, name, namespace), replace: (kind: NetworkKind, network: NetworkObject) => direct.replaceNetwork(kind, network) };
+    const store = {
+      get: (kind: NetworkKind, name: string, namespace?: string) => direct.getNetwork(kind, name, namespace),
+      replace: (kind: NetworkKind, network: NetworkObject) => direct.replaceNetwork(kind, network),
+    };
     const networks = new RecentReads<NetworkObject>(NETWORK_READ_TTL_MS);
-    const api: DanmApi = { ...direct, getNetwork: (kind, name, namespace) => networks.read(`${kind}/${namespace ?? ""}/${name}`, () => direct.getNetwork(kind, name, namespace)) };
+    const api: DanmApi = {
+      ...direct,
+      getNetwork: (kind, name, namespace) => networks.read(`${kind}/${namespace ?? ""}/${name}`, () => direct.getNetwork(kind, name, namespace)),
+    };
     // the retry's own bound is wide: each request's budget (forCaller) is what ends an operation
-    const ipam = new NetworkIpam(store, { retry: { deadlineMs: 10 * 60_000, maxAttempts: 500, baseDelayMs: 20, maxDelayMs: 2_000 }, exclusive: networkLocks(lockDir, (line) => this.options.log(line)) });
+    const ipam = new NetworkIpam(store, {
+      retry: { deadlineMs: 10 * 60_000, maxAttempts: 500, baseDelayMs: 20, maxDelayMs: 2_000 },
+      exclusive: networkLocks(lockDir, (line) => this.options.log(line)),
+    });
     const warm = { api, ipam, mtimeMs, close: () => direct.close() };
     this.warm.set(key, warm);
     return warm;

@@ -9,7 +9,18 @@ import type { DanmEp } from "../domain/api/danmEp";
 import type { NetworkObject } from "../domain/api/network";
 import { DanmClient } from "../kube/danmClient";
 import { createPod, deletePod } from "../kube/pods";
-import { addHostDevice, addNetns, callPlugin, missingPrerequisite, podInterfaces, removeHostDevice, removeNetns, startDanm, testLockDir, type DanmUnderTest } from "./pluginHarness";
+import {
+  addHostDevice,
+  addNetns,
+  callPlugin,
+  missingPrerequisite,
+  podInterfaces,
+  removeHostDevice,
+  removeNetns,
+  startDanm,
+  testLockDir,
+  type DanmUnderTest,
+} from "./pluginHarness";
 
 const cluster = inject("cluster");
 const kubeconfig = cluster.controlPlane.kubeconfigs.admin;
@@ -29,15 +40,37 @@ d(`danm CNI plugin: ${PODS} pods at once on one /24`, () => {
   const lockDir = testLockDir(cluster.home);
   // this test is about correctness under contention; a busy shared test machine must not turn it
   // into a timeout (the 30 s budget is tested in danm.int.test.ts, the speed by npm run bench:cni)
-  const netconf = () => ({ cniVersion: "1.0.0", name: "danm-test", type: "danm", kubeconfig, cniDir: os.tmpdir(), ipamLockDir: lockDir, timeoutSeconds: 600, daemonSocket: danm.socket });
+  const netconf = () => ({
+    cniVersion: "1.0.0",
+    name: "danm-test",
+    type: "danm",
+    kubeconfig,
+    cniDir: os.tmpdir(),
+    ipamLockDir: lockDir,
+    timeoutSeconds: 600,
+    daemonSocket: danm.socket,
+  });
 
   beforeAll(async () => {
     danm = await startDanm(cluster.home, "danm-c");
     addHostDevice(HOST);
-    net = await admin.create<NetworkObject>("DanmNet", { apiVersion: "danm.k8s.io/v1", kind: "DanmNet", metadata: { name: "cni-race", namespace: NS }, spec: { NetworkID: "cnirace", NetworkType: "macvlan", Options: { host_device: HOST, cidr: "10.89.0.0/24" } } } as NetworkObject);
+    net = await admin.create<NetworkObject>("DanmNet", {
+      apiVersion: "danm.k8s.io/v1",
+      kind: "DanmNet",
+      metadata: { name: "cni-race", namespace: NS },
+      spec: { NetworkID: "cnirace", NetworkType: "macvlan", Options: { host_device: HOST, cidr: "10.89.0.0/24" } },
+    } as NetworkObject);
     await Promise.all(
       pods.map(async (p) => {
-        p.uid = (await createPod(kubeconfig, { namespace: NS, name: p.name, nodeName: os.hostname(), labels: { app: "race" }, annotations: { "danm.k8s.io/interfaces": '[{"network":"cni-race","ip":"dynamic"}]' } })).uid;
+        p.uid = (
+          await createPod(kubeconfig, {
+            namespace: NS,
+            name: p.name,
+            nodeName: os.hostname(),
+            labels: { app: "race" },
+            annotations: { "danm.k8s.io/interfaces": '[{"network":"cni-race","ip":"dynamic"}]' },
+          })
+        ).uid;
       }),
     );
     for (const p of pods) addNetns(p.netnsName);
@@ -48,11 +81,19 @@ d(`danm CNI plugin: ${PODS} pods at once on one /24`, () => {
     for (const p of pods) removeNetns(p.netnsName);
     removeHostDevice(HOST);
     await Promise.all(pods.map((p) => deletePod(kubeconfig, NS, p.name).catch(() => undefined)));
-    for (const ep of await admin.list<DanmEp & { metadata: { name: string } }>("DanmEp", NS)) if (ep.spec?.NetworkName === "cni-race") await admin.delete("DanmEp", ep.metadata.name, NS).catch(() => undefined);
+    for (const ep of await admin.list<DanmEp & { metadata: { name: string } }>("DanmEp", NS))
+      if (ep.spec?.NetworkName === "cni-race") await admin.delete("DanmEp", ep.metadata.name, NS).catch(() => undefined);
     await admin.delete("DanmNet", "cni-race", NS).catch(() => undefined);
   });
 
-  const call = (p: (typeof pods)[number], command: "ADD" | "DEL") => callPlugin(danm.plugin, { command, containerId: p.cid, netns: `/var/run/netns/${p.netnsName}`, pod: { namespace: NS, name: p.name, uid: p.uid }, netconf: netconf() });
+  const call = (p: (typeof pods)[number], command: "ADD" | "DEL") =>
+    callPlugin(danm.plugin, {
+      command,
+      containerId: p.cid,
+      netns: `/var/run/netns/${p.netnsName}`,
+      pod: { namespace: NS, name: p.name, uid: p.uid },
+      netconf: netconf(),
+    });
 
   it(`${PODS} ADDs in parallel give ${PODS} distinct addresses and ${PODS} DanmEps; ${PODS} DELs restore the bitmap`, { timeout: 600_000 }, async () => {
     const initial = net.spec!.Options!.alloc;
@@ -60,7 +101,10 @@ d(`danm CNI plugin: ${PODS} pods at once on one /24`, () => {
     const adds = await Promise.all(pods.map((p) => call(p, "ADD")));
     const addSeconds = (performance.now() - started) / 1000;
     const failed = adds.filter((a) => a.code !== 0);
-    expect(failed.map((a) => a.stdout), "every ADD succeeds").toEqual([]);
+    expect(
+      failed.map((a) => a.stdout),
+      "every ADD succeeds",
+    ).toEqual([]);
     const ips = adds.map((a) => a.json.ips[0].address as string);
     expect(new Set(ips).size).toBe(PODS);
     pods.forEach((p, i) => expect(podInterfaces(p.netnsName).get("eth0")).toEqual([ips[i]]));
@@ -79,6 +123,8 @@ d(`danm CNI plugin: ${PODS} pods at once on one /24`, () => {
     expect((await admin.list<DanmEp>("DanmEp", NS)).filter((ep) => ep.spec?.NetworkName === "cni-race")).toEqual([]);
     expect((await admin.get<NetworkObject>("DanmNet", "cni-race", NS)).spec!.Options!.alloc).toBe(initial);
     expect(pods.every((p) => podInterfaces(p.netnsName).size === 0)).toBe(true);
-    console.info(`${PODS} parallel danm runs: ADD ${addSeconds.toFixed(1)} s (one run: median ${(times[PODS >> 1] / 1000).toFixed(1)} s, slowest ${(slowest / 1000).toFixed(1)} s, ${times.filter((t) => t < 30_000).length} under 30 s), DEL ${delSeconds.toFixed(1)} s (wall, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)})`);
+    console.info(
+      `${PODS} parallel danm runs: ADD ${addSeconds.toFixed(1)} s (one run: median ${(times[PODS >> 1] / 1000).toFixed(1)} s, slowest ${(slowest / 1000).toFixed(1)} s, ${times.filter((t) => t < 30_000).length} under 30 s), DEL ${delSeconds.toFixed(1)} s (wall, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)})`,
+    );
   });
 });

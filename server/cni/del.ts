@@ -31,7 +31,11 @@ export interface PluginRun {
 /** `<cniDir>/<NetworkID>.conf`; a NetworkID that is no file name there (N-27) is refused, never followed. */
 export function readStaticConf(cniDir: string, networkId: string): { path: string; text?: string } {
   const problem = networkIdProblem(networkId);
-  if (problem) throw new CniError(CNI_ERROR.invalidNetworkConfig, `NetworkID ${JSON.stringify(shownNetworkId(networkId))} does not name a CNI configuration in ${cniDir}: ${problem} (N-27)`);
+  if (problem)
+    throw new CniError(
+      CNI_ERROR.invalidNetworkConfig,
+      `NetworkID ${JSON.stringify(shownNetworkId(networkId))} does not name a CNI configuration in ${cniDir}: ${problem} (N-27)`,
+    );
   const file = path.join(cniDir, `${networkId}.conf`);
   try {
     return { path: file, text: fs.readFileSync(file, "utf8") };
@@ -56,7 +60,15 @@ export function delegateFor(run: PluginRun, network: NetworkObject, addresses: {
   const networkId = network.spec?.NetworkID || network.metadata.name || "";
   const type = normalNetworkType(network.spec?.NetworkType);
   const file = type === "macvlan" || type === "ipvlan" || type === "sriov" ? undefined : readStaticConf(run.conf.cniDir, networkId);
-  return delegateConfig({ network, addresses, ipamByDanm, staticConf: file?.text, staticConfPath: file?.path, cniVersion: "1.0.0", device: type === "sriov" ? delegateDevice(run.conf, deviceId) : undefined });
+  return delegateConfig({
+    network,
+    addresses,
+    ipamByDanm,
+    staticConf: file?.text,
+    staticConfPath: file?.path,
+    cniVersion: "1.0.0",
+    device: type === "sriov" ? delegateDevice(run.conf, deviceId) : undefined,
+  });
 }
 
 /**
@@ -93,13 +105,18 @@ export async function teardownEndpoint(run: PluginRun, ep: Endpoint, known?: Net
   try {
     await run.api.deleteEndpoint(ep.metadata.namespace, ep.metadata.name);
   } catch (e) {
-    if (status(e) !== 404) throw new CniError(CNI_ERROR.apiServer, `${what}: deleting DanmEp ${ep.metadata.namespace}/${ep.metadata.name} failed: ${(e as Error).message}`);
+    if (status(e) !== 404)
+      throw new CniError(CNI_ERROR.apiServer, `${what}: deleting DanmEp ${ep.metadata.namespace}/${ep.metadata.name} failed: ${(e as Error).message}`);
   }
   if (network) {
     try {
       await run.ipam.free(ref, { ip: iface.Address, ip6: iface.AddressIPv6 });
     } catch (e) {
-      if (status(e) !== 404) throw new CniError(CNI_ERROR.apiServer, `${what}: freeing ${[iface.Address, iface.AddressIPv6].filter(Boolean).join(", ")} failed: ${(e as Error).message}`);
+      if (status(e) !== 404)
+        throw new CniError(
+          CNI_ERROR.apiServer,
+          `${what}: freeing ${[iface.Address, iface.AddressIPv6].filter(Boolean).join(", ")} failed: ${(e as Error).message}`,
+        );
     }
   }
 }

@@ -47,7 +47,8 @@ async function run(binary: string, env: Record<string, string | undefined>, stdi
 /** Runs the delegate; ADD returns its result, DEL/CHECK return undefined. Failures throw CniError (103). */
 export async function callDelegate(call: DelegateCall): Promise<CniResult | undefined> {
   const binary = findPlugin(call.type, call.env.path);
-  if (!binary) throw new CniError(CNI_ERROR.delegateFailed, `${call.what}: CNI plugin "${call.type}" not found in CNI_PATH (${call.env.path.join(":") || "empty"})`);
+  if (!binary)
+    throw new CniError(CNI_ERROR.delegateFailed, `${call.what}: CNI plugin "${call.type}" not found in CNI_PATH (${call.env.path.join(":") || "empty"})`);
   const env: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     CNI_COMMAND: call.command,

@@ -68,18 +68,38 @@ export function delegateConfig(req: DelegateRequest): { type: string; conf: Reco
   }
   if (type === "sriov") {
     // §11.6/§11.7: the SR-IOV CNI plugin's netconf; the VF's VLAN tag is set by the plugin (Options.vlan)
-    if (!req.device?.deviceID) throw new CniError(CNI_ERROR.invalidNetworkConfig, `${label}: an SR-IOV interface needs the VF the kubelet handed the Pod (PodResources API) from device pool ${options.device_pool ?? "(Options.device_pool is not set)"}, and none was given`);
+    if (!req.device?.deviceID)
+      throw new CniError(
+        CNI_ERROR.invalidNetworkConfig,
+        `${label}: an SR-IOV interface needs the VF the kubelet handed the Pod (PodResources API) from device pool ${options.device_pool ?? "(Options.device_pool is not set)"}, and none was given`,
+      );
     const { deviceID, master } = req.device;
-    return { type, conf: { cniVersion: req.cniVersion, name, type, deviceID, ...(master ? { master } : {}), ...(options.vlan ? { vlan: options.vlan } : {}), ...(ipam ? { ipam } : {}) } };
+    return {
+      type,
+      conf: {
+        cniVersion: req.cniVersion,
+        name,
+        type,
+        deviceID,
+        ...(master ? { master } : {}),
+        ...(options.vlan ? { vlan: options.vlan } : {}),
+        ...(ipam ? { ipam } : {}),
+      },
+    };
   }
-  if (req.staticConf === undefined) throw new CniError(CNI_ERROR.invalidNetworkConfig, `${label}: the CNI configuration ${req.staticConfPath ?? `${name}.conf`} of NetworkType ${type} does not exist`);
+  if (req.staticConf === undefined)
+    throw new CniError(
+      CNI_ERROR.invalidNetworkConfig,
+      `${label}: the CNI configuration ${req.staticConfPath ?? `${name}.conf`} of NetworkType ${type} does not exist`,
+    );
   let conf: Record<string, unknown>;
   try {
     conf = JSON.parse(req.staticConf) as Record<string, unknown>;
   } catch (e) {
     throw new CniError(CNI_ERROR.invalidNetworkConfig, `${label}: ${req.staticConfPath ?? `${name}.conf`} is not JSON: ${(e as Error).message}`);
   }
-  if (typeof conf !== "object" || conf === null || Array.isArray(conf)) throw new CniError(CNI_ERROR.invalidNetworkConfig, `${label}: ${req.staticConfPath} must be one JSON object (a .conf, not a .conflist)`);
+  if (typeof conf !== "object" || conf === null || Array.isArray(conf))
+    throw new CniError(CNI_ERROR.invalidNetworkConfig, `${label}: ${req.staticConfPath} must be one JSON object (a .conf, not a .conflist)`);
   const binary = typeof conf.type === "string" && conf.type ? conf.type : type;
   return { type: binary, conf: ipam ? { ...conf, ipam } : conf };
 }

@@ -19,7 +19,17 @@ import { KubeRest } from "../kube/rest";
 import { NetworkIpam } from "../ipam/networkIpam";
 import { IpamStatsRecorder } from "../ipam/ipamStats";
 import { acquireNodeLock, networkLockFile } from "../ipam/nodeLock";
-import { addHostDevice, addNetns, callPlugin, missingPrerequisite, removeHostDevice, removeNetns, startDanm, type DanmUnderTest, type PluginAnswer } from "./pluginHarness";
+import {
+  addHostDevice,
+  addNetns,
+  callPlugin,
+  missingPrerequisite,
+  removeHostDevice,
+  removeNetns,
+  startDanm,
+  type DanmUnderTest,
+  type PluginAnswer,
+} from "./pluginHarness";
 
 const cluster = inject("cluster");
 const kubeconfig = cluster.controlPlane.kubeconfigs.admin;
@@ -71,18 +81,37 @@ d("IPAM metrics: real danm runs → the daemon's stats files → the node agent'
   const networks = ["ipm-wide", "ipm-tiny"];
   let seq = 0;
 
-  const netconf = () => ({ cniVersion: "1.0.0", name: "danm-test", type: "danm", kubeconfig, cniDir: os.tmpdir(), ipamLockDir: lockDir, ipamStatsDir: statsDir, daemonSocket: danm.socket });
+  const netconf = () => ({
+    cniVersion: "1.0.0",
+    name: "danm-test",
+    type: "danm",
+    kubeconfig,
+    cniDir: os.tmpdir(),
+    ipamLockDir: lockDir,
+    ipamStatsDir: statsDir,
+    daemonSocket: danm.socket,
+  });
 
   async function testPod(network: string) {
     const n = seq++;
     const name = `ipm-${RUN}-${n}`;
-    const pod = await createPod(kubeconfig, { namespace: NS, name, nodeName: os.hostname(), labels: { app: "ipam-metrics" }, annotations: { "danm.k8s.io/interfaces": JSON.stringify([{ network, ip: "dynamic" }]) } });
+    const pod = await createPod(kubeconfig, {
+      namespace: NS,
+      name,
+      nodeName: os.hostname(),
+      labels: { app: "ipam-metrics" },
+      annotations: { "danm.k8s.io/interfaces": JSON.stringify([{ network, ip: "dynamic" }]) },
+    });
     podNames.push(name);
     const netnsName = `tnt-m-${RUN}-${n}`;
     const netns = addNetns(netnsName);
     netnsNames.push(netnsName);
     const cid = `sandbox-m-${RUN}-${n}`;
-    return { name, call: (command: "ADD" | "DEL"): Promise<PluginAnswer> => callPlugin(plugin, { command, containerId: cid, netns, pod: { namespace: NS, name, uid: pod.uid }, netconf: netconf() }) };
+    return {
+      name,
+      call: (command: "ADD" | "DEL"): Promise<PluginAnswer> =>
+        callPlugin(plugin, { command, containerId: cid, netns, pod: { namespace: NS, name, uid: pod.uid }, netconf: netconf() }),
+    };
   }
 
   beforeAll(async () => {
@@ -93,8 +122,16 @@ d("IPAM metrics: real danm runs → the daemon's stats files → the node agent'
     danm = await startDanm(cluster.home, "danm-metrics");
     plugin = danm.plugin;
     addHostDevice(HOST);
-    for (const [name, cidr] of [["ipm-wide", "10.74.0.0/24"], ["ipm-tiny", "10.73.0.0/30"]]) {
-      await admin.create<NetworkObject>("DanmNet", { apiVersion: "danm.k8s.io/v1", kind: "DanmNet", metadata: { name, namespace: NS }, spec: { NetworkID: name.replace("-", ""), NetworkType: "macvlan", Options: { host_device: HOST, cidr } } } as NetworkObject);
+    for (const [name, cidr] of [
+      ["ipm-wide", "10.74.0.0/24"],
+      ["ipm-tiny", "10.73.0.0/30"],
+    ]) {
+      await admin.create<NetworkObject>("DanmNet", {
+        apiVersion: "danm.k8s.io/v1",
+        kind: "DanmNet",
+        metadata: { name, namespace: NS },
+        spec: { NetworkID: name.replace("-", ""), NetworkType: "macvlan", Options: { host_device: HOST, cidr } },
+      } as NetworkObject);
     }
   });
 
@@ -104,7 +141,8 @@ d("IPAM metrics: real danm runs → the daemon's stats files → the node agent'
     for (const n of netnsNames) removeNetns(n);
     removeHostDevice(HOST);
     await Promise.all(podNames.map((p) => deletePod(kubeconfig, NS, p).catch(() => undefined)));
-    for (const ep of await admin.list<DanmEp & { metadata: { name: string } }>("DanmEp", NS)) if (networks.includes(ep.spec?.NetworkName ?? "")) await admin.delete("DanmEp", ep.metadata.name, NS).catch(() => undefined);
+    for (const ep of await admin.list<DanmEp & { metadata: { name: string } }>("DanmEp", NS))
+      if (networks.includes(ep.spec?.NetworkName ?? "")) await admin.delete("DanmEp", ep.metadata.name, NS).catch(() => undefined);
     for (const n of networks) await admin.delete("DanmNet", n, NS).catch(() => undefined);
     const kube = await KubeRest.fromFile(kubeconfig);
     await kube.call(danmPath("NodeNetworkStatus", undefined, node), { method: "DELETE" }).catch(() => undefined);
@@ -124,7 +162,9 @@ d("IPAM metrics: real danm runs → the daemon's stats files → the node agent'
     const b = await testPod("ipm-wide");
     const addB = b.call("ADD");
     const queue = `${networkLockFile(lockDir, { kind: "DanmNet", namespace: NS, name: "ipm-wide" })}.queue`;
-    await waitFor("the plugin queues for the lock", () => (fs.existsSync(queue) && fs.readdirSync(queue).some((e) => !e.includes(`-${process.pid}-`)) ? true : undefined));
+    await waitFor("the plugin queues for the lock", () =>
+      fs.existsSync(queue) && fs.readdirSync(queue).some((e) => !e.includes(`-${process.pid}-`)) ? true : undefined,
+    );
     await new Promise((r) => setTimeout(r, 1_000));
     held.release();
     const doneB = await addB;
@@ -151,7 +191,14 @@ d("IPAM metrics: real danm runs → the daemon's stats files → the node agent'
     });
     expect(files.every(isIpamStatsFileName)).toBe(true);
     const records = recordsIn(files);
-    expect(records.map((r) => `${r.network} ${r.operation} ${r.outcome}`).sort()).toEqual(["ipm-tiny allocate exhausted", "ipm-tiny allocate ok", "ipm-tiny allocate ok", "ipm-wide allocate ok", "ipm-wide allocate ok", "ipm-wide free ok"]);
+    expect(records.map((r) => `${r.network} ${r.operation} ${r.outcome}`).sort()).toEqual([
+      "ipm-tiny allocate exhausted",
+      "ipm-tiny allocate ok",
+      "ipm-tiny allocate ok",
+      "ipm-wide allocate ok",
+      "ipm-wide allocate ok",
+      "ipm-wide free ok",
+    ]);
     const waited = records.find((r) => r.lockWaitSeconds >= 0.9);
     expect(waited, "the ADD behind the held lock recorded its wait").toMatchObject({ network: "ipm-wide", operation: "allocate", outcome: "ok" });
     expect(waited!.seconds).toBeGreaterThanOrEqual(waited!.lockWaitSeconds);
@@ -168,7 +215,10 @@ d("IPAM metrics: real danm runs → the daemon's stats files → the node agent'
           if (intrude) {
             intrude = false;
             const current = await other.get<NetworkObject>(kind, next.metadata.name!, next.metadata.namespace);
-            await other.replace(kind, { ...current, metadata: { ...current.metadata, annotations: { ...current.metadata.annotations, "test.tenet.dev/touched": "yes" } } });
+            await other.replace(kind, {
+              ...current,
+              metadata: { ...current.metadata, annotations: { ...current.metadata.annotations, "test.tenet.dev/touched": "yes" } },
+            });
           }
           return admin.replace(kind, next);
         },
@@ -182,7 +232,26 @@ d("IPAM metrics: real danm runs → the daemon's stats files → the node agent'
     // 5. the real node agent collects the files and serves the totals
     const port = await freePort();
     const agentKube = await agentKubeconfig(cluster.controlPlane, path.join(home, "agent.kubeconfig"));
-    agent = spawn(process.execPath, [path.join(REPO, "tools/cli/tenet.mjs"), "agent", "--node", node, "--kubeconfig", agentKube, "--not-applied", "IPAM metrics test", "--metrics-port", String(port), "--metrics-host", "127.0.0.1", "--ipam-stats-dir", statsDir], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+    agent = spawn(
+      process.execPath,
+      [
+        path.join(REPO, "tools/cli/tenet.mjs"),
+        "agent",
+        "--node",
+        node,
+        "--kubeconfig",
+        agentKube,
+        "--not-applied",
+        "IPAM metrics test",
+        "--metrics-port",
+        String(port),
+        "--metrics-host",
+        "127.0.0.1",
+        "--ipam-stats-dir",
+        statsDir,
+      ],
+      { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] },
+    );
     agent.stdout!.on("data", (x) => (agentLog += x));
     agent.stderr!.on("data", (x) => (agentLog += x));
     const text = await waitFor("the agent serves /metrics", async () => {
@@ -216,7 +285,9 @@ d("IPAM metrics: real danm runs → the daemon's stats files → the node agent'
     expect(sample(after, "tenet_ipam_stats_files_rejected_total")).toBe(1);
     expect(sample(after, `tenet_ipam_operations_total{${wide},operation="allocate",outcome="ok"}`)).toBe(3);
     expect(fs.readdirSync(statsDir)).toEqual([]);
-    console.info(`IPAM metrics of ${records.length + 1} operations collected; the lock-waiting ADD took ${waited!.seconds.toFixed(2)} s (${waited!.lockWaitSeconds.toFixed(2)} s waiting)`);
+    console.info(
+      `IPAM metrics of ${records.length + 1} operations collected; the lock-waiting ADD took ${waited!.seconds.toFixed(2)} s (${waited!.lockWaitSeconds.toFixed(2)} s waiting)`,
+    );
 
     for (const p of [b, tiny[0], tiny[1]]) expect((await p.call("DEL")).code).toBe(0);
   });

@@ -25,14 +25,16 @@ export function kubeDanmApi(kubeconfig: string): KubeDanmApi {
   const call = async <T>(path: string, options?: Parameters<KubeRest["call"]>[1]) => (await rest).call<T>(path, options);
   // DanmEp's selectableFields (Kubernetes ≥ 1.31, deploy/crds): an older API server answers 400 once, then the namespace is listed
   let selectable = true;
-  const list = async (namespace: string | undefined, fieldSelector?: string) => (await call<{ items: Endpoint[] }>(danmPath("DanmEp", namespace), { query: { fieldSelector } })).items;
+  const list = async (namespace: string | undefined, fieldSelector?: string) =>
+    (await call<{ items: Endpoint[] }>(danmPath("DanmEp", namespace), { query: { fieldSelector } })).items;
   return {
     readPod: async (namespace, name): Promise<PodInfo> => {
       const m = (await call<PodObject>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`)).metadata ?? {};
       return { name: m.name ?? name, namespace: m.namespace ?? namespace, uid: m.uid ?? "", labels: m.labels ?? {}, annotations: m.annotations ?? {} };
     },
     getNetwork: (kind: NetworkKind, name: string, namespace?: string) => call<NetworkObject>(danmPath(kind, namespace, name)),
-    replaceNetwork: (kind: NetworkKind, network: NetworkObject) => call<NetworkObject>(danmPath(kind, network.metadata.namespace, network.metadata.name), { method: "PUT", body: network }),
+    replaceNetwork: (kind: NetworkKind, network: NetworkObject) =>
+      call<NetworkObject>(danmPath(kind, network.metadata.namespace, network.metadata.name), { method: "PUT", body: network }),
     createEndpoint: (ep) => call<Endpoint>(danmPath("DanmEp", ep.metadata.namespace), { method: "POST", body: ep }),
     replaceEndpoint: (ep) => call<Endpoint>(danmPath("DanmEp", ep.metadata.namespace, ep.metadata.name), { method: "PUT", body: ep }),
     deleteEndpoint: async (namespace, name) => {

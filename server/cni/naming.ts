@@ -17,7 +17,9 @@ export function interfaceName(sequence: number, containerPrefix: string | undefi
 /** Why a name cannot be an interface name, or undefined when it can. Upstream leaves it to the kernel. */
 export function interfaceNameProblem(name: string): string | undefined {
   if (INTERFACE_NAME.test(name) && name !== "." && name !== "..") return undefined;
-  return name.length > 15 ? `interface name "${name}" is longer than Linux's 15 characters; shorten the network's container_prefix` : `interface name "${name}" may only contain letters, digits, "_", "." and "-"`;
+  return name.length > 15
+    ? `interface name "${name}" is longer than Linux's 15 characters; shorten the network's container_prefix`
+    : `interface name "${name}" may only contain letters, digits, "_", "." and "-"`;
 }
 
 /** The host interface a dynamic network's interfaces hang off (§11.4): VxLAN, VLAN, or host_device. */

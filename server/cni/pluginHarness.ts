@@ -49,8 +49,14 @@ export interface PluginAnswer {
 }
 
 export function callPlugin(binary: string, call: PluginCall): Promise<PluginAnswer> {
-  const args = call.pod ? `IgnoreUnknown=1;K8S_POD_NAMESPACE=${call.pod.namespace};K8S_POD_NAME=${call.pod.name};K8S_POD_INFRA_CONTAINER_ID=${call.containerId}${call.pod.uid ? `;K8S_POD_UID=${call.pod.uid}` : ""}` : "";
-  const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", CNI_COMMAND: call.command, CNI_PATH: CNI_PLUGIN_DIRS.join(":") };
+  const args = call.pod
+    ? `IgnoreUnknown=1;K8S_POD_NAMESPACE=${call.pod.namespace};K8S_POD_NAME=${call.pod.name};K8S_POD_INFRA_CONTAINER_ID=${call.containerId}${call.pod.uid ? `;K8S_POD_UID=${call.pod.uid}` : ""}`
+    : "";
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin",
+    CNI_COMMAND: call.command,
+    CNI_PATH: CNI_PLUGIN_DIRS.join(":"),
+  };
   if (call.containerId) env.CNI_CONTAINERID = call.containerId;
   if (call.netns !== undefined) env.CNI_NETNS = call.netns;
   env.CNI_IFNAME = call.ifName ?? "eth0";
@@ -99,7 +105,11 @@ export interface LinkAddress {
 /** `ip -n <ns> -j addr show`: interfaces (loopback left out) with their global addresses. */
 export function podInterfaces(netnsName: string): Map<string, string[]> {
   const links = JSON.parse(ip("-n", netnsName, "-j", "addr", "show")) as LinkAddress[];
-  return new Map(links.filter((l) => l.ifname !== "lo").map((l) => [l.ifname, l.addr_info.filter((a) => !a.local.startsWith("fe80")).map((a) => `${a.local}/${a.prefixlen}`)]));
+  return new Map(
+    links
+      .filter((l) => l.ifname !== "lo")
+      .map((l) => [l.ifname, l.addr_info.filter((a) => !a.local.startsWith("fe80")).map((a) => `${a.local}/${a.prefixlen}`)]),
+  );
 }
 
 /** A veth pair in the root namespace, both ends up: the "host NIC" macvlan and ipvlan attach to. */
@@ -162,13 +172,26 @@ export async function startDanm(dir: string, name: string): Promise<DanmUnderTes
   let child: ChildProcess | undefined;
   const start = async () => {
     const out = fs.openSync(log, "a");
-    const started = spawn(process.execPath, [...(process.env.TENET_DAEMON_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.TENET_DAEMON_PROFILE}`] : []), path.join(REPO, "tools", "cli", "tenet.mjs"), "cni-daemon", "--socket", socket, "--spawner", plugin], { cwd: REPO, stdio: ["ignore", out, out] });
+    const started = spawn(
+      process.execPath,
+      [
+        ...(process.env.TENET_DAEMON_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.TENET_DAEMON_PROFILE}`] : []),
+        path.join(REPO, "tools", "cli", "tenet.mjs"),
+        "cni-daemon",
+        "--socket",
+        socket,
+        "--spawner",
+        plugin,
+      ],
+      { cwd: REPO, stdio: ["ignore", out, out] },
+    );
     fs.closeSync(out);
     child = started;
     const exited = new Promise<number | null>((resolve) => started.once("exit", (code) => resolve(code)));
     const deadline = performance.now() + 60_000;
     for (;;) {
-      if (started.exitCode !== null || started.signalCode !== null) throw new Error(`tenet cni-daemon exited during start-up (${started.exitCode ?? started.signalCode}):\n${fs.readFileSync(log, "utf8").slice(-2000)}`);
+      if (started.exitCode !== null || started.signalCode !== null)
+        throw new Error(`tenet cni-daemon exited during start-up (${started.exitCode ?? started.signalCode}):\n${fs.readFileSync(log, "utf8").slice(-2000)}`);
       if (await accepts(socket)) return;
       if (performance.now() > deadline) throw new Error(`tenet cni-daemon did not listen on ${socket} within 60 s`);
       await Promise.race([exited, new Promise((r) => setTimeout(r, 50))]);

@@ -42,7 +42,10 @@ export interface PolicyRoutes {
 export function policyRouteCommands(p: PolicyRoutes): string[] {
   if (!p.table) return [];
   const lines: string[] = [];
-  for (const [address, routes, family] of [[p.address, p.proutes, 4], [p.address6, p.proutes6, 6]] as const) {
+  for (const [address, routes, family] of [
+    [p.address, p.proutes, 4],
+    [p.address6, p.proutes6, 6],
+  ] as const) {
     const from = address ? tryParseCidr(address) : undefined;
     if (!from || from.family !== family || !routes || Object.keys(routes).length === 0) continue;
     lines.push(`rule add from ${formatCidr(from)} lookup ${p.table}`);
@@ -61,7 +64,10 @@ export function policyRouteCommands(p: PolicyRoutes): string[] {
  */
 export async function postProcess(netns: string, ifName: string, hasIpv6: boolean, policy: PolicyRoutes, enableIpv6First = false): Promise<void> {
   const conf = `net.ipv6.conf.${ifName.replace(/\./g, "/")}`;
-  const sysctls = [...(enableIpv6First ? [ENABLE_IPV6] : []), ...(hasIpv6 ? [`${conf}.disable_ipv6=0`, `${conf}.autoconf=0`, `${conf}.accept_ra=0`, `${conf}.ndisc_notify=1`] : [`${conf}.disable_ipv6=1`])];
+  const sysctls = [
+    ...(enableIpv6First ? [ENABLE_IPV6] : []),
+    ...(hasIpv6 ? [`${conf}.disable_ipv6=0`, `${conf}.autoconf=0`, `${conf}.accept_ra=0`, `${conf}.ndisc_notify=1`] : [`${conf}.disable_ipv6=1`]),
+  ];
   await inNetns(netns, ["sysctl", "-q", "-w", ...sysctls]);
   const lines = policyRouteCommands(policy);
   if (lines.length === 0) return;

@@ -17,7 +17,8 @@ describe("podresources.proto and the plugin's embedded descriptor", () => {
     const messages = Object.keys(fromFile).filter((k) => k !== "v1.PodResourcesLister");
     expect(messages).toContain("v1.ContainerDevices");
     for (const k of messages) expect((embedded[k] as { type: unknown }).type, k).toEqual((fromFile[k] as { type: unknown }).type);
-    const methods = (d: loader.PackageDefinition) => Object.entries(d["v1.PodResourcesLister"] as loader.ServiceDefinition).map(([name, m]) => [name, m.path, m.requestType.type, m.responseType.type]);
+    const methods = (d: loader.PackageDefinition) =>
+      Object.entries(d["v1.PodResourcesLister"] as loader.ServiceDefinition).map(([name, m]) => [name, m.path, m.requestType.type, m.responseType.type]);
     expect(methods(embedded)).toEqual(methods(fromFile));
     expect(methods(fromFile).map((m) => m[1])).toEqual(["/v1.PodResourcesLister/List", "/v1.PodResourcesLister/Get"]);
   });
@@ -25,8 +26,21 @@ describe("podresources.proto and the plugin's embedded descriptor", () => {
 
 describe("devicesByResource", () => {
   it("joins the devices of every container per resource, in the kubelet's order", () => {
-    const got = devicesByResource({ containers: [{ devices: [{ resource_name: "a/x", device_ids: ["1", "2"] }, { resource_name: "b/y", device_ids: ["9"] }] }, { devices: [{ resource_name: "a/x", device_ids: ["3"] }] }] });
-    expect([...got]).toEqual([["a/x", ["1", "2", "3"]], ["b/y", ["9"]]]);
+    const got = devicesByResource({
+      containers: [
+        {
+          devices: [
+            { resource_name: "a/x", device_ids: ["1", "2"] },
+            { resource_name: "b/y", device_ids: ["9"] },
+          ],
+        },
+        { devices: [{ resource_name: "a/x", device_ids: ["3"] }] },
+      ],
+    });
+    expect([...got]).toEqual([
+      ["a/x", ["1", "2", "3"]],
+      ["b/y", ["9"]],
+    ]);
     expect(devicesByResource(undefined).size).toBe(0);
   });
 });

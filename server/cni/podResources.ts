@@ -74,7 +74,9 @@ interface ListerClient {
 }
 
 function call<Req, Res>(fn: Unary<Req, Res>, client: ListerClient, req: Req, timeoutMs: number): Promise<Res> {
-  return new Promise((resolve, reject) => fn.call(client, req, { deadline: new Date(Date.now() + timeoutMs) }, (err, res) => (err ? reject(err) : resolve(res as Res))));
+  return new Promise((resolve, reject) =>
+    fn.call(client, req, { deadline: new Date(Date.now() + timeoutMs) }, (err, res) => (err ? reject(err) : resolve(res as Res))),
+  );
 }
 
 const reason = (e: GrpcError) => e.details || e.message || String(e);
@@ -96,7 +98,11 @@ export async function podDevices(q: PodResourcesQuery): Promise<Map<string, stri
   const definition = loader.fromJSON(PODRESOURCES_DESCRIPTOR as Parameters<typeof loader.fromJSON>[0], PROTO_LOADER_OPTIONS);
   const pkg = grpc.loadPackageDefinition(definition) as unknown as { v1: { PodResourcesLister: new (address: string, creds: unknown) => ListerClient } };
   const client = new pkg.v1.PodResourcesLister(`unix:${q.socket}`, grpc.credentials.createInsecure());
-  const unreachable = (e: GrpcError) => new CniError(CNI_ERROR.ioFailure, `cannot ask the kubelet which devices pod ${q.namespace}/${q.name} got: PodResources API at ${q.socket}: ${reason(e)} (SR-IOV networks need the kubelet's pod-resources socket mounted for danm; set podResourcesSocket in the danm netconf when it lives elsewhere)`);
+  const unreachable = (e: GrpcError) =>
+    new CniError(
+      CNI_ERROR.ioFailure,
+      `cannot ask the kubelet which devices pod ${q.namespace}/${q.name} got: PodResources API at ${q.socket}: ${reason(e)} (SR-IOV networks need the kubelet's pod-resources socket mounted for danm; set podResourcesSocket in the danm netconf when it lives elsewhere)`,
+    );
   try {
     try {
       const got = await call(client.Get, client, { pod_name: q.name, pod_namespace: q.namespace }, timeoutMs);

@@ -11,7 +11,10 @@ describe.each([
   ["through danm spawner", () => spawner.run],
 ] as [string, () => ProcessRunner][])("running programs %s", (_, runner) => {
   it("passes arguments, environment and stdin, and returns stdout, stderr and the exit code", async () => {
-    const r = await runner()("/bin/sh", ["-c", 'printf "%s|%s|" "$1" "$GREETING"; cat; echo oops >&2; exit 3', "sh", "arg one"], { env: { GREETING: "hi", PATH: "/usr/bin:/bin" }, stdin: "from stdin" });
+    const r = await runner()("/bin/sh", ["-c", 'printf "%s|%s|" "$1" "$GREETING"; cat; echo oops >&2; exit 3', "sh", "arg one"], {
+      env: { GREETING: "hi", PATH: "/usr/bin:/bin" },
+      stdin: "from stdin",
+    });
     expect(r).toEqual({ code: 3, stdout: "arg one|hi|from stdin", stderr: "oops\n" });
   });
 

@@ -98,7 +98,8 @@ export class Spawner {
     const gone = (why: string) => {
       if (this.child !== child) return;
       this.child = undefined;
-      if (!this.closed) this.log("the process spawner stopped; programs it was running count as failed, the next one starts a new spawner", { spawner: this.binary, why });
+      if (!this.closed)
+        this.log("the process spawner stopped; programs it was running count as failed, the next one starts a new spawner", { spawner: this.binary, why });
       for (const [id, p] of this.pending) {
         this.pending.delete(id);
         p.resolve({ code: null, stdout: "", stderr: "", error: `the danm spawner (${this.binary}) stopped: ${why}` });
@@ -119,7 +120,12 @@ export class Spawner {
     const p = a.id === undefined ? undefined : this.pending.get(a.id);
     if (!p) return;
     this.pending.delete(a.id!);
-    p.resolve({ code: a.error || a.code === -1 ? null : (a.code ?? null), stdout: a.stdout ?? "", stderr: a.stderr ?? "", ...(a.error ? { error: a.error } : {}) });
+    p.resolve({
+      code: a.error || a.code === -1 ? null : (a.code ?? null),
+      stdout: a.stdout ?? "",
+      stderr: a.stderr ?? "",
+      ...(a.error ? { error: a.error } : {}),
+    });
   }
 
   /** Ends the spawner once the programs it runs have finished (its stdin closes). */

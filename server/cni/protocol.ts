@@ -80,11 +80,16 @@ export function parseCniArgs(text: string | undefined): Record<string, string> {
 export function readEnvironment(env: Record<string, string | undefined>): CniEnvironment {
   const command = env.CNI_COMMAND;
   if (command !== "ADD" && command !== "DEL" && command !== "CHECK" && command !== "VERSION") {
-    throw new CniError(CNI_ERROR.invalidEnvironment, `CNI_COMMAND must be ADD, DEL, CHECK or VERSION (got ${command === undefined ? "nothing" : `"${command}"`})`);
+    throw new CniError(
+      CNI_ERROR.invalidEnvironment,
+      `CNI_COMMAND must be ADD, DEL, CHECK or VERSION (got ${command === undefined ? "nothing" : `"${command}"`})`,
+    );
   }
-  const required = command === "VERSION" ? [] : command === "DEL" ? ["CNI_CONTAINERID", "CNI_IFNAME"] : ["CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME", "CNI_PATH"];
+  const required =
+    command === "VERSION" ? [] : command === "DEL" ? ["CNI_CONTAINERID", "CNI_IFNAME"] : ["CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME", "CNI_PATH"];
   const missing = required.filter((k) => !env[k]);
-  if (missing.length) throw new CniError(CNI_ERROR.invalidEnvironment, `${command} needs the environment variable${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
+  if (missing.length)
+    throw new CniError(CNI_ERROR.invalidEnvironment, `${command} needs the environment variable${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
   return {
     command,
     containerId: env.CNI_CONTAINERID ?? "",
@@ -108,7 +113,11 @@ export interface PodIdentity {
 export function podIdentity(env: CniEnvironment): PodIdentity {
   const namespace = env.args.K8S_POD_NAMESPACE;
   const name = env.args.K8S_POD_NAME;
-  if (!namespace || !name) throw new CniError(CNI_ERROR.invalidEnvironment, "CNI_ARGS must carry K8S_POD_NAMESPACE and K8S_POD_NAME (the container runtime sets them for Kubernetes pods)");
+  if (!namespace || !name)
+    throw new CniError(
+      CNI_ERROR.invalidEnvironment,
+      "CNI_ARGS must carry K8S_POD_NAMESPACE and K8S_POD_NAME (the container runtime sets them for Kubernetes pods)",
+    );
   return { namespace, name, sandboxId: env.args.K8S_POD_INFRA_CONTAINER_ID || env.containerId, uid: env.args.K8S_POD_UID || undefined };
 }
 
@@ -154,12 +163,21 @@ export function parseNetConf(text: string, command: CniCommand): DanmNetConf {
   } catch (e) {
     throw new CniError(CNI_ERROR.decodeFailure, `the network configuration on stdin is not JSON: ${(e as Error).message}`);
   }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new CniError(CNI_ERROR.decodeFailure, "the network configuration on stdin must be a JSON object");
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    throw new CniError(CNI_ERROR.decodeFailure, "the network configuration on stdin must be a JSON object");
   const c = raw as Record<string, unknown>;
   const version = c.cniVersion ?? "0.3.1";
-  if (!isSupportedVersion(version)) throw new CniError(CNI_ERROR.incompatibleVersion, `cniVersion ${JSON.stringify(version)} is not supported; danm supports ${SUPPORTED_VERSIONS.join(", ")}`);
+  if (!isSupportedVersion(version))
+    throw new CniError(CNI_ERROR.incompatibleVersion, `cniVersion ${JSON.stringify(version)} is not supported; danm supports ${SUPPORTED_VERSIONS.join(", ")}`);
   const str = (k: string, fallback = "") => (typeof c[k] === "string" ? (c[k] as string) : fallback);
-  const conf: DanmNetConf = { cniVersion: version, name: str("name", "danm"), type: str("type", "danm"), kubeconfig: str("kubeconfig"), cniDir: str("cniDir", DEFAULT_CNI_DIR) || DEFAULT_CNI_DIR, namingScheme: str("namingScheme") };
+  const conf: DanmNetConf = {
+    cniVersion: version,
+    name: str("name", "danm"),
+    type: str("type", "danm"),
+    kubeconfig: str("kubeconfig"),
+    cniDir: str("cniDir", DEFAULT_CNI_DIR) || DEFAULT_CNI_DIR,
+    namingScheme: str("namingScheme"),
+  };
   if (str("ipamLockDir")) conf.ipamLockDir = str("ipamLockDir");
   if (str("ipamStatsDir")) conf.ipamStatsDir = str("ipamStatsDir");
   if (str("podResourcesSocket")) conf.podResourcesSocket = str("podResourcesSocket");
@@ -168,11 +186,20 @@ export function parseNetConf(text: string, command: CniCommand): DanmNetConf {
   if (c.prevResult !== undefined) conf.prevResult = c.prevResult;
   if (command !== "VERSION") {
     for (const k of ["kubeconfig", "cniDir", "namingScheme", "ipamLockDir", "ipamStatsDir", "podResourcesSocket", "sysfsRoot", "daemonSocket"]) {
-      if (c[k] !== undefined && typeof c[k] !== "string") throw new CniError(CNI_ERROR.invalidNetworkConfig, `network configuration "${conf.name}": ${k} must be a string`);
+      if (c[k] !== undefined && typeof c[k] !== "string")
+        throw new CniError(CNI_ERROR.invalidNetworkConfig, `network configuration "${conf.name}": ${k} must be a string`);
     }
-    if (!conf.kubeconfig) throw new CniError(CNI_ERROR.invalidNetworkConfig, `network configuration "${conf.name}": kubeconfig (path of the kubeconfig danm uses for the API server) is mandatory`);
+    if (!conf.kubeconfig)
+      throw new CniError(
+        CNI_ERROR.invalidNetworkConfig,
+        `network configuration "${conf.name}": kubeconfig (path of the kubeconfig danm uses for the API server) is mandatory`,
+      );
     if (c.timeoutSeconds !== undefined) {
-      if (typeof c.timeoutSeconds !== "number" || !(c.timeoutSeconds >= MIN_TIMEOUT_SECONDS && c.timeoutSeconds <= MAX_TIMEOUT_SECONDS)) throw new CniError(CNI_ERROR.invalidNetworkConfig, `network configuration "${conf.name}": timeoutSeconds must be a number from ${MIN_TIMEOUT_SECONDS} to ${MAX_TIMEOUT_SECONDS} (got ${JSON.stringify(c.timeoutSeconds)})`);
+      if (typeof c.timeoutSeconds !== "number" || !(c.timeoutSeconds >= MIN_TIMEOUT_SECONDS && c.timeoutSeconds <= MAX_TIMEOUT_SECONDS))
+        throw new CniError(
+          CNI_ERROR.invalidNetworkConfig,
+          `network configuration "${conf.name}": timeoutSeconds must be a number from ${MIN_TIMEOUT_SECONDS} to ${MAX_TIMEOUT_SECONDS} (got ${JSON.stringify(c.timeoutSeconds)})`,
+        );
       conf.timeoutSeconds = c.timeoutSeconds;
     }
   }

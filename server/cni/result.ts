@@ -52,7 +52,8 @@ export function decodeResult(text: string, who: string): CniResult {
     throw new CniError(CNI_ERROR.decodeFailure, `${who} printed a result that is not JSON: ${text.slice(0, 200)}`);
   }
   if (!isObject(raw)) throw new CniError(CNI_ERROR.decodeFailure, `${who} printed a result that is not a JSON object`);
-  if (typeof raw.cniVersion === "string" && /^0\.[12]\./.test(raw.cniVersion)) throw new CniError(CNI_ERROR.incompatibleVersion, `${who} answered with a CNI ${raw.cniVersion} result; danm reads 0.3.0 and later`);
+  if (typeof raw.cniVersion === "string" && /^0\.[12]\./.test(raw.cniVersion))
+    throw new CniError(CNI_ERROR.incompatibleVersion, `${who} answered with a CNI ${raw.cniVersion} result; danm reads 0.3.0 and later`);
   const interfaces = Array.isArray(raw.interfaces) ? raw.interfaces.filter(isObject).map((i) => ({ ...i, name: String(i.name ?? "") })) : [];
   const ips: CniIp[] = (Array.isArray(raw.ips) ? raw.ips.filter(isObject) : []).map((ip) => {
     const out: CniIp = { address: String(ip.address ?? "") };

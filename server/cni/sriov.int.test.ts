@@ -48,7 +48,17 @@ const sysfsRoot = path.join(work, "root");
 let plugin = "";
 let danm: DanmUnderTest;
 let kubelet: StandInKubelet;
-const netconf = () => ({ cniVersion: "1.0.0", name: "danm-sriov-test", type: "danm", kubeconfig, cniDir: work, namingScheme: "", podResourcesSocket: socket, sysfsRoot, daemonSocket: danm.socket });
+const netconf = () => ({
+  cniVersion: "1.0.0",
+  name: "danm-sriov-test",
+  type: "danm",
+  kubeconfig,
+  cniDir: work,
+  namingScheme: "",
+  podResourcesSocket: socket,
+  sysfsRoot,
+  daemonSocket: danm.socket,
+});
 const created: string[] = [];
 const netnsNames: string[] = [];
 const pods: string[] = [];
@@ -64,11 +74,21 @@ interface DelegateCall {
 const delegateCalls = (cid: string): DelegateCall[] => {
   const file = path.join(bin, "sriov.calls.jsonl");
   if (!fs.existsSync(file)) return [];
-  return fs.readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as DelegateCall).filter((c) => c.containerId === cid);
+  return fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as DelegateCall)
+    .filter((c) => c.containerId === cid);
 };
 
 async function network(name: string, options: Record<string, unknown>): Promise<NetworkObject> {
-  const net = await admin.create<NetworkObject>("DanmNet", { apiVersion: "danm.k8s.io/v1", kind: "DanmNet", metadata: { name, namespace: NS }, spec: { NetworkID: name.replace(/-/g, "").slice(0, 10), NetworkType: "sriov", Options: { device_pool: POOL, ...options } } } as NetworkObject);
+  const net = await admin.create<NetworkObject>("DanmNet", {
+    apiVersion: "danm.k8s.io/v1",
+    kind: "DanmNet",
+    metadata: { name, namespace: NS },
+    spec: { NetworkID: name.replace(/-/g, "").slice(0, 10), NetworkType: "sriov", Options: { device_pool: POOL, ...options } },
+  } as NetworkObject);
   created.push(name);
   return net;
 }
@@ -79,14 +99,26 @@ const endpointsOf = async (cid: string) => (await admin.list<DanmEp & { metadata
 async function testPod(annotation: unknown[], devices: Record<string, string[]> | undefined) {
   const n = seq++;
   const name = `sriov-${RUN}-${n}`;
-  const pod = await createPod(kubeconfig, { namespace: NS, name, nodeName: os.hostname(), annotations: { "danm.k8s.io/interfaces": JSON.stringify(annotation) } });
+  const pod = await createPod(kubeconfig, {
+    namespace: NS,
+    name,
+    nodeName: os.hostname(),
+    annotations: { "danm.k8s.io/interfaces": JSON.stringify(annotation) },
+  });
   pods.push(name);
   const netnsName = `tnt-sriov-${RUN}-${n}`;
   const netns = harness.addNetns(netnsName);
   netnsNames.push(netnsName);
   if (devices) kubelet.pods.set(`${NS}/${name}`, devices);
   const cid = `sandbox-sriov-${RUN}-${n}`;
-  return { name, netnsName, netns, cid, call: (command: "ADD" | "DEL") => harness.callPlugin(plugin, { command, containerId: cid, netns, pod: { namespace: NS, name, uid: pod.uid }, netconf: netconf() }) };
+  return {
+    name,
+    netnsName,
+    netns,
+    cid,
+    call: (command: "ADD" | "DEL") =>
+      harness.callPlugin(plugin, { command, containerId: cid, netns, pod: { namespace: NS, name, uid: pod.uid }, netconf: netconf() }),
+  };
 }
 
 /** The kernel's answer to creating a dummy link; undefined when it can. */
@@ -123,7 +155,8 @@ d("danm with SR-IOV networks (bundled plugin, real API server; stand-in kubelet,
     await danm?.stop();
     for (const n of netnsNames) harness.removeNetns(n);
     for (const p of pods) await deletePod(kubeconfig, NS, p).catch(() => undefined);
-    for (const ep of await admin.list<DanmEp & { metadata: { name: string } }>("DanmEp", NS)) if (ep.spec?.Pod?.startsWith(`sriov-${RUN}-`)) await admin.delete("DanmEp", ep.metadata.name, NS).catch(() => undefined);
+    for (const ep of await admin.list<DanmEp & { metadata: { name: string } }>("DanmEp", NS))
+      if (ep.spec?.Pod?.startsWith(`sriov-${RUN}-`)) await admin.delete("DanmEp", ep.metadata.name, NS).catch(() => undefined);
     for (const c of created.reverse()) await admin.delete("DanmNet", c, NS).catch(() => undefined);
     await kubelet?.close();
     fs.rmSync(work, { recursive: true, force: true });
@@ -137,18 +170,35 @@ d("danm with SR-IOV networks (bundled plugin, real API server; stand-in kubelet,
     expect(add.code, add.stdout + add.stderr).toBe(0);
     const [ep] = await endpointsOf(pod.cid);
     const iface = ep.spec!.Interface!;
-    expect(iface).toMatchObject({ Name: "eth0", DeviceID: vf(1), MacAddress: "02:00:00:00:00:01", Address: expect.stringMatching(/^10\.81\.0\.\d+\/24$/), AddressIPv6: expect.stringMatching(/^fd00:81::[0-9a-f:]+\/64$/) });
+    expect(iface).toMatchObject({
+      Name: "eth0",
+      DeviceID: vf(1),
+      MacAddress: "02:00:00:00:00:01",
+      Address: expect.stringMatching(/^10\.81\.0\.\d+\/24$/),
+      AddressIPv6: expect.stringMatching(/^fd00:81::[0-9a-f:]+\/64$/),
+    });
     expect(ep.spec).toMatchObject({ NetworkType: "sriov", apiType: "DanmNet", Pod: pod.name, CID: pod.cid });
     expect(add.json.ips.map((i: { address: string }) => i.address)).toEqual([iface.Address, iface.AddressIPv6]);
     const [call] = delegateCalls(pod.cid);
     expect(call).toMatchObject({ command: "ADD", ifName: "eth0", netns: pod.netns });
-    expect(call.conf).toEqual({ cniVersion: "1.0.0", name: "sriovh10a", type: "sriov", deviceID: vf(1), master: "ens1f0", vlan: 3001, ipam: { type: "static", addresses: [{ address: iface.Address }, { address: iface.AddressIPv6 }] } });
+    expect(call.conf).toEqual({
+      cniVersion: "1.0.0",
+      name: "sriovh10a",
+      type: "sriov",
+      deviceID: vf(1),
+      master: "ens1f0",
+      vlan: 3001,
+      ipam: { type: "static", addresses: [{ address: iface.Address }, { address: iface.AddressIPv6 }] },
+    });
     expect(await alloc("sriov-h10a")).not.toBe(initial);
     expect(kubelet.calls).toContain(`Get ${NS}/${pod.name}`);
 
     const del = await pod.call("DEL");
     expect(del.code, del.stdout).toBe(0);
-    expect(delegateCalls(pod.cid).map((c) => [c.command, c.conf.deviceID, c.conf.master, c.conf.vlan])).toEqual([["ADD", vf(1), "ens1f0", 3001], ["DEL", vf(1), "ens1f0", 3001]]);
+    expect(delegateCalls(pod.cid).map((c) => [c.command, c.conf.deviceID, c.conf.master, c.conf.vlan])).toEqual([
+      ["ADD", vf(1), "ens1f0", 3001],
+      ["DEL", vf(1), "ens1f0", 3001],
+    ]);
     expect(await endpointsOf(pod.cid)).toEqual([]);
     expect(await alloc("sriov-h10a")).toBe(initial);
   });
@@ -156,7 +206,13 @@ d("danm with SR-IOV networks (bundled plugin, real API server; stand-in kubelet,
   it("two interfaces on one pool take the last two devices, in annotation order", async () => {
     await network("sriov-h10b", { cidr: "10.82.0.0/24" });
     await network("sriov-h10c", { cidr: "10.83.0.0/24", container_prefix: "vf" });
-    const pod = await testPod([{ network: "sriov-h10b", ip: "dynamic" }, { network: "sriov-h10c", ip: "dynamic" }], { [POOL]: [vf(0), vf(2), vf(3)], "nvidia.com/gpu": ["GPU-1"] });
+    const pod = await testPod(
+      [
+        { network: "sriov-h10b", ip: "dynamic" },
+        { network: "sriov-h10c", ip: "dynamic" },
+      ],
+      { [POOL]: [vf(0), vf(2), vf(3)], "nvidia.com/gpu": ["GPU-1"] },
+    );
     const add = await pod.call("ADD");
     expect(add.code, add.stdout + add.stderr).toBe(0);
     const byName = new Map((await endpointsOf(pod.cid)).map((ep) => [ep.spec!.Interface!.Name, ep.spec!.Interface!]));
@@ -174,19 +230,30 @@ d("danm with SR-IOV networks (bundled plugin, real API server; stand-in kubelet,
     const add = await none.call("ADD");
     expect(add.code).toBe(1);
     expect(add.json.code).toBe(100);
-    expect(add.json.msg).toBe(`pod ${NS}/${none.name}, DanmNet ${NS}/sriov-h10d: the kubelet gave the pod no device of pool ${POOL} (device_pool of the network); it has no devices at all: the pod must request one device per interface on that pool: resources.limits["${POOL}"]: 1 in one of its containers`);
+    expect(add.json.msg).toBe(
+      `pod ${NS}/${none.name}, DanmNet ${NS}/sriov-h10d: the kubelet gave the pod no device of pool ${POOL} (device_pool of the network); it has no devices at all: the pod must request one device per interface on that pool: resources.limits["${POOL}"]: 1 in one of its containers`,
+    );
     console.info(`no devices: ${add.json.msg}`);
     expect(delegateCalls(none.cid)).toEqual([]);
     expect(await endpointsOf(none.cid)).toEqual([]);
     expect(await alloc("sriov-h10d")).toBe(initial);
 
     // one device for two interfaces: the first is plumbed, then rolled back (delegate DEL) when the second fails
-    const short = await testPod([{ network: "sriov-h10d", ip: "dynamic" }, { network: "sriov-h10d", ip: "dynamic" }], { [POOL]: [vf(0)] });
+    const short = await testPod(
+      [
+        { network: "sriov-h10d", ip: "dynamic" },
+        { network: "sriov-h10d", ip: "dynamic" },
+      ],
+      { [POOL]: [vf(0)] },
+    );
     const add2 = await short.call("ADD");
     expect(add2.json.code).toBe(100);
     expect(add2.json.msg).toContain(`pool ${POOL} is exhausted for this pod: the kubelet gave it 1 device of that pool and 2 interfaces use it`);
     expect(add2.json.msg).toContain(`resources.limits["${POOL}"]: 2`);
-    expect(delegateCalls(short.cid).map((c) => [c.command, c.ifName, c.conf.deviceID])).toEqual([["ADD", "eth0", vf(0)], ["DEL", "eth0", vf(0)]]);
+    expect(delegateCalls(short.cid).map((c) => [c.command, c.ifName, c.conf.deviceID])).toEqual([
+      ["ADD", "eth0", vf(0)],
+      ["DEL", "eth0", vf(0)],
+    ]);
     expect(await endpointsOf(short.cid)).toEqual([]);
     expect(await alloc("sriov-h10d")).toBe(initial);
   });

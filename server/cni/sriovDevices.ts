@@ -41,9 +41,14 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
  * Error for an interface that needs a device and gets none, or undefined when it needs none.
  * `networks[i]` is undefined when request i's network could not be resolved.
  */
-export async function assignDeviceIds(pod: { namespace: string; name: string }, networks: readonly (NetworkObject | undefined)[], lookup: DeviceLookup): Promise<(string | Error | undefined)[]> {
+export async function assignDeviceIds(
+  pod: { namespace: string; name: string },
+  networks: readonly (NetworkObject | undefined)[],
+  lookup: DeviceLookup,
+): Promise<(string | Error | undefined)[]> {
   const wanted = new Map<string, number>();
-  for (const n of networks) if (needsDevice(n) && n!.spec?.Options?.device_pool) wanted.set(n!.spec!.Options!.device_pool!, (wanted.get(n!.spec!.Options!.device_pool!) ?? 0) + 1);
+  for (const n of networks)
+    if (needsDevice(n) && n!.spec?.Options?.device_pool) wanted.set(n!.spec!.Options!.device_pool!, (wanted.get(n!.spec!.Options!.device_pool!) ?? 0) + 1);
   let devices: Map<string, string[]> | Error | undefined;
   const remaining = new Map<string, string[]>();
   const out: (string | Error | undefined)[] = [];
@@ -55,7 +60,9 @@ export async function assignDeviceIds(pod: { namespace: string; name: string }, 
     const what = `${podLabel(pod)}, ${networkLabel(networkRefOf(network!))}`;
     const pool = network!.spec?.Options?.device_pool;
     if (!pool) {
-      out.push(new CniError(CNI_ERROR.invalidNetworkConfig, `${what}: an sriov network needs Options.device_pool (the device-plugin resource its VFs come from)`));
+      out.push(
+        new CniError(CNI_ERROR.invalidNetworkConfig, `${what}: an sriov network needs Options.device_pool (the device-plugin resource its VFs come from)`),
+      );
       continue;
     }
     if (devices === undefined) {
@@ -75,12 +82,22 @@ export async function assignDeviceIds(pod: { namespace: string; name: string }, 
     const list = remaining.get(pool);
     if (given.length === 0) {
       const others = [...devices.keys()];
-      out.push(new CniError(CNI_ERROR.invalidPodRequest, `${what}: the kubelet gave the pod no device of pool ${pool} (device_pool of the network)${others.length ? `; it has devices of ${others.join(", ")} only` : devices.size === 0 ? "; it has no devices at all" : ""}: ${ask}`));
+      out.push(
+        new CniError(
+          CNI_ERROR.invalidPodRequest,
+          `${what}: the kubelet gave the pod no device of pool ${pool} (device_pool of the network)${others.length ? `; it has devices of ${others.join(", ")} only` : devices.size === 0 ? "; it has no devices at all" : ""}: ${ask}`,
+        ),
+      );
       continue;
     }
     const id = list?.pop();
     if (id === undefined) {
-      out.push(new CniError(CNI_ERROR.invalidPodRequest, `${what}: the pool ${pool} is exhausted for this pod: the kubelet gave it ${plural(given.length, "device")} of that pool and ${plural(wanted.get(pool)!, "interface")} use it: ${ask}`));
+      out.push(
+        new CniError(
+          CNI_ERROR.invalidPodRequest,
+          `${what}: the pool ${pool} is exhausted for this pod: the kubelet gave it ${plural(given.length, "device")} of that pool and ${plural(wanted.get(pool)!, "interface")} use it: ${ask}`,
+        ),
+      );
       continue;
     }
     out.push(id);
@@ -101,10 +118,15 @@ export async function describeDevice(settings: SriovSettings, deviceId: string):
 }
 
 /** §11.7 for one ADD: device ids from the kubelet, then the VF facts; one entry per request. */
-export async function handOutDevices(conf: DanmNetConf, pod: { namespace: string; name: string }, networks: readonly (NetworkObject | undefined)[]): Promise<(SriovDevice | Error | undefined)[]> {
+export async function handOutDevices(
+  conf: DanmNetConf,
+  pod: { namespace: string; name: string },
+  networks: readonly (NetworkObject | undefined)[],
+): Promise<(SriovDevice | Error | undefined)[]> {
   if (!networks.some(needsDevice)) return networks.map(() => undefined);
   const settings = sriovSettings(conf);
-  const lookup: DeviceLookup = async () => (await import("./podResources")).podDevices({ socket: settings.podResourcesSocket, namespace: pod.namespace, name: pod.name });
+  const lookup: DeviceLookup = async () =>
+    (await import("./podResources")).podDevices({ socket: settings.podResourcesSocket, namespace: pod.namespace, name: pod.name });
   const ids = await assignDeviceIds(pod, networks, lookup);
   return Promise.all(
     ids.map(async (id, i) => {
@@ -112,7 +134,10 @@ export async function handOutDevices(conf: DanmNetConf, pod: { namespace: string
       try {
         return await describeDevice(settings, id);
       } catch (e) {
-        return new CniError(e instanceof CniError ? e.code : CNI_ERROR.ioFailure, `${podLabel(pod)}, ${networkLabel(networkRefOf(networks[i]!))}: ${(e as Error).message}`);
+        return new CniError(
+          e instanceof CniError ? e.code : CNI_ERROR.ioFailure,
+          `${podLabel(pod)}, ${networkLabel(networkRefOf(networks[i]!))}: ${(e as Error).message}`,
+        );
       }
     }),
   );
@@ -140,7 +165,14 @@ export function delegateDevice(conf: DanmNetConf, deviceId: string | undefined):
  * the kernel's reason when it cannot be made). True when a kernel interface named `ifName` is in the
  * Pod to post-process; false for a user-space interface.
  */
-export async function sriovKernelInterface(netns: string, ifName: string, device: SriovDevice, vlan: number | undefined, addresses: (string | undefined)[], what: string): Promise<boolean> {
+export async function sriovKernelInterface(
+  netns: string,
+  ifName: string,
+  device: SriovDevice,
+  vlan: number | undefined,
+  addresses: (string | undefined)[],
+  what: string,
+): Promise<boolean> {
   try {
     await createDpdkInterface(netns, { ifName, pciAddress: device.pciAddress, driver: device.driver, mac: device.mac, vlan, addresses });
   } catch (e) {

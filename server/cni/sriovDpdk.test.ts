@@ -37,7 +37,11 @@ describe("dpdkInterfaceCommands", () => {
 
   it("an unknown or all-zero MAC is not set; requests that are not addresses are not added", () => {
     for (const mac of [undefined, "", "00:00:00:00:00:00"]) {
-      expect(dpdkInterfaceCommands({ ...vf, driver: "vfio-pci", mac, addresses: ["", "none", "dynamic"] })).toEqual(["link add eth1 type dummy", "link set dev eth1 alias 0000:3b:02.1", "link set dev eth1 up"]);
+      expect(dpdkInterfaceCommands({ ...vf, driver: "vfio-pci", mac, addresses: ["", "none", "dynamic"] })).toEqual([
+        "link add eth1 type dummy",
+        "link set dev eth1 alias 0000:3b:02.1",
+        "link set dev eth1 up",
+      ]);
     }
   });
 });

@@ -52,7 +52,15 @@ export function dpdkInterfaceCommands(d: DpdkInterface): string[] | undefined {
 
 function ipBatch(netns: string, lines: string[]): Promise<{ ok: boolean; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile("nsenter", [`--net=${netns}`, "ip", "-batch", "-"], { encoding: "utf8" }, (err, _stdout, stderr) => resolve({ ok: !err, stderr: (stderr || (err ? err.message : "")).replace(/^Command failed .*$/gm, "").replace(/\s+/g, " ").trim() }));
+    const child = execFile("nsenter", [`--net=${netns}`, "ip", "-batch", "-"], { encoding: "utf8" }, (err, _stdout, stderr) =>
+      resolve({
+        ok: !err,
+        stderr: (stderr || (err ? err.message : ""))
+          .replace(/^Command failed .*$/gm, "")
+          .replace(/\s+/g, " ")
+          .trim(),
+      }),
+    );
     child.stdin?.end(lines.join("\n") + "\n");
   });
 }
@@ -66,8 +74,14 @@ export async function createDpdkInterface(netns: string, d: DpdkInterface): Prom
   if (!lines) return false;
   const r = await ipBatch(netns, lines);
   if (!r.ok) {
-    await ipBatch(netns, [...new Set([d.ifName, d.vlan ? dpdkBaseName(d.ifName) : d.ifName])].map((n) => `link del dev ${n}`));
-    throw new CniError(CNI_ERROR.ioFailure, `VF ${d.pciAddress} is bound to the user-space driver ${d.driver} (DPDK), so danm makes a dummy kernel interface ${d.ifName}${d.vlan ? ` with VLAN ${d.vlan}` : ""} to carry its addresses, and the kernel refused: ${r.stderr}`);
+    await ipBatch(
+      netns,
+      [...new Set([d.ifName, d.vlan ? dpdkBaseName(d.ifName) : d.ifName])].map((n) => `link del dev ${n}`),
+    );
+    throw new CniError(
+      CNI_ERROR.ioFailure,
+      `VF ${d.pciAddress} is bound to the user-space driver ${d.driver} (DPDK), so danm makes a dummy kernel interface ${d.ifName}${d.vlan ? ` with VLAN ${d.vlan}` : ""} to carry its addresses, and the kernel refused: ${r.stderr}`,
+    );
   }
   return true;
 }

@@ -51,13 +51,21 @@ function readMac(file: string): string | undefined {
 
 /** Reads one VF; throws a CniError saying what is wrong when it is not an SR-IOV VF on this node. */
 export function readVirtualFunction(sysfsRoot: string, pciAddress: string): VirtualFunction {
-  if (!PCI_ADDRESS.test(pciAddress)) throw new CniError(CNI_ERROR.invalidNetworkConfig, `device id "${pciAddress}" is not a PCI address (dddd:bb:dd.f); the device plugin of this pool does not hand out SR-IOV VFs`);
+  if (!PCI_ADDRESS.test(pciAddress))
+    throw new CniError(
+      CNI_ERROR.invalidNetworkConfig,
+      `device id "${pciAddress}" is not a PCI address (dddd:bb:dd.f); the device plugin of this pool does not hand out SR-IOV VFs`,
+    );
   const device = path.join(sysfsRoot, "sys", "bus", "pci", "devices", pciAddress);
   if (!fs.existsSync(device)) throw new CniError(CNI_ERROR.invalidNetworkConfig, `PCI device ${pciAddress} does not exist on this node (no ${device})`);
   const physfn = path.join(device, "physfn");
   if (!fs.existsSync(physfn)) throw new CniError(CNI_ERROR.invalidNetworkConfig, `PCI device ${pciAddress} is not an SR-IOV virtual function (no ${physfn})`);
   const pf = list(path.join(physfn, "net"))[0];
-  if (!pf) throw new CniError(CNI_ERROR.invalidNetworkConfig, `the physical function of VF ${pciAddress} has no network interface (${path.join(physfn, "net")} is empty); is its driver loaded?`);
+  if (!pf)
+    throw new CniError(
+      CNI_ERROR.invalidNetworkConfig,
+      `the physical function of VF ${pciAddress} has no network interface (${path.join(physfn, "net")} is empty); is its driver loaded?`,
+    );
   let vfIndex: number | undefined;
   for (const entry of list(physfn)) {
     const m = /^virtfn(\d+)$/.exec(entry);
@@ -76,7 +84,14 @@ export function readVirtualFunction(sysfsRoot: string, pciAddress: string): Virt
   }
   const netdev = list(path.join(device, "net"))[0];
   const mac = netdev ? readMac(path.join(device, "net", netdev, "address")) : undefined;
-  return { pciAddress, pf, ...(vfIndex !== undefined ? { vfIndex } : {}), ...(driver ? { driver } : {}), ...(netdev ? { netdev } : {}), ...(mac ? { mac } : {}) };
+  return {
+    pciAddress,
+    pf,
+    ...(vfIndex !== undefined ? { vfIndex } : {}),
+    ...(driver ? { driver } : {}),
+    ...(netdev ? { netdev } : {}),
+    ...(mac ? { mac } : {}),
+  };
 }
 
 /** The VF's MAC from the PF's VF table (`ip -j link show dev <pf>`); undefined when it cannot be read. */

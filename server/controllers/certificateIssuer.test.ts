@@ -15,7 +15,11 @@ function opensslVerify(caPem: string, certPem: string, host: string): string {
   try {
     fs.writeFileSync(path.join(dir, "ca.pem"), caPem);
     fs.writeFileSync(path.join(dir, "cert.pem"), certPem);
-    return execFileSync("openssl", ["verify", "-x509_strict", "-purpose", "sslserver", "-verify_hostname", host, "-CAfile", path.join(dir, "ca.pem"), path.join(dir, "cert.pem")], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+    return execFileSync(
+      "openssl",
+      ["verify", "-x509_strict", "-purpose", "sslserver", "-verify_hostname", host, "-CAfile", path.join(dir, "ca.pem"), path.join(dir, "cert.pem")],
+      { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+    ).trim();
   } catch (e) {
     return `failed: ${(e as { stdout?: string; stderr?: string }).stdout ?? ""}${(e as { stderr?: string }).stderr ?? ""}`;
   } finally {
@@ -32,7 +36,9 @@ describe("issued webhook certificates", () => {
     expect(opensslVerify(ca.certPem, serving.certPem, "tenet-webhook.tenet-system.svc")).toMatch(/: OK$/);
     // and not for a name it was not issued for, nor under another CA
     expect(opensslVerify(ca.certPem, serving.certPem, "tenet-webhook.other.svc")).toMatch(/^failed: .*hostname mismatch/s);
-    expect(opensslVerify(issueCa("other", now, DAY).certPem, serving.certPem, "tenet-webhook.tenet-system.svc")).toMatch(/^failed: .*unable to get local issuer certificate/s);
+    expect(opensslVerify(issueCa("other", now, DAY).certPem, serving.certPem, "tenet-webhook.tenet-system.svc")).toMatch(
+      /^failed: .*unable to get local issuer certificate/s,
+    );
   });
 
   it("read back with the facts the rotation plan needs", () => {

@@ -18,7 +18,10 @@ function newKey() {
 }
 
 function keyId(publicKey: crypto.KeyObject): Uint8Array {
-  return crypto.createHash("sha1").update(publicKey.export({ type: "spki", format: "der" })).digest();
+  return crypto
+    .createHash("sha1")
+    .update(publicKey.export({ type: "spki", format: "der" }))
+    .digest();
 }
 
 function serial(): Uint8Array {
@@ -131,6 +134,8 @@ export function inspectServing(serving: CertificateAndKey, caCertPem: string | u
     const ca = new X509Certificate(caCertPem);
     signedByCa = cert.checkIssued(ca) && cert.verify(ca.publicKey);
   }
-  const missingHosts = hosts.filter((h) => (/^\d+\.\d+\.\d+\.\d+$/.test(h) ? cert.checkIP(h) === undefined : cert.checkHost(h, { subject: "never", wildcards: false }) === undefined));
+  const missingHosts = hosts.filter((h) =>
+    /^\d+\.\d+\.\d+\.\d+$/.test(h) ? cert.checkIP(h) === undefined : cert.checkHost(h, { subject: "never", wildcards: false }) === undefined,
+  );
   return { ...facts(cert), signedByCa, missingHosts, keyMatches: keyMatches(cert, serving.keyPem) };
 }

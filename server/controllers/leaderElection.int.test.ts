@@ -8,7 +8,8 @@ const cluster = inject("cluster");
 describe("leader election on a real Lease", () => {
   it("one of two replicas leads; when it stops the other takes over", async () => {
     const kc = loadKubeConfig(cluster.controlPlane.kubeconfigs["tenet-controllers"]);
-    const make = (id: string) => new LeaderElector(new LeaseStore(kc, "tenet-system", "tenet-controllers-it"), { identity: id, onStartedLeading: () => {}, onStoppedLeading: () => {} });
+    const make = (id: string) =>
+      new LeaderElector(new LeaseStore(kc, "tenet-system", "tenet-controllers-it"), { identity: id, onStartedLeading: () => {}, onStoppedLeading: () => {} });
     const a = make("replica-a");
     const b = make("replica-b");
     await a.tick();

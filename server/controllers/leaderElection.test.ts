@@ -34,7 +34,13 @@ describe("LeaderElector", () => {
     const lease = new MemoryLease();
     let clock = t0;
     const events: string[] = [];
-    const make = (id: string) => new LeaderElector(lease, { identity: id, now: () => clock, onStartedLeading: () => events.push(`${id} leads`), onStoppedLeading: () => events.push(`${id} stops`) });
+    const make = (id: string) =>
+      new LeaderElector(lease, {
+        identity: id,
+        now: () => clock,
+        onStartedLeading: () => events.push(`${id} leads`),
+        onStoppedLeading: () => events.push(`${id} stops`),
+      });
     const a = make("a");
     const b = make("b");
     await a.tick();

@@ -36,7 +36,10 @@ export class LeaderElector {
   private readonly durationSeconds: number;
   private readonly now: () => Date;
 
-  constructor(private readonly backend: LeaseBackend, private readonly options: ElectorOptions) {
+  constructor(
+    private readonly backend: LeaseBackend,
+    private readonly options: ElectorOptions,
+  ) {
     this.durationSeconds = options.durationSeconds ?? 15;
     this.now = options.now ?? (() => new Date());
   }
@@ -73,10 +76,12 @@ export class LeaderElector {
       this.lose("another replica holds the lease", { holder: lease?.holder });
     } catch (e) {
       const message = (e as Error).message;
-      if (message !== this.lastError && (e as { status?: number }).status !== 409) this.options.log?.("lease not written", { identity: this.options.identity, error: message });
+      if (message !== this.lastError && (e as { status?: number }).status !== 409)
+        this.options.log?.("lease not written", { identity: this.options.identity, error: message });
       this.lastError = message;
       // a conflict or an unreachable API server: keep leading only while the lease surely is ours
-      if (this.leading && now.getTime() - this.lastRenew > this.durationSeconds * 1000 * 0.8) this.lose("lease not renewed in time", { error: (e as Error).message });
+      if (this.leading && now.getTime() - this.lastRenew > this.durationSeconds * 1000 * 0.8)
+        this.lose("lease not renewed in time", { error: (e as Error).message });
     }
   }
 

@@ -18,7 +18,12 @@ const ipam = new NetworkIpam(admin);
 type Net = { metadata: { name: string; namespace?: string }; spec: { Options: { alloc?: string } } };
 
 async function danmNet(name: string, cidr: string) {
-  return admin.create<Net>("DanmNet", { apiVersion: "danm.k8s.io/v1", kind: "DanmNet", metadata: { name, namespace: "team-b" }, spec: { NetworkID: name.slice(0, 10), Options: { cidr } } } as Net);
+  return admin.create<Net>("DanmNet", {
+    apiVersion: "danm.k8s.io/v1",
+    kind: "DanmNet",
+    metadata: { name, namespace: "team-b" },
+    spec: { NetworkID: name.slice(0, 10), Options: { cidr } },
+  } as Net);
 }
 
 describe("reconcilers", () => {
@@ -27,7 +32,12 @@ describe("reconcilers", () => {
     const ref = { kind: "DanmNet" as const, name: "leaky", namespace: "team-b" };
     const held = await ipam.allocate(ref, { ip: "dynamic" });
     const leaked = await ipam.allocate(ref, { ip: "dynamic" });
-    await admin.create("DanmEp", { apiVersion: "danm.k8s.io/v1", kind: "DanmEp", metadata: { name: "leaky-holder", namespace: "team-b" }, spec: { NetworkName: "leaky", apiType: "DanmNet", Pod: "no-such-pod-but-fresh", Interface: { Address: held.ip } } });
+    await admin.create("DanmEp", {
+      apiVersion: "danm.k8s.io/v1",
+      kind: "DanmEp",
+      metadata: { name: "leaky-holder", namespace: "team-b" },
+      spec: { NetworkName: "leaky", apiType: "DanmNet", Pod: "no-such-pod-but-fresh", Interface: { Address: held.ip } },
+    });
     let clock = 1_000_000;
     const registry = new Registry();
     const r = new Reconcilers({ kubeconfig: kc, graceMs: 60_000, now: () => clock, registry });
@@ -36,7 +46,9 @@ describe("reconcilers", () => {
     const fixes = (await r.runOnce()).filter((f) => f.target.includes("leaky"));
     // the DanmEp's Pod never existed: it is deleted and its address freed, the leaked one freed too
     expect(fixes.map((f) => f.reconciler).sort()).toEqual(["leaked-addresses", "stale-endpoints"]);
-    expect(fixes.find((f) => f.reconciler === "leaked-addresses")!.message).toBe(`freed ${leaked.ip.split("/")[0]}: allocated in DanmNet team-b/leaky but held by no DanmEp`);
+    expect(fixes.find((f) => f.reconciler === "leaked-addresses")!.message).toBe(
+      `freed ${leaked.ip.split("/")[0]}: allocated in DanmNet team-b/leaky but held by no DanmEp`,
+    );
     expect((await admin.get<Net>("DanmNet", "leaky", "team-b")).spec.Options.alloc).toBe(fresh);
     await expect(admin.get("DanmEp", "leaky-holder", "team-b")).rejects.toMatchObject({ status: 404 });
     const events = await eventsAbout(kc, { kind: "DanmNet", name: "leaky", namespace: "team-b" });
@@ -51,7 +63,12 @@ describe("reconcilers", () => {
     const a = await ipam.allocate(ref, { ip: "dynamic" });
     const { createPod, deletePod } = await import("../kube/pods");
     const pod = await createPod(cluster.controlPlane.kubeconfigs.admin, { namespace: "team-b", name: "kept-pod", nodeName: "node-1" });
-    await admin.create("DanmEp", { apiVersion: "danm.k8s.io/v1", kind: "DanmEp", metadata: { name: "kept-ep", namespace: "team-b" }, spec: { NetworkName: "kept", apiType: "DanmNet", Pod: "kept-pod", PodUID: pod.uid, Interface: { Address: a.ip } } });
+    await admin.create("DanmEp", {
+      apiVersion: "danm.k8s.io/v1",
+      kind: "DanmEp",
+      metadata: { name: "kept-ep", namespace: "team-b" },
+      spec: { NetworkName: "kept", apiType: "DanmNet", Pod: "kept-pod", PodUID: pod.uid, Interface: { Address: a.ip } },
+    });
     const fixes = (await new Reconcilers({ kubeconfig: kc, graceMs: 0 }).runOnce()).filter((f) => f.target.includes("kept"));
     expect(fixes).toEqual([]);
     const bitmap = Bitmap.decode((await admin.get<Net>("DanmNet", "kept", "team-b")).spec.Options.alloc!);

@@ -40,7 +40,13 @@ export interface ReconcilerOptions {
 
 type Obj = { metadata: { name: string; namespace?: string; uid?: string; resourceVersion?: string } };
 
-const eventTarget = (n: NetworkObject | TenantConfig): EventTarget => ({ apiVersion: "danm.k8s.io/v1", kind: n.kind, name: n.metadata.name ?? "", namespace: n.metadata.namespace, uid: n.metadata.uid });
+const eventTarget = (n: NetworkObject | TenantConfig): EventTarget => ({
+  apiVersion: "danm.k8s.io/v1",
+  kind: n.kind,
+  name: n.metadata.name ?? "",
+  namespace: n.metadata.namespace,
+  uid: n.metadata.uid,
+});
 
 export class Reconcilers {
   private readonly danm: DanmClient;
@@ -56,7 +62,12 @@ export class Reconcilers {
     this.ipam = new NetworkIpam(this.danm);
     this.now = options.now ?? Date.now;
     if (options.registry) {
-      this.fixes = new Counter({ name: "tenet_reconciler_fixes_total", help: "Problems the reconcilers fixed.", labelNames: ["reconciler"], registers: [options.registry] });
+      this.fixes = new Counter({
+        name: "tenet_reconciler_fixes_total",
+        help: "Problems the reconcilers fixed.",
+        labelNames: ["reconciler"],
+        registers: [options.registry],
+      });
       this.usage = new UsageMetrics(options.registry, { now: this.now });
     }
   }
@@ -76,7 +87,10 @@ export class Reconcilers {
     fixes.push(fix);
     this.fixes?.inc({ reconciler: fix.reconciler });
     this.options.log?.("reconciler fixed", { ...fix });
-    if (target) await recordEvent(this.options.kubeconfig, target, reason, fix.message).catch((e) => this.options.log?.("event not recorded", { error: (e as Error).message }));
+    if (target)
+      await recordEvent(this.options.kubeconfig, target, reason, fix.message).catch((e) =>
+        this.options.log?.("event not recorded", { error: (e as Error).message }),
+      );
   }
 
   async runOnce(): Promise<Fix[]> {
@@ -119,7 +133,11 @@ export class Reconcilers {
       const network = networks.find((n) => n.kind === ref.kind && n.metadata.name === ref.name && (ref.namespace ?? "") === (n.metadata.namespace ?? ""));
       const what = [addresses.ip, addresses.ip6].filter((a) => a && a !== "none").join(", ");
       await this.report(
-        { reconciler: "stale-endpoints", target: `DanmEp ${ep.metadata.namespace}/${ep.metadata.name}`, message: `deleted DanmEp ${ep.metadata.name} of Pod ${pod}, which is gone${freed && what ? `, and freed ${what}` : ""}` },
+        {
+          reconciler: "stale-endpoints",
+          target: `DanmEp ${ep.metadata.namespace}/${ep.metadata.name}`,
+          message: `deleted DanmEp ${ep.metadata.name} of Pod ${pod}, which is gone${freed && what ? `, and freed ${what}` : ""}`,
+        },
         network && eventTarget(network),
         "StaleEndpointDeleted",
         fixes,
@@ -134,11 +152,24 @@ export class Reconcilers {
       const held = endpointsUsing(net, endpoints).map((ep) => ({ ip: ep.spec?.Interface?.Address, ip6: ep.spec?.Interface?.AddressIPv6 }));
       const leaks = leakedAddresses(net.spec?.Options ?? {}, held);
       const ref = networkRefOf(net);
-      for (const [family, list] of [["ip", leaks.ip], ["ip6", leaks.ip6]] as const) {
+      for (const [family, list] of [
+        ["ip", leaks.ip],
+        ["ip6", leaks.ip6],
+      ] as const) {
         for (const address of list) {
           if (!this.due(`ip/${networkLabel(ref)}/${address}`)) continue;
           const freed = await this.ipam.free(ref, { [family]: address });
-          if (freed) await this.report({ reconciler: "leaked-addresses", target: networkLabel(ref), message: `freed ${address}: allocated in ${networkLabel(ref)} but held by no DanmEp` }, eventTarget(net), "LeakedAddressFreed", fixes);
+          if (freed)
+            await this.report(
+              {
+                reconciler: "leaked-addresses",
+                target: networkLabel(ref),
+                message: `freed ${address}: allocated in ${networkLabel(ref)} but held by no DanmEp`,
+              },
+              eventTarget(net),
+              "LeakedAddressFreed",
+              fixes,
+            );
         }
       }
     }
@@ -162,7 +193,11 @@ export class Reconcilers {
         if (released.ok) await this.danm.replace("TenantConfig", released.config as TenantConfig & Obj);
       });
       await this.report(
-        { reconciler: "stale-vnis", target: `TenantConfig ${config.metadata.name}`, message: `released ${stale.vniType} ${stale.vni} of profile ${stale.profile}: reserved but held by no TenantNetwork` },
+        {
+          reconciler: "stale-vnis",
+          target: `TenantConfig ${config.metadata.name}`,
+          message: `released ${stale.vniType} ${stale.vni} of profile ${stale.profile}: reserved but held by no TenantNetwork`,
+        },
         eventTarget(config),
         "VniReservationReleased",
         fixes,

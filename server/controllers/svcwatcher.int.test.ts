@@ -38,7 +38,16 @@ async function podOnNetwork(n: number, labels: Record<string, string>, ready = t
     apiVersion: "danm.k8s.io/v1",
     kind: "DanmEp",
     metadata: { name: id, namespace: NS, labels },
-    spec: { NetworkName: NET, NetworkType: "ipvlan", EndpointID: id, apiType: "TenantNetwork", Pod: pod(n), PodUID: created.uid, Host: "node-1", Interface: { Name: "eth1", Address: `${ip4(n)}/24`, AddressIPv6: `${ip6(n)}/64` } },
+    spec: {
+      NetworkName: NET,
+      NetworkType: "ipvlan",
+      EndpointID: id,
+      apiType: "TenantNetwork",
+      Pod: pod(n),
+      PodUID: created.uid,
+      Host: "node-1",
+      Interface: { Name: "eth1", Address: `${ip4(n)}/24`, AddressIPv6: `${ip6(n)}/64` },
+    },
   });
 }
 
@@ -48,7 +57,9 @@ async function published(service: string) {
   const endpoints = await fixtures.readEndpoints(NS, service);
   const sorted = (xs: string[]) => [...xs].sort();
   return {
-    slices: Object.fromEntries(slices.map((s) => [`${s.metadata?.name}`, sorted((s.endpoints ?? []).map((e) => `${e.addresses[0]} ${e.targetRef?.name} ready=${e.conditions?.ready}`))])),
+    slices: Object.fromEntries(
+      slices.map((s) => [`${s.metadata?.name}`, sorted((s.endpoints ?? []).map((e) => `${e.addresses[0]} ${e.targetRef?.name} ready=${e.conditions?.ready}`))]),
+    ),
     addresses: sorted((endpoints?.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip))),
     notReadyAddresses: sorted((endpoints?.subsets ?? []).flatMap((s) => (s.notReadyAddresses ?? []).map((a) => a.ip))),
     endpointsExists: !!endpoints,
@@ -60,7 +71,12 @@ const entry = (n: number, family: 4 | 6, ready = true) => `${family === 4 ? ip4(
 
 describe("svcwatcher through the real API server", () => {
   beforeAll(async () => {
-    await alice.create("TenantNetwork", { apiVersion: "danm.k8s.io/v1", kind: "TenantNetwork", metadata: { name: NET, namespace: NS }, spec: { NetworkType: "ipvlan", Options: { cidr: "10.70.0.0/24", net6: "fd00:70::/64", host_device: "bond2" } } });
+    await alice.create("TenantNetwork", {
+      apiVersion: "danm.k8s.io/v1",
+      kind: "TenantNetwork",
+      metadata: { name: NET, namespace: NS },
+      spec: { NetworkType: "ipvlan", Options: { cidr: "10.70.0.0/24", net6: "fd00:70::/64", host_device: "bond2" } },
+    });
     await podOnNetwork(1, { app: "sbc" });
     await podOnNetwork(2, { app: "sbc" });
     await podOnNetwork(3, { app: "web" }); // same network, not selected
@@ -111,7 +127,9 @@ describe("svcwatcher through the real API server", () => {
   });
 
   it("an unready Pod is published as not ready, unless the Service tolerates unready endpoints", async () => {
-    await fixtures.createHeadlessService(NS, TOLERANT, { ...SBC_ANNOTATIONS, "service.alpha.kubernetes.io/tolerate-unready-endpoints": "true" }, [{ name: "sip", port: 5060, protocol: "UDP" }]);
+    await fixtures.createHeadlessService(NS, TOLERANT, { ...SBC_ANNOTATIONS, "service.alpha.kubernetes.io/tolerate-unready-endpoints": "true" }, [
+      { name: "sip", port: 5060, protocol: "UDP" },
+    ]);
     await fixtures.setPodReady(NS, pod(2), false);
     await eventually(async () => {
       const p = await published(SVC);

@@ -61,7 +61,8 @@ export class Svcwatcher {
     const registry = options.registry;
     if (registry) {
       // a new instance per leadership term shares the counters of the previous one
-      const counter = (name: string, help: string) => (registry.getSingleMetric(name) as Counter | undefined) ?? new Counter({ name, help, registers: [registry] });
+      const counter = (name: string, help: string) =>
+        (registry.getSingleMetric(name) as Counter | undefined) ?? new Counter({ name, help, registers: [registry] });
       this.counters = {
         reconciles: counter("tenet_svcwatcher_reconciles_total", "Services svcwatcher reconciled."),
         writes: counter("tenet_svcwatcher_writes_total", "Endpoints, EndpointSlices and DanmEps svcwatcher created, replaced or deleted."),
@@ -89,7 +90,13 @@ export class Svcwatcher {
       if (s.metadata?.labels?.[SLICE_MANAGED_BY_LABEL] === SVCWATCHER_MANAGER && service) this.queue.add(serviceKey(s.metadata?.namespace, service));
     });
     // 1. caches first: nothing is written from a partial view
-    await Promise.all([this.caches.services.start(), this.caches.pods.start(), this.caches.endpoints.start(), this.caches.endpointSlices.start(), this.danmEps.start()]);
+    await Promise.all([
+      this.caches.services.start(),
+      this.caches.pods.start(),
+      this.caches.endpoints.start(),
+      this.caches.endpointSlices.start(),
+      this.danmEps.start(),
+    ]);
     // 2. every Service once (the adds of the first lists are already queued; this covers the rest)
     for (const svc of this.caches.services.list()) this.queue.add(serviceKey(svc.metadata?.namespace, svc.metadata?.name));
     this.queue.start();
@@ -99,7 +106,13 @@ export class Svcwatcher {
   /** Stops for good (a new leadership term makes a new Svcwatcher). */
   async stop(): Promise<void> {
     await this.queue.stop();
-    await Promise.all([this.caches.services.stop(), this.caches.pods.stop(), this.caches.endpoints.stop(), this.caches.endpointSlices.stop(), this.danmEps.stop()]);
+    await Promise.all([
+      this.caches.services.stop(),
+      this.caches.pods.stop(),
+      this.caches.endpoints.stop(),
+      this.caches.endpointSlices.stop(),
+      this.danmEps.stop(),
+    ]);
   }
 
   /** Resolves when no key is queued or being processed (tests, graceful shutdown). */
@@ -162,17 +175,35 @@ export class Svcwatcher {
     const actualEndpoints = this.caches.endpoints.get(name, namespace);
     const actualSlices = this.caches.endpointSlices
       .list()
-      .filter((s) => s.metadata?.namespace === namespace && s.metadata?.labels?.[SERVICE_NAME_LABEL] === name && s.metadata?.labels?.[SLICE_MANAGED_BY_LABEL] === SVCWATCHER_MANAGER);
+      .filter(
+        (s) =>
+          s.metadata?.namespace === namespace &&
+          s.metadata?.labels?.[SERVICE_NAME_LABEL] === name &&
+          s.metadata?.labels?.[SLICE_MANAGED_BY_LABEL] === SVCWATCHER_MANAGER,
+      );
     // 4. the diff (pure), then the writes
     const plan = planServiceEndpoints(desired, actualEndpoints, actualSlices);
     const e = plan.endpoints;
     if (e.action === "create") await this.write("endpoints created", { namespace, service: name }, () => this.writer.createEndpoints(e.desired));
     if (e.action === "replace") await this.write("endpoints replaced", { namespace, service: name }, () => this.writer.replaceEndpoints(e.desired, e.actual));
-    if (e.action === "delete") await this.write("endpoints deleted", { namespace, service: name }, () => this.writer.deleteEndpoints(namespace, name, e.actual.metadata?.resourceVersion), true);
+    if (e.action === "delete")
+      await this.write(
+        "endpoints deleted",
+        { namespace, service: name },
+        () => this.writer.deleteEndpoints(namespace, name, e.actual.metadata?.resourceVersion),
+        true,
+      );
     for (const s of plan.slices) {
-      if (s.action === "create") await this.write("endpointslice created", { namespace, service: name, slice: s.desired.metadata.name, endpoints: s.desired.endpoints.length }, () => this.writer.createEndpointSlice(s.desired));
-      if (s.action === "replace") await this.write("endpointslice replaced", { namespace, service: name, slice: s.desired.metadata.name, endpoints: s.desired.endpoints.length }, () => this.writer.replaceEndpointSlice(s.desired, s.actual));
-      if (s.action === "delete") await this.write("endpointslice deleted", { namespace, service: name, slice: s.name }, () => this.writer.deleteEndpointSlice(namespace, s.name), true);
+      if (s.action === "create")
+        await this.write("endpointslice created", { namespace, service: name, slice: s.desired.metadata.name, endpoints: s.desired.endpoints.length }, () =>
+          this.writer.createEndpointSlice(s.desired),
+        );
+      if (s.action === "replace")
+        await this.write("endpointslice replaced", { namespace, service: name, slice: s.desired.metadata.name, endpoints: s.desired.endpoints.length }, () =>
+          this.writer.replaceEndpointSlice(s.desired, s.actual),
+        );
+      if (s.action === "delete")
+        await this.write("endpointslice deleted", { namespace, service: name, slice: s.name }, () => this.writer.deleteEndpointSlice(namespace, s.name), true);
     }
   }
 

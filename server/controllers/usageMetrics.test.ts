@@ -15,7 +15,12 @@ function network(name: string, cidr: string, allocations: number): NetworkObject
     if (!r.ok) throw new Error(r.error.message);
     options = r.options;
   }
-  return { apiVersion: "danm.k8s.io/v1", kind: "TenantNetwork", metadata: { name, namespace: "team-a" }, spec: { NetworkID: name, NetworkType: "ipvlan", Options: options } } as NetworkObject;
+  return {
+    apiVersion: "danm.k8s.io/v1",
+    kind: "TenantNetwork",
+    metadata: { name, namespace: "team-a" },
+    spec: { NetworkID: name, NetworkType: "ipvlan", Options: options },
+  } as NetworkObject;
 }
 
 function tenantConfig(reservations: number): TenantConfig {
@@ -23,10 +28,7 @@ function tenantConfig(reservations: number): TenantConfig {
     apiVersion: "danm.k8s.io/v1",
     kind: "TenantConfig",
     metadata: { name: "tenet" },
-    hostDevices: [
-      { name: "ens4", vniType: "vlan", vniRange: "100-103,200", alloc: freshVniBitmap() },
-      { name: "ens5" },
-    ],
+    hostDevices: [{ name: "ens4", vniType: "vlan", vniRange: "100-103,200", alloc: freshVniBitmap() }, { name: "ens5" }],
   };
   for (let i = 0; i < reservations; i++) {
     const r = reserveVni(config, "ens4", "vlan");
@@ -38,7 +40,9 @@ function tenantConfig(reservations: number): TenantConfig {
 
 const value = async (registry: Registry, name: string, labels: Record<string, string>) => {
   const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
-  return (metric?.values as { value: number; labels: Record<string, string> }[] | undefined)?.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value;
+  return (metric?.values as { value: number; labels: Record<string, string> }[] | undefined)?.find((v) =>
+    Object.entries(labels).every(([k, l]) => v.labels[k] === l),
+  )?.value;
 };
 
 describe("UsageMetrics", () => {

@@ -31,8 +31,18 @@ afterAll(async () => {
 
 describe("usage sampler", () => {
   it("records pool usage per network as the controllers' identity, repeats only after the keep-alive, prunes after 30 days", async () => {
-    await admin.create("DanmNet", { apiVersion: "danm.k8s.io/v1", kind: "DanmNet", metadata: { name: "sampled", namespace: "team-b" }, spec: { NetworkID: "sampled", Options: { cidr: "10.130.0.0/28" } } });
-    await admin.create("DanmNet", { apiVersion: "danm.k8s.io/v1", kind: "DanmNet", metadata: { name: "sampled-l2", namespace: "team-b" }, spec: { NetworkID: "sampledl2" } });
+    await admin.create("DanmNet", {
+      apiVersion: "danm.k8s.io/v1",
+      kind: "DanmNet",
+      metadata: { name: "sampled", namespace: "team-b" },
+      spec: { NetworkID: "sampled", Options: { cidr: "10.130.0.0/28" } },
+    });
+    await admin.create("DanmNet", {
+      apiVersion: "danm.k8s.io/v1",
+      kind: "DanmNet",
+      metadata: { name: "sampled-l2", namespace: "team-b" },
+      spec: { NetworkID: "sampledl2" },
+    });
     let clock = Date.UTC(2026, 0, 1);
     const sampler = new UsageSampler({ kubeconfig: controllers, db, now: () => clock, keepaliveMs: HOUR });
     const key = { kind: "DanmNet", namespace: "team-b", name: "sampled" };
@@ -76,7 +86,12 @@ describe("usage sampler", () => {
   });
 
   it("start() samples right away and on every interval until stop()", async () => {
-    await admin.create("DanmNet", { apiVersion: "danm.k8s.io/v1", kind: "DanmNet", metadata: { name: "ticking", namespace: "team-b" }, spec: { NetworkID: "ticking", Options: { cidr: "10.131.0.0/28" } } });
+    await admin.create("DanmNet", {
+      apiVersion: "danm.k8s.io/v1",
+      kind: "DanmNet",
+      metadata: { name: "ticking", namespace: "team-b" },
+      spec: { NetworkID: "ticking", Options: { cidr: "10.131.0.0/28" } },
+    });
     const sampler = new UsageSampler({ kubeconfig: controllers, db, intervalMs: 200, keepaliveMs: 0 });
     sampler.start();
     const key = { kind: "DanmNet", namespace: "team-b", name: "ticking" };

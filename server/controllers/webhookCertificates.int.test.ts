@@ -71,7 +71,10 @@ const ADMISSION = "/apis/admissionregistration.k8s.io/v1";
 beforeAll(async () => {
   admin = await KubeRest.fromFile(cluster.controlPlane.kubeconfigs.admin);
   const port = await startServer();
-  await admin.call("/api/v1/namespaces", { method: "POST", body: { apiVersion: "v1", kind: "Namespace", metadata: { name: ns, labels: { "tenet-cert-test": suffix } } } });
+  await admin.call("/api/v1/namespaces", {
+    method: "POST",
+    body: { apiVersion: "v1", kind: "Namespace", metadata: { name: ns, labels: { "tenet-cert-test": suffix } } },
+  });
   const webhook = (phase: string) => ({
     name: `${phase}.certs.tenet.test`,
     admissionReviewVersions: ["v1"],
@@ -82,12 +85,33 @@ beforeAll(async () => {
     sideEffects: "None",
     timeoutSeconds: 5,
   });
-  await admin.call(`${ADMISSION}/mutatingwebhookconfigurations`, { method: "POST", body: { apiVersion: "admissionregistration.k8s.io/v1", kind: "MutatingWebhookConfiguration", metadata: { name: configuration }, webhooks: [webhook("mutate")] } });
-  await admin.call(`${ADMISSION}/validatingwebhookconfigurations`, { method: "POST", body: { apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingWebhookConfiguration", metadata: { name: configuration }, webhooks: [webhook("validate"), webhook("validate2")] } });
+  await admin.call(`${ADMISSION}/mutatingwebhookconfigurations`, {
+    method: "POST",
+    body: {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "MutatingWebhookConfiguration",
+      metadata: { name: configuration },
+      webhooks: [webhook("mutate")],
+    },
+  });
+  await admin.call(`${ADMISSION}/validatingwebhookconfigurations`, {
+    method: "POST",
+    body: {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingWebhookConfiguration",
+      metadata: { name: configuration },
+      webhooks: [webhook("validate"), webhook("validate2")],
+    },
+  });
 });
 
 afterAll(async () => {
-  for (const path of [`${ADMISSION}/mutatingwebhookconfigurations/${configuration}`, `${ADMISSION}/validatingwebhookconfigurations/${configuration}`, `/api/v1/namespaces/${ns}`]) await admin?.call(path, { method: "DELETE" }).catch(() => {});
+  for (const path of [
+    `${ADMISSION}/mutatingwebhookconfigurations/${configuration}`,
+    `${ADMISSION}/validatingwebhookconfigurations/${configuration}`,
+    `/api/v1/namespaces/${ns}`,
+  ])
+    await admin?.call(path, { method: "DELETE" }).catch(() => {});
   await admin?.close();
   server?.close();
 });
@@ -98,7 +122,15 @@ describe("webhook certificates issued and rotated by tenet", () => {
   it("issues, injects, renews and rotates so that kube-apiserver trusts the webhook throughout", { timeout: 90_000 }, async () => {
     // a serving certificate of 10 s, renewed for real once 2/3 of it have passed (no simulated clock:
     // the API server checks what is served against the real time)
-    const options = { api: store, service: "tenet-webhook", tlsSecret: "tenet-webhook-tls", caSecret: "tenet-webhook-ca", configuration, extraHosts: ["127.0.0.1"], log: (m: string) => logs.push(m) };
+    const options = {
+      api: store,
+      service: "tenet-webhook",
+      tlsSecret: "tenet-webhook-tls",
+      caSecret: "tenet-webhook-ca",
+      configuration,
+      extraHosts: ["127.0.0.1"],
+      log: (m: string) => logs.push(m),
+    };
     const manager = new WebhookCertificates({ ...options, caValidityMs: 3_600_000, servingValidityMs: 10_000 });
 
     // before: no caBundle, so the API server does not trust the test's server
@@ -117,7 +149,9 @@ describe("webhook certificates issued and rotated by tenet", () => {
     expect((await store.getSecret("tenet-webhook-ca"))!.resourceVersion).toBe(ca1.resourceVersion);
 
     const serving1 = new X509Certificate(tls1.data["tls.crt"]!);
-    expect(serving1.subjectAltName).toBe(`DNS:tenet-webhook.${ns}.svc, DNS:tenet-webhook.${ns}.svc.cluster.local, DNS:tenet-webhook.${ns}, IP Address:127.0.0.1`);
+    expect(serving1.subjectAltName).toBe(
+      `DNS:tenet-webhook.${ns}.svc, DNS:tenet-webhook.${ns}.svc.cluster.local, DNS:tenet-webhook.${ns}, IP Address:127.0.0.1`,
+    );
     expect(serving1.verify(new X509Certificate(ca1.data["tls.crt"]!).publicKey)).toBe(true);
     expect(tls1.data["ca.crt"]).toBe(ca1.data["tls.crt"]);
     expect(await store.caBundles("ValidatingWebhookConfiguration", configuration)).toEqual([ca1.data["tls.crt"], ca1.data["tls.crt"]]);
@@ -159,7 +193,15 @@ describe("webhook certificates issued and rotated by tenet", () => {
   });
 
   it("replaces a damaged Secret and drops a replaced CA from the bundle once it has expired", { timeout: 30_000 }, async () => {
-    const manager = new WebhookCertificates({ api: store, service: "tenet-webhook", tlsSecret: "tenet-webhook-tls", caSecret: "tenet-webhook-ca", configuration, extraHosts: ["127.0.0.1"], log: (m) => logs.push(m) });
+    const manager = new WebhookCertificates({
+      api: store,
+      service: "tenet-webhook",
+      tlsSecret: "tenet-webhook-tls",
+      caSecret: "tenet-webhook-ca",
+      configuration,
+      extraHosts: ["127.0.0.1"],
+      log: (m) => logs.push(m),
+    });
     // the CA of the first test (1 hour) is past due under a 10-year policy: replaced by a long-lived one
     const fresh = await manager.ensure();
     expect(fresh.newCa).toBe("the CA expires in 59 minutes");
@@ -181,7 +223,14 @@ describe("webhook certificates issued and rotated by tenet", () => {
   });
 
   it("reports configurations that do not exist instead of failing, and still issues the certificates", async () => {
-    const manager = new WebhookCertificates({ api: store, service: "tenet-webhook", tlsSecret: "other-tls", caSecret: "other-ca", configuration: `absent-${suffix}`, log: () => {} });
+    const manager = new WebhookCertificates({
+      api: store,
+      service: "tenet-webhook",
+      tlsSecret: "other-tls",
+      caSecret: "other-ca",
+      configuration: `absent-${suffix}`,
+      log: () => {},
+    });
     const r = await manager.ensure();
     expect(r.configurationsMissing).toEqual(["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"]);
     expect(r.newServing).toBe("the CA is new");

@@ -19,7 +19,13 @@ import type { Log } from "../log";
 export interface WebhookTlsApi {
   namespace: string;
   getSecret(name: string): Promise<StoredSecret | undefined>;
-  writeSecret(name: string, type: string, data: Record<string, string>, previous: StoredSecret | undefined, labels: Record<string, string>): Promise<StoredSecret>;
+  writeSecret(
+    name: string,
+    type: string,
+    data: Record<string, string>,
+    previous: StoredSecret | undefined,
+    labels: Record<string, string>,
+  ): Promise<StoredSecret>;
   caBundles(kind: WebhookConfigurationKind, name: string): Promise<string[] | undefined>;
   setCaBundle(kind: WebhookConfigurationKind, name: string, bundlePem: string): Promise<boolean>;
 }
@@ -67,9 +73,23 @@ export class WebhookCertificates {
 
   constructor(private readonly o: WebhookCertificatesOptions) {
     if (o.registry) {
-      this.expiry = new Gauge({ name: "tenet_webhook_certificate_expiry_timestamp_seconds", help: "When the webhook's CA and serving certificate expire (webhook.tls.source=tenet); tenet renews each with a third of its lifetime left.", labelNames: ["certificate"] as const, registers: [o.registry] });
-      this.issued = new Counter({ name: "tenet_webhook_certificates_issued_total", help: "Webhook CAs and serving certificates tenet issued.", labelNames: ["certificate"] as const, registers: [o.registry] });
-      this.failures = new Counter({ name: "tenet_webhook_certificate_check_failures_total", help: "Checks of the webhook's certificates that failed (the API server refused a read or write).", registers: [o.registry] });
+      this.expiry = new Gauge({
+        name: "tenet_webhook_certificate_expiry_timestamp_seconds",
+        help: "When the webhook's CA and serving certificate expire (webhook.tls.source=tenet); tenet renews each with a third of its lifetime left.",
+        labelNames: ["certificate"] as const,
+        registers: [o.registry],
+      });
+      this.issued = new Counter({
+        name: "tenet_webhook_certificates_issued_total",
+        help: "Webhook CAs and serving certificates tenet issued.",
+        labelNames: ["certificate"] as const,
+        registers: [o.registry],
+      });
+      this.failures = new Counter({
+        name: "tenet_webhook_certificate_check_failures_total",
+        help: "Checks of the webhook's certificates that failed (the API server refused a read or write).",
+        registers: [o.registry],
+      });
     }
   }
 
@@ -118,7 +138,13 @@ export class WebhookCertificates {
       ca = issueCa("tenet-webhook-ca", now, caValidityMs);
       const current = { pem: ca.certPem, ...facts(new X509Certificate(ca.certPem)) };
       previous = trustedCas(current, previous, now).slice(1);
-      await api.writeSecret(this.o.caSecret, "Opaque", { "tls.crt": ca.certPem, "tls.key": ca.keyPem, "previous.crt": previous.map((p) => p.pem).join("") }, caSecret, LABELS);
+      await api.writeSecret(
+        this.o.caSecret,
+        "Opaque",
+        { "tls.crt": ca.certPem, "tls.key": ca.keyPem, "previous.crt": previous.map((p) => p.pem).join("") },
+        caSecret,
+        LABELS,
+      );
       state.ca = { ...current, keyMatches: true };
       result.newCa = plan.newCa;
       this.issued?.inc({ certificate: "ca" });
@@ -144,14 +170,26 @@ export class WebhookCertificates {
 
     if (plan.newServing) {
       const serving = issueServing(ca, this.hosts, now, servingValidityMs);
-      const written = await api.writeSecret(this.o.tlsSecret, "kubernetes.io/tls", { "tls.crt": serving.certPem, "tls.key": serving.keyPem, "ca.crt": ca.certPem }, tlsSecret, LABELS);
+      const written = await api.writeSecret(
+        this.o.tlsSecret,
+        "kubernetes.io/tls",
+        { "tls.crt": serving.certPem, "tls.key": serving.keyPem, "ca.crt": ca.certPem },
+        tlsSecret,
+        LABELS,
+      );
       const servingFacts = facts(new X509Certificate(serving.certPem));
       state.serving = { ...servingFacts, signedByCa: true, missingHosts: [], keyMatches: true };
       result.newServing = plan.newServing;
       this.issued?.inc({ certificate: "serving" });
       const message = `issued the webhook's serving certificate for ${this.hosts.join(", ")}, valid until ${servingFacts.notAfter.toISOString()}, because ${plan.newServing}`;
-      log("issued a new webhook serving certificate", { reason: plan.newServing, notAfter: servingFacts.notAfter.toISOString(), secret: `${api.namespace}/${this.o.tlsSecret}` });
-      await this.o.event?.({ name: this.o.tlsSecret, uid: written.uid }, "WebhookCertificateIssued", message).catch((e) => log("could not record an Event", { error: (e as Error).message }));
+      log("issued a new webhook serving certificate", {
+        reason: plan.newServing,
+        notAfter: servingFacts.notAfter.toISOString(),
+        secret: `${api.namespace}/${this.o.tlsSecret}`,
+      });
+      await this.o
+        .event?.({ name: this.o.tlsSecret, uid: written.uid }, "WebhookCertificateIssued", message)
+        .catch((e) => log("could not record an Event", { error: (e as Error).message }));
     }
     this.expiry?.set({ certificate: "ca" }, state.ca.notAfter.getTime() / 1000);
     if (state.serving) this.expiry?.set({ certificate: "serving" }, state.serving.notAfter.getTime() / 1000);

@@ -2,7 +2,15 @@ import { describe, expect, it } from "vitest";
 import { listAudit, recordAudit, type AuditEntry } from "./audit";
 import { testDatabases, useFreshDb } from "./testing";
 
-const entry = (over: Partial<AuditEntry> = {}): AuditEntry => ({ actor: "alice", action: "create", kind: "TenantNetwork", namespace: "team-a", name: "net", verdict: "allowed", ...over });
+const entry = (over: Partial<AuditEntry> = {}): AuditEntry => ({
+  actor: "alice",
+  action: "create",
+  kind: "TenantNetwork",
+  namespace: "team-a",
+  name: "net",
+  verdict: "allowed",
+  ...over,
+});
 
 describe.each(testDatabases())("audit on $name", (target) => {
   const db = useFreshDb(target, { empty: true });
@@ -12,7 +20,14 @@ describe.each(testDatabases())("audit on $name", (target) => {
     await recordAudit(db(), entry({ name: "second", action: "delete", verdict: "denied", message: "webhook: VNI 700 is taken" }));
     const { rows, next } = await listAudit(db());
     expect(rows.map((r) => r.name)).toEqual(["second", "first"]);
-    expect(rows[0]).toMatchObject({ actor: "alice", action: "delete", kind: "TenantNetwork", namespace: "team-a", verdict: "denied", message: "webhook: VNI 700 is taken" });
+    expect(rows[0]).toMatchObject({
+      actor: "alice",
+      action: "delete",
+      kind: "TenantNetwork",
+      namespace: "team-a",
+      verdict: "denied",
+      message: "webhook: VNI 700 is taken",
+    });
     expect(rows[1]).toMatchObject({ namespace: "team-a", message: "" });
     expect(Date.parse(rows[0].at)).toBeGreaterThan(Date.now() - 60_000);
     expect(rows[0].at).toBe(new Date(rows[0].at).toISOString());
@@ -56,7 +71,9 @@ describe.each(testDatabases())("audit on $name", (target) => {
   });
 
   it("a page is at most 500 rows whatever the limit asked", async () => {
-    await db().auditEvent.createMany({ data: Array.from({ length: 501 }, (_, i) => ({ actor: "bulk", action: "create", kind: "DanmNet", name: `n${i}`, verdict: "allowed" })) });
+    await db().auditEvent.createMany({
+      data: Array.from({ length: 501 }, (_, i) => ({ actor: "bulk", action: "create", kind: "DanmNet", name: `n${i}`, verdict: "allowed" })),
+    });
     const page = await listAudit(db(), { limit: 10_000 });
     expect(page.rows).toHaveLength(500);
     expect(page.next).toBe(page.rows[499].id);

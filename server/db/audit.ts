@@ -12,7 +12,9 @@ export interface AuditEntry {
 }
 
 export async function recordAudit(db: Db, e: AuditEntry): Promise<void> {
-  await db.auditEvent.create({ data: { actor: e.actor, action: e.action, kind: e.kind, namespace: e.namespace ?? "", name: e.name, verdict: e.verdict, message: e.message ?? "" } });
+  await db.auditEvent.create({
+    data: { actor: e.actor, action: e.action, kind: e.kind, namespace: e.namespace ?? "", name: e.name, verdict: e.verdict, message: e.message ?? "" },
+  });
 }
 
 export interface AuditQuery {

@@ -26,7 +26,13 @@ type Mismatches = {
         [O in keyof SqliteOps[M]["operations"]]: O extends keyof PgOps[M]["operations"]
           ? SqliteOps[M]["operations"][O] extends { args: infer A; result: infer R }
             ? PgOps[M]["operations"][O] extends { args: infer PA; result: infer PR }
-              ? [A] extends [PA] ? ([R] extends [PR] ? ([PR] extends [R] ? never : `${M & string}.${O & string} result`) : `${M & string}.${O & string} result`) : `${M & string}.${O & string} arguments`
+              ? [A] extends [PA]
+                ? [R] extends [PR]
+                  ? [PR] extends [R]
+                    ? never
+                    : `${M & string}.${O & string} result`
+                  : `${M & string}.${O & string} result`
+                : `${M & string}.${O & string} arguments`
               : never
             : never
           : `${M & string}.${O & string} missing`;

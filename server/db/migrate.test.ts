@@ -7,7 +7,12 @@ import { closeDb, openDb } from "./client";
 import { applyMigrations, defaultMigrationPaths, pendingSchemaChange } from "./migrate";
 import { scratchDatabase, testDatabases } from "./testing";
 
-const migrationNames = (dir: string) => fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const migrationNames = (dir: string) =>
+  fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
 
 describe("the PostgreSQL schema", () => {
   it("is prisma/schema.prisma with only the provider and the client's directory changed (npm run db:generate)", () => {
@@ -16,7 +21,14 @@ describe("the PostgreSQL schema", () => {
 
   it("declares the same models and fields as the SQLite schema", () => {
     const fields = (file: string) =>
-      [...fs.readFileSync(file, "utf8").matchAll(/^model (\w+) \{([^}]*)\}/gm)].map(([, model, body]) => `${model}: ${body.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("//")).join("; ")}`);
+      [...fs.readFileSync(file, "utf8").matchAll(/^model (\w+) \{([^}]*)\}/gm)].map(
+        ([, model, body]) =>
+          `${model}: ${body
+            .split("\n")
+            .map((l) => l.trim())
+            .filter((l) => l && !l.startsWith("//"))
+            .join("; ")}`,
+      );
     const sqlite = fields(defaultMigrationPaths(process.cwd(), "sqlite").schema);
     expect(sqlite.length).toBeGreaterThanOrEqual(5);
     expect(fields(defaultMigrationPaths(process.cwd(), "postgresql").schema)).toEqual(sqlite);
@@ -54,7 +66,9 @@ describe.each(testDatabases())("migrations on $name", (target) => {
     try {
       const [a, b] = await Promise.all([applyMigrations(scratch.url), applyMigrations(scratch.url)]);
       expect([...a, ...b].sort()).toEqual(migrationNames(paths.migrations));
-      const applied = await openDb(scratch.url).$queryRawUnsafe<{ migration_name: string }[]>(`SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL`);
+      const applied = await openDb(scratch.url).$queryRawUnsafe<{ migration_name: string }[]>(
+        `SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL`,
+      );
       expect(applied.map((r) => r.migration_name).sort()).toEqual(migrationNames(paths.migrations));
     } finally {
       await scratch.drop();

@@ -67,18 +67,22 @@ class ClosingFactory implements SqlMigrationAwareDriverAdapterFactory {
 function postgresFactory(url: string): ClosingFactory {
   const options = { onPoolError: () => undefined, onConnectionError: () => undefined };
   const main = new PrismaPg({ connectionString: url, max: 2 }, options);
-  const factory: ClosingFactory = new ClosingFactory(main, async () => {
-    const admin = await factory.connect();
-    const name = `tenet_shadow_${randomUUID().replaceAll("-", "")}`;
-    await admin.executeScript(`CREATE DATABASE "${name}"`);
-    const shadow = await new PrismaPg({ connectionString: withPostgresDatabase(url, name), max: 2 }, options).connect();
-    const close = shadow.dispose.bind(shadow);
-    shadow.dispose = async () => {
-      await close();
-      await admin.executeScript(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    };
-    return shadow;
-  }, readsCharAsText);
+  const factory: ClosingFactory = new ClosingFactory(
+    main,
+    async () => {
+      const admin = await factory.connect();
+      const name = `tenet_shadow_${randomUUID().replaceAll("-", "")}`;
+      await admin.executeScript(`CREATE DATABASE "${name}"`);
+      const shadow = await new PrismaPg({ connectionString: withPostgresDatabase(url, name), max: 2 }, options).connect();
+      const close = shadow.dispose.bind(shadow);
+      shadow.dispose = async () => {
+        await close();
+        await admin.executeScript(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      };
+      return shadow;
+    },
+    readsCharAsText,
+  );
   return factory;
 }
 
@@ -94,7 +98,8 @@ const PG_TEXT = 25;
 function readsCharAsText(adapter: SqlDriverAdapter) {
   const pool = (adapter as unknown as { underlyingDriver(): pg.Pool }).underlyingDriver();
   const relabel = <T>(result: T): T => {
-    for (const r of Array.isArray(result) ? result : [result]) for (const f of (r as pg.QueryResult | undefined)?.fields ?? []) if (f.dataTypeID === PG_CHAR) f.dataTypeID = PG_TEXT;
+    for (const r of Array.isArray(result) ? result : [result])
+      for (const f of (r as pg.QueryResult | undefined)?.fields ?? []) if (f.dataTypeID === PG_CHAR) f.dataTypeID = PG_TEXT;
     return result;
   };
   const promised = <Q extends (...args: never[]) => unknown>(query: Q): Q =>
@@ -163,7 +168,9 @@ async function loadGlue(): Promise<Glue> {
   const dir = path.dirname(require.resolve("@prisma/schema-engine-wasm/schema_engine_bg"));
   const glue = (await import(path.join(dir, "schema_engine_bg.js"))) as Glue;
   // Node 20 cannot import .wasm modules without a flag: instantiate by hand.
-  const { instance } = await WebAssembly.instantiate(fs.readFileSync(path.join(dir, "schema_engine_bg.wasm")), { "./schema_engine_bg.js": glue as unknown as WebAssembly.ModuleImports });
+  const { instance } = await WebAssembly.instantiate(fs.readFileSync(path.join(dir, "schema_engine_bg.wasm")), {
+    "./schema_engine_bg.js": glue as unknown as WebAssembly.ModuleImports,
+  });
   glue.__wbg_set_wasm(instance.exports);
   (instance.exports as { __wbindgen_start?: () => void }).__wbindgen_start?.();
   return glue;
@@ -204,7 +211,13 @@ async function withEngine<T>(url: string, paths: MigrationPaths, fn: (engine: Wa
 
 function migrationsList(dir: string) {
   const lock = path.join(dir, "migration_lock.toml");
-  const names = fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort() : [];
+  const names = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort()
+    : [];
   return {
     baseDir: dir,
     shadowDbInitScript: "",
@@ -262,7 +275,12 @@ async function withSqliteMigrationLock<T>(url: string, fn: () => Promise<T>): Pr
 
 /** Applies the migrations not yet applied; returns their names. */
 export async function applyMigrations(url = databaseUrl(), paths = defaultMigrationPaths(process.cwd(), providerOf(url))): Promise<string[]> {
-  const apply = () => withEngine(url, paths, async (engine) => (await engine.applyMigrations({ migrationsList: migrationsList(paths.migrations), filters })).appliedMigrationNames);
+  const apply = () =>
+    withEngine(
+      url,
+      paths,
+      async (engine) => (await engine.applyMigrations({ migrationsList: migrationsList(paths.migrations), filters })).appliedMigrationNames,
+    );
   return providerOf(url) === "sqlite" ? withSqliteMigrationLock(url, apply) : apply();
 }
 
@@ -273,13 +291,23 @@ export async function applyMigrations(url = databaseUrl(), paths = defaultMigrat
 export async function pendingSchemaChange(url = databaseUrl(), paths = defaultMigrationPaths(process.cwd(), providerOf(url))): Promise<string> {
   const files = [{ path: "schema.prisma", content: fs.readFileSync(paths.schema, "utf8") }];
   return withEngine(url, paths, async (engine) => {
-    const diff = await engine.diff({ from: { tag: "migrations", ...migrationsList(paths.migrations) }, to: { tag: "schemaDatamodel", files }, script: true, exitCode: true, filters });
+    const diff = await engine.diff({
+      from: { tag: "migrations", ...migrationsList(paths.migrations) },
+      to: { tag: "schemaDatamodel", files },
+      script: true,
+      exitCode: true,
+      filters,
+    });
     return diff.exitCode === 2 && diff.stdout ? diff.stdout : "";
   });
 }
 
 /** Writes a new migration for what the schema has and the migrations do not; undefined when nothing changed. */
-export async function createMigration(name: string, url = databaseUrl(), paths = defaultMigrationPaths(process.cwd(), providerOf(url))): Promise<string | undefined> {
+export async function createMigration(
+  name: string,
+  url = databaseUrl(),
+  paths = defaultMigrationPaths(process.cwd(), providerOf(url)),
+): Promise<string | undefined> {
   const lock = path.join(paths.migrations, "migration_lock.toml");
   if (!fs.existsSync(lock)) {
     fs.mkdirSync(paths.migrations, { recursive: true });

@@ -13,7 +13,14 @@ describe.each(testDatabases())("sessions on $name", (target) => {
     const s = await createSession(db(), { user: "alice", groups: ["tenet:tenants"], method: "local" }, T0);
     expect(s.expiresAt).toEqual(later(SESSION_TTL_MS));
     const found = await findSession(db(), s.token, later(1000));
-    expect(found).toEqual({ id: expect.stringMatching(/^[0-9a-f]{64}$/), user: "alice", groups: ["tenet:tenants"], method: "local", csrfToken: s.csrfToken, expiresAt: later(SESSION_TTL_MS) });
+    expect(found).toEqual({
+      id: expect.stringMatching(/^[0-9a-f]{64}$/),
+      user: "alice",
+      groups: ["tenet:tenants"],
+      method: "local",
+      csrfToken: s.csrfToken,
+      expiresAt: later(SESSION_TTL_MS),
+    });
     // the id is the stored digest, never the token the cookie carries
     expect(found!.id).not.toBe(s.token);
   });

@@ -37,7 +37,14 @@ export async function findSession(db: Db, token: string | undefined, now = new D
     await db.session.delete({ where: { tokenHash: row.tokenHash } }).catch(() => undefined);
     return undefined;
   }
-  return { id: row.tokenHash, user: row.userName, groups: JSON.parse(row.groups) as string[], method: row.method as "local" | "token" | "oidc", csrfToken: row.csrfToken, expiresAt: row.expiresAt };
+  return {
+    id: row.tokenHash,
+    user: row.userName,
+    groups: JSON.parse(row.groups) as string[],
+    method: row.method as "local" | "token" | "oidc",
+    csrfToken: row.csrfToken,
+    expiresAt: row.expiresAt,
+  };
 }
 
 export async function deleteSession(db: Db, token: string | undefined): Promise<void> {

@@ -46,11 +46,17 @@ async function claim(db: Db, key: string, now: Date, next: (row: Row) => Row): P
     const before = row ?? { count: 0, until: now };
     const after = next(before);
     if (!row) {
-      const created = await db.signInFailure.create({ data: { name: key, count: after.count, until: after.until, lastAt: now } }).then(() => true, () => false);
+      const created = await db.signInFailure.create({ data: { name: key, count: after.count, until: after.until, lastAt: now } }).then(
+        () => true,
+        () => false,
+      );
       if (created) return { ok: true, before, after };
       continue;
     }
-    const { count } = await db.signInFailure.updateMany({ where: { name: key, count: row.count, until: row.until }, data: { count: after.count, until: after.until, lastAt: now } });
+    const { count } = await db.signInFailure.updateMany({
+      where: { name: key, count: row.count, until: row.until },
+      data: { count: after.count, until: after.until, lastAt: now },
+    });
     if (count === 1) return { ok: true, before, after };
   }
   return { ok: false, until: new Date(now.getTime() + ACCOUNT_SPACING_MS) };
@@ -64,10 +70,16 @@ export async function reserveSignInAttempt(db: Db, name: string, client: string,
   const mine = await claim(db, clientKey(name, client), now, ({ count }) => ({ count: count + 1, until: new Date(now.getTime() + clientDelayMs(count + 1)) }));
   if (!mine.ok) return { ok: false, scope: "client", until: mine.until };
   // the account's spacing only claims a slot; its count moves with failures
-  const spaced = await claim(db, accountKey(name), now, ({ count }) => ({ count, until: count >= ACCOUNT_FREE_FAILURES ? new Date(now.getTime() + ACCOUNT_SPACING_MS) : now }));
+  const spaced = await claim(db, accountKey(name), now, ({ count }) => ({
+    count,
+    until: count >= ACCOUNT_FREE_FAILURES ? new Date(now.getTime() + ACCOUNT_SPACING_MS) : now,
+  }));
   if (!spaced.ok) {
     // this client's attempt was not checked, so it does not count against it
-    await db.signInFailure.updateMany({ where: { name: clientKey(name, client), count: mine.after.count, until: mine.after.until }, data: { count: mine.before.count, until: mine.before.until } });
+    await db.signInFailure.updateMany({
+      where: { name: clientKey(name, client), count: mine.after.count, until: mine.after.until },
+      data: { count: mine.before.count, until: mine.before.until },
+    });
     return { ok: false, scope: "account", until: spaced.until };
   }
   return { ok: true, failed: () => recordAccountFailure(db, name, now) };
@@ -76,7 +88,11 @@ export async function reserveSignInAttempt(db: Db, name: string, client: string,
 /** A checked password was wrong: one more failure of the account from any client. */
 async function recordAccountFailure(db: Db, name: string, now: Date): Promise<void> {
   // one statement, so replicas failing at the same time each count
-  await db.signInFailure.upsert({ where: { name: accountKey(name) }, create: { name: accountKey(name), count: 1, until: now, lastAt: now }, update: { count: { increment: 1 }, lastAt: now } });
+  await db.signInFailure.upsert({
+    where: { name: accountKey(name) },
+    create: { name: accountKey(name), count: 1, until: now, lastAt: now },
+    update: { count: { increment: 1 }, lastAt: now },
+  });
   await db.signInFailure.deleteMany({ where: { lastAt: { lt: new Date(now.getTime() - FORGET_AFTER_MS) } } });
 }
 

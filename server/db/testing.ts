@@ -29,7 +29,9 @@ export function testDatabases(): TestDatabase[] {
   const postgres = inject("postgres");
   return [
     { name: "SQLite", provider: "sqlite" },
-    "url" in postgres ? { name: "PostgreSQL", provider: "postgresql", serverUrl: postgres.url } : { name: `PostgreSQL (skipped: ${postgres.missing})`, provider: "postgresql", skip: postgres.missing },
+    "url" in postgres
+      ? { name: "PostgreSQL", provider: "postgresql", serverUrl: postgres.url }
+      : { name: `PostgreSQL (skipped: ${postgres.missing})`, provider: "postgresql", skip: postgres.missing },
   ];
 }
 

@@ -14,7 +14,16 @@ export interface UsagePoint {
 export async function recordUsage(db: Db, points: UsagePoint[], at = new Date()): Promise<void> {
   if (points.length === 0) return;
   await db.usageSample.createMany({
-    data: points.map((p) => ({ at, kind: p.kind, namespace: p.namespace, name: p.name, v4Used: p.v4Used, v4Total: p.v4Total, v6Used: p.v6Used.toString(), v6Total: p.v6Total.toString() })),
+    data: points.map((p) => ({
+      at,
+      kind: p.kind,
+      namespace: p.namespace,
+      name: p.name,
+      v4Used: p.v4Used,
+      v4Total: p.v4Total,
+      v6Used: p.v6Used.toString(),
+      v6Total: p.v6Total.toString(),
+    })),
   });
 }
 

@@ -40,10 +40,21 @@ describe("parseInterfacesAnnotation (danm-spec §5)", () => {
   });
 
   it("reads proutes and proutes6", () => {
-    const r = parseInterfacesAnnotation('[{"clusterNetwork": "bh", "ip": "dynamic", "ip6": "dynamic", "proutes": {"10.99.0.0/16": "172.20.4.1"}, "proutes6": {"fd00:99::/48": "fd00:20:4::1"}}]');
+    const r = parseInterfacesAnnotation(
+      '[{"clusterNetwork": "bh", "ip": "dynamic", "ip6": "dynamic", "proutes": {"10.99.0.0/16": "172.20.4.1"}, "proutes6": {"fd00:99::/48": "fd00:20:4::1"}}]',
+    );
     expect(r).toEqual({
       ok: true,
-      interfaces: [{ kind: "ClusterNetwork", name: "bh", ip: "dynamic", ip6: "dynamic", proutes: { "10.99.0.0/16": "172.20.4.1" }, proutes6: { "fd00:99::/48": "fd00:20:4::1" } }],
+      interfaces: [
+        {
+          kind: "ClusterNetwork",
+          name: "bh",
+          ip: "dynamic",
+          ip6: "dynamic",
+          proutes: { "10.99.0.0/16": "172.20.4.1" },
+          proutes6: { "fd00:99::/48": "fd00:20:4::1" },
+        },
+      ],
     });
   });
 
@@ -66,9 +77,12 @@ describe("parseInterfacesAnnotation (danm-spec §5)", () => {
       expect(parseInterfacesAnnotation('[{"network": "a", "Network": "b"}]')).toEqual({ ok: true, interfaces: [{ kind: "DanmNet", name: "b" }] });
     });
 
-    it.each(['[{"network": ""}]', '[{"network": 5}]', '[{"tenantNetwork": null}]', '[{"clusterNetwork": ["a"]}]'])("%s is refused: the name must be a non-empty string", (text) => {
-      expect(error(parseInterfacesAnnotation(text))).toContain("[0]");
-    });
+    it.each(['[{"network": ""}]', '[{"network": 5}]', '[{"tenantNetwork": null}]', '[{"clusterNetwork": ["a"]}]'])(
+      "%s is refused: the name must be a non-empty string",
+      (text) => {
+        expect(error(parseInterfacesAnnotation(text))).toContain("[0]");
+      },
+    );
   });
 
   describe("strict decoding", () => {
@@ -110,8 +124,16 @@ describe("parseInterfacesAnnotation (danm-spec §5)", () => {
   });
 
   it("never throws and always answers ok with interfaces or an error text, for any string", () => {
-    const element = fc.dictionary(fc.constantFrom("network", "tenantNetwork", "clusterNetwork", "ip", "ip6", "proutes", "IP", "other"), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 });
-    const text = fc.oneof(fc.string(), fc.json(), fc.array(element, { maxLength: 4 }).map((a) => JSON.stringify(a)));
+    const element = fc.dictionary(
+      fc.constantFrom("network", "tenantNetwork", "clusterNetwork", "ip", "ip6", "proutes", "IP", "other"),
+      fc.jsonValue({ maxDepth: 2 }),
+      { maxKeys: 4 },
+    );
+    const text = fc.oneof(
+      fc.string(),
+      fc.json(),
+      fc.array(element, { maxLength: 4 }).map((a) => JSON.stringify(a)),
+    );
     fc.assert(
       fc.property(text, (t) => {
         const r = parseInterfacesAnnotation(t);
@@ -138,9 +160,12 @@ describe("interfacesAnnotationValue", () => {
     expect(interfacesAnnotationValue({ other: "x", "legacy.danm.k8s.io/interfaces": "[3]" })).toBe("[3]");
   });
 
-  it.each<Record<string, string> | undefined>([undefined, {}, { "danm.k8s.io/interface": "[]", "danm.io/interfaces": "[]" }])("is undefined without such a key: %j", (annotations) => {
-    expect(interfacesAnnotationValue(annotations)).toBeUndefined();
-  });
+  it.each<Record<string, string> | undefined>([undefined, {}, { "danm.k8s.io/interface": "[]", "danm.io/interfaces": "[]" }])(
+    "is undefined without such a key: %j",
+    (annotations) => {
+      expect(interfacesAnnotationValue(annotations)).toBeUndefined();
+    },
+  );
 });
 
 describe("checkPodAnnotations (P-1)", () => {
@@ -152,7 +177,9 @@ describe("checkPodAnnotations (P-1)", () => {
 
   it("a Pod with two references in one element is reported by P-1 at the annotation's path", () => {
     const issues = checkPodAnnotations({ metadata: { annotations: { [INTERFACES_ANNOTATION]: '[{"network": "a", "clusterNetwork": "b"}]' } } });
-    expect(issues.map(({ rule, type, path }) => ({ rule, type, path }))).toEqual([{ rule: "P-1", type: "Invalid", path: 'metadata.annotations["danm.k8s.io/interfaces"]' }]);
+    expect(issues.map(({ rule, type, path }) => ({ rule, type, path }))).toEqual([
+      { rule: "P-1", type: "Invalid", path: 'metadata.annotations["danm.k8s.io/interfaces"]' },
+    ]);
     expect(issues[0].detail).toContain("invalid number of network references");
   });
 });

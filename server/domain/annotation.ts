@@ -49,11 +49,16 @@ export function parseInterfacesAnnotation(text: string | undefined): AnnotationR
     const fields: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(element)) {
       const k = key.toLowerCase();
-      if (!KNOWN_KEYS.includes(k)) return { ok: false, error: `${where} has unknown key "${key}"; allowed: network, tenantNetwork, clusterNetwork, ip, ip6, proutes, proutes6` };
+      if (!KNOWN_KEYS.includes(k))
+        return { ok: false, error: `${where} has unknown key "${key}"; allowed: network, tenantNetwork, clusterNetwork, ip, ip6, proutes, proutes6` };
       fields[k] = value;
     }
     const refs = Object.keys(REFERENCE_KEYS).filter((k) => fields[k] !== undefined);
-    if (refs.length !== 1) return { ok: false, error: `${where}: invalid number of network references (${refs.length}); give exactly one of network, tenantNetwork, clusterNetwork` };
+    if (refs.length !== 1)
+      return {
+        ok: false,
+        error: `${where}: invalid number of network references (${refs.length}); give exactly one of network, tenantNetwork, clusterNetwork`,
+      };
     const name = fields[refs[0]];
     if (typeof name !== "string" || name === "") return { ok: false, error: `${where}: the network name must be a non-empty string` };
     const request: InterfaceRequest = { kind: REFERENCE_KEYS[refs[0]], name };

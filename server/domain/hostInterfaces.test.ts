@@ -4,7 +4,13 @@ import { describe, expect, it } from "vitest";
 import type { NetworkObject } from "./api/network";
 import { desiredHostInterfaces, isValidInterfaceName, planHostInterfaces, vxlanEndpoints, type ActualInterface, type DesiredInterface } from "./hostInterfaces";
 
-const net = (kind: "DanmNet" | "TenantNetwork" | "ClusterNetwork", name: string, NetworkID: string | undefined, options: { host_device?: string; vlan?: number; vxlan?: number }, namespace = "team-a"): NetworkObject =>
+const net = (
+  kind: "DanmNet" | "TenantNetwork" | "ClusterNetwork",
+  name: string,
+  NetworkID: string | undefined,
+  options: { host_device?: string; vlan?: number; vxlan?: number },
+  namespace = "team-a",
+): NetworkObject =>
   ({
     apiVersion: "danm.k8s.io/v1",
     kind,
@@ -18,18 +24,33 @@ const want = (name: string, kind: "vlan" | "vxlan", id: number, parent = "eth0",
 
 describe("desiredHostInterfaces (§12.2)", () => {
   it("names VLAN interfaces <NetworkID>.<vlan> and VxLAN interfaces vx_<NetworkID>", () => {
-    expect(desiredHostInterfaces([net("DanmNet", "a", "sig", { host_device: "eth0", vlan: 200 }), net("ClusterNetwork", "core", "core", { host_device: "eth1", vxlan: 600 })])).toEqual([
+    expect(
+      desiredHostInterfaces([
+        net("DanmNet", "a", "sig", { host_device: "eth0", vlan: 200 }),
+        net("ClusterNetwork", "core", "core", { host_device: "eth1", vxlan: 600 }),
+      ]),
+    ).toEqual([
       { name: "sig.200", kind: "vlan", id: 200, parent: "eth0", users: ["DanmNet team-a/a"] },
       { name: "vx_core", kind: "vxlan", id: 600, parent: "eth1", users: ["ClusterNetwork core"] },
     ]);
   });
 
   it("wants nothing without host_device, without a VNI, or without NetworkID (SR-IOV networks get nothing)", () => {
-    expect(desiredHostInterfaces([net("DanmNet", "a", "sig", { vlan: 200 }), net("DanmNet", "b", "sig", { host_device: "eth0" }), net("DanmNet", "c", "sig", { host_device: "eth0", vlan: 0, vxlan: 0 }), net("DanmNet", "d", undefined, { host_device: "eth0", vxlan: 5 })])).toEqual([]);
+    expect(
+      desiredHostInterfaces([
+        net("DanmNet", "a", "sig", { vlan: 200 }),
+        net("DanmNet", "b", "sig", { host_device: "eth0" }),
+        net("DanmNet", "c", "sig", { host_device: "eth0", vlan: 0, vxlan: 0 }),
+        net("DanmNet", "d", undefined, { host_device: "eth0", vxlan: 5 }),
+      ]),
+    ).toEqual([]);
   });
 
   it("gives one entry per shared interface, listing every user (reference counting)", () => {
-    const d = desiredHostInterfaces([net("TenantNetwork", "x", "shared", { host_device: "eth0", vxlan: 700 }), net("TenantNetwork", "y", "shared", { host_device: "eth0", vxlan: 700 }, "team-b")]);
+    const d = desiredHostInterfaces([
+      net("TenantNetwork", "x", "shared", { host_device: "eth0", vxlan: 700 }),
+      net("TenantNetwork", "y", "shared", { host_device: "eth0", vxlan: 700 }, "team-b"),
+    ]);
     expect(d).toEqual([{ name: "vx_shared", kind: "vxlan", id: 700, parent: "eth0", users: ["TenantNetwork team-a/x", "TenantNetwork team-b/y"] }]);
   });
 
@@ -40,7 +61,10 @@ describe("desiredHostInterfaces (§12.2)", () => {
 
 describe("planHostInterfaces", () => {
   it("creates what is missing and leaves what matches", () => {
-    const plan = planHostInterfaces([want("vx_a", "vxlan", 1), want("vx_b", "vxlan", 2)], [eth0, link("vx_a", "vxlan", { id: 1, parent: "eth0", ownedByTenet: true })]);
+    const plan = planHostInterfaces(
+      [want("vx_a", "vxlan", 1), want("vx_b", "vxlan", 2)],
+      [eth0, link("vx_a", "vxlan", { id: 1, parent: "eth0", ownedByTenet: true })],
+    );
     expect(plan).toEqual({ create: [want("vx_b", "vxlan", 2)], remove: [], bringUp: [], conflicts: [] });
   });
 
@@ -54,7 +78,9 @@ describe("planHostInterfaces", () => {
     const plan = planHostInterfaces([want("vx_a", "vxlan", 1)], [eth0, link("vx_a", "vxlan", { id: 1, parent: "eth0" })]);
     expect(plan.create).toEqual([]);
     expect(plan.remove).toEqual([]);
-    expect(plan.conflicts).toEqual([{ name: "vx_a", users: ["x"], reason: expect.stringContaining("was not created by tenet; it is left alone (with the same parameters") }]);
+    expect(plan.conflicts).toEqual([
+      { name: "vx_a", users: ["x"], reason: expect.stringContaining("was not created by tenet; it is left alone (with the same parameters") },
+    ]);
   });
 
   it("replaces an owned interface whose parameters changed, and brings up an owned one that is down", () => {
@@ -65,7 +91,15 @@ describe("planHostInterfaces", () => {
   });
 
   it("reports a missing host_device, an invalid name and clashing definitions", () => {
-    const plan = planHostInterfaces([want("vx_a", "vxlan", 1, "eth9"), want("toolongnetid.4000", "vlan", 4000), want("vx_c", "vxlan", 3, "eth0", ["A"]), want("vx_c", "vxlan", 4, "eth0", ["B"])], [eth0]);
+    const plan = planHostInterfaces(
+      [
+        want("vx_a", "vxlan", 1, "eth9"),
+        want("toolongnetid.4000", "vlan", 4000),
+        want("vx_c", "vxlan", 3, "eth0", ["A"]),
+        want("vx_c", "vxlan", 4, "eth0", ["B"]),
+      ],
+      [eth0],
+    );
     expect(plan.create).toEqual([]);
     expect(plan.conflicts.map((c) => [c.name, c.reason])).toEqual([
       ["vx_a", expect.stringContaining('host_device "eth9" does not exist')],

@@ -129,7 +129,11 @@ export function planHostInterfaces(desired: readonly DesiredInterface[], actual:
     const users = [...new Set(defs.flatMap((d) => d.users))].sort();
     const existing = actualByName.get(name);
     if (!isValidInterfaceName(name)) {
-      plan.conflicts.push({ name, users, reason: `"${name}" is not a valid Linux interface name (1 to 15 characters, no "/", ":", spaces or quotes); shorten the NetworkID` });
+      plan.conflicts.push({
+        name,
+        users,
+        reason: `"${name}" is not a valid Linux interface name (1 to 15 characters, no "/", ":", spaces or quotes); shorten the NetworkID`,
+      });
       continue;
     }
     if (defs.length > 1) {
@@ -148,7 +152,11 @@ export function planHostInterfaces(desired: readonly DesiredInterface[], actual:
       continue;
     }
     if (!actualByName.has(d.parent)) {
-      plan.conflicts.push({ name, users, reason: `host_device "${d.parent}" does not exist on this node, so ${name} (${describeDesired(d)}) cannot be created` });
+      plan.conflicts.push({
+        name,
+        users,
+        reason: `host_device "${d.parent}" does not exist on this node, so ${name} (${describeDesired(d)}) cannot be created`,
+      });
       continue;
     }
     if (existing) plan.remove.push(existing);

@@ -3,7 +3,14 @@
 import { describe, expect, it } from "vitest";
 import type { NetworkObject } from "./api/network";
 import { desiredHostInterfaces, planHostInterfaces, type ActualInterface } from "./hostInterfaces";
-import { NAD_HOST_DEVICE_ANNOTATION, NAD_MASTER_ANNOTATION, nadIssuesMessage, nadMasterRewrite, readNad, type NetworkAttachmentDefinition } from "./networkAttachmentDefinition";
+import {
+  NAD_HOST_DEVICE_ANNOTATION,
+  NAD_MASTER_ANNOTATION,
+  nadIssuesMessage,
+  nadMasterRewrite,
+  readNad,
+  type NetworkAttachmentDefinition,
+} from "./networkAttachmentDefinition";
 import { hostInterfaceColumns } from "./nodeNetworkStatus";
 
 const nad = (name: string, config: unknown, annotations?: Record<string, string>): NetworkAttachmentDefinition => ({
@@ -13,18 +20,32 @@ const nad = (name: string, config: unknown, annotations?: Record<string, string>
   spec: { config: typeof config === "string" ? config : JSON.stringify(config) },
 });
 const danmNet = (name: string, NetworkID: string, options: { host_device?: string; vlan?: number; vxlan?: number }): NetworkObject =>
-  ({ apiVersion: "danm.k8s.io/v1", kind: "DanmNet", metadata: { name, namespace: "team-a" }, spec: { NetworkID, NetworkType: "macvlan", Options: options } }) as NetworkObject;
+  ({
+    apiVersion: "danm.k8s.io/v1",
+    kind: "DanmNet",
+    metadata: { name, namespace: "team-a" },
+    spec: { NetworkID, NetworkType: "macvlan", Options: options },
+  }) as NetworkObject;
 
 const vxlanConfig = { cniVersion: "0.3.1", name: "sig", type: "macvlan", master: "eth0", vxlan: 600, ipam: { type: "host-local", subnet: "10.5.0.0/24" } };
 
 describe("readNad (§12.3)", () => {
   it("maps name to NetworkID, type to NetworkType, master to host_device and the integer vlan/vxlan keys to VNIs", () => {
     expect(readNad(nad("a", vxlanConfig))).toMatchObject({ use: "network", networkId: "sig", networkType: "macvlan", hostDevice: "eth0", vlan: 0, vxlan: 600 });
-    expect(readNad(nad("b", { name: "bh", type: "ipvlan", master: "bond1", vlan: 200 }))).toMatchObject({ use: "network", networkId: "bh", hostDevice: "bond1", vlan: 200, vxlan: 0 });
+    expect(readNad(nad("b", { name: "bh", type: "ipvlan", master: "bond1", vlan: 200 }))).toMatchObject({
+      use: "network",
+      networkId: "bh",
+      hostDevice: "bond1",
+      vlan: 200,
+      vxlan: 0,
+    });
   });
 
   it("ignores conflists and configs without type (NAD-1)", () => {
-    expect(readNad(nad("l", { cniVersion: "0.4.0", name: "sig", plugins: [{ type: "macvlan", master: "eth0", vxlan: 600 }] }))).toEqual({ use: "ignored", reason: expect.stringContaining("conflist") });
+    expect(readNad(nad("l", { cniVersion: "0.4.0", name: "sig", plugins: [{ type: "macvlan", master: "eth0", vxlan: 600 }] }))).toEqual({
+      use: "ignored",
+      reason: expect.stringContaining("conflist"),
+    });
     expect(readNad(nad("t", { name: "sig", master: "eth0", vxlan: 600 }))).toEqual({ use: "ignored", reason: expect.stringContaining("no type") });
   });
 
@@ -37,9 +58,15 @@ describe("readNad (§12.3)", () => {
     };
     expect(bad("{not json")).toMatch(/^NetworkAttachmentDefinition team-a\/bad: spec\.config: Invalid value: spec\.config is not JSON .*\(NAD-1\)$/);
     expect(bad("[1]")).toContain("must be a JSON object (one CNI config) (NAD-1)");
-    expect(bad({ ...vxlanConfig, vxlan: "600" })).toBe('NetworkAttachmentDefinition team-a/bad: spec.config.vxlan: Invalid value: "600": vxlan must be a whole number from 1 to 16777215 (0 or absent: none) (NAD-2)');
-    expect(bad({ ...vxlanConfig, vxlan: undefined, vlan: 4095 })).toContain("spec.config.vlan: Invalid value: 4095: vlan must be a whole number from 1 to 4094");
-    expect(bad({ ...vxlanConfig, vlan: 7 })).toContain("spec.config.vxlan: Forbidden: vlan and vxlan cannot both be set: master can name only one host interface (NAD-3)");
+    expect(bad({ ...vxlanConfig, vxlan: "600" })).toBe(
+      'NetworkAttachmentDefinition team-a/bad: spec.config.vxlan: Invalid value: "600": vxlan must be a whole number from 1 to 16777215 (0 or absent: none) (NAD-2)',
+    );
+    expect(bad({ ...vxlanConfig, vxlan: undefined, vlan: 4095 })).toContain(
+      "spec.config.vlan: Invalid value: 4095: vlan must be a whole number from 1 to 4094",
+    );
+    expect(bad({ ...vxlanConfig, vlan: 7 })).toContain(
+      "spec.config.vxlan: Forbidden: vlan and vxlan cannot both be set: master can name only one host interface (NAD-3)",
+    );
     expect(bad({ ...vxlanConfig, name: undefined })).toContain("spec.config.name: Required value: name is the NetworkID");
     expect(bad({ ...vxlanConfig, master: undefined })).toContain("spec.config.master: Required value");
     expect(bad({ ...vxlanConfig, master: 3 })).toContain("spec.config.master: Invalid value: 3");
@@ -66,7 +93,9 @@ describe("master rewrite (NAD-4)", () => {
     const original = nad("a", vxlanConfig);
     const rewritten = nadMasterRewrite(original)!;
     expect(desiredHostInterfaces([rewritten])).toEqual(desiredHostInterfaces([original]));
-    expect(desiredHostInterfaces([rewritten])).toEqual([{ name: "vx_sig", kind: "vxlan", id: 600, parent: "eth0", users: ["NetworkAttachmentDefinition team-a/a"] }]);
+    expect(desiredHostInterfaces([rewritten])).toEqual([
+      { name: "vx_sig", kind: "vxlan", id: 600, parent: "eth0", users: ["NetworkAttachmentDefinition team-a/a"] },
+    ]);
     expect(nadMasterRewrite(rewritten)).toBeUndefined();
   });
 
@@ -87,7 +116,10 @@ describe("master rewrite (NAD-4)", () => {
       const n = nad("a", { ...vxlanConfig, master: "vx_sig" }, annotations);
       const r = readNad(n);
       expect(r.use).toBe("invalid");
-      if (r.use === "invalid") expect(nadIssuesMessage(n, r.issues)).toContain('spec.config.master: Invalid value: "vx_sig": master names this NAD\'s own host interface and the lower device it was made on is not recorded');
+      if (r.use === "invalid")
+        expect(nadIssuesMessage(n, r.issues)).toContain(
+          'spec.config.master: Invalid value: "vx_sig": master names this NAD\'s own host interface and the lower device it was made on is not recorded',
+        );
       expect(desiredHostInterfaces([n])).toEqual([]);
     }
     // a master naming another interface is a lower device like any other
@@ -113,12 +145,27 @@ describe("NADs next to the danm kinds (design decision 12)", () => {
     const d = desiredHostInterfaces([nad("n", vxlanConfig), danmNet("d", "sig", { host_device: "eth0", vxlan: 601 })]);
     const plan = planHostInterfaces(d, [eth0]);
     expect(plan).toMatchObject({ create: [], remove: [], bringUp: [] });
-    expect(plan.conflicts).toEqual([{ name: "vx_sig", users: ["DanmNet team-a/d", "NetworkAttachmentDefinition team-a/n"], reason: expect.stringContaining("wanted with different parameters") }]);
+    expect(plan.conflicts).toEqual([
+      {
+        name: "vx_sig",
+        users: ["DanmNet team-a/d", "NetworkAttachmentDefinition team-a/n"],
+        reason: expect.stringContaining("wanted with different parameters"),
+      },
+    ]);
   });
 
   it("the Nodes view gets a column with the NAD as the interface's source", () => {
     expect(hostInterfaceColumns([nad("n", vxlanConfig)])).toEqual([
-      { key: "NetworkAttachmentDefinition/team-a/n/vx_sig", networkKind: "NetworkAttachmentDefinition", namespace: "team-a", network: "n", interface: "vx_sig", interfaceKind: "vxlan", vni: 600, parent: "eth0" },
+      {
+        key: "NetworkAttachmentDefinition/team-a/n/vx_sig",
+        networkKind: "NetworkAttachmentDefinition",
+        namespace: "team-a",
+        network: "n",
+        interface: "vx_sig",
+        interfaceKind: "vxlan",
+        vni: 600,
+        parent: "eth0",
+      },
     ]);
   });
 });

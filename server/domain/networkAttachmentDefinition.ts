@@ -62,7 +62,13 @@ function vniKey(config: Record<string, unknown>, key: "vlan" | "vxlan", max: num
   const value = config[key];
   if (value === undefined || value === null || value === 0) return 0;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > max) {
-    issues.push({ rule: "NAD-2", type: "Invalid", path: `spec.config.${key}`, value, detail: `${key} must be a whole number from 1 to ${max} (0 or absent: none)` });
+    issues.push({
+      rule: "NAD-2",
+      type: "Invalid",
+      path: `spec.config.${key}`,
+      value,
+      detail: `${key} must be a whole number from 1 to ${max} (0 or absent: none)`,
+    });
     return 0;
   }
   return value;
@@ -71,28 +77,48 @@ function vniKey(config: Record<string, unknown>, key: "vlan" | "vxlan", max: num
 /** Reads a NAD's spec.config (§12.3). */
 export function readNad(nad: NetworkAttachmentDefinition): NadReading {
   const text = nad.spec?.config;
-  if (typeof text !== "string" || text.trim() === "") return { use: "invalid", issues: [{ rule: "NAD-1", type: "Required", path: "spec.config", detail: "spec.config must hold a CNI config as a JSON string" }] };
+  if (typeof text !== "string" || text.trim() === "")
+    return {
+      use: "invalid",
+      issues: [{ rule: "NAD-1", type: "Required", path: "spec.config", detail: "spec.config must hold a CNI config as a JSON string" }],
+    };
   let config: unknown;
   try {
     config = JSON.parse(text);
   } catch (e) {
     return { use: "invalid", issues: [{ rule: "NAD-1", type: "Invalid", path: "spec.config", detail: `spec.config is not JSON (${(e as Error).message})` }] };
   }
-  if (!isObject(config)) return { use: "invalid", issues: [{ rule: "NAD-1", type: "Invalid", path: "spec.config", detail: "spec.config must be a JSON object (one CNI config)" }] };
+  if (!isObject(config))
+    return { use: "invalid", issues: [{ rule: "NAD-1", type: "Invalid", path: "spec.config", detail: "spec.config must be a JSON object (one CNI config)" }] };
   // NAD-1: only single configs with a type are netwatcher's.
   if ("plugins" in config) return { use: "ignored", reason: "spec.config is a conflist (plugins); netwatcher reads single CNI configs only (NAD-1)" };
-  if (typeof config.type !== "string" || config.type === "") return { use: "ignored", reason: "spec.config has no type; netwatcher reads CNI configs with a type only (NAD-1)" };
+  if (typeof config.type !== "string" || config.type === "")
+    return { use: "ignored", reason: "spec.config has no type; netwatcher reads CNI configs with a type only (NAD-1)" };
 
   const issues: Issue[] = [];
   const vlan = vniKey(config, "vlan", MAX_VLAN_ID, issues);
   const vxlan = vniKey(config, "vxlan", MAX_VXLAN_VNI, issues);
-  if (vlan && vxlan) issues.push({ rule: "NAD-3", type: "Forbidden", path: "spec.config.vxlan", detail: "vlan and vxlan cannot both be set: master can name only one host interface" });
+  if (vlan && vxlan)
+    issues.push({
+      rule: "NAD-3",
+      type: "Forbidden",
+      path: "spec.config.vxlan",
+      detail: "vlan and vxlan cannot both be set: master can name only one host interface",
+    });
   const wantsInterface = vlan !== 0 || vxlan !== 0;
   const name = config.name;
-  if (wantsInterface && (typeof name !== "string" || name === "")) issues.push({ rule: "NAD-2", type: "Required", path: "spec.config.name", detail: "name is the NetworkID the host interface is named after; set it" });
+  if (wantsInterface && (typeof name !== "string" || name === ""))
+    issues.push({ rule: "NAD-2", type: "Required", path: "spec.config.name", detail: "name is the NetworkID the host interface is named after; set it" });
   const master = config.master;
-  if (master !== undefined && typeof master !== "string") issues.push({ rule: "NAD-2", type: "Invalid", path: "spec.config.master", value: master, detail: "master must be the name of a host device" });
-  else if (wantsInterface && !master) issues.push({ rule: "NAD-2", type: "Required", path: "spec.config.master", detail: "master names the host device the VLAN or VxLAN interface is made on; set it" });
+  if (master !== undefined && typeof master !== "string")
+    issues.push({ rule: "NAD-2", type: "Invalid", path: "spec.config.master", value: master, detail: "master must be the name of a host device" });
+  else if (wantsInterface && !master)
+    issues.push({
+      rule: "NAD-2",
+      type: "Required",
+      path: "spec.config.master",
+      detail: "master names the host device the VLAN or VxLAN interface is made on; set it",
+    });
   if (issues.length) return { use: "invalid", issues };
 
   const annotations = nad.metadata.annotations ?? {};
@@ -103,7 +129,18 @@ export function readNad(nad: NetworkAttachmentDefinition): NadReading {
   // Without the record, a master naming the NAD's own interface would make it its own lower device.
   const own = vlan ? vlanInterfaceName(networkId, vlan) : vxlan ? vxlanInterfaceName(networkId) : undefined;
   if (own && hostDevice === own)
-    return { use: "invalid", issues: [{ rule: "NAD-4", type: "Invalid", path: "spec.config.master", value: master, detail: `master names this NAD's own host interface and the lower device it was made on is not recorded (annotations ${NAD_HOST_DEVICE_ANNOTATION} and ${NAD_MASTER_ANNOTATION}); set master to the host device` }] };
+    return {
+      use: "invalid",
+      issues: [
+        {
+          rule: "NAD-4",
+          type: "Invalid",
+          path: "spec.config.master",
+          value: master,
+          detail: `master names this NAD's own host interface and the lower device it was made on is not recorded (annotations ${NAD_HOST_DEVICE_ANNOTATION} and ${NAD_MASTER_ANNOTATION}); set master to the host device`,
+        },
+      ],
+    };
   return { use: "network", networkId, networkType: config.type, hostDevice, vlan, vxlan, config };
 }
 
@@ -125,7 +162,8 @@ export function nadMasterRewrite(nad: NetworkAttachmentDefinition): NetworkAttac
   const wanted = nadHostInterface(reading);
   if (!wanted || reading.use !== "network") return undefined;
   const annotations = nad.metadata.annotations ?? {};
-  if (reading.config.master === wanted.name && annotations[NAD_MASTER_ANNOTATION] === wanted.name && annotations[NAD_HOST_DEVICE_ANNOTATION] === wanted.parent) return undefined;
+  if (reading.config.master === wanted.name && annotations[NAD_MASTER_ANNOTATION] === wanted.name && annotations[NAD_HOST_DEVICE_ANNOTATION] === wanted.parent)
+    return undefined;
   return {
     ...nad,
     metadata: { ...nad.metadata, annotations: { ...annotations, [NAD_HOST_DEVICE_ANNOTATION]: wanted.parent, [NAD_MASTER_ANNOTATION]: wanted.name } },

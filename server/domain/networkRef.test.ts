@@ -19,8 +19,16 @@ describe("network references", () => {
   });
 
   it("a network object refers to itself; a ClusterNetwork carries no namespace", () => {
-    expect(networkRefOf({ kind: "TenantNetwork", metadata: { namespace: "team-b", name: "signalling" } })).toEqual({ kind: "TenantNetwork", name: "signalling", namespace: "team-b" });
-    expect(networkRefOf({ kind: "ClusterNetwork", metadata: { namespace: "ignored", name: "oam" } })).toEqual({ kind: "ClusterNetwork", name: "oam", namespace: undefined });
+    expect(networkRefOf({ kind: "TenantNetwork", metadata: { namespace: "team-b", name: "signalling" } })).toEqual({
+      kind: "TenantNetwork",
+      name: "signalling",
+      namespace: "team-b",
+    });
+    expect(networkRefOf({ kind: "ClusterNetwork", metadata: { namespace: "ignored", name: "oam" } })).toEqual({
+      kind: "ClusterNetwork",
+      name: "oam",
+      namespace: undefined,
+    });
   });
 
   it("keys are kind/namespace/name with an empty namespace for ClusterNetworks", () => {

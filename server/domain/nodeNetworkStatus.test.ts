@@ -4,9 +4,18 @@ import { desiredHostInterfaces } from "./hostInterfaces";
 import { heartbeatStale, hostInterfaceColumns, networkCell, nodeStatusContent, statusContentChanged, type NodeObservation } from "./nodeNetworkStatus";
 
 const net = (name: string, options: { host_device?: string; vlan?: number; vxlan?: number }): NetworkObject =>
-  ({ apiVersion: "danm.k8s.io/v1", kind: "TenantNetwork", metadata: { name, namespace: "team-a" }, spec: { NetworkID: name, NetworkType: "macvlan", Options: options } }) as NetworkObject;
+  ({
+    apiVersion: "danm.k8s.io/v1",
+    kind: "TenantNetwork",
+    metadata: { name, namespace: "team-a" },
+    spec: { NetworkID: name, NetworkType: "macvlan", Options: options },
+  }) as NetworkObject;
 
-const desired = desiredHostInterfaces([net("ovl", { host_device: "ens5", vxlan: 600 }), net("sig", { host_device: "ens4", vlan: 1001 }), net("far", { host_device: "ens9", vxlan: 700 })]);
+const desired = desiredHostInterfaces([
+  net("ovl", { host_device: "ens5", vxlan: 600 }),
+  net("sig", { host_device: "ens4", vlan: 1001 }),
+  net("far", { host_device: "ens9", vxlan: 700 }),
+]);
 const T0 = "2025-01-01T00:00:00Z";
 const T1 = "2025-01-01T00:05:00Z";
 
@@ -19,7 +28,13 @@ const observation = (extra: Partial<NodeObservation> = {}): NodeObservation => (
     { name: "vx_ovl", kind: "vxlan", id: 600, parent: "ens5", ownedByTenet: true, up: true, mtu: 1450 },
   ],
   failed: [{ name: "sig.1001", error: "Error: Unknown device type." }],
-  conflicts: [{ name: "vx_far", users: ["TenantNetwork team-a/far"], reason: 'host_device "ens9" does not exist on this node, so vx_far (vxlan 700 on ens9) cannot be created' }],
+  conflicts: [
+    {
+      name: "vx_far",
+      users: ["TenantNetwork team-a/far"],
+      reason: 'host_device "ens9" does not exist on this node, so vx_far (vxlan 700 on ens9) cannot be created',
+    },
+  ],
   pools: [{ name: "a/b", physicalFunctions: ["pf0"], total: 4, allocated: 1, free: 3, vfs: [] }],
   ...extra,
 });
@@ -34,7 +49,10 @@ describe("nodeStatusContent", () => {
     ]);
     expect(c.hostInterfaces[2]).toMatchObject({ kind: "vxlan", vni: 600, parent: "ens5", networks: ["TenantNetwork team-a/ovl"] });
     expect(c.summary).toEqual({ interfaces: 3, present: 1, failed: 2, vfs: "1/4" });
-    expect(c.conditions.map((x) => [x.type, x.status, x.reason])).toEqual([["Ready", "False", "InterfacesFailed"], ["Degraded", "True", "InterfacesFailed"]]);
+    expect(c.conditions.map((x) => [x.type, x.status, x.reason])).toEqual([
+      ["Ready", "False", "InterfacesFailed"],
+      ["Degraded", "True", "InterfacesFailed"],
+    ]);
   });
 
   it("is Ready when everything is present, and keeps lastTransitionTime while a condition does not change", () => {
@@ -50,7 +68,11 @@ describe("nodeStatusContent", () => {
   });
 
   it("never claims an interface exists when the agent does not apply: every one is NotApplied with the reason", () => {
-    const c = nodeStatusContent(observation({ notAppliedReason: "creating network namespaces needs root", links: undefined, failed: [], conflicts: [] }), undefined, T0);
+    const c = nodeStatusContent(
+      observation({ notAppliedReason: "creating network namespaces needs root", links: undefined, failed: [], conflicts: [] }),
+      undefined,
+      T0,
+    );
     expect(c.hostInterfaces.every((i) => i.state === "NotApplied" && i.error === "creating network namespaces needs root")).toBe(true);
     expect(c.applying).toBe(false);
     expect(c.summary.present).toBe(0);
@@ -58,7 +80,11 @@ describe("nodeStatusContent", () => {
   });
 
   it("marks wanted interfaces Missing with the error when the links could not be read", () => {
-    const c = nodeStatusContent(observation({ links: undefined, failed: [], conflicts: [], reconcileError: "ip link show failed (exit 1): Cannot open network namespace" }), undefined, T0);
+    const c = nodeStatusContent(
+      observation({ links: undefined, failed: [], conflicts: [], reconcileError: "ip link show failed (exit 1): Cannot open network namespace" }),
+      undefined,
+      T0,
+    );
     expect(c.hostInterfaces.map((i) => i.state)).toEqual(["Missing", "Missing", "Missing"]);
     expect(c.conditions).toMatchObject([{ reason: "ReconcileFailed" }, { status: "True", reason: "ReconcileFailed" }]);
   });
@@ -84,7 +110,12 @@ describe("heartbeatStale and networkCell", () => {
 
 describe("hostInterfaceColumns", () => {
   it("gives one column per host interface, ClusterNetworks first, networks without a VNI or host_device none", () => {
-    const cn = { apiVersion: "danm.k8s.io/v1", kind: "ClusterNetwork", metadata: { name: "bh" }, spec: { NetworkID: "bh", Options: { host_device: "bond1", vlan: 310, vxlan: 5 } } } as NetworkObject;
+    const cn = {
+      apiVersion: "danm.k8s.io/v1",
+      kind: "ClusterNetwork",
+      metadata: { name: "bh" },
+      spec: { NetworkID: "bh", Options: { host_device: "bond1", vlan: 310, vxlan: 5 } },
+    } as NetworkObject;
     const cols = hostInterfaceColumns([net("zz", { host_device: "ens5", vxlan: 600 }), net("plain", { host_device: "ens3" }), cn]);
     expect(cols.map((c) => [c.key, c.interfaceKind, c.vni])).toEqual([
       ["ClusterNetwork//bh/bh.310", "vlan", 310],

@@ -1,7 +1,14 @@
 // The content of a NodeNetworkStatus (api/nodeStatus.ts), built from what the node agent found,
 // and how the console reads it back (stale heartbeats, one cell per node and network). Pure.
 import type { HostInterfaceState, HostInterfaceStatus, NodeCondition, NodeNetworkStatusBody, SriovPoolStatus } from "./api/nodeStatus";
-import { desiredHostInterfaces, interfaceMatches, type ActualInterface, type DesiredInterface, type HostInterfaceConflict, type HostInterfaceSource } from "./hostInterfaces";
+import {
+  desiredHostInterfaces,
+  interfaceMatches,
+  type ActualInterface,
+  type DesiredInterface,
+  type HostInterfaceConflict,
+  type HostInterfaceSource,
+} from "./hostInterfaces";
 
 export const DEFAULT_HEARTBEAT_SECONDS = 30;
 /** A heartbeat older than this many intervals means the agent is gone. */
@@ -34,7 +41,12 @@ export type NodeStatusContent = Omit<NodeNetworkStatusBody, "heartbeat">;
 
 function interfaceStatus(d: DesiredInterface, o: NodeObservation): HostInterfaceStatus {
   const base = { name: d.name, networks: [...d.users], kind: d.kind, vni: d.id, parent: d.parent };
-  const at = (state: HostInterfaceState, error?: string, mtu?: number): HostInterfaceStatus => ({ ...base, ...(mtu !== undefined ? { mtu } : {}), state, ...(error ? { error } : {}) });
+  const at = (state: HostInterfaceState, error?: string, mtu?: number): HostInterfaceStatus => ({
+    ...base,
+    ...(mtu !== undefined ? { mtu } : {}),
+    state,
+    ...(error ? { error } : {}),
+  });
   if (o.notAppliedReason) return at("NotApplied", o.notAppliedReason);
   const failure = o.failed.find((f) => f.name === d.name);
   if (failure) return at("Failed", failure.error);
@@ -46,7 +58,14 @@ function interfaceStatus(d: DesiredInterface, o: NodeObservation): HostInterface
   return at("Missing");
 }
 
-function condition(type: string, status: NodeCondition["status"], reason: string, message: string, previous: readonly NodeCondition[] | undefined, now: string): NodeCondition {
+function condition(
+  type: string,
+  status: NodeCondition["status"],
+  reason: string,
+  message: string,
+  previous: readonly NodeCondition[] | undefined,
+  now: string,
+): NodeCondition {
   const before = previous?.find((c) => c.type === type);
   return { type, status, reason, message, lastTransitionTime: before && before.status === status ? before.lastTransitionTime : now };
 }
@@ -64,14 +83,29 @@ export function nodeStatusContent(o: NodeObservation, previous: readonly NodeCon
   const vfsTotal = o.pools.reduce((n, p) => n + p.total, 0);
 
   let ready: NodeCondition;
-  if (o.notAppliedReason) ready = condition("Ready", "False", "NotApplied", `the agent does not create host interfaces on this node: ${o.notAppliedReason}`, previous, now);
+  if (o.notAppliedReason)
+    ready = condition("Ready", "False", "NotApplied", `the agent does not create host interfaces on this node: ${o.notAppliedReason}`, previous, now);
   else if (o.reconcileError) ready = condition("Ready", "False", "ReconcileFailed", o.reconcileError, previous, now);
-  else if (failed) ready = condition("Ready", "False", "InterfacesFailed", `${plural(failed, "host interface")} of ${hostInterfaces.length} failed`, previous, now);
+  else if (failed)
+    ready = condition("Ready", "False", "InterfacesFailed", `${plural(failed, "host interface")} of ${hostInterfaces.length} failed`, previous, now);
   else if (missing) ready = condition("Ready", "False", "InterfacesMissing", `${plural(missing, "host interface")} not created yet`, previous, now);
-  else if (brokenPools.length) ready = condition("Ready", "False", "PoolUnreadable", `SR-IOV pool ${brokenPools.map((p) => p.name).join(", ")} could not be read`, previous, now);
-  else ready = condition("Ready", "True", "AllPresent", `${plural(hostInterfaces.length, "host interface")} present, ${plural(o.pools.length, "SR-IOV pool")} read`, previous, now);
+  else if (brokenPools.length)
+    ready = condition("Ready", "False", "PoolUnreadable", `SR-IOV pool ${brokenPools.map((p) => p.name).join(", ")} could not be read`, previous, now);
+  else
+    ready = condition(
+      "Ready",
+      "True",
+      "AllPresent",
+      `${plural(hostInterfaces.length, "host interface")} present, ${plural(o.pools.length, "SR-IOV pool")} read`,
+      previous,
+      now,
+    );
 
-  const problems = [o.reconcileError && "the node's links could not be read", failed && `${plural(failed, "host interface")} failed`, brokenPools.length && `${plural(brokenPools.length, "SR-IOV pool")} unreadable`].filter(Boolean);
+  const problems = [
+    o.reconcileError && "the node's links could not be read",
+    failed && `${plural(failed, "host interface")} failed`,
+    brokenPools.length && `${plural(brokenPools.length, "SR-IOV pool")} unreadable`,
+  ].filter(Boolean);
   const degraded = problems.length
     ? condition("Degraded", "True", o.reconcileError ? "ReconcileFailed" : failed ? "InterfacesFailed" : "PoolUnreadable", problems.join("; "), previous, now)
     : condition("Degraded", "False", "NoFailures", "nothing failed", previous, now);
@@ -121,7 +155,12 @@ export function networkCell(status: NodeNetworkStatusBody | undefined, interface
   if (!status) return { state: "NoAgent", error: "no node agent has reported for this node", stale: true };
   const stale = heartbeatStale(status, nowMs);
   const entry = status.hostInterfaces.find((i) => i.name === interfaceName);
-  if (!entry) return { state: status.applying ? "Missing" : "NotApplied", error: status.applying ? "the agent has not seen this network yet" : status.notAppliedReason, stale };
+  if (!entry)
+    return {
+      state: status.applying ? "Missing" : "NotApplied",
+      error: status.applying ? "the agent has not seen this network yet" : status.notAppliedReason,
+      stale,
+    };
   return { state: entry.state, ...(entry.error ? { error: entry.error } : {}), stale };
 }
 

@@ -6,20 +6,37 @@ import { danmAddError, podAnchor, podsOnNetwork, requestedNetworks, stuckOn, stu
 const sandboxFailure = (pod: string, error: string) =>
   `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox "4f1c9a": plugin type="danm" name="danm" failed (add): pod team-a/${pod}: ${error}`;
 
-function pod(name: string, options: { uid?: string; phase?: string; node?: string; interfaces?: unknown; ready?: boolean; sandboxReady?: boolean; deleting?: boolean } = {}): PodFacts {
+function pod(
+  name: string,
+  options: { uid?: string; phase?: string; node?: string; interfaces?: unknown; ready?: boolean; sandboxReady?: boolean; deleting?: boolean } = {},
+): PodFacts {
   const conditions = [
     ...(options.ready !== undefined ? [{ type: "Ready", status: options.ready ? "True" : "False" }] : []),
     ...(options.sandboxReady !== undefined ? [{ type: "PodReadyToStartContainers", status: options.sandboxReady ? "True" : "False" }] : []),
   ];
   return {
-    metadata: { name, namespace: "team-a", uid: options.uid ?? `uid-${name}`, ...(options.interfaces !== undefined ? { annotations: { "danm.k8s.io/interfaces": JSON.stringify(options.interfaces) } } : {}), ...(options.deleting ? { deletionTimestamp: "2026-12-03T05:00:00Z" } : {}) },
+    metadata: {
+      name,
+      namespace: "team-a",
+      uid: options.uid ?? `uid-${name}`,
+      ...(options.interfaces !== undefined ? { annotations: { "danm.k8s.io/interfaces": JSON.stringify(options.interfaces) } } : {}),
+      ...(options.deleting ? { deletionTimestamp: "2026-12-03T05:00:00Z" } : {}),
+    },
     spec: options.node ? { nodeName: options.node } : {},
     status: { phase: options.phase ?? "Pending", conditions },
   };
 }
 
 function failure(podName: string, message: string, at: string, extra: Partial<EventFacts> = {}): EventFacts {
-  return { involvedObject: { kind: "Pod", name: podName, namespace: "team-a", uid: `uid-${podName}` }, reason: "FailedCreatePodSandbox", type: "Warning", message, lastTimestamp: at, count: 1, ...extra };
+  return {
+    involvedObject: { kind: "Pod", name: podName, namespace: "team-a", uid: `uid-${podName}` },
+    reason: "FailedCreatePodSandbox",
+    type: "Warning",
+    message,
+    lastTimestamp: at,
+    count: 1,
+    ...extra,
+  };
 }
 
 function endpoint(name: string, network: string, podName: string, iface: string, address: string, address6 = "", apiType = "TenantNetwork"): DanmEp {
@@ -27,19 +44,30 @@ function endpoint(name: string, network: string, podName: string, iface: string,
     apiVersion: "danm.k8s.io/v1",
     kind: "DanmEp",
     metadata: { name, namespace: "team-a" },
-    spec: { NetworkName: network, apiType, Pod: podName, PodUID: `uid-${podName}`, Host: "node-1", Interface: { Name: iface, Address: address, AddressIPv6: address6 } },
+    spec: {
+      NetworkName: network,
+      apiType,
+      Pod: podName,
+      PodUID: `uid-${podName}`,
+      Host: "node-1",
+      Interface: { Name: iface, Address: address, AddressIPv6: address6 },
+    },
   } as DanmEp;
 }
 
 describe("POD-3 danmAddError", () => {
   it("keeps the plugin's own words, without its pod prefix", () => {
-    expect(danmAddError(sandboxFailure("web-1", "requested network blue of type TenantNetwork in namespace team-a does not exist"), { namespace: "team-a", name: "web-1" })).toBe(
-      "requested network blue of type TenantNetwork in namespace team-a does not exist",
-    );
+    expect(
+      danmAddError(sandboxFailure("web-1", "requested network blue of type TenantNetwork in namespace team-a does not exist"), {
+        namespace: "team-a",
+        name: "web-1",
+      }),
+    ).toBe("requested network blue of type TenantNetwork in namespace team-a does not exist");
   });
 
   it("reads CRI-O's wording (no name=) and keeps a rule ID at the end", () => {
-    const message = 'error adding pod team-a_web-1 to CNI network "danm": plugin type="danm" failed (add): pod team-a/web-1: TenantNetwork team-a/blue: allocation pool exhausted (N-7/B-4)';
+    const message =
+      'error adding pod team-a_web-1 to CNI network "danm": plugin type="danm" failed (add): pod team-a/web-1: TenantNetwork team-a/blue: allocation pool exhausted (N-7/B-4)';
     expect(danmAddError(message, { namespace: "team-a", name: "web-1" })).toBe("TenantNetwork team-a/blue: allocation pool exhausted (N-7/B-4)");
   });
 
@@ -105,7 +133,16 @@ describe("POD-2 stuckPods", () => {
   });
 
   it("uses the event series and eventTime of events.k8s.io-style events", () => {
-    const [s] = stuckPods([pod("web-1")], [failure("web-1", sandboxFailure("web-1", "x"), "", { lastTimestamp: undefined, eventTime: "2026-12-03T05:00:00.123456Z", series: { count: 7, lastObservedTime: "2026-12-03T05:09:00Z" } })]);
+    const [s] = stuckPods(
+      [pod("web-1")],
+      [
+        failure("web-1", sandboxFailure("web-1", "x"), "", {
+          lastTimestamp: undefined,
+          eventTime: "2026-12-03T05:00:00.123456Z",
+          series: { count: 7, lastObservedTime: "2026-12-03T05:09:00Z" },
+        }),
+      ],
+    );
     expect(s).toMatchObject({ at: "2026-12-03T05:09:00.000Z", count: 7 });
   });
 });
@@ -113,12 +150,18 @@ describe("POD-2 stuckPods", () => {
 describe("POD-4 the networks a stuck Pod wants", () => {
   it("are the ones its annotation requests, narrowed to those the error names", () => {
     const p = pod("multi", { interfaces: [{ clusterNetwork: "oam" }, { tenantNetwork: "blue" }, { network: "blue" }] });
-    const [named] = stuckPods([p], [failure("multi", sandboxFailure("multi", "TenantNetwork team-a/blue (eth1): no free IPv4 address in 10.0.0.0/24 (B-4)"), "2026-12-03T05:00:00Z")]);
+    const [named] = stuckPods(
+      [p],
+      [failure("multi", sandboxFailure("multi", "TenantNetwork team-a/blue (eth1): no free IPv4 address in 10.0.0.0/24 (B-4)"), "2026-12-03T05:00:00Z")],
+    );
     expect(named.networks).toEqual([{ kind: "TenantNetwork", namespace: "team-a", name: "blue" }]);
     const [unnamed] = stuckPods([p], [failure("multi", sandboxFailure("multi", "the API server did not answer"), "2026-12-03T05:00:00Z")]);
     expect(unnamed.networks.map((n) => n.kind)).toEqual(["ClusterNetwork", "TenantNetwork", "DanmNet"]);
     // "blue" must not match "blue-2"
-    const [other] = stuckPods([p], [failure("multi", sandboxFailure("multi", "requested network blue-2 of type TenantNetwork in namespace team-a does not exist"), "2026-12-03T05:00:00Z")]);
+    const [other] = stuckPods(
+      [p],
+      [failure("multi", sandboxFailure("multi", "requested network blue-2 of type TenantNetwork in namespace team-a does not exist"), "2026-12-03T05:00:00Z")],
+    );
     expect(other.networks).toHaveLength(3);
     expect(stuckOn({ kind: "ClusterNetwork", name: "oam" }, [named])).toEqual([]);
     expect(stuckOn({ kind: "TenantNetwork", namespace: "team-a", name: "blue" }, [named])).toEqual([named]);
@@ -146,9 +189,19 @@ describe("POD-1 podsOnNetwork", () => {
   ];
 
   it("gives one row per Pod with each interface there, and phase, readiness and node from the Pod", () => {
-    const rows = podsOnNetwork(net, endpoints, [pod("web-1", { phase: "Running", ready: true, node: "node-2" }), pod("l2", { phase: "Running", ready: false, node: "node-1" })]);
+    const rows = podsOnNetwork(net, endpoints, [
+      pod("web-1", { phase: "Running", ready: true, node: "node-2" }),
+      pod("l2", { phase: "Running", ready: false, node: "node-1" }),
+    ]);
     expect(rows).toEqual([
-      { namespace: "team-a", name: "gone", uid: "uid-gone", phase: "Missing", node: "node-1", interfaces: [{ name: "eth0", address: "10.0.0.6/24", endpoint: "ep-3" }] },
+      {
+        namespace: "team-a",
+        name: "gone",
+        uid: "uid-gone",
+        phase: "Missing",
+        node: "node-1",
+        interfaces: [{ name: "eth0", address: "10.0.0.6/24", endpoint: "ep-3" }],
+      },
       { namespace: "team-a", name: "l2", uid: "uid-l2", phase: "Running", ready: false, node: "node-1", interfaces: [{ name: "eth0", endpoint: "ep-5" }] },
       {
         namespace: "team-a",

@@ -123,13 +123,15 @@ export function requestedNetworks(pod: PodFacts): NetworkRef[] {
   const parsed = parseInterfacesAnnotation(interfacesAnnotationValue(pod.metadata.annotations));
   if (!parsed.ok) return [];
   const namespace = pod.metadata.namespace ?? "";
-  const requests: Pick<InterfaceRequest, "kind" | "name">[] = parsed.interfaces.length ? parsed.interfaces : (["DanmNet", "TenantNetwork", "ClusterNetwork"] as const).map((kind) => ({ kind, name: "default" }));
+  const requests: Pick<InterfaceRequest, "kind" | "name">[] = parsed.interfaces.length
+    ? parsed.interfaces
+    : (["DanmNet", "TenantNetwork", "ClusterNetwork"] as const).map((kind) => ({ kind, name: "default" }));
   const seen = new Set<string>();
   const out: NetworkRef[] = [];
   for (const r of requests) {
     const ref = networkRef(r.kind, namespace, r.name);
     const key = networkKey(ref);
-    if (!seen.has(key)) out.push(ref), seen.add(key);
+    if (!seen.has(key)) (out.push(ref), seen.add(key));
   }
   return out;
 }
@@ -194,7 +196,11 @@ const held = (a: string | undefined) => (a && a !== "none" ? a : undefined);
  * POD-1: the Pods holding DanmEps of `network`, one row per Pod. `pods` undefined: the viewer may not
  * read Pods, so rows carry the DanmEp's data only.
  */
-export function podsOnNetwork(network: { kind: NetworkKind; metadata?: { name?: string; namespace?: string } }, endpoints: readonly DanmEp[], pods: readonly PodFacts[] | undefined): PodOnNetwork[] {
+export function podsOnNetwork(
+  network: { kind: NetworkKind; metadata?: { name?: string; namespace?: string } },
+  endpoints: readonly DanmEp[],
+  pods: readonly PodFacts[] | undefined,
+): PodOnNetwork[] {
   const byUid = new Map<string, PodFacts>();
   const byName = new Map<string, PodFacts>();
   for (const p of pods ?? []) {

@@ -66,7 +66,11 @@ describe("parseServiceAnnotations (danm-spec §6)", () => {
     ["a selector of null", { [SELECTOR]: "null", [NET]: "fh" }, "must be a single JSON object"],
     ["a network annotation but an empty selector", { [SELECTOR]: "{}", [NET]: "fh" }, "missing or empty"],
     ["a network annotation and no selector", { [CNET]: "oam" }, "missing or empty"],
-    ["a selector but no network annotation", { [SELECTOR]: '{"app": "sig"}' }, "needs one of danm.k8s.io/network, danm.k8s.io/tenantNetwork, danm.k8s.io/clusterNetwork"],
+    [
+      "a selector but no network annotation",
+      { [SELECTOR]: '{"app": "sig"}' },
+      "needs one of danm.k8s.io/network, danm.k8s.io/tenantNetwork, danm.k8s.io/clusterNetwork",
+    ],
     ["a selector and only empty network annotations", { [SELECTOR]: '{"app": "sig"}', [CNET]: "" }, "needs one of"],
   ])("refuses a Service with %s", (_, annotations, words) => {
     const r = parseServiceAnnotations(annotations);

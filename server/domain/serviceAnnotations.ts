@@ -1,7 +1,11 @@
 // Service annotations of svcwatcher (danm-spec §6).
 
 export const SELECTOR_ANNOTATION = "danm.k8s.io/selector";
-export const NETWORK_ANNOTATIONS = { DanmNet: "danm.k8s.io/network", TenantNetwork: "danm.k8s.io/tenantNetwork", ClusterNetwork: "danm.k8s.io/clusterNetwork" } as const;
+export const NETWORK_ANNOTATIONS = {
+  DanmNet: "danm.k8s.io/network",
+  TenantNetwork: "danm.k8s.io/tenantNetwork",
+  ClusterNetwork: "danm.k8s.io/clusterNetwork",
+} as const;
 export const TOLERATE_UNREADY_ANNOTATION = "service.alpha.kubernetes.io/tolerate-unready-endpoints";
 
 export interface DanmServiceSelector {
@@ -30,7 +34,8 @@ export function parseServiceAnnotations(annotations: Record<string, string> | un
     return { ok: false, error: `${SELECTOR_ANNOTATION} must be a single JSON object of label keys and string values` };
   }
   const entries = selector as Record<string, string>;
-  if (Object.keys(entries).length === 0) return networks.length ? { ok: false, error: `${SELECTOR_ANNOTATION} is missing or empty; the Service selects no DanmEps` } : { ok: true, handled: false };
+  if (Object.keys(entries).length === 0)
+    return networks.length ? { ok: false, error: `${SELECTOR_ANNOTATION} is missing or empty; the Service selects no DanmEps` } : { ok: true, handled: false };
   if (networks.length === 0) return { ok: false, error: `a ${SELECTOR_ANNOTATION} needs one of ${Object.values(NETWORK_ANNOTATIONS).join(", ")}` };
   return { ok: true, handled: true, value: { selector: entries, networks, tolerateUnready: a[TOLERATE_UNREADY_ANNOTATION] === "true" } };
 }

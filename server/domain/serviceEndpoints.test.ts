@@ -15,16 +15,35 @@ import {
 } from "./serviceEndpoints";
 
 const NS = "team-a";
-const service = (annotations: Record<string, string>, ports = [{ name: "sip", port: 5060, protocol: "UDP" }]): ServiceSummary => ({ namespace: NS, name: "sbc", annotations, ports });
+const service = (annotations: Record<string, string>, ports = [{ name: "sip", port: 5060, protocol: "UDP" }]): ServiceSummary => ({
+  namespace: NS,
+  name: "sbc",
+  annotations,
+  ports,
+});
 const SBC = { "danm.k8s.io/selector": '{"app":"sbc"}', "danm.k8s.io/tenantNetwork": "sig" };
 
-const ep = (pod: string, address: string | undefined, address6: string | undefined, options: { labels?: Record<string, string>; apiType?: string; network?: string; namespace?: string; uid?: string } = {}): DanmEp => ({
+const ep = (
+  pod: string,
+  address: string | undefined,
+  address6: string | undefined,
+  options: { labels?: Record<string, string>; apiType?: string; network?: string; namespace?: string; uid?: string } = {},
+): DanmEp => ({
   apiVersion: "danm.k8s.io/v1",
   kind: "DanmEp",
   metadata: { name: `${pod}-${options.network ?? "sig"}`, namespace: options.namespace ?? NS, labels: options.labels ?? { app: "sbc" } },
-  spec: { NetworkName: options.network ?? "sig", apiType: options.apiType ?? "TenantNetwork", Pod: pod, PodUID: options.uid ?? `uid-${pod}`, Interface: { Name: "eth1", Address: address, AddressIPv6: address6 } },
+  spec: {
+    NetworkName: options.network ?? "sig",
+    apiType: options.apiType ?? "TenantNetwork",
+    Pod: pod,
+    PodUID: options.uid ?? `uid-${pod}`,
+    Interface: { Name: "eth1", Address: address, AddressIPv6: address6 },
+  },
 });
-const pod = (name: string, over: Partial<PodSummary> = {}): [string, PodSummary] => [name, { uid: `uid-${name}`, resourceVersion: "7", labels: { app: "sbc" }, ready: true, nodeName: "node-1", deleting: false, ...over }];
+const pod = (name: string, over: Partial<PodSummary> = {}): [string, PodSummary] => [
+  name,
+  { uid: `uid-${name}`, resourceVersion: "7", labels: { app: "sbc" }, ready: true, nodeName: "node-1", deleting: false, ...over },
+];
 const ref = (name: string) => ({ kind: "Pod", namespace: NS, name, uid: `uid-${name}`, resourceVersion: "7" });
 
 function desired(svc: ServiceSummary, eps: DanmEp[], pods: [string, PodSummary][]): DesiredServiceEndpoints {
@@ -40,7 +59,11 @@ const ips = (d: DesiredServiceEndpoints) => ({
 
 describe("desiredServiceEndpoints (danm-spec §13.2)", () => {
   it("a dual-stack Service gets one EndpointSlice per address family, named after the Service and family", () => {
-    const d = desired(service(SBC), [ep("a", "10.70.0.5/24", "fd00:70::5/64"), ep("b", "10.70.0.6/24", "fd00:70:0:0::6/64")], [pod("a"), pod("b", { hostname: "b-host" })]);
+    const d = desired(
+      service(SBC),
+      [ep("a", "10.70.0.5/24", "fd00:70::5/64"), ep("b", "10.70.0.6/24", "fd00:70:0:0::6/64")],
+      [pod("a"), pod("b", { hostname: "b-host" })],
+    );
     expect(ips(d)).toEqual({
       ready: ["10.70.0.5", "10.70.0.6", "fd00:70::5", "fd00:70::6"],
       notReady: [],
@@ -50,32 +73,56 @@ describe("desiredServiceEndpoints (danm-spec §13.2)", () => {
       ["IPv4", { "kubernetes.io/service-name": "sbc", "endpointslice.kubernetes.io/managed-by": "svcwatcher.danm.k8s.io" }],
       ["IPv6", { "kubernetes.io/service-name": "sbc", "endpointslice.kubernetes.io/managed-by": "svcwatcher.danm.k8s.io" }],
     ]);
-    expect(d.slices[1].endpoints[1]).toEqual({ addresses: ["fd00:70::6"], conditions: { ready: true, serving: true, terminating: false }, hostname: "b-host", nodeName: "node-1", targetRef: { kind: "Pod", namespace: NS, name: "b", uid: "uid-b" } });
+    expect(d.slices[1].endpoints[1]).toEqual({
+      addresses: ["fd00:70::6"],
+      conditions: { ready: true, serving: true, terminating: false },
+      hostname: "b-host",
+      nodeName: "node-1",
+      targetRef: { kind: "Pod", namespace: NS, name: "b", uid: "uid-b" },
+    });
     expect(d.endpoints.subsets[0].addresses[1]).toEqual({ ip: "10.70.0.6", hostname: "b-host", nodeName: "node-1", targetRef: ref("b") });
   });
 
   it("the Endpoints copies the Service's annotations, is labelled as ours and has one subset with the Service ports", () => {
-    const d = desired(service(SBC, [{ name: "sip", port: 5060, protocol: "UDP" }, { name: "http", port: 80 } as never]), [ep("a", "10.70.0.5/24", "")], [pod("a")]);
+    const d = desired(
+      service(SBC, [{ name: "sip", port: 5060, protocol: "UDP" }, { name: "http", port: 80 } as never]),
+      [ep("a", "10.70.0.5/24", "")],
+      [pod("a")],
+    );
     expect(d.endpoints.metadata).toEqual({
       name: "sbc",
       namespace: NS,
       annotations: SBC,
       labels: { "app.kubernetes.io/managed-by": "svcwatcher.danm.k8s.io", "endpointslice.kubernetes.io/skip-mirror": "true" },
     });
-    expect(d.endpoints.subsets.map((s) => s.ports)).toEqual([[{ name: "sip", port: 5060, protocol: "UDP" }, { name: "http", port: 80, protocol: "TCP" }]]);
+    expect(d.endpoints.subsets.map((s) => s.ports)).toEqual([
+      [
+        { name: "sip", port: 5060, protocol: "UDP" },
+        { name: "http", port: 80, protocol: "TCP" },
+      ],
+    ]);
     expect(d.slices.map((s) => s.metadata.name)).toEqual(["sbc-danm-ipv4"]);
   });
 
   it.each([
     ["an unready Pod is published as not ready", {}, false, { ready: [], notReady: ["10.70.0.5"], slices: { "sbc-danm-ipv4": ["10.70.0.5 ready=false"] } }],
-    ["an unready Pod is published as ready when the Service tolerates unready endpoints", { "service.alpha.kubernetes.io/tolerate-unready-endpoints": "true" }, false, { ready: ["10.70.0.5"], notReady: [], slices: { "sbc-danm-ipv4": ["10.70.0.5 ready=true"] } }],
+    [
+      "an unready Pod is published as ready when the Service tolerates unready endpoints",
+      { "service.alpha.kubernetes.io/tolerate-unready-endpoints": "true" },
+      false,
+      { ready: ["10.70.0.5"], notReady: [], slices: { "sbc-danm-ipv4": ["10.70.0.5 ready=true"] } },
+    ],
     ["a ready Pod is published as ready", {}, true, { ready: ["10.70.0.5"], notReady: [], slices: { "sbc-danm-ipv4": ["10.70.0.5 ready=true"] } }],
   ])("%s", (_name, extra, ready, expected) => {
     expect(ips(desired(service({ ...SBC, ...extra }), [ep("a", "10.70.0.5/24", "none")], [pod("a", { ready })]))).toEqual(expected);
   });
 
   it("a tolerated unready Pod is ready but not serving in its slice", () => {
-    const d = desired(service({ ...SBC, "service.alpha.kubernetes.io/tolerate-unready-endpoints": "true" }), [ep("a", "10.70.0.5/24", "")], [pod("a", { ready: false })]);
+    const d = desired(
+      service({ ...SBC, "service.alpha.kubernetes.io/tolerate-unready-endpoints": "true" }),
+      [ep("a", "10.70.0.5/24", "")],
+      [pod("a", { ready: false })],
+    );
     expect(d.slices[0].endpoints[0].conditions).toEqual({ ready: true, serving: false, terminating: false });
   });
 
@@ -101,7 +148,15 @@ describe("desiredServiceEndpoints (danm-spec §13.2)", () => {
 
   it("danm.k8s.io/network matches DanmEps with apiType DanmNet or an empty apiType (§6)", () => {
     const svc = service({ "danm.k8s.io/selector": '{"app":"sbc"}', "danm.k8s.io/network": "sig" });
-    const d = desired(svc, [ep("a", "10.70.0.5/24", "", { apiType: "DanmNet" }), ep("b", "10.70.0.6/24", "", { apiType: "" }), ep("c", "10.70.0.7/24", "", { apiType: "TenantNetwork" })], [pod("a"), pod("b"), pod("c")]);
+    const d = desired(
+      svc,
+      [
+        ep("a", "10.70.0.5/24", "", { apiType: "DanmNet" }),
+        ep("b", "10.70.0.6/24", "", { apiType: "" }),
+        ep("c", "10.70.0.7/24", "", { apiType: "TenantNetwork" }),
+      ],
+      [pod("a"), pod("b"), pod("c")],
+    );
     expect(ips(d).ready).toEqual(["10.70.0.5", "10.70.0.6"]);
   });
 
@@ -114,7 +169,11 @@ describe("desiredServiceEndpoints (danm-spec §13.2)", () => {
   it("a family with more endpoints than one slice holds continues in <service>-danm-ipv4-2", () => {
     const n = MAX_ENDPOINTS_PER_SLICE + 5;
     const eps = Array.from({ length: n }, (_, i) => ep(`p${i}`, `10.70.${i >> 8}.${i & 255}/16`, ""));
-    const d = desired(service(SBC), eps, eps.map((e) => pod(e.spec!.Pod!)));
+    const d = desired(
+      service(SBC),
+      eps,
+      eps.map((e) => pod(e.spec!.Pod!)),
+    );
     expect(d.slices.map((s) => [s.metadata.name, s.endpoints.length])).toEqual([
       ["sbc-danm-ipv4", MAX_ENDPOINTS_PER_SLICE],
       ["sbc-danm-ipv4-2", 5],
@@ -141,17 +200,37 @@ describe("sameEndpoints / sameEndpointSlice", () => {
   it("the same addresses in another order, with server-added metadata and empty lists omitted, are the same", () => {
     const actual = {
       metadata: { ...d.endpoints.metadata, resourceVersion: "12", labels: { ...d.endpoints.metadata.labels, extra: "x" } },
-      subsets: d.endpoints.subsets.map((s) => ({ addresses: reversed(s.addresses), notReadyAddresses: reversed(s.notReadyAddresses), ports: reversed(s.ports) })),
+      subsets: d.endpoints.subsets.map((s) => ({
+        addresses: reversed(s.addresses),
+        notReadyAddresses: reversed(s.notReadyAddresses),
+        ports: reversed(s.ports),
+      })),
     };
     expect(sameEndpoints(d.endpoints, actual)).toBe(true);
     const slice = d.slices[1];
-    expect(sameEndpointSlice(slice, { ...slice, endpoints: reversed(slice.endpoints), metadata: { ...slice.metadata, labels: { ...slice.metadata.labels } } })).toBe(true);
+    expect(
+      sameEndpointSlice(slice, { ...slice, endpoints: reversed(slice.endpoints), metadata: { ...slice.metadata, labels: { ...slice.metadata.labels } } }),
+    ).toBe(true);
   });
 
   it.each([
-    ["an address moved to not-ready", (e: any) => ({ ...e, subsets: [{ ...e.subsets[0], notReadyAddresses: [...e.subsets[0].notReadyAddresses, e.subsets[0].addresses[0]], addresses: e.subsets[0].addresses.slice(1) }] })],
+    [
+      "an address moved to not-ready",
+      (e: any) => ({
+        ...e,
+        subsets: [
+          { ...e.subsets[0], notReadyAddresses: [...e.subsets[0].notReadyAddresses, e.subsets[0].addresses[0]], addresses: e.subsets[0].addresses.slice(1) },
+        ],
+      }),
+    ],
     ["an address missing", (e: any) => ({ ...e, subsets: [{ ...e.subsets[0], addresses: e.subsets[0].addresses.slice(1) }] })],
-    ["a stale Pod resourceVersion", (e: any) => ({ ...e, subsets: [{ ...e.subsets[0], addresses: e.subsets[0].addresses.map((a: any) => ({ ...a, targetRef: { ...a.targetRef, resourceVersion: "6" } })) }] })],
+    [
+      "a stale Pod resourceVersion",
+      (e: any) => ({
+        ...e,
+        subsets: [{ ...e.subsets[0], addresses: e.subsets[0].addresses.map((a: any) => ({ ...a, targetRef: { ...a.targetRef, resourceVersion: "6" } })) }],
+      }),
+    ],
     ["different annotations", (e: any) => ({ ...e, metadata: { ...e.metadata, annotations: {} } })],
     ["our label missing", (e: any) => ({ ...e, metadata: { ...e.metadata, labels: {} } })],
     ["no subsets", (e: any) => ({ ...e, subsets: [] })],
@@ -184,7 +263,13 @@ describe("planServiceEndpoints", () => {
   });
 
   it("a gone Service loses its slices, and its Endpoints only when svcwatcher (or upstream DANM) wrote it", () => {
-    expect(planServiceEndpoints(undefined, d.endpoints, d.slices)).toEqual({ endpoints: { action: "delete", actual: d.endpoints }, slices: [{ action: "delete", name: "sbc-danm-ipv4" }, { action: "delete", name: "sbc-danm-ipv6" }] });
+    expect(planServiceEndpoints(undefined, d.endpoints, d.slices)).toEqual({
+      endpoints: { action: "delete", actual: d.endpoints },
+      slices: [
+        { action: "delete", name: "sbc-danm-ipv4" },
+        { action: "delete", name: "sbc-danm-ipv6" },
+      ],
+    });
     const foreign = { metadata: { name: "sbc", namespace: NS }, subsets: [] };
     expect(planServiceEndpoints(undefined, foreign, []).endpoints).toEqual({ action: "none" });
     const upstream = { metadata: { name: "sbc", namespace: NS, annotations: SBC }, subsets: [] };
@@ -194,7 +279,12 @@ describe("planServiceEndpoints", () => {
 
 describe("danmEpsWithStaleLabels (§13.4)", () => {
   it("finds the DanmEps of exactly that Pod (name and UID) whose labels differ from the Pod's", () => {
-    const eps = [ep("a", "10.70.0.5/24", ""), ep("a", "10.80.0.5/24", "", { network: "oam", labels: { app: "web" } }), ep("a", "10.70.0.7/24", "", { uid: "old", labels: {} }), ep("b", "10.70.0.6/24", "", { labels: {} })];
+    const eps = [
+      ep("a", "10.70.0.5/24", ""),
+      ep("a", "10.80.0.5/24", "", { network: "oam", labels: { app: "web" } }),
+      ep("a", "10.70.0.7/24", "", { uid: "old", labels: {} }),
+      ep("b", "10.70.0.6/24", "", { labels: {} }),
+    ];
     const p = { namespace: NS, name: "a", uid: "uid-a", labels: { app: "sbc" } };
     expect(danmEpsWithStaleLabels(p, eps).map((e) => e.metadata.name)).toEqual(["a-oam"]);
     expect(danmEpsWithStaleLabels({ ...p, labels: { app: "web" } }, eps).map((e) => e.metadata.name)).toEqual(["a-sig"]);

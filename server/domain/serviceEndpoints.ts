@@ -99,10 +99,7 @@ export interface DesiredServiceEndpoints {
   slices: EndpointSliceObject[];
 }
 
-export type ServiceEndpointsResult =
-  | { handled: false }
-  | { handled: true; desired: DesiredServiceEndpoints }
-  | { handled: "invalid"; error: string };
+export type ServiceEndpointsResult = { handled: false } | { handled: true; desired: DesiredServiceEndpoints } | { handled: "invalid"; error: string };
 
 const ADDRESS_TYPE: Record<Family, AddressType> = { 4: "IPv4", 6: "IPv6" };
 /** The API server refuses EndpointSlices with more endpoints; the rest goes to further slices. */
@@ -180,24 +177,24 @@ export function desiredServiceEndpoints(service: ServiceSummary, danmEps: readon
     },
     subsets: ready.length + notReady.length === 0 ? [] : [{ addresses: ready.sort(byIp), notReadyAddresses: notReady.sort(byIp), ports }],
   };
-  const ownerReferences: OwnerReference[] | undefined = service.uid ? [{ apiVersion: "v1", kind: "Service", name: service.name, uid: service.uid, controller: true }] : undefined;
+  const ownerReferences: OwnerReference[] | undefined = service.uid
+    ? [{ apiVersion: "v1", kind: "Service", name: service.name, uid: service.uid, controller: true }]
+    : undefined;
   const slices = ([4, 6] as const).flatMap((family) => {
     const all = byFamily[family].sort((a, b) => compareText(a.addresses[0], b.addresses[0]));
     const chunks: SliceEndpoint[][] = [];
     for (let i = 0; i < all.length; i += MAX_ENDPOINTS_PER_SLICE) chunks.push(all.slice(i, i + MAX_ENDPOINTS_PER_SLICE));
-    return chunks.map(
-      (endpoints, index): EndpointSliceObject => ({
-        metadata: {
-          name: sliceName(service.name, ADDRESS_TYPE[family], index),
-          namespace: service.namespace,
-          labels: { [SERVICE_NAME_LABEL]: service.name, [SLICE_MANAGED_BY_LABEL]: SVCWATCHER_MANAGER },
-          ...(ownerReferences ? { ownerReferences } : {}),
-        },
-        addressType: ADDRESS_TYPE[family],
-        endpoints,
-        ports,
-      }),
-    );
+    return chunks.map((endpoints, index): EndpointSliceObject => ({
+      metadata: {
+        name: sliceName(service.name, ADDRESS_TYPE[family], index),
+        namespace: service.namespace,
+        labels: { [SERVICE_NAME_LABEL]: service.name, [SLICE_MANAGED_BY_LABEL]: SVCWATCHER_MANAGER },
+        ...(ownerReferences ? { ownerReferences } : {}),
+      },
+      addressType: ADDRESS_TYPE[family],
+      endpoints,
+      ports,
+    }));
   });
   return { handled: true, desired: { endpoints, slices } };
 }
@@ -216,7 +213,13 @@ export interface ObservedEndpoints {
 export interface ObservedEndpointSlice {
   metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; ownerReferences?: { uid?: string }[] };
   addressType?: string;
-  endpoints?: { addresses?: string[]; conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean }; hostname?: string; nodeName?: string; targetRef?: ObservedRef }[];
+  endpoints?: {
+    addresses?: string[];
+    conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean };
+    hostname?: string;
+    nodeName?: string;
+    targetRef?: ObservedRef;
+  }[];
   ports?: ObservedPort[];
 }
 interface ObservedAddress {
@@ -246,7 +249,8 @@ const sameRecord = (a: Record<string, string> | undefined, b: Record<string, str
   const ea = Object.entries(a ?? {});
   return ea.length === Object.keys(b ?? {}).length && ea.every(([k, v]) => (b ?? {})[k] === v);
 };
-const labelsInclude = (actual: Record<string, string> | undefined, wanted: Record<string, string>) => Object.entries(wanted).every(([k, v]) => actual?.[k] === v);
+const labelsInclude = (actual: Record<string, string> | undefined, wanted: Record<string, string>) =>
+  Object.entries(wanted).every(([k, v]) => actual?.[k] === v);
 
 function subsetsKey(subsets: ObservedEndpoints["subsets"]): string {
   const nonEmpty = (subsets ?? []).filter((s) => (s.addresses?.length ?? 0) + (s.notReadyAddresses?.length ?? 0) > 0);
@@ -266,7 +270,15 @@ export function sameEndpoints(desired: ObservedEndpoints, actual: ObservedEndpoi
 }
 
 const sliceEndpointKey = (e: NonNullable<ObservedEndpointSlice["endpoints"]>[number]) =>
-  [[...(e.addresses ?? [])].sort().join("+"), e.conditions?.ready ?? "", e.conditions?.serving ?? "", e.conditions?.terminating ?? "", e.hostname ?? "", e.nodeName ?? "", refKey(e.targetRef)].join("|");
+  [
+    [...(e.addresses ?? [])].sort().join("+"),
+    e.conditions?.ready ?? "",
+    e.conditions?.serving ?? "",
+    e.conditions?.terminating ?? "",
+    e.hostname ?? "",
+    e.nodeName ?? "",
+    refKey(e.targetRef),
+  ].join("|");
 
 /** Whether the API server's EndpointSlice already says what `desired` says (order ignored). */
 export function sameEndpointSlice(desired: ObservedEndpointSlice, actual: ObservedEndpointSlice): boolean {
@@ -282,8 +294,16 @@ export function sameEndpointSlice(desired: ObservedEndpointSlice, actual: Observ
 // ---- the plan: what to write so the API server matches the desired state -------------------------
 
 export interface EndpointsPlan<A> {
-  endpoints: { action: "create"; desired: EndpointsObject } | { action: "replace"; desired: EndpointsObject; actual: A } | { action: "delete"; actual: A } | { action: "none" };
-  slices: ({ action: "create"; desired: EndpointSliceObject } | { action: "replace"; desired: EndpointSliceObject; actual: ObservedEndpointSlice } | { action: "delete"; name: string })[];
+  endpoints:
+    | { action: "create"; desired: EndpointsObject }
+    | { action: "replace"; desired: EndpointsObject; actual: A }
+    | { action: "delete"; actual: A }
+    | { action: "none" };
+  slices: (
+    | { action: "create"; desired: EndpointSliceObject }
+    | { action: "replace"; desired: EndpointSliceObject; actual: ObservedEndpointSlice }
+    | { action: "delete"; name: string }
+  )[];
 }
 
 /**
@@ -299,10 +319,15 @@ export function isManagedEndpoints(e: ObservedEndpoints | undefined): boolean {
  * handled, so whatever svcwatcher wrote for it is removed). `actualSlices` are the slices svcwatcher
  * manages for this Service. An Endpoints object someone else wrote is replaced only when desired.
  */
-export function planServiceEndpoints<A extends ObservedEndpoints>(desired: DesiredServiceEndpoints | undefined, actualEndpoints: A | undefined, actualSlices: readonly ObservedEndpointSlice[]): EndpointsPlan<A> {
+export function planServiceEndpoints<A extends ObservedEndpoints>(
+  desired: DesiredServiceEndpoints | undefined,
+  actualEndpoints: A | undefined,
+  actualSlices: readonly ObservedEndpointSlice[],
+): EndpointsPlan<A> {
   let endpoints: EndpointsPlan<A>["endpoints"] = { action: "none" };
   if (desired && !actualEndpoints) endpoints = { action: "create", desired: desired.endpoints };
-  else if (desired && actualEndpoints && !sameEndpoints(desired.endpoints, actualEndpoints)) endpoints = { action: "replace", desired: desired.endpoints, actual: actualEndpoints };
+  else if (desired && actualEndpoints && !sameEndpoints(desired.endpoints, actualEndpoints))
+    endpoints = { action: "replace", desired: desired.endpoints, actual: actualEndpoints };
   else if (!desired && actualEndpoints && isManagedEndpoints(actualEndpoints)) endpoints = { action: "delete", actual: actualEndpoints };
 
   const slices: EndpointsPlan<A>["slices"] = [];
@@ -319,6 +344,11 @@ export function planServiceEndpoints<A extends ObservedEndpoints>(desired: Desir
 }
 
 /** §13.4 last bullet: the DanmEps of a Pod (same namespace, name and UID) whose labels are not the Pod's. */
-export function danmEpsWithStaleLabels(pod: { namespace: string; name: string; uid: string; labels: Record<string, string> }, danmEps: readonly DanmEp[]): DanmEp[] {
-  return danmEps.filter((ep) => ep.metadata.namespace === pod.namespace && ep.spec?.Pod === pod.name && ep.spec?.PodUID === pod.uid && !sameRecord(ep.metadata.labels, pod.labels));
+export function danmEpsWithStaleLabels(
+  pod: { namespace: string; name: string; uid: string; labels: Record<string, string> },
+  danmEps: readonly DanmEp[],
+): DanmEp[] {
+  return danmEps.filter(
+    (ep) => ep.metadata.namespace === pod.namespace && ep.spec?.Pod === pod.name && ep.spec?.PodUID === pod.uid && !sameRecord(ep.metadata.labels, pod.labels),
+  );
 }

@@ -64,7 +64,8 @@ export function parseSriovDevicePluginConfig(text: string): ParsedSriovConfig {
     const functions: PoolFunction[] = [];
     for (const sel of selectors as { pfNames?: unknown }[]) {
       if (sel?.pfNames === undefined) continue;
-      if (!Array.isArray(sel.pfNames) || sel.pfNames.some((p) => typeof p !== "string")) return { ok: false, reason: `resourceList[${i}].selectors.pfNames must be a list of strings` };
+      if (!Array.isArray(sel.pfNames) || sel.pfNames.some((p) => typeof p !== "string"))
+        return { ok: false, reason: `resourceList[${i}].selectors.pfNames must be a list of strings` };
       for (const entry of sel.pfNames as string[]) {
         const parsed = parsePfName(entry);
         if (typeof parsed === "string") return { ok: false, reason: `resourceList[${i}]: ${parsed}` };
@@ -117,7 +118,13 @@ export function vfHolders(danmEps: readonly DanmEp[], node: string): Map<string,
  * and counts. A pool without a PF in the config, or whose PF could not be read, carries an error
  * and reports what it could read.
  */
-export function sriovPoolStatuses(poolNames: readonly string[], config: ParsedSriovConfig | undefined, readings: ReadonlyMap<string, PhysicalFunctionRead>, holders: ReadonlyMap<string, { pod: string; network: string }>, configSource = "the SR-IOV config"): SriovPoolStatus[] {
+export function sriovPoolStatuses(
+  poolNames: readonly string[],
+  config: ParsedSriovConfig | undefined,
+  readings: ReadonlyMap<string, PhysicalFunctionRead>,
+  holders: ReadonlyMap<string, { pod: string; network: string }>,
+  configSource = "the SR-IOV config",
+): SriovPoolStatus[] {
   return poolNames.map((name) => {
     const errors: string[] = [];
     const functions = config?.ok ? (config.pools.get(name) ?? []) : [];

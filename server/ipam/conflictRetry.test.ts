@@ -36,33 +36,50 @@ describe("retryOnConflict", () => {
   it("counts the backoff in units of the failed attempt's duration when it is longer than baseDelayMs", async () => {
     const fake = fakeEnvironment();
     const policy = { maxAttempts: 50, deadlineMs: 60_000, baseDelayMs: 4, maxDelayMs: 1_000 };
-    await retryOnConflict("x", async (n) => {
-      fake.advance(30); // a slow API server: each read + write takes 30 ms
-      if (n < 6) throw conflict();
-    }, policy, fake.env);
+    await retryOnConflict(
+      "x",
+      async (n) => {
+        fake.advance(30); // a slow API server: each read + write takes 30 ms
+        if (n < 6) throw conflict();
+      },
+      policy,
+      fake.env,
+    );
     expect(fake.sleeps).toEqual([30, 60, 120, 240, 480]);
     expect([backoffBound(policy, 1, 1), backoffBound(policy, 1, 30), backoffBound(policy, 7, 30)]).toEqual([4, 30, 1_000]);
   });
 
   it("gives up after maxAttempts conflicts, naming the object and the attempts", async () => {
     let attempts = 0;
-    const e = await retryOnConflict("DanmNet team-b/pool", async () => {
-      attempts++;
-      throw conflict();
-    }, { ...DEFAULT_CONFLICT_RETRY, maxAttempts: 5 }, fakeEnvironment().env).catch((x) => x);
+    const e = await retryOnConflict(
+      "DanmNet team-b/pool",
+      async () => {
+        attempts++;
+        throw conflict();
+      },
+      { ...DEFAULT_CONFLICT_RETRY, maxAttempts: 5 },
+      fakeEnvironment().env,
+    ).catch((x) => x);
     expect(e).toBeInstanceOf(ConflictRetryExhausted);
     expect(attempts).toBe(5);
     expect(e.attempts).toBe(5);
-    expect(e.message).toBe("DanmNet team-b/pool was changed by other writers during each of 5 attempts in 0.1 s (409 Conflict every time); giving up, try again");
+    expect(e.message).toBe(
+      "DanmNet team-b/pool was changed by other writers during each of 5 attempts in 0.1 s (409 Conflict every time); giving up, try again",
+    );
   });
 
   it("starts no attempt after the deadline: the last backoff is cut to the time left", async () => {
     const fake = fakeEnvironment();
     const starts: number[] = [];
-    const e = await retryOnConflict("x", async () => {
-      starts.push(fake.now());
-      throw conflict();
-    }, { maxAttempts: 50, deadlineMs: 1_000, baseDelayMs: 4, maxDelayMs: 500 }, fake.env).catch((x) => x);
+    const e = await retryOnConflict(
+      "x",
+      async () => {
+        starts.push(fake.now());
+        throw conflict();
+      },
+      { maxAttempts: 50, deadlineMs: 1_000, baseDelayMs: 4, maxDelayMs: 500 },
+      fake.env,
+    ).catch((x) => x);
     // 4+8+16+32+64+128+256 = 508 ms, then 492 instead of 500, then one last attempt at 1 s
     expect(fake.sleeps).toEqual([4, 8, 16, 32, 64, 128, 256, 492]);
     expect(starts.at(-1)).toBe(1_000);
@@ -72,10 +89,17 @@ describe("retryOnConflict", () => {
   it("does not retry other errors", async () => {
     let attempts = 0;
     const forbidden = Object.assign(new Error("forbidden"), { status: 403 });
-    await expect(retryOnConflict("x", async () => {
-      attempts++;
-      throw forbidden;
-    }, DEFAULT_CONFLICT_RETRY, fakeEnvironment().env)).rejects.toBe(forbidden);
+    await expect(
+      retryOnConflict(
+        "x",
+        async () => {
+          attempts++;
+          throw forbidden;
+        },
+        DEFAULT_CONFLICT_RETRY,
+        fakeEnvironment().env,
+      ),
+    ).rejects.toBe(forbidden);
     expect(attempts).toBe(1);
   });
 });

@@ -40,8 +40,14 @@ export function isConflict(e: unknown): boolean {
 
 /** Every attempt conflicted until the policy's bound was reached. */
 export class ConflictRetryExhausted extends Error {
-  constructor(readonly what: string, readonly attempts: number, readonly elapsedMs: number) {
-    super(`${what} was changed by other writers during each of ${attempts} attempts in ${(elapsedMs / 1000).toFixed(1)} s (409 Conflict every time); giving up, try again`);
+  constructor(
+    readonly what: string,
+    readonly attempts: number,
+    readonly elapsedMs: number,
+  ) {
+    super(
+      `${what} was changed by other writers during each of ${attempts} attempts in ${(elapsedMs / 1000).toFixed(1)} s (409 Conflict every time); giving up, try again`,
+    );
   }
 }
 
@@ -54,7 +60,12 @@ export function backoffBound(policy: ConflictRetryPolicy, conflicts: number, att
  * Runs `attempt` until it returns or throws something other than a conflict. Each attempt must
  * read the object afresh: a conflict means whatever it read is stale.
  */
-export async function retryOnConflict<R>(what: string, attempt: (n: number) => Promise<R>, policy: ConflictRetryPolicy = DEFAULT_CONFLICT_RETRY, env: RetryEnvironment = realEnvironment): Promise<R> {
+export async function retryOnConflict<R>(
+  what: string,
+  attempt: (n: number) => Promise<R>,
+  policy: ConflictRetryPolicy = DEFAULT_CONFLICT_RETRY,
+  env: RetryEnvironment = realEnvironment,
+): Promise<R> {
   const started = env.now();
   for (let n = 1; ; n++) {
     const attemptStarted = env.now();

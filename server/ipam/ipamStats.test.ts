@@ -43,14 +43,24 @@ class OneNetworkStore implements NetworkStore {
 }
 
 const ref: NetworkRef = { kind: "TenantNetwork", name: "blue", namespace: "team-a" };
-const network = (cidr: string): NetworkObject => ({ apiVersion: "danm.k8s.io/v1", kind: "TenantNetwork", metadata: { name: "blue", namespace: "team-a" }, spec: { NetworkID: "blue", NetworkType: "ipvlan", Options: defaultV4Pool({ cidr }) } }) as NetworkObject;
+const network = (cidr: string): NetworkObject =>
+  ({
+    apiVersion: "danm.k8s.io/v1",
+    kind: "TenantNetwork",
+    metadata: { name: "blue", namespace: "team-a" },
+    spec: { NetworkID: "blue", NetworkType: "ipvlan", Options: defaultV4Pool({ cidr }) },
+  }) as NetworkObject;
 const fast = { baseDelayMs: 1, maxDelayMs: 4 };
 
 function observed(store: NetworkStore, options: ConstructorParameters<typeof NetworkIpam>[1] = {}) {
   const records: IpamOperationRecord[] = [];
   return { records, ipam: new NetworkIpam(store, { retry: fast, ...options, observe: (r) => records.push(r) }) };
 }
-const settle = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+const settle = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -68,8 +78,26 @@ describe("NetworkIpam reports every operation", () => {
     const { ip } = await ipam.allocate(ref, { ip: "dynamic" });
     await ipam.free(ref, { ip });
     expect(records).toEqual([
-      { kind: "TenantNetwork", namespace: "team-a", network: "blue", operation: "allocate", outcome: "ok", seconds: expect.any(Number), conflicts: 0, lockWaitSeconds: 0 },
-      { kind: "TenantNetwork", namespace: "team-a", network: "blue", operation: "free", outcome: "ok", seconds: expect.any(Number), conflicts: 0, lockWaitSeconds: 0 },
+      {
+        kind: "TenantNetwork",
+        namespace: "team-a",
+        network: "blue",
+        operation: "allocate",
+        outcome: "ok",
+        seconds: expect.any(Number),
+        conflicts: 0,
+        lockWaitSeconds: 0,
+      },
+      {
+        kind: "TenantNetwork",
+        namespace: "team-a",
+        network: "blue",
+        operation: "free",
+        outcome: "ok",
+        seconds: expect.any(Number),
+        conflicts: 0,
+        lockWaitSeconds: 0,
+      },
     ]);
     expect(records.every((r) => r.seconds > 0)).toBe(true);
   });
@@ -142,7 +170,17 @@ describe("NetworkIpam reports every operation", () => {
 });
 
 describe("IpamStatsRecorder", () => {
-  const rec = (over: Partial<IpamOperationRecord> = {}): IpamOperationRecord => ({ kind: "DanmNet", namespace: "team-b", network: "internal", operation: "allocate", outcome: "ok", seconds: 0.04, conflicts: 1, lockWaitSeconds: 0.01, ...over });
+  const rec = (over: Partial<IpamOperationRecord> = {}): IpamOperationRecord => ({
+    kind: "DanmNet",
+    namespace: "team-b",
+    network: "internal",
+    operation: "allocate",
+    outcome: "ok",
+    seconds: 0.04,
+    conflicts: 1,
+    lockWaitSeconds: 0.01,
+    ...over,
+  });
 
   it("leaves one complete file per run with all its records, and no temporary file", () => {
     const dir = tempDir();
@@ -152,7 +190,10 @@ describe("IpamStatsRecorder", () => {
     recorder.record(rec({ operation: "free", outcome: "error" }));
     const name = recorder.flush();
     expect(fs.readdirSync(dir)).toEqual([name]);
-    expect(decodeIpamStats(fs.readFileSync(path.join(dir, name!), "utf8"))).toEqual({ ok: true, records: [rec(), rec({ operation: "free", outcome: "error" })] });
+    expect(decodeIpamStats(fs.readFileSync(path.join(dir, name!), "utf8"))).toEqual({
+      ok: true,
+      records: [rec(), rec({ operation: "free", outcome: "error" })],
+    });
     // flushed records are gone: a second flush writes nothing
     expect(recorder.flush()).toBeUndefined();
     expect(fs.readdirSync(dir)).toHaveLength(1);
@@ -214,11 +255,23 @@ describe("netconf ipamStatsDir", () => {
     fs.writeFileSync(path.join(dir, "token"), "t");
     const install = (ipamStatsDir?: string) => {
       const conf = path.join(dir, "conf");
-      installCni({ plugin: path.join(dir, "plugin.mjs"), binDir: path.join(dir, "bin"), confDir: conf, hostBinDir: "/opt/cni/bin", hostConfDir: "/etc/cni/net.d", server: "https://10.96.0.1", caFile: path.join(dir, "ca.crt"), tokenFile: path.join(dir, "token"), ipamStatsDir });
+      installCni({
+        plugin: path.join(dir, "plugin.mjs"),
+        binDir: path.join(dir, "bin"),
+        confDir: conf,
+        hostBinDir: "/opt/cni/bin",
+        hostConfDir: "/etc/cni/net.d",
+        server: "https://10.96.0.1",
+        caFile: path.join(dir, "ca.crt"),
+        tokenFile: path.join(dir, "token"),
+        ipamStatsDir,
+      });
       return parseNetConf(fs.readFileSync(path.join(conf, "00-danm.conf"), "utf8"), "ADD");
     };
     expect(install("/run/custom/ipam-stats").ipamStatsDir).toBe("/run/custom/ipam-stats");
     expect(install(undefined).ipamStatsDir).toBeUndefined();
-    expect(() => parseNetConf(JSON.stringify({ kubeconfig: "/k", ipamStatsDir: 7 }), "ADD")).toThrow('network configuration "danm": ipamStatsDir must be a string');
+    expect(() => parseNetConf(JSON.stringify({ kubeconfig: "/k", ipamStatsDir: 7 }), "ADD")).toThrow(
+      'network configuration "danm": ipamStatsDir must be a string',
+    );
   });
 });

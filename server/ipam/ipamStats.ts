@@ -11,7 +11,14 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { decodeIpamRecord, encodeIpamStats, ipamStatsFileName, ipamStatsTempName, MAX_RECORDS_PER_FILE, type IpamOperationRecord } from "../domain/ipam/operationStats";
+import {
+  decodeIpamRecord,
+  encodeIpamStats,
+  ipamStatsFileName,
+  ipamStatsTempName,
+  MAX_RECORDS_PER_FILE,
+  type IpamOperationRecord,
+} from "../domain/ipam/operationStats";
 
 export const DEFAULT_IPAM_STATS_DIR = "/run/tenet/ipam-stats";
 /** More files than this waiting in the directory: nobody collects them, stop adding. */

@@ -23,7 +23,12 @@ const patient = { retry: { deadlineMs: 120_000, maxAttempts: 200 } };
 describe("IPAM on one network under concurrency", () => {
   let created: NetworkObject;
   beforeAll(async () => {
-    created = await netadmin.create<NetworkObject>("DanmNet", { apiVersion: "danm.k8s.io/v1", kind: "DanmNet", metadata: { name: ref.name, namespace: ref.namespace }, spec: { NetworkID: "ipamrace", NetworkType: "ipvlan", Options: { cidr: "10.77.0.0/24" } } });
+    created = await netadmin.create<NetworkObject>("DanmNet", {
+      apiVersion: "danm.k8s.io/v1",
+      kind: "DanmNet",
+      metadata: { name: ref.name, namespace: ref.namespace },
+      spec: { NetworkID: "ipamrace", NetworkType: "ipvlan", Options: { cidr: "10.77.0.0/24" } },
+    });
   });
   afterAll(async () => {
     await netadmin.delete("DanmNet", ref.name, ref.namespace).catch(() => undefined);
@@ -64,6 +69,8 @@ describe("IPAM on one network under concurrency", () => {
     const end = (await store.get(ref.kind, ref.name, ref.namespace)).spec!.Options!;
     expect(end.alloc).toBe(initial);
     const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-    console.info(`${CALLERS} allocations in ${s(allocated - t0)}, ${CALLERS} frees in ${s(t1 - freeStart)} on ${ref.namespace}/${ref.name}: ${conflicts} conflicts retried`);
+    console.info(
+      `${CALLERS} allocations in ${s(allocated - t0)}, ${CALLERS} frees in ${s(t1 - freeStart)} on ${ref.namespace}/${ref.name}: ${conflicts} conflicts retried`,
+    );
   }, 150_000);
 });

@@ -51,7 +51,10 @@ class MemoryNetworkStore implements NetworkStore {
     if (!current) throw statusError(404, `${kind.toLowerCase()}s "${net.metadata.name}" not found`);
     if (net.metadata.resourceVersion !== current.metadata.resourceVersion) {
       this.conflicts++;
-      throw statusError(409, `Operation cannot be fulfilled on ${kind.toLowerCase()}s "${net.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`);
+      throw statusError(
+        409,
+        `Operation cannot be fulfilled on ${kind.toLowerCase()}s "${net.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`,
+      );
     }
     this.writes++;
     return this.put(net);
@@ -61,14 +64,22 @@ class MemoryNetworkStore implements NetworkStore {
 const ref: NetworkRef = { kind: "DanmNet", name: "pool", namespace: "team-b" };
 /** As the webhook stores a new network: pool and bitmap defaulted. */
 function danmNet(options: NetworkOptions, name = ref.name): NetworkObject {
-  return { apiVersion: "danm.k8s.io/v1", kind: "DanmNet", metadata: { name, namespace: "team-b" }, spec: { NetworkID: name, NetworkType: "ipvlan", Options: options.cidr ? defaultV4Pool(options) : options } };
+  return {
+    apiVersion: "danm.k8s.io/v1",
+    kind: "DanmNet",
+    metadata: { name, namespace: "team-b" },
+    spec: { NetworkID: name, NetworkType: "ipvlan", Options: options.cidr ? defaultV4Pool(options) : options },
+  };
 }
 // fast backoff so the conflict tests take milliseconds; the loop is the real one
 const fast = { retry: { baseDelayMs: 1, maxDelayMs: 8 } };
 const options = (store: MemoryNetworkStore, r = ref) => store.peek(r).spec!.Options!;
 
 async function refusal(promise: Promise<unknown>): Promise<IpamError> {
-  const e = await promise.then(() => undefined, (x: unknown) => x);
+  const e = await promise.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   if (!(e instanceof IpamError)) throw new Error(`expected an IpamError, got ${String(e)}`);
   return e;
 }
@@ -131,8 +142,18 @@ describe("NetworkIpam.allocate", () => {
     const store = new MemoryNetworkStore();
     store.put(danmNet({ cidr: "10.0.0.0/24" }));
     const ipam = new NetworkIpam(store);
-    const outcomes = await Promise.allSettled([ipam.allocate(ref, { ip: "10.0.0.5" }), ipam.allocate(ref, { ip: "10.0.0.7" }), ipam.allocate(ref, { ip: "10.0.0.7" }), ipam.allocate(ref, { ip: "dynamic" })]);
-    expect(outcomes.map((o) => (o.status === "fulfilled" ? o.value.ip : (o.reason as IpamError).rule))).toEqual(["10.0.0.5/24", "10.0.0.7/24", "A-4", "10.0.0.1/24"]);
+    const outcomes = await Promise.allSettled([
+      ipam.allocate(ref, { ip: "10.0.0.5" }),
+      ipam.allocate(ref, { ip: "10.0.0.7" }),
+      ipam.allocate(ref, { ip: "10.0.0.7" }),
+      ipam.allocate(ref, { ip: "dynamic" }),
+    ]);
+    expect(outcomes.map((o) => (o.status === "fulfilled" ? o.value.ip : (o.reason as IpamError).rule))).toEqual([
+      "10.0.0.5/24",
+      "10.0.0.7/24",
+      "A-4",
+      "10.0.0.1/24",
+    ]);
   });
 
   it("reserves both families of dual-stack interfaces together, initialising the IPv6 pool on first use", async () => {
@@ -169,9 +190,13 @@ describe("NetworkIpam.allocate", () => {
     const exhausted = await refusal(ipam.allocate(tiny, { ip: "dynamic" }));
     expect(exhausted).toMatchObject({ network: "DanmNet team-b/tiny", rule: "A-5" });
     expect(exhausted.details.family).toBe(4);
-    expect(exhausted.message).toBe("DanmNet team-b/tiny: all addresses of the pool 10.9.0.1-10.9.0.2 of 10.9.0.0/30 are reserved; free an address or enlarge the allocation pool (A-5)");
+    expect(exhausted.message).toBe(
+      "DanmNet team-b/tiny: all addresses of the pool 10.9.0.1-10.9.0.2 of 10.9.0.0/30 are reserved; free an address or enlarge the allocation pool (A-5)",
+    );
 
-    expect((await refusal(ipam.allocate(tiny, { ip: "10.9.0.2" }))).message).toBe('DanmNet team-b/tiny: 10.9.0.2 is already in use in 10.9.0.0/30; pick another address or use "dynamic" (A-4)');
+    expect((await refusal(ipam.allocate(tiny, { ip: "10.9.0.2" }))).message).toBe(
+      'DanmNet team-b/tiny: 10.9.0.2 is already in use in 10.9.0.0/30; pick another address or use "dynamic" (A-4)',
+    );
     const l2 = await refusal(ipam.allocate({ ...ref, name: "l2" }, { ip: "dynamic" }));
     expect(l2.rule).toBe("A-1");
     expect(l2.message).toMatch(/^DanmNet team-b\/l2: IP cannot be allocated for an L2 network/);
@@ -184,7 +209,9 @@ describe("NetworkIpam.allocate", () => {
     store.refuseWrites = () => statusError(409, "the object has been modified");
     const e = await refusal(new NetworkIpam(store, { retry: { maxAttempts: 7, baseDelayMs: 0 } }).allocate(ref, { ip: "dynamic" }));
     expect(e.details).toMatchObject({ status: 409, attempts: 7 });
-    expect(e.message).toMatch(/^DanmNet team-b\/pool was changed by other writers during each of 7 attempts in \d+\.\d s \(409 Conflict every time\); giving up, try again$/);
+    expect(e.message).toMatch(
+      /^DanmNet team-b\/pool was changed by other writers during each of 7 attempts in \d+\.\d s \(409 Conflict every time\); giving up, try again$/,
+    );
     expect(store.reads).toBe(7);
   });
 
@@ -261,10 +288,15 @@ describe("NetworkIpam with the node lock and a deadline", () => {
     const e = await refusal(ipam.allocate(ref, { ip: "dynamic" }));
     expect(performance.now() - started).toBeLessThan(2_000);
     expect(e.details.timedOut).toBe(true);
-    expect(e.message).toMatch(/^DanmNet team-b\/pool: waited 0\.\d s for the other danm runs on this node that write DanmNet team-b\/pool \(lock .*DanmNet_team-b_pool\.lock held by pid \d+\); giving up, try again$/);
+    expect(e.message).toMatch(
+      /^DanmNet team-b\/pool: waited 0\.\d s for the other danm runs on this node that write DanmNet team-b\/pool \(lock .*DanmNet_team-b_pool\.lock held by pid \d+\); giving up, try again$/,
+    );
     expect(store.writes).toBe(0);
     held.release();
-    expect(await ipam.allocate(ref, { ip: "dynamic" }), "the deadline is read per operation: a later one that is also past it still gets one try").toEqual({ ip: "10.0.0.1/24", ip6: "" });
+    expect(await ipam.allocate(ref, { ip: "dynamic" }), "the deadline is read per operation: a later one that is also past it still gets one try").toEqual({
+      ip: "10.0.0.1/24",
+      ip6: "",
+    });
     fs.rmSync(dir, { recursive: true });
   });
 
@@ -274,7 +306,11 @@ describe("NetworkIpam with the node lock and a deadline", () => {
     store.refuseWrites = () => statusError(409, "the object has been modified");
     const deadline = performance.now() + 200;
     const started = performance.now();
-    const e = await refusal(new NetworkIpam(store, { retry: { deadlineMs: 60_000, maxAttempts: 10_000, baseDelayMs: 5, maxDelayMs: 20 }, deadline: () => deadline }).allocate(ref, { ip: "dynamic" }));
+    const e = await refusal(
+      new NetworkIpam(store, { retry: { deadlineMs: 60_000, maxAttempts: 10_000, baseDelayMs: 5, maxDelayMs: 20 }, deadline: () => deadline }).allocate(ref, {
+        ip: "dynamic",
+      }),
+    );
     expect(performance.now() - started).toBeLessThan(1_500);
     expect(e.details).toMatchObject({ status: 409, timedOut: true });
   });

@@ -32,7 +32,15 @@ import type { NetworkKind, NetworkObject } from "../domain/api/network";
 import { AllocationBatch, type AddressRequest, type AllocationError, type AllocationOp, type AllocationOpResult } from "../domain/ipam/allocate";
 import { ipamOutcome, type IpamOperation, type IpamOperationRecord } from "../domain/ipam/operationStats";
 import type { Family } from "../domain/net/address";
-import { backoffBound, ConflictRetryExhausted, DEFAULT_CONFLICT_RETRY, isConflict, realEnvironment, type ConflictRetryPolicy, type RetryEnvironment } from "./conflictRetry";
+import {
+  backoffBound,
+  ConflictRetryExhausted,
+  DEFAULT_CONFLICT_RETRY,
+  isConflict,
+  realEnvironment,
+  type ConflictRetryPolicy,
+  type RetryEnvironment,
+} from "./conflictRetry";
 import { NodeLockTimeout, type Exclusive } from "./nodeLock";
 import { networkKey, networkLabel, type NetworkRef } from "../domain/networkRef";
 
@@ -75,7 +83,8 @@ export class IpamError extends Error {
   }
 }
 
-const withOptions = (net: NetworkObject, options: NonNullable<NetworkObject["spec"]>["Options"]): NetworkObject => ({ ...net, spec: { ...net.spec, Options: options } }) as NetworkObject;
+const withOptions = (net: NetworkObject, options: NonNullable<NetworkObject["spec"]>["Options"]): NetworkObject =>
+  ({ ...net, spec: { ...net.spec, Options: options } }) as NetworkObject;
 
 export interface IpamOptions {
   retry?: Partial<ConflictRetryPolicy>;
@@ -217,13 +226,28 @@ export class NetworkIpam implements AddressAllocator {
     });
   }
 
-  private report(network: NetworkRef, p: Pending, outcome: { result: AllocationOpResult } | { error: unknown }, failure: IpamError | undefined, observe: ((record: IpamOperationRecord) => void) | undefined): void {
+  private report(
+    network: NetworkRef,
+    p: Pending,
+    outcome: { result: AllocationOpResult } | { error: unknown },
+    failure: IpamError | undefined,
+    observe: ((record: IpamOperationRecord) => void) | undefined,
+  ): void {
     if (!observe) return;
     const seconds = Math.max(0, this.env.now() - p.started) / 1000;
     const ok = "result" in outcome && outcome.result.ok;
     const result = ok ? "ok" : ipamOutcome(failure ? { rule: failure.rule, timedOut: failure.details.timedOut } : {});
     try {
-      observe({ kind: network.kind, namespace: network.namespace ?? "", network: network.name, operation: p.operation, outcome: result, seconds, conflicts: p.conflicts, lockWaitSeconds: Math.min(seconds, Math.max(0, p.lockWaitMs) / 1000) });
+      observe({
+        kind: network.kind,
+        namespace: network.namespace ?? "",
+        network: network.name,
+        operation: p.operation,
+        outcome: result,
+        seconds,
+        conflicts: p.conflicts,
+        lockWaitSeconds: Math.min(seconds, Math.max(0, p.lockWaitMs) / 1000),
+      });
     } catch {
       // statistics never change what the operation returns
     }
@@ -255,7 +279,11 @@ export class NetworkIpam implements AddressAllocator {
         if (p.attempts === 0 || (now < p.until && p.attempts < this.policy.maxAttempts)) continue;
         batch.splice(i, 1);
         const exhausted = new ConflictRetryExhausted(label, p.attempts, now - p.started);
-        p.settle({ error: p.conflicts ? new IpamError(exhausted.message, label, { status: 409, attempts: p.attempts, timedOut: true, cause: exhausted }) : new IpamError(`${label}: ran out of time after ${p.attempts} attempts; giving up, try again`, label, { timedOut: true }) });
+        p.settle({
+          error: p.conflicts
+            ? new IpamError(exhausted.message, label, { status: 409, attempts: p.attempts, timedOut: true, cause: exhausted })
+            : new IpamError(`${label}: ran out of time after ${p.attempts} attempts; giving up, try again`, label, { timedOut: true }),
+        });
       }
       if (batch.length === 0) return;
       for (const p of batch) p.attempts++;
@@ -271,7 +299,8 @@ export class NetworkIpam implements AddressAllocator {
           conflictsInRow++;
           for (const p of batch) p.conflicts++;
           const remaining = waitUntil - this.env.now();
-          if (remaining > 0) await this.env.sleep(Math.min(remaining, this.env.random() * backoffBound(this.policy, conflictsInRow, this.env.now() - attemptStarted)));
+          if (remaining > 0)
+            await this.env.sleep(Math.min(remaining, this.env.random() * backoffBound(this.policy, conflictsInRow, this.env.now() - attemptStarted)));
           continue;
         }
         if (e instanceof NodeLockTimeout) {

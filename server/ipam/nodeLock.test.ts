@@ -6,7 +6,17 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { acquireNodeLock, EMPTY_GRACE_MS, formatRecord, networkLockFile, networkLocks, NodeLockTimeout, NodeLockUnusable, readHolder, STALE_CHECK_MS } from "./nodeLock";
+import {
+  acquireNodeLock,
+  EMPTY_GRACE_MS,
+  formatRecord,
+  networkLockFile,
+  networkLocks,
+  NodeLockTimeout,
+  NodeLockUnusable,
+  readHolder,
+  STALE_CHECK_MS,
+} from "./nodeLock";
 
 const MODULE = path.join(path.dirname(fileURLToPath(import.meta.url)), "nodeLock.ts");
 
@@ -16,10 +26,16 @@ function nodeChild(body: string, args: unknown, viaShell = false): ChildProcess 
   const env = { ...process.env, LOCK_TEST_ARGS: JSON.stringify(args) };
   if (!viaShell) return spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { env, stdio: ["ignore", "pipe", "inherit"] });
   // the shell starts the node process in the background, then becomes `sleep`, which never reaps it
-  return spawn("sh", ["-c", `"${process.execPath}" --import tsx --input-type=module -e "$LOCK_TEST_CODE" & exec sleep 60`], { env: { ...env, LOCK_TEST_CODE: code }, stdio: ["ignore", "pipe", "inherit"] });
+  return spawn("sh", ["-c", `"${process.execPath}" --import tsx --input-type=module -e "$LOCK_TEST_CODE" & exec sleep 60`], {
+    env: { ...env, LOCK_TEST_CODE: code },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
 }
 
-const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once("exit", (c) => resolve(c))));
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once("exit", (c) => resolve(c)),
+  );
 
 /** The first line the child prints. */
 function firstLine(child: ChildProcess): Promise<string> {
@@ -94,7 +110,9 @@ describe("node lock between processes", () => {
     const refused = await timeoutOf(acquireNodeLock(file, { waitMs: 300, what: "DanmNet team-a/net" }));
     expect(refused).toBeInstanceOf(NodeLockTimeout);
     expect((refused as NodeLockTimeout).holder?.pid).toBe(holder.pid);
-    expect((refused as Error).message).toMatch(/^waited 0\.\d s for the other danm runs on this node that write DanmNet team-a\/net \(lock .* held by pid \d+\)$/);
+    expect((refused as Error).message).toMatch(
+      /^waited 0\.\d s for the other danm runs on this node that write DanmNet team-a\/net \(lock .* held by pid \d+\)$/,
+    );
 
     // a waiter is already polling when the holder dies
     const started = performance.now();
@@ -109,7 +127,11 @@ describe("node lock between processes", () => {
   });
 
   it("a SIGKILLed holder nobody reaped yet (a zombie) counts as dead", { timeout: 30_000 }, async () => {
-    const parent = nodeChild(`await acquireNodeLock(args.file, { waitMs: 0, what: "x" }); console.log(process.pid); setInterval(() => {}, 1000);`, { file }, true);
+    const parent = nodeChild(
+      `await acquireNodeLock(args.file, { waitMs: 0, what: "x" }); console.log(process.pid); setInterval(() => {}, 1000);`,
+      { file },
+      true,
+    );
     children.push(parent);
     const pid = Number(await firstLine(parent));
     process.kill(pid, "SIGKILL");
@@ -201,7 +223,12 @@ describe("networkLocks", () => {
   it("names one lock file per network and creates the directory", async () => {
     const locks = networkLocks(path.join(dir, "nested", "ipam"), () => undefined);
     const net = { kind: "ClusterNetwork", name: "external" };
-    const seen = await locks(net, "ClusterNetwork external", async () => fs.readFileSync(networkLockFile(path.join(dir, "nested", "ipam"), net), "utf8"), 1_000);
+    const seen = await locks(
+      net,
+      "ClusterNetwork external",
+      async () => fs.readFileSync(networkLockFile(path.join(dir, "nested", "ipam"), net), "utf8"),
+      1_000,
+    );
     expect(seen).toBe(formatRecord({ pid: process.pid, start: startTimeOf(process.pid) }));
     expect(networkLockFile("/run/tenet/ipam", { kind: "DanmNet", namespace: "team-a", name: "internal" })).toBe("/run/tenet/ipam/DanmNet_team-a_internal.lock");
     // released: only the (empty) waiting line of that network is left
@@ -214,7 +241,9 @@ describe("networkLocks", () => {
     fs.writeFileSync(blocked, "");
     const lines: string[] = [];
     const locks = networkLocks(blocked, (l) => lines.push(l));
-    expect(await timeoutOf(acquireNodeLock(networkLockFile(blocked, { kind: "DanmNet", namespace: "a", name: "b" }), { waitMs: 0, what: "x" }))).toBeInstanceOf(NodeLockUnusable);
+    expect(await timeoutOf(acquireNodeLock(networkLockFile(blocked, { kind: "DanmNet", namespace: "a", name: "b" }), { waitMs: 0, what: "x" }))).toBeInstanceOf(
+      NodeLockUnusable,
+    );
     expect(await locks({ kind: "DanmNet", namespace: "a", name: "b" }, "DanmNet a/b", async () => "written", 100)).toBe("written");
     expect(await locks({ kind: "DanmNet", namespace: "a", name: "b" }, "DanmNet a/b", async () => "again", 100)).toBe("again");
     expect(lines).toHaveLength(1);

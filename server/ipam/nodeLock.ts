@@ -97,13 +97,18 @@ export class NodeLockTimeout extends Error {
     readonly holder: LockHolder | undefined,
     readonly waitedMs: number,
   ) {
-    super(`waited ${(waitedMs / 1000).toFixed(1)} s for the other danm runs on this node that write ${what}${holder ? ` (lock ${file} held by pid ${holder.pid})` : ""}`);
+    super(
+      `waited ${(waitedMs / 1000).toFixed(1)} s for the other danm runs on this node that write ${what}${holder ? ` (lock ${file} held by pid ${holder.pid})` : ""}`,
+    );
   }
 }
 
 /** The lock directory or file cannot be used at all (permissions, read-only or full file system). */
 export class NodeLockUnusable extends Error {
-  constructor(readonly file: string, cause: unknown) {
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
     super(`lock file ${file} cannot be used: ${(cause as Error)?.message ?? cause}`, { cause });
   }
 }

@@ -24,10 +24,13 @@ export async function canI(kube: KubeRest, attrs: ResourceAttributes): Promise<b
 
 /** The identity a bearer token authenticates as, or undefined when the API server rejects it. */
 export async function reviewToken(console: KubeRest, token: string): Promise<Identity | undefined> {
-  const review = await console.call<{ status?: { authenticated?: boolean; user?: { username?: string; groups?: string[] } } }>("/apis/authentication.k8s.io/v1/tokenreviews", {
-    method: "POST",
-    body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenReview", spec: { token } },
-  });
+  const review = await console.call<{ status?: { authenticated?: boolean; user?: { username?: string; groups?: string[] } } }>(
+    "/apis/authentication.k8s.io/v1/tokenreviews",
+    {
+      method: "POST",
+      body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenReview", spec: { token } },
+    },
+  );
   const user = review.status?.user;
   if (!review.status?.authenticated || !user?.username) return undefined;
   return { user: user.username, groups: user.groups ?? [] };

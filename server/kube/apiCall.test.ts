@@ -17,8 +17,20 @@ interface Answer {
 }
 
 const configMap = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "ipam", namespace: "team-a", resourceVersion: "7" }, data: { next: "10.0.0.5" } };
-const status = (code: number, reason: string, message: string, causes?: unknown[]) => ({ kind: "Status", apiVersion: "v1", status: "Failure", code, reason, message, ...(causes ? { details: { causes } } : {}) });
-const throttled = (retryAfter: string): Answer => ({ status: 429, body: status(429, "TooManyRequests", "too many requests, please try again later"), headers: { "retry-after": retryAfter } });
+const status = (code: number, reason: string, message: string, causes?: unknown[]) => ({
+  kind: "Status",
+  apiVersion: "v1",
+  status: "Failure",
+  code,
+  reason,
+  message,
+  ...(causes ? { details: { causes } } : {}),
+});
+const throttled = (retryAfter: string): Answer => ({
+  status: 429,
+  body: status(429, "TooManyRequests", "too many requests, please try again later"),
+  headers: { "retry-after": retryAfter },
+});
 
 /** Answers queued per test, then 200 with the ConfigMap; every request is remembered with its arrival time. */
 let answers: Answer[] = [];
@@ -100,7 +112,12 @@ describe.each(Object.entries(transports))("%s against a server that throttles", 
 describe("a server that cannot be reached", () => {
   it("is a KubeError without a status from either transport", async () => {
     const gone = new KubeConfig();
-    gone.loadFromOptions({ clusters: [{ name: "x", server: "http://127.0.0.1:1", skipTLSVerify: true }], users: [{ name: "u" }], contexts: [{ name: "c", cluster: "x", user: "u" }], currentContext: "c" });
+    gone.loadFromOptions({
+      clusters: [{ name: "x", server: "http://127.0.0.1:1", skipTLSVerify: true }],
+      users: [{ name: "u" }],
+      contexts: [{ name: "c", cluster: "x", user: "u" }],
+      currentContext: "c",
+    });
     const viaClientNode = await new ConfigMapClient(gone).get("a", "b").catch((x: unknown) => x);
     const rest = await KubeRest.fromKubeConfig(gone);
     const viaRest = await rest.call("/api").catch((x: unknown) => x);
@@ -121,17 +138,33 @@ describe("retry delays and error reading", () => {
   });
 
   it("reads Retry-After in seconds only", () => {
-    expect([" 2 ", "0", undefined, "Wed, 21 Oct 2026 07:28:00 GMT", "-1", "1.5"].map(retryAfterSeconds)).toEqual([2, 0, undefined, undefined, undefined, undefined]);
+    expect([" 2 ", "0", undefined, "Wed, 21 Oct 2026 07:28:00 GMT", "-1", "1.5"].map(retryAfterSeconds)).toEqual([
+      2,
+      0,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it("reads a Status body, plain text, or nothing", () => {
-    expect(statusError(404, JSON.stringify(status(404, "NotFound", 'configmaps "x" not found')))).toMatchObject({ status: 404, reason: "NotFound", message: 'configmaps "x" not found', causes: [] });
+    expect(statusError(404, JSON.stringify(status(404, "NotFound", 'configmaps "x" not found')))).toMatchObject({
+      status: 404,
+      reason: "NotFound",
+      message: 'configmaps "x" not found',
+      causes: [],
+    });
     expect(statusError(502, "Bad Gateway")).toMatchObject({ status: 502, message: "Bad Gateway", reason: undefined });
     expect(statusError(500, "").message).toBe("HTTP 500");
   });
 
   it("turns what client-node throws into a KubeError once", () => {
-    const thrown = Object.assign(new Error("HTTP-Code: 409"), { code: 409, body: JSON.stringify(status(409, "Conflict", "the object has been modified")), headers: { "Retry-After": "3" } });
+    const thrown = Object.assign(new Error("HTTP-Code: 409"), {
+      code: 409,
+      body: JSON.stringify(status(409, "Conflict", "the object has been modified")),
+      headers: { "Retry-After": "3" },
+    });
     const e = kubeError(thrown);
     expect(e).toMatchObject({ status: 409, reason: "Conflict", message: "the object has been modified", retryAfterSeconds: 3 });
     expect(kubeError(e)).toBe(e);

@@ -15,12 +15,20 @@ export function readManifestFile(file: string): KubernetesObject[] {
 export class ApplyError extends Error {}
 
 /** Server-side apply, in order; `dryRun` asks the API server to check without persisting. */
-export async function applyObjects(kc: KubeConfig, objects: KubernetesObject[], options: { dryRun?: boolean; fieldManager?: string } = {}): Promise<KubernetesObject[]> {
+export async function applyObjects(
+  kc: KubeConfig,
+  objects: KubernetesObject[],
+  options: { dryRun?: boolean; fieldManager?: string } = {},
+): Promise<KubernetesObject[]> {
   const api = KubernetesObjectApi.makeApiClient(kc);
   const out: KubernetesObject[] = [];
   for (const object of objects) {
     try {
-      out.push(await apiCall(() => api.patch(object, undefined, options.dryRun ? "All" : undefined, options.fieldManager ?? FIELD_MANAGER, true, PatchStrategy.ServerSideApply)));
+      out.push(
+        await apiCall(() =>
+          api.patch(object, undefined, options.dryRun ? "All" : undefined, options.fieldManager ?? FIELD_MANAGER, true, PatchStrategy.ServerSideApply),
+        ),
+      );
     } catch (e) {
       const ns = object.metadata?.namespace ? `${object.metadata.namespace}/` : "";
       throw new ApplyError(`${object.kind} ${ns}${object.metadata?.name}: ${(e as Error).message}`);

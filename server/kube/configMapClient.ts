@@ -23,7 +23,10 @@ export class ConfigMapClient {
 
   /** Refused with 409 when metadata.resourceVersion is not the stored one. */
   replace(configMap: ConfigMap): Promise<ConfigMap> {
-    return apiCall(() => this.api.replaceNamespacedConfigMap({ namespace: configMap.metadata.namespace, name: configMap.metadata.name, body: configMap }) as Promise<ConfigMap>);
+    return apiCall(
+      () =>
+        this.api.replaceNamespacedConfigMap({ namespace: configMap.metadata.namespace, name: configMap.metadata.name, body: configMap }) as Promise<ConfigMap>,
+    );
   }
 
   async delete(namespace: string, name: string): Promise<void> {

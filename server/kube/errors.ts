@@ -23,7 +23,11 @@ export class KubeError extends Error {
   readonly causes: StatusCause[];
   readonly retryAfterSeconds?: number;
 
-  constructor(readonly status: number | undefined, message: string, details: KubeErrorDetails = {}) {
+  constructor(
+    readonly status: number | undefined,
+    message: string,
+    details: KubeErrorDetails = {},
+  ) {
     super(message);
     this.reason = details.reason;
     this.causes = details.causes ?? [];

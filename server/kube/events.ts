@@ -36,6 +36,11 @@ export async function recordEvent(kc: KubeConfig, target: EventTarget, reason: s
 
 /** Events about an object (as `kubectl describe` lists them), newest last. */
 export async function eventsAbout(kc: KubeConfig, target: { kind: string; name: string; namespace?: string }): Promise<{ reason: string; message: string }[]> {
-  const list = await apiCall(() => kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: target.namespace || "default", fieldSelector: `involvedObject.kind=${target.kind},involvedObject.name=${target.name}` }));
+  const list = await apiCall(() =>
+    kc.makeApiClient(CoreV1Api).listNamespacedEvent({
+      namespace: target.namespace || "default",
+      fieldSelector: `involvedObject.kind=${target.kind},involvedObject.name=${target.name}`,
+    }),
+  );
   return list.items.map((e) => ({ reason: e.reason ?? "", message: e.message ?? "" }));
 }

@@ -30,7 +30,11 @@ function microTime(d: Date | undefined): Date | undefined {
 /** coordination.k8s.io Leases: read, and write with the resourceVersion read (409 when someone else did). */
 export class LeaseStore {
   private readonly api: CoordinationV1Api;
-  constructor(kc: KubeConfig, private readonly namespace: string, private readonly name: string) {
+  constructor(
+    kc: KubeConfig,
+    private readonly namespace: string,
+    private readonly name: string,
+  ) {
     this.api = kc.makeApiClient(CoordinationV1Api);
   }
 
@@ -55,7 +59,11 @@ export class LeaseStore {
       },
     };
     return toRecord(
-      await apiCall(() => (record.resourceVersion ? this.api.replaceNamespacedLease({ namespace: this.namespace, name: this.name, body }) : this.api.createNamespacedLease({ namespace: this.namespace, body }))),
+      await apiCall(() =>
+        record.resourceVersion
+          ? this.api.replaceNamespacedLease({ namespace: this.namespace, name: this.name, body })
+          : this.api.createNamespacedLease({ namespace: this.namespace, body }),
+      ),
     );
   }
 }

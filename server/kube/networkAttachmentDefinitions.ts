@@ -16,7 +16,8 @@ export async function nadApiServed(kube: KubeRest): Promise<true | string> {
     await kube.call(nadPath(), { query: { limit: "1" } });
     return true;
   } catch (e) {
-    if (e instanceof KubeError && e.status === 404) return `the cluster does not serve ${NAD_API.group}/${NAD_API.version} ${NAD_API.plural} (no NetworkAttachmentDefinition CRD)`;
+    if (e instanceof KubeError && e.status === 404)
+      return `the cluster does not serve ${NAD_API.group}/${NAD_API.version} ${NAD_API.plural} (no NetworkAttachmentDefinition CRD)`;
     throw e;
   }
 }
@@ -24,7 +25,10 @@ export async function nadApiServed(kube: KubeRest): Promise<true | string> {
 /** Every NAD the client may list; none when the cluster does not serve the API. */
 export async function listNetworkAttachmentDefinitions(kube: KubeRest): Promise<NetworkAttachmentDefinition[]> {
   try {
-    return (await kube.call<{ items: Omit<NetworkAttachmentDefinition, "kind">[] }>(nadPath())).items.map((i) => ({ ...i, kind: "NetworkAttachmentDefinition" as const }));
+    return (await kube.call<{ items: Omit<NetworkAttachmentDefinition, "kind">[] }>(nadPath())).items.map((i) => ({
+      ...i,
+      kind: "NetworkAttachmentDefinition" as const,
+    }));
   } catch (e) {
     if (e instanceof KubeError && e.status === 404) return [];
     throw e;
@@ -39,7 +43,11 @@ const MAX_CONFLICTS = 5;
  * computing the same change never fight: the later one finds nothing left to do. `change` returns
  * undefined when nothing is to be written. Resolves to whether this call wrote.
  */
-export async function updateNetworkAttachmentDefinition(kube: KubeRest, nad: NetworkAttachmentDefinition, change: (nad: NetworkAttachmentDefinition) => NetworkAttachmentDefinition | undefined): Promise<boolean> {
+export async function updateNetworkAttachmentDefinition(
+  kube: KubeRest,
+  nad: NetworkAttachmentDefinition,
+  change: (nad: NetworkAttachmentDefinition) => NetworkAttachmentDefinition | undefined,
+): Promise<boolean> {
   const { namespace, name } = nad.metadata;
   let current: NetworkAttachmentDefinition | undefined = nad;
   for (let attempt = 1; ; attempt++) {

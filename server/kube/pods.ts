@@ -28,7 +28,10 @@ export async function podUids(kc: KubeConfig): Promise<Map<string, string>> {
 }
 
 /** A Pod that never runs (tests: there is no kubelet); bound to `nodeName` so nothing schedules it. */
-export async function createPod(kubeconfig: string, pod: { namespace: string; name: string; nodeName: string; labels?: Record<string, string>; annotations?: Record<string, string> }): Promise<PodSummary> {
+export async function createPod(
+  kubeconfig: string,
+  pod: { namespace: string; name: string; nodeName: string; labels?: Record<string, string>; annotations?: Record<string, string> },
+): Promise<PodSummary> {
   const api = loadKubeConfig(kubeconfig).makeApiClient(CoreV1Api);
   const created = await apiCall(() =>
     api.createNamespacedPod({

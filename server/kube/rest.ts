@@ -48,7 +48,10 @@ const headerValue = (v: string | string[] | undefined) => (Array.isArray(v) ? v[
 
 /** The console's connection to the API server. `as(identity)` gives a client that acts as that person. */
 export class KubeRest {
-  private constructor(private readonly conn: Connection, private readonly identity?: Identity) {}
+  private constructor(
+    private readonly conn: Connection,
+    private readonly identity?: Identity,
+  ) {}
 
   static async fromKubeConfig(kc: KubeConfig): Promise<KubeRest> {
     return new KubeRest(await connectionFrom(kc));
@@ -109,7 +112,12 @@ export class KubeRest {
    * A watch stream: calls `onEvent` per event until the server closes it, the signal aborts or an
    * error occurs. Resolves when the stream ends normally.
    */
-  async watch(path: string, query: Record<string, string | undefined>, onEvent: (e: { type: string; object: unknown }) => void, signal: AbortSignal): Promise<void> {
+  async watch(
+    path: string,
+    query: Record<string, string | undefined>,
+    onEvent: (e: { type: string; object: unknown }) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
     const res = await request(this.url(path, { ...query, watch: "true", allowWatchBookmarks: "true" }), {
       method: "GET",
       headers: this.headers(),

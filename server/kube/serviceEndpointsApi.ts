@@ -31,7 +31,11 @@ export function serviceEndpointsCaches(kc: KubeConfig, log?: Log): ServiceEndpoi
     services: new WatchCache<V1Service>(kc, { path: "/api/v1/services", list: () => list<V1Service>(() => core.listServiceForAllNamespaces()), log }),
     pods: new WatchCache<V1Pod>(kc, { path: "/api/v1/pods", list: () => list<V1Pod>(() => core.listPodForAllNamespaces()), log }),
     endpoints: new WatchCache<V1Endpoints>(kc, { path: "/api/v1/endpoints", list: () => list<V1Endpoints>(() => core.listEndpointsForAllNamespaces()), log }),
-    endpointSlices: new WatchCache<V1EndpointSlice>(kc, { path: "/apis/discovery.k8s.io/v1/endpointslices", list: () => list<V1EndpointSlice>(() => discovery.listEndpointSliceForAllNamespaces()), log }),
+    endpointSlices: new WatchCache<V1EndpointSlice>(kc, {
+      path: "/apis/discovery.k8s.io/v1/endpointslices",
+      list: () => list<V1EndpointSlice>(() => discovery.listEndpointSliceForAllNamespaces()),
+      log,
+    }),
   };
 }
 
@@ -79,13 +83,25 @@ export class ServiceEndpointsWriter {
   }
 
   async createEndpoints(desired: EndpointsObject): Promise<void> {
-    await apiCall(() => this.core.createNamespacedEndpoints({ namespace: desired.metadata.namespace, body: { apiVersion: "v1", kind: "Endpoints", ...desired } }));
+    await apiCall(() =>
+      this.core.createNamespacedEndpoints({ namespace: desired.metadata.namespace, body: { apiVersion: "v1", kind: "Endpoints", ...desired } }),
+    );
   }
 
   /** PUT of the desired content over `actual` (its resourceVersion guards against lost updates; labels others set are kept). */
   async replaceEndpoints(desired: EndpointsObject, actual: CurrentObject): Promise<void> {
-    const metadata = { ...desired.metadata, resourceVersion: actual.metadata?.resourceVersion, labels: { ...actual.metadata?.labels, ...desired.metadata.labels } };
-    await apiCall(() => this.core.replaceNamespacedEndpoints({ namespace: metadata.namespace, name: metadata.name, body: { apiVersion: "v1", kind: "Endpoints", metadata, subsets: desired.subsets } }));
+    const metadata = {
+      ...desired.metadata,
+      resourceVersion: actual.metadata?.resourceVersion,
+      labels: { ...actual.metadata?.labels, ...desired.metadata.labels },
+    };
+    await apiCall(() =>
+      this.core.replaceNamespacedEndpoints({
+        namespace: metadata.namespace,
+        name: metadata.name,
+        body: { apiVersion: "v1", kind: "Endpoints", metadata, subsets: desired.subsets },
+      }),
+    );
   }
 
   async deleteEndpoints(namespace: string, name: string, resourceVersion?: string): Promise<void> {
@@ -93,13 +109,26 @@ export class ServiceEndpointsWriter {
   }
 
   async createEndpointSlice(desired: EndpointSliceObject): Promise<void> {
-    await apiCall(() => this.discovery.createNamespacedEndpointSlice({ namespace: desired.metadata.namespace, body: { apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice", ...desired } }));
+    await apiCall(() =>
+      this.discovery.createNamespacedEndpointSlice({
+        namespace: desired.metadata.namespace,
+        body: { apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice", ...desired },
+      }),
+    );
   }
 
   async replaceEndpointSlice(desired: EndpointSliceObject, actual: CurrentObject): Promise<void> {
-    const metadata = { ...desired.metadata, resourceVersion: actual.metadata?.resourceVersion, labels: { ...actual.metadata?.labels, ...desired.metadata.labels } };
+    const metadata = {
+      ...desired.metadata,
+      resourceVersion: actual.metadata?.resourceVersion,
+      labels: { ...actual.metadata?.labels, ...desired.metadata.labels },
+    };
     await apiCall(() =>
-      this.discovery.replaceNamespacedEndpointSlice({ namespace: metadata.namespace, name: metadata.name, body: { apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice", ...desired, metadata } }),
+      this.discovery.replaceNamespacedEndpointSlice({
+        namespace: metadata.namespace,
+        name: metadata.name,
+        body: { apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice", ...desired, metadata },
+      }),
     );
   }
 

@@ -28,8 +28,15 @@ export class ServiceFixtures {
   }
 
   /** A selectorless headless Service carrying `annotations`. */
-  async createHeadlessService(namespace: string, name: string, annotations: Record<string, string>, ports: { name: string; port: number; protocol?: string }[]) {
-    await apiCall(() => this.core.createNamespacedService({ namespace, body: { metadata: { name, namespace, annotations }, spec: { clusterIP: "None", ports } } }));
+  async createHeadlessService(
+    namespace: string,
+    name: string,
+    annotations: Record<string, string>,
+    ports: { name: string; port: number; protocol?: string }[],
+  ) {
+    await apiCall(() =>
+      this.core.createNamespacedService({ namespace, body: { metadata: { name, namespace, annotations }, spec: { clusterIP: "None", ports } } }),
+    );
   }
 
   async setServiceAnnotations(namespace: string, name: string, annotations: Record<string, string>) {

@@ -36,7 +36,10 @@ export class SharedWatch<T extends WatchedObject = WatchedObject> {
   private started?: Promise<void>;
   private firstSync?: { promise: Promise<void>; resolve: () => void };
 
-  constructor(private readonly kube: KubeRest, private readonly options: SharedWatchOptions) {
+  constructor(
+    private readonly kube: KubeRest,
+    private readonly options: SharedWatchOptions,
+  ) {
     let resolve!: () => void;
     const promise = new Promise<void>((r) => (resolve = r));
     this.firstSync = { promise, resolve };
@@ -81,7 +84,10 @@ export class SharedWatch<T extends WatchedObject = WatchedObject> {
   }
 
   private async relist() {
-    const list = await this.kube.call<{ metadata: { resourceVersion: string }; items: T[] }>(this.options.path, { query: this.options.query, signal: this.abort.signal });
+    const list = await this.kube.call<{ metadata: { resourceVersion: string }; items: T[] }>(this.options.path, {
+      query: this.options.query,
+      signal: this.abort.signal,
+    });
     const seen = new Set<string>();
     for (const received of list.items) {
       const item = this.kept(received);
@@ -109,22 +115,27 @@ export class SharedWatch<T extends WatchedObject = WatchedObject> {
       try {
         if (needList) await this.relist();
         needList = false;
-        await this.kube.watch(this.options.path, { ...this.options.query, resourceVersion: this.resourceVersion, timeoutSeconds: "300" }, (e) => {
-          if (e.type === "BOOKMARK") {
-            this.resourceVersion = (e.object as WatchedObject).metadata.resourceVersion ?? this.resourceVersion;
-            return;
-          }
-          if (e.type === "ERROR") {
-            // 410 Gone: our resourceVersion is too old; list again.
-            needList = true;
-            throw new Error(`watch error: ${(e.object as { message?: string }).message ?? "unknown"}`);
-          }
-          const obj = this.kept(e.object as T);
-          this.resourceVersion = obj.metadata.resourceVersion ?? this.resourceVersion;
-          if (e.type === "DELETED") this.objects.delete(keyOf(obj));
-          else this.objects.set(keyOf(obj), obj);
-          this.emit(e.type as WatchEventType, obj);
-        }, this.abort.signal);
+        await this.kube.watch(
+          this.options.path,
+          { ...this.options.query, resourceVersion: this.resourceVersion, timeoutSeconds: "300" },
+          (e) => {
+            if (e.type === "BOOKMARK") {
+              this.resourceVersion = (e.object as WatchedObject).metadata.resourceVersion ?? this.resourceVersion;
+              return;
+            }
+            if (e.type === "ERROR") {
+              // 410 Gone: our resourceVersion is too old; list again.
+              needList = true;
+              throw new Error(`watch error: ${(e.object as { message?: string }).message ?? "unknown"}`);
+            }
+            const obj = this.kept(e.object as T);
+            this.resourceVersion = obj.metadata.resourceVersion ?? this.resourceVersion;
+            if (e.type === "DELETED") this.objects.delete(keyOf(obj));
+            else this.objects.set(keyOf(obj), obj);
+            this.emit(e.type as WatchEventType, obj);
+          },
+          this.abort.signal,
+        );
       } catch (e) {
         if (this.stopped) return;
         if (needList && this.options.onNotServed && e instanceof KubeError && e.status === 404) {

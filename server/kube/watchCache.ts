@@ -19,7 +19,10 @@ export class WatchCache<T extends KubernetesObject> {
   /** The last list(), kept until the next event: callers that index it by identity stay cheap. */
   private snapshot?: readonly T[];
 
-  constructor(kc: KubeConfig, private readonly options: WatchCacheOptions<T>) {
+  constructor(
+    kc: KubeConfig,
+    private readonly options: WatchCacheOptions<T>,
+  ) {
     this.informer = makeInformer<T>(kc, options.path, options.list);
     for (const type of ["add", "update", "delete"] as const) {
       this.informer.on(type, (obj: T) => {

@@ -22,7 +22,10 @@ export class KubeClusterState implements ClusterState {
   /** Our own latest write or fresh read, newer than the cache until the watch catches up. */
   private latest?: TenantConfig;
 
-  constructor(kc: KubeConfig, private readonly log?: Log) {
+  constructor(
+    kc: KubeConfig,
+    private readonly log?: Log,
+  ) {
     this.api = kc.makeApiClient(CustomObjectsApi);
     this.configs = danmCache(kc, "tenantconfigs", log);
     this.endpoints = danmCache(kc, "danmeps", log);
@@ -58,7 +61,11 @@ export class KubeClusterState implements ClusterState {
   async updateTenantConfig(config: TenantConfig): Promise<TenantConfigWrite> {
     try {
       const stored = (await this.api.replaceClusterCustomObject({
-        group: API_GROUP, version: DANM_VERSION, plural: "tenantconfigs", name: config.metadata.name!, body: config,
+        group: API_GROUP,
+        version: DANM_VERSION,
+        plural: "tenantconfigs",
+        name: config.metadata.name!,
+        body: config,
       })) as TenantConfig;
       this.latest = stored;
       return { ok: true, stored };

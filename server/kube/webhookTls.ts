@@ -19,7 +19,10 @@ export class WebhookTlsStore {
   private readonly core: CoreV1Api;
   private readonly admission: AdmissionregistrationV1Api;
 
-  constructor(kc: KubeConfig, readonly namespace: string) {
+  constructor(
+    kc: KubeConfig,
+    readonly namespace: string,
+  ) {
     this.core = kc.makeApiClient(CoreV1Api);
     this.admission = kc.makeApiClient(AdmissionregistrationV1Api);
   }
@@ -40,7 +43,13 @@ export class WebhookTlsStore {
    * Creates the Secret, or replaces it when `previous` (what was read) is given: the API server
    * refuses the write with 409 if someone changed it since, and the caller tries again next pass.
    */
-  async writeSecret(name: string, type: string, data: Record<string, string>, previous: StoredSecret | undefined, labels: Record<string, string>): Promise<StoredSecret> {
+  async writeSecret(
+    name: string,
+    type: string,
+    data: Record<string, string>,
+    previous: StoredSecret | undefined,
+    labels: Record<string, string>,
+  ): Promise<StoredSecret> {
     const body: V1Secret = {
       apiVersion: "v1",
       kind: "Secret",
@@ -57,7 +66,11 @@ export class WebhookTlsStore {
   /** The caBundle (PEM) of every webhook of the configuration; undefined when the configuration does not exist. */
   async caBundles(kind: WebhookConfigurationKind, name: string): Promise<string[] | undefined> {
     try {
-      const config = await apiCall(() => (kind === "MutatingWebhookConfiguration" ? this.admission.readMutatingWebhookConfiguration({ name }) : this.admission.readValidatingWebhookConfiguration({ name })));
+      const config = await apiCall(() =>
+        kind === "MutatingWebhookConfiguration"
+          ? this.admission.readMutatingWebhookConfiguration({ name })
+          : this.admission.readValidatingWebhookConfiguration({ name }),
+      );
       return (config.webhooks ?? []).map((w) => (w.clientConfig.caBundle ? Buffer.from(w.clientConfig.caBundle, "base64").toString("utf8") : ""));
     } catch (e) {
       if (e instanceof KubeError && e.status === 404) return undefined;

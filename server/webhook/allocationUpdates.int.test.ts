@@ -13,8 +13,18 @@ const alice = as("alice");
 /** The local cluster's nodes run the danm plugin as admin (system:masters), one of the default IPAM identities. */
 const ipam = as("admin");
 
-type Net = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec: { NetworkID?: string; NetworkType?: string; Options: Record<string, any> } };
-const tn = (name: string, options: Record<string, unknown>): Net => ({ apiVersion: "danm.k8s.io/v1", kind: "TenantNetwork", metadata: { name, namespace: "team-a" }, spec: { NetworkType: "ipvlan", Options: options } });
+type Net = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  spec: { NetworkID?: string; NetworkType?: string; Options: Record<string, any> };
+};
+const tn = (name: string, options: Record<string, unknown>): Net => ({
+  apiVersion: "danm.k8s.io/v1",
+  kind: "TenantNetwork",
+  metadata: { name, namespace: "team-a" },
+  spec: { NetworkType: "ipvlan", Options: options },
+});
 
 /** Admission requests the webhook has answered so far (its own tenet_webhook_requests_total). */
 function webhookRequests(): Promise<number> {
@@ -56,7 +66,9 @@ describe("IPAM allocation updates through the real API server (matchConditions)"
     expect(await webhookRequests(), "neither webhook (mutating, validating) was called").toBe(before);
 
     for (const client of [alice, netadmin]) {
-      const e = await rejection(client.replace("TenantNetwork", allocated(await client.get<Net>("TenantNetwork", "i16-alloc", "team-a"), "alloc", 3, "10.140.0.3")));
+      const e = await rejection(
+        client.replace("TenantNetwork", allocated(await client.get<Net>("TenantNetwork", "i16-alloc", "team-a"), "alloc", 3, "10.140.0.3")),
+      );
       expect(e.message).toContain("spec.Options.alloc: Forbidden");
       expect(e.message).toContain("(N-28)");
     }
@@ -91,7 +103,13 @@ describe("IPAM allocation updates through the real API server (matchConditions)"
     const fresh = Buffer.alloc(2 ** 22 / 8);
     fresh[0] = 0xc0;
     fresh[fresh.length - 1] = 0x01;
-    const withAlloc6 = (alloc6: string): Net => ({ ...created, spec: { ...created.spec, Options: { ...created.spec.Options, alloc6, allocation_pool_v6: { ...created.spec.Options.allocation_pool_v6, lastIp: "fd00:142::1" } } } });
+    const withAlloc6 = (alloc6: string): Net => ({
+      ...created,
+      spec: {
+        ...created.spec,
+        Options: { ...created.spec.Options, alloc6, allocation_pool_v6: { ...created.spec.Options.allocation_pool_v6, lastIp: "fd00:142::1" } },
+      },
+    });
     // a bitmap of the wrong size for the /106 pool is reviewed, and N-29 refuses it
     const wrong = await rejection(ipam.replace("TenantNetwork", withAlloc6(fresh.subarray(8).toString("base64"))));
     expect(wrong.message).toContain("spec.Options.alloc6: Invalid value");

@@ -25,7 +25,10 @@ export interface ClusterState {
 /** ClusterState over plain objects: for the offline validator and for tests of the handler. */
 export class StaticClusterState implements ClusterState {
   private configs: TenantConfig[];
-  constructor(configs: TenantConfig[], private endpoints: readonly DanmEp[]) {
+  constructor(
+    configs: TenantConfig[],
+    private endpoints: readonly DanmEp[],
+  ) {
     this.configs = [...configs].sort((a, b) => (a.metadata.name ?? "").localeCompare(b.metadata.name ?? ""));
   }
   ready() {
@@ -51,6 +54,8 @@ export class StaticClusterState implements ClusterState {
   }
   /** Adds or replaces a TenantConfig (the offline validator admits them in file order). */
   putTenantConfig(config: TenantConfig) {
-    this.configs = [...this.configs.filter((c) => c.metadata.name !== config.metadata.name), config].sort((a, b) => (a.metadata.name ?? "").localeCompare(b.metadata.name ?? ""));
+    this.configs = [...this.configs.filter((c) => c.metadata.name !== config.metadata.name), config].sort((a, b) =>
+      (a.metadata.name ?? "").localeCompare(b.metadata.name ?? ""),
+    );
   }
 }

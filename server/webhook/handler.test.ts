@@ -15,12 +15,16 @@ function initialised(tc: TenantConfig): TenantConfig {
 }
 
 const request = (r: ReturnType<typeof review>) => parseReview(JSON.stringify(r));
-const patched = <T>(object: T, patch?: string) => (patch ? applyPatch(object, JSON.parse(Buffer.from(patch, "base64").toString()) as PatchOperation[]) : object);
+const patched = <T>(object: T, patch?: string) =>
+  patch ? applyPatch(object, JSON.parse(Buffer.from(patch, "base64").toString()) as PatchOperation[]) : object;
 
 /** A cluster state whose TenantConfig writes conflict the first `conflicts` times, like a busy API server. */
 class ConflictingState extends StaticClusterState {
   writes = 0;
-  constructor(tc: TenantConfig, private conflicts: number) {
+  constructor(
+    tc: TenantConfig,
+    private conflicts: number,
+  ) {
     super([tc], []);
   }
   override async updateTenantConfig(config: TenantConfig): Promise<TenantConfigWrite> {
@@ -39,7 +43,9 @@ describe("AdmissionHandler", () => {
     const handler = new AdmissionHandler({ state });
     const res = await handler.handle("mutate", request(review("TenantNetwork", "CREATE", tenantNetwork("taken"))));
     expect(res.allowed).toBe(false);
-    expect(res.status!.message).toBe("TenantNetwork team-a/taken is invalid: metadata.name: Conflict: TenantNetwork team-a/taken exists already; choose another name or change the existing one (no VNI was reserved) (B-7)");
+    expect(res.status!.message).toBe(
+      "TenantNetwork team-a/taken is invalid: metadata.name: Conflict: TenantNetwork team-a/taken exists already; choose another name or change the existing one (no VNI was reserved) (B-7)",
+    );
     expect(reservedVnis(state.tenantConfig()!.hostDevices![0])).toEqual([]);
     expect((await handler.handle("mutate", request(review("TenantNetwork", "CREATE", tenantNetwork("taken"), { dryRun: true })))).allowed).toBe(true);
     expect((await handler.handle("mutate", request(review("TenantNetwork", "CREATE", tenantNetwork("free"))))).allowed).toBe(true);
@@ -48,14 +54,19 @@ describe("AdmissionHandler", () => {
   });
 
   it("passes the requester's userInfo to N-28: alice may not change alloc, the danm plugin's ServiceAccount may, and the set is configurable", async () => {
-    const stored = (await new AdmissionHandler({ state: new StaticClusterState([], []) }).handle("mutate", request(review("ClusterNetwork", "CREATE", clusterNetwork("core", { cidr: "10.20.0.0/26" })))));
+    const stored = await new AdmissionHandler({ state: new StaticClusterState([], []) }).handle(
+      "mutate",
+      request(review("ClusterNetwork", "CREATE", clusterNetwork("core", { cidr: "10.20.0.0/26" }))),
+    );
     const old = patched(clusterNetwork("core", { cidr: "10.20.0.0/26" }), stored.patch) as { spec: { Options: Record<string, unknown> } };
     const changed = { ...old, spec: { ...old.spec, Options: { ...old.spec.Options, alloc: Buffer.alloc(8, 0xff).toString("base64") } } };
     const update = (user: { username: string; groups?: string[] }, handler = new AdmissionHandler({ state: new StaticClusterState([], []) })) =>
       handler.handle("mutate", request(review("ClusterNetwork", "UPDATE", changed, { oldObject: old, user })));
     const denied = await update({ username: "alice", groups: ["tenet:tenants"] });
     expect(denied.allowed).toBe(false);
-    expect(denied.status!.message).toContain("ClusterNetwork core is invalid: spec.Options.alloc: Forbidden: alloc records which addresses Pods hold in ClusterNetwork core and is written by tenet's IPAM only; alice may not change it");
+    expect(denied.status!.message).toContain(
+      "ClusterNetwork core is invalid: spec.Options.alloc: Forbidden: alloc records which addresses Pods hold in ClusterNetwork core and is written by tenet's IPAM only; alice may not change it",
+    );
     expect(denied.status!.message).toContain("(N-28)");
     expect((await update({ username: "system:serviceaccount:tenet-system:tenet-cni" })).allowed).toBe(true);
     const custom = new AdmissionHandler({ state: new StaticClusterState([], []), ipamIdentities: { users: ["node-ipam"], groups: [] } });
@@ -90,8 +101,16 @@ describe("AdmissionHandler", () => {
     const handler = new AdmissionHandler({ state: new StaticClusterState([initialised(tenantConfig())], []) });
     const res = await handler.handle("mutate", request(review("TenantNetwork", "CREATE", tenantNetwork("sneaky", { cidr: "10.0.0.0/24", vlan: 5 }))));
     expect(res.allowed).toBe(false);
-    expect(res.status?.message).toBe("TenantNetwork team-a/sneaky is invalid: spec.Options.vlan: Forbidden: vlan is assigned by the cluster; remove it from TenantNetwork sneaky (N-23)");
-    expect(res.status?.details?.causes).toEqual([{ field: "spec.Options.vlan", reason: "FieldValueForbidden", message: "Forbidden: vlan is assigned by the cluster; remove it from TenantNetwork sneaky (N-23)" }]);
+    expect(res.status?.message).toBe(
+      "TenantNetwork team-a/sneaky is invalid: spec.Options.vlan: Forbidden: vlan is assigned by the cluster; remove it from TenantNetwork sneaky (N-23)",
+    );
+    expect(res.status?.details?.causes).toEqual([
+      {
+        field: "spec.Options.vlan",
+        reason: "FieldValueForbidden",
+        message: "Forbidden: vlan is assigned by the cluster; remove it from TenantNetwork sneaky (N-23)",
+      },
+    ]);
   });
 
   it("a VNI is reserved only after every rule passed: a TenantNetwork failing N-21 leaves the range untouched", async () => {
@@ -116,7 +135,9 @@ describe("AdmissionHandler", () => {
     const handler = new AdmissionHandler({ state });
     const nets = Array.from({ length: 41 }, (_, i) => tenantNetwork(`n${i}`));
     const responses = await Promise.all(nets.map((n) => handler.handle("mutate", request(review("TenantNetwork", "CREATE", n)))));
-    const vlans = responses.filter((r) => r.allowed).map((r, i) => (patched(nets[i], r.patch) as unknown as { spec: { Options: { vlan: number } } }).spec.Options.vlan);
+    const vlans = responses
+      .filter((r) => r.allowed)
+      .map((r, i) => (patched(nets[i], r.patch) as unknown as { spec: { Options: { vlan: number } } }).spec.Options.vlan);
     expect(responses.filter((r) => r.allowed)).toHaveLength(40);
     expect(new Set(vlans).size).toBe(40);
     const denied = responses.find((r) => !r.allowed)!;
@@ -138,7 +159,12 @@ describe("AdmissionHandler", () => {
 
   it("a network with a DanmEp on it cannot be deleted (D-3), naming the Pod", async () => {
     const net = clusterNetwork("oam");
-    const ep = { apiVersion: "danm.k8s.io/v1" as const, kind: "DanmEp" as const, metadata: { name: "ep1", namespace: "team-b" }, spec: { NetworkName: "oam", apiType: "ClusterNetwork", Pod: "web-0", Interface: { Name: "eth0" } } };
+    const ep = {
+      apiVersion: "danm.k8s.io/v1" as const,
+      kind: "DanmEp" as const,
+      metadata: { name: "ep1", namespace: "team-b" },
+      spec: { NetworkName: "oam", apiType: "ClusterNetwork", Pod: "web-0", Interface: { Name: "eth0" } },
+    };
     const handler = new AdmissionHandler({ state: new StaticClusterState([], [ep]) });
     const res = await handler.handle("validate", request(review("ClusterNetwork", "DELETE", null, { oldObject: net })));
     expect(res.allowed).toBe(false);
@@ -146,8 +172,18 @@ describe("AdmissionHandler", () => {
   });
 
   it("deletion is denied when endpoints are not known yet (D-2)", async () => {
-    const state: ClusterState = { ...new StaticClusterState([], []), ready: () => false, tenantConfig: () => undefined, danmEps: () => undefined, updateTenantConfig: async () => ({ ok: false, conflict: false, message: "" }), refreshTenantConfig: async () => {} };
-    const res = await new AdmissionHandler({ state }).handle("validate", request(review("ClusterNetwork", "DELETE", null, { oldObject: clusterNetwork("oam") })));
+    const state: ClusterState = {
+      ...new StaticClusterState([], []),
+      ready: () => false,
+      tenantConfig: () => undefined,
+      danmEps: () => undefined,
+      updateTenantConfig: async () => ({ ok: false, conflict: false, message: "" }),
+      refreshTenantConfig: async () => {},
+    };
+    const res = await new AdmissionHandler({ state }).handle(
+      "validate",
+      request(review("ClusterNetwork", "DELETE", null, { oldObject: clusterNetwork("oam") })),
+    );
     expect(res.status?.message).toContain("(D-2)");
   });
 
@@ -161,7 +197,10 @@ describe("AdmissionHandler", () => {
   });
 
   it("kinds it does not handle are denied as not handled", async () => {
-    const res = await new AdmissionHandler({ state: new StaticClusterState([], []) }).handle("mutate", request(review("ConfigMap", "CREATE", { metadata: { name: "x" } })));
+    const res = await new AdmissionHandler({ state: new StaticClusterState([], []) }).handle(
+      "mutate",
+      request(review("ConfigMap", "CREATE", { metadata: { name: "x" } })),
+    );
     expect(res.allowed).toBe(false);
     expect(res.status?.message).toContain("(N-0)");
   });

@@ -114,7 +114,11 @@ export class AdmissionHandler {
 
   private writeFailed(outcome: NetworkOutcome, message: string): NetworkOutcome {
     const field = outcome.reserved ? `spec.Options.${outcome.reserved.vniType}` : "spec";
-    return { allowed: false, warnings: outcome.warnings, issues: [issue("B-4", "Internal", field, `the VNI reservation could not be saved in the TenantConfig: ${message}; try again`)] };
+    return {
+      allowed: false,
+      warnings: outcome.warnings,
+      issues: [issue("B-4", "Internal", field, `the VNI reservation could not be saved in the TenantConfig: ${message}; try again`)],
+    };
   }
 
   private async deleteNetwork(req: AdmissionRequest): Promise<{ response: AdmissionResponse; issues: Issue[] }> {
@@ -131,11 +135,20 @@ export class AdmissionHandler {
             this.deps.log?.("vni released", { network: `${req.namespace}/${req.name}`, ...o.released });
             return o;
           }
-          if (!written.conflict) return { allowed: false, warnings: [], issues: [issue("D-4", "Internal", "spec.Options", `the VNI could not be released: ${written.message}; try again`)] };
+          if (!written.conflict)
+            return {
+              allowed: false,
+              warnings: [],
+              issues: [issue("D-4", "Internal", "spec.Options", `the VNI could not be released: ${written.message}; try again`)],
+            };
           this.deps.metrics?.vniConflicts.inc();
           await state.refreshTenantConfig();
         }
-        return { allowed: false, warnings: [], issues: [issue("D-4", "Internal", "spec.Options", "the VNI could not be released: the TenantConfig kept changing; try again")] };
+        return {
+          allowed: false,
+          warnings: [],
+          issues: [issue("D-4", "Internal", "spec.Options", "the VNI could not be released: the TenantConfig kept changing; try again")],
+        };
       });
     }
     if (!outcome.allowed) return { response: this.denied(req, outcome.issues, outcome.warnings), issues: outcome.issues };

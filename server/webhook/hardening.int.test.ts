@@ -17,11 +17,18 @@ const alice = as("alice");
 /** The local cluster's nodes run the danm plugin as admin (system:masters), one of the default IPAM identities. */
 const ipam = as("admin");
 
-type Net = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; resourceVersion?: string }; spec: { NetworkID?: string; NetworkType?: string; Options: Record<string, any> } };
+type Net = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; resourceVersion?: string };
+  spec: { NetworkID?: string; NetworkType?: string; Options: Record<string, any> };
+};
 const tn = (name: string, options: Record<string, unknown>, type = "ipvlan", networkId?: string): Net => ({
-  apiVersion: "danm.k8s.io/v1", kind: "TenantNetwork", metadata: { name, namespace: "team-a" }, spec: { NetworkType: type, ...(networkId ? { NetworkID: networkId } : {}), Options: options },
+  apiVersion: "danm.k8s.io/v1",
+  kind: "TenantNetwork",
+  metadata: { name, namespace: "team-a" },
+  spec: { NetworkType: type, ...(networkId ? { NetworkID: networkId } : {}), Options: options },
 });
-
 
 const tenantConfig = () => netadmin.get<TenantConfig & { metadata: { name: string } }>("TenantConfig", "tenet");
 async function reserved(profile: string, vniType: string) {
@@ -47,7 +54,9 @@ describe("hardening rules through the real API server", () => {
     expect(created.spec.NetworkID).toBe("tn-ipvl");
     const e = await rejection(mergePatch("h13-net", { spec: { NetworkID: "overlay" } }));
     expect(e.status).toBe(422);
-    expect(e.message).toContain('TenantNetwork team-a/h13-net is invalid: spec.NetworkID: Forbidden: the NetworkID of a TenantNetwork is assigned at creation and cannot change (was "tn-ipvl")');
+    expect(e.message).toContain(
+      'TenantNetwork team-a/h13-net is invalid: spec.NetworkID: Forbidden: the NetworkID of a TenantNetwork is assigned at creation and cannot change (was "tn-ipvl")',
+    );
     expect(e.message).toContain("(N-23)");
     const replaced = await rejection(alice.replace("TenantNetwork", { ...created, spec: { ...created.spec, NetworkID: "overlay" } }));
     expect(replaced.message).toContain("(N-23)");
@@ -58,9 +67,21 @@ describe("hardening rules through the real API server", () => {
     const path = await rejection(alice.create("TenantNetwork", tn("h13-path", { cidr: "10.131.0.0/24" }, "flannel", "../../../../tmp/x")));
     expect(path.message).toContain('TenantNetwork team-a/h13-path is invalid: spec.NetworkID: Invalid value: "../../../../tmp/x"');
     expect(path.message).toContain("(N-27)");
-    const markup = await rejection(netadmin.create("ClusterNetwork", { apiVersion: "danm.k8s.io/v1", kind: "ClusterNetwork", metadata: { name: "h13-markup" }, spec: { NetworkID: '"><img src=x>', NetworkType: "bridge", Options: {} } }));
+    const markup = await rejection(
+      netadmin.create("ClusterNetwork", {
+        apiVersion: "danm.k8s.io/v1",
+        kind: "ClusterNetwork",
+        metadata: { name: "h13-markup" },
+        spec: { NetworkID: '"><img src=x>', NetworkType: "bridge", Options: {} },
+      }),
+    );
     expect(markup.message).toContain("(N-27)");
-    const dn = await netadmin.create<Net>("DanmNet", { apiVersion: "danm.k8s.io/v1", kind: "DanmNet", metadata: { name: "h13-dn", namespace: "team-b" }, spec: { NetworkID: "h13-dn", NetworkType: "bridge", Options: {} } });
+    const dn = await netadmin.create<Net>("DanmNet", {
+      apiVersion: "danm.k8s.io/v1",
+      kind: "DanmNet",
+      metadata: { name: "h13-dn", namespace: "team-b" },
+      spec: { NetworkID: "h13-dn", NetworkType: "bridge", Options: {} },
+    });
     try {
       expect((await rejection(netadmin.replace("DanmNet", { ...dn, spec: { ...dn.spec, NetworkID: "../x" } }))).message).toContain("(N-27)");
     } finally {
@@ -83,31 +104,52 @@ describe("hardening rules through the real API server", () => {
     const size = Buffer.from(created.spec.Options.alloc, "base64").length;
     for (const alloc of [Buffer.alloc(size, 0xff).toString("base64"), Buffer.alloc(size, 0).toString("base64"), "garbage!!"]) {
       const e = await rejection(mergePatch("h13-alloc", { spec: { Options: { alloc } } }));
-      expect(e.message).toContain("spec.Options.alloc: Forbidden: alloc records which addresses Pods hold in TenantNetwork team-a/h13-alloc and is written by tenet's IPAM only; alice may not change it");
+      expect(e.message).toContain(
+        "spec.Options.alloc: Forbidden: alloc records which addresses Pods hold in TenantNetwork team-a/h13-alloc and is written by tenet's IPAM only; alice may not change it",
+      );
       expect(e.message).toContain("(N-28)");
     }
     const moved = await rejection(mergePatch("h13-alloc", { spec: { Options: { allocation_pool: { lastIp: "10.133.0.200" } } } }));
     expect(moved.message).toContain("spec.Options.allocation_pool.lastIp: Forbidden");
     // re-applying what is stored stays possible for her
-    const again = await alice.replace<Net>("TenantNetwork", { ...created, spec: { ...created.spec, Options: { ...created.spec.Options, container_prefix: "h13" } } });
+    const again = await alice.replace<Net>("TenantNetwork", {
+      ...created,
+      spec: { ...created.spec, Options: { ...created.spec.Options, container_prefix: "h13" } },
+    });
     expect(again.spec.Options.alloc).toBe(created.spec.Options.alloc);
 
     // the IPAM identity hands out 10.133.0.1 (bit 1) and records it
     const current = await ipam.get<Net>("TenantNetwork", "h13-alloc", "team-a");
     const bits = Buffer.from(current.spec.Options.alloc, "base64");
     bits[0] |= 0x40;
-    const written = await ipam.replace<Net>("TenantNetwork", { ...current, spec: { ...current.spec, Options: { ...current.spec.Options, alloc: bits.toString("base64"), allocation_pool: { ...current.spec.Options.allocation_pool, lastIp: "10.133.0.1" } } } });
+    const written = await ipam.replace<Net>("TenantNetwork", {
+      ...current,
+      spec: {
+        ...current.spec,
+        Options: {
+          ...current.spec.Options,
+          alloc: bits.toString("base64"),
+          allocation_pool: { ...current.spec.Options.allocation_pool, lastIp: "10.133.0.1" },
+        },
+      },
+    });
     expect(written.spec.Options.allocation_pool.lastIp).toBe("10.133.0.1");
-    const garbage = await rejection(ipam.replace("TenantNetwork", { ...written, spec: { ...written.spec, Options: { ...written.spec.Options, alloc: "garbage!!" } } }));
+    const garbage = await rejection(
+      ipam.replace("TenantNetwork", { ...written, spec: { ...written.spec, Options: { ...written.spec.Options, alloc: "garbage!!" } } }),
+    );
     expect(garbage.message).toContain("spec.Options.alloc: Invalid value");
     expect(garbage.message).toContain("(N-29)");
-    const short = await rejection(ipam.replace("TenantNetwork", { ...written, spec: { ...written.spec, Options: { ...written.spec.Options, alloc: Buffer.alloc(4).toString("base64") } } }));
+    const short = await rejection(
+      ipam.replace("TenantNetwork", { ...written, spec: { ...written.spec, Options: { ...written.spec.Options, alloc: Buffer.alloc(4).toString("base64") } } }),
+    );
     expect(short.message).toContain("a bitmap of 32 bits; 10.133.0.0/24 needs exactly 256 (N-29)");
   });
 
   it("a VLAN range the networks' schema cannot carry is refused in the TenantConfig (T-8)", async () => {
     const tc = await tenantConfig();
-    const e = await rejection(netadmin.replace("TenantConfig", { ...tc, hostDevices: [...tc.hostDevices!, { name: "ens11", vniType: "vlan", vniRange: "4095-4096" }] }));
+    const e = await rejection(
+      netadmin.replace("TenantConfig", { ...tc, hostDevices: [...tc.hostDevices!, { name: "ens11", vniType: "vlan", vniRange: "4095-4096" }] }),
+    );
     expect(e.message).toContain('hostDevices[4].vniRange: Invalid value: "4095-4096": VLAN ids are 1–4094; a TenantNetwork could not carry 4096 (T-8)');
   });
 

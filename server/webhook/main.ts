@@ -28,7 +28,16 @@ export async function runWebhook(argv: string[]) {
   const metrics = new WebhookMetrics();
   const handler = new AdmissionHandler({ state, metrics, log, ipamIdentities });
   log("allocation state writers (N-28)", { ...ipamIdentities });
-  const server = new WebhookServer({ certFile: values["cert-file"]!, keyFile: values["key-file"]!, host: values.host, port: Number(values.port), handler, state, metrics, log });
+  const server = new WebhookServer({
+    certFile: values["cert-file"]!,
+    keyFile: values["key-file"]!,
+    host: values.host,
+    port: Number(values.port),
+    handler,
+    state,
+    metrics,
+    log,
+  });
   const port = await server.listen();
   log("listening", { port, host: values.host });
   await state.start();
@@ -48,6 +57,10 @@ export async function runWebhook(argv: string[]) {
 /** `--ipam-users` / `--ipam-groups`: comma-separated; either one omitted keeps its default. */
 export function ipamIdentitiesFrom(users: string | undefined, groups: string | undefined, namespace: string | undefined): IpamIdentities {
   const defaults = defaultIpamIdentities(namespace || undefined);
-  const list = (text: string) => text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const list = (text: string) =>
+    text
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
   return { users: users === undefined ? defaults.users : list(users), groups: groups === undefined ? defaults.groups : list(groups) };
 }

@@ -22,7 +22,11 @@ export class WebhookMetrics {
     registers: [this.registry],
   });
   readonly badRequests = new Counter({ name: "tenet_webhook_bad_requests_total", help: "Requests answered with HTTP 400.", registers: [this.registry] });
-  readonly vniConflicts = new Counter({ name: "tenet_webhook_tenantconfig_conflicts_total", help: "Optimistic-lock conflicts while writing VNI reservations.", registers: [this.registry] });
+  readonly vniConflicts = new Counter({
+    name: "tenet_webhook_tenantconfig_conflicts_total",
+    help: "Optimistic-lock conflicts while writing VNI reservations.",
+    registers: [this.registry],
+  });
 
   constructor(withProcessMetrics = true) {
     if (withProcessMetrics) collectDefaultMetrics({ register: this.registry, prefix: "tenet_webhook_" });

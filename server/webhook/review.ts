@@ -24,7 +24,12 @@ export const AdmissionReview = z.looseObject({
 export interface AdmissionResponse {
   uid: string;
   allowed: boolean;
-  status?: { code: number; reason?: string; message: string; details?: { name?: string; kind?: string; causes: { field: string; reason: string; message: string }[] } };
+  status?: {
+    code: number;
+    reason?: string;
+    message: string;
+    details?: { name?: string; kind?: string; causes: { field: string; reason: string; message: string }[] };
+  };
   patchType?: "JSONPatch";
   patch?: string;
   warnings?: string[];

@@ -17,11 +17,16 @@ let ready = true;
 
 function call(path: string, body?: string | Buffer, method = "POST"): Promise<{ status: number; body: string; cert: string }> {
   return new Promise((resolve, reject) => {
-    const req = https.request({ host: "127.0.0.1", port, path, method, rejectUnauthorized: false, agent: false, headers: { "content-type": "application/json" } }, (res) => {
-      let data = "";
-      res.on("data", (d) => (data += d));
-      res.on("end", () => resolve({ status: res.statusCode!, body: data, cert: (res.socket as import("node:tls").TLSSocket).getPeerCertificate().fingerprint256 }));
-    });
+    const req = https.request(
+      { host: "127.0.0.1", port, path, method, rejectUnauthorized: false, agent: false, headers: { "content-type": "application/json" } },
+      (res) => {
+        let data = "";
+        res.on("data", (d) => (data += d));
+        res.on("end", () =>
+          resolve({ status: res.statusCode!, body: data, cert: (res.socket as import("node:tls").TLSSocket).getPeerCertificate().fingerprint256 }),
+        );
+      },
+    );
     req.on("error", reject);
     if (body !== undefined) req.write(body);
     req.end();
@@ -32,7 +37,23 @@ beforeAll(async () => {
   const tc = admitTenantConfig("CREATE", tenantConfig()).object!;
   const state = new StaticClusterState([tc], []);
   const metrics = new WebhookMetrics(false);
-  server = new WebhookServer({ certFile: tls.certFile, keyFile: tls.keyFile, host: "127.0.0.1", port: 0, handler: new AdmissionHandler({ state, metrics }), state: { ...state, ready: () => ready, tenantConfig: () => state.tenantConfig(), danmEps: () => state.danmEps(), updateTenantConfig: (c) => state.updateTenantConfig(c), refreshTenantConfig: async () => {} }, metrics, certPollMs: 100 });
+  server = new WebhookServer({
+    certFile: tls.certFile,
+    keyFile: tls.keyFile,
+    host: "127.0.0.1",
+    port: 0,
+    handler: new AdmissionHandler({ state, metrics }),
+    state: {
+      ...state,
+      ready: () => ready,
+      tenantConfig: () => state.tenantConfig(),
+      danmEps: () => state.danmEps(),
+      updateTenantConfig: (c) => state.updateTenantConfig(c),
+      refreshTenantConfig: async () => {},
+    },
+    metrics,
+    certPollMs: 100,
+  });
   port = await server.listen();
 });
 afterAll(() => server.close());
@@ -43,7 +64,11 @@ describe("WebhookServer", () => {
     const res = await call("/mutate", JSON.stringify(r));
     expect(res.status).toBe(200);
     const body = JSON.parse(res.body);
-    expect(body).toMatchObject({ apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", response: { uid: r.request.uid, allowed: true, patchType: "JSONPatch" } });
+    expect(body).toMatchObject({
+      apiVersion: "admission.k8s.io/v1",
+      kind: "AdmissionReview",
+      response: { uid: r.request.uid, allowed: true, patchType: "JSONPatch" },
+    });
   });
 
   it("answers malformed bodies with HTTP 400 and the reason", async () => {
@@ -88,27 +113,39 @@ describe("WebhookServer", () => {
     const reviewArb = fc.record({
       apiVersion: fc.oneof(fc.constant("admission.k8s.io/v1"), fc.string()),
       kind: fc.oneof(fc.constant("AdmissionReview"), fc.string()),
-      request: fc.record({
-        uid: fc.oneof(fc.uuid(), fc.constant("")),
-        kind: fc.record({ kind: kinds }),
-        operation: fc.constantFrom("CREATE", "UPDATE", "DELETE", "PATCH"),
-        object: fc.oneof(fc.anything(), fc.record({ apiVersion: fc.constant("danm.k8s.io/v1"), kind: kinds, metadata: fc.record({ name: fc.string() }), spec: fc.anything() })),
-        oldObject: fc.anything(),
-        dryRun: fc.boolean(),
-      }, { requiredKeys: ["uid", "kind", "operation"] }),
+      request: fc.record(
+        {
+          uid: fc.oneof(fc.uuid(), fc.constant("")),
+          kind: fc.record({ kind: kinds }),
+          operation: fc.constantFrom("CREATE", "UPDATE", "DELETE", "PATCH"),
+          object: fc.oneof(
+            fc.anything(),
+            fc.record({ apiVersion: fc.constant("danm.k8s.io/v1"), kind: kinds, metadata: fc.record({ name: fc.string() }), spec: fc.anything() }),
+          ),
+          oldObject: fc.anything(),
+          dryRun: fc.boolean(),
+        },
+        { requiredKeys: ["uid", "kind", "operation"] },
+      ),
     });
     await fc.assert(
-      fc.asyncProperty(fc.oneof(reviewArb.map((r) => JSON.stringify(r)), fc.string()), async (body) => {
-        const res = await call(Math.random() < 0.5 ? "/mutate" : "/validate", body);
-        if (res.status === 400) return JSON.parse(res.body).error.length > 0;
-        expect(res.status).toBe(200);
-        const parsed = JSON.parse(res.body);
-        expect(parsed.kind).toBe("AdmissionReview");
-        expect(typeof parsed.response.allowed).toBe("boolean");
-        expect(parsed.response.uid).toBe(JSON.parse(body).request.uid);
-        if (!parsed.response.allowed) expect(parsed.response.status.message).toMatch(/\([A-Z]-\d+\)/);
-        return true;
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          reviewArb.map((r) => JSON.stringify(r)),
+          fc.string(),
+        ),
+        async (body) => {
+          const res = await call(Math.random() < 0.5 ? "/mutate" : "/validate", body);
+          if (res.status === 400) return JSON.parse(res.body).error.length > 0;
+          expect(res.status).toBe(200);
+          const parsed = JSON.parse(res.body);
+          expect(parsed.kind).toBe("AdmissionReview");
+          expect(typeof parsed.response.allowed).toBe("boolean");
+          expect(parsed.response.uid).toBe(JSON.parse(body).request.uid);
+          if (!parsed.response.allowed) expect(parsed.response.status.message).toMatch(/\([A-Z]-\d+\)/);
+          return true;
+        },
+      ),
       { numRuns: 300 },
     );
     expect((await call("/healthz", undefined, "GET")).status).toBe(200);

@@ -3,7 +3,12 @@ import type { TenantConfig } from "../domain/api/tenantConfig";
 
 let counter = 0;
 
-export function review(kind: string, operation: "CREATE" | "UPDATE" | "DELETE", object: unknown, extra: { oldObject?: unknown; dryRun?: boolean; namespace?: string; user?: { username: string; groups?: string[] } } = {}) {
+export function review(
+  kind: string,
+  operation: "CREATE" | "UPDATE" | "DELETE",
+  object: unknown,
+  extra: { oldObject?: unknown; dryRun?: boolean; namespace?: string; user?: { username: string; groups?: string[] } } = {},
+) {
   const meta = ((object ?? extra.oldObject) as { metadata?: { name?: string; namespace?: string } } | undefined)?.metadata;
   return {
     apiVersion: "admission.k8s.io/v1",
@@ -24,7 +29,13 @@ export function review(kind: string, operation: "CREATE" | "UPDATE" | "DELETE", 
 }
 
 export function tenantConfig(name = "tenet", profiles: TenantConfig["hostDevices"] = [{ name: "ens4", vniType: "vlan", vniRange: "1000-1039" }]): TenantConfig {
-  return { apiVersion: "danm.k8s.io/v1", kind: "TenantConfig", metadata: { name, resourceVersion: "1" }, hostDevices: profiles, networkIds: { ipvlan: "tn-ipvl", macvlan: "tn-macvl" } };
+  return {
+    apiVersion: "danm.k8s.io/v1",
+    kind: "TenantConfig",
+    metadata: { name, resourceVersion: "1" },
+    hostDevices: profiles,
+    networkIds: { ipvlan: "tn-ipvl", macvlan: "tn-macvl" },
+  };
 }
 
 export function tenantNetwork(name: string, options: Record<string, unknown> = { cidr: "10.60.0.0/24" }, namespace = "team-a", type = "ipvlan") {
@@ -32,5 +43,10 @@ export function tenantNetwork(name: string, options: Record<string, unknown> = {
 }
 
 export function clusterNetwork(name: string, options: Record<string, unknown> = { cidr: "10.20.0.0/24", host_device: "ens3" }) {
-  return { apiVersion: "danm.k8s.io/v1", kind: "ClusterNetwork", metadata: { name }, spec: { NetworkID: name.slice(0, 10), NetworkType: "ipvlan", Options: options } };
+  return {
+    apiVersion: "danm.k8s.io/v1",
+    kind: "ClusterNetwork",
+    metadata: { name },
+    spec: { NetworkID: name.slice(0, 10), NetworkType: "ipvlan", Options: options },
+  };
 }

@@ -14,9 +14,11 @@ const admin = as("admin");
 const netadmin = as("netadmin");
 const alice = as("alice");
 
-
 const tn = (name: string, options: Record<string, unknown> = { cidr: "10.60.0.0/24" }, namespace = "team-a", type = "ipvlan") => ({
-  apiVersion: "danm.k8s.io/v1", kind: "TenantNetwork", metadata: { name, namespace }, spec: { NetworkType: type, Options: options },
+  apiVersion: "danm.k8s.io/v1",
+  kind: "TenantNetwork",
+  metadata: { name, namespace },
+  spec: { NetworkType: type, Options: options },
 });
 type Net = ReturnType<typeof tn> & { spec: { NetworkID?: string; Options: Record<string, unknown> } };
 
@@ -44,13 +46,33 @@ async function addProfile(profile: { name: string; vniType: string; vniRange: st
 
 describe("admission through the real API server", () => {
   it("an invalid DanmNet is denied with the rule ID in the message kubectl shows", async () => {
-    const e = await rejection(netadmin.create("DanmNet", { apiVersion: "danm.k8s.io/v1", kind: "DanmNet", metadata: { name: "huge", namespace: "team-b" }, spec: { NetworkID: "huge", Options: { cidr: "10.0.0.0/8" } } }));
+    const e = await rejection(
+      netadmin.create("DanmNet", {
+        apiVersion: "danm.k8s.io/v1",
+        kind: "DanmNet",
+        metadata: { name: "huge", namespace: "team-b" },
+        spec: { NetworkID: "huge", Options: { cidr: "10.0.0.0/8" } },
+      }),
+    );
     expect(e.message).toContain('admission webhook "mutate.danm.k8s.io" denied the request');
-    expect(e.message).toContain("DanmNet team-b/huge is invalid: spec.Options.cidr: Invalid value: \"10.0.0.0/8\": the largest network is a /9 (2^23 addresses); use a longer prefix (N-10)");
+    expect(e.message).toContain(
+      'DanmNet team-b/huge is invalid: spec.Options.cidr: Invalid value: "10.0.0.0/8": the largest network is a /9 (2^23 addresses); use a longer prefix (N-10)',
+    );
   });
 
   it("an invalid ClusterNetwork is denied with every broken rule named", async () => {
-    const e = await rejection(netadmin.create("ClusterNetwork", { apiVersion: "danm.k8s.io/v1", kind: "ClusterNetwork", metadata: { name: "broken" }, spec: { NetworkID: "broken", NetworkType: "sriov", Options: { host_device: "ens7", device_pool: "vendor.example/p", cidr: "10.30.0.0/24", routes: { "10.31.0.0/16": "10.29.0.1" } } } }));
+    const e = await rejection(
+      netadmin.create("ClusterNetwork", {
+        apiVersion: "danm.k8s.io/v1",
+        kind: "ClusterNetwork",
+        metadata: { name: "broken" },
+        spec: {
+          NetworkID: "broken",
+          NetworkType: "sriov",
+          Options: { host_device: "ens7", device_pool: "vendor.example/p", cidr: "10.30.0.0/24", routes: { "10.31.0.0/16": "10.29.0.1" } },
+        },
+      }),
+    );
     expect(e.status).toBe(422);
     expect(e.message).toMatch(/\(N-3\).*\(N-24\)/);
   });
@@ -64,20 +86,34 @@ describe("admission through the real API server", () => {
       ctx.skip();
       return;
     }
-    const manifest = JSON.stringify({ apiVersion: "danm.k8s.io/v1", kind: "DanmNet", metadata: { name: "huge2", namespace: "team-b" }, spec: { NetworkID: "huge2", Options: { cidr: "10.0.0.0/8" } } });
+    const manifest = JSON.stringify({
+      apiVersion: "danm.k8s.io/v1",
+      kind: "DanmNet",
+      metadata: { name: "huge2", namespace: "team-b" },
+      spec: { NetworkID: "huge2", Options: { cidr: "10.0.0.0/8" } },
+    });
     let stderr = "";
     try {
-      execFileSync(kubectl!, ["--kubeconfig", cluster.controlPlane.kubeconfigs.netadmin, "create", "-f", "-"], { input: manifest, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
+      execFileSync(kubectl!, ["--kubeconfig", cluster.controlPlane.kubeconfigs.netadmin, "create", "-f", "-"], {
+        input: manifest,
+        encoding: "utf8",
+        stdio: ["pipe", "pipe", "pipe"],
+      });
     } catch (e) {
       stderr = String((e as { stderr?: string }).stderr);
     }
     // kubectl prints the causes of the denial, field by field
-    expect(stderr).toContain('The danmnets "huge2" is invalid: spec.Options.cidr: Invalid value: "10.0.0.0/8": the largest network is a /9 (2^23 addresses); use a longer prefix (N-10)');
+    expect(stderr).toContain(
+      'The danmnets "huge2" is invalid: spec.Options.cidr: Invalid value: "10.0.0.0/8": the largest network is a /9 (2^23 addresses); use a longer prefix (N-10)',
+    );
   });
 
   it("alice creates a TenantNetwork and the cluster fills host_device, vlan and NetworkID; deleting it releases the VNI", async () => {
     const before = await reserved("ens4", "vlan");
-    const created = await alice.create<Net>("TenantNetwork", tn("signalling", { cidr: "10.60.0.0/25", host_device: "ens4", container_prefix: "sig" }, "team-a", "macvlan"));
+    const created = await alice.create<Net>(
+      "TenantNetwork",
+      tn("signalling", { cidr: "10.60.0.0/25", host_device: "ens4", container_prefix: "sig" }, "team-a", "macvlan"),
+    );
     expect(created.spec.NetworkID).toBe("tn-macvl");
     expect(created.spec.Options).toMatchObject({ host_device: "ens4", allocation_pool: { start: "10.60.0.1", end: "10.60.0.126" } });
     const vlan = created.spec.Options.vlan as number;
@@ -125,7 +161,12 @@ describe("admission through the real API server", () => {
 
   it("a network with a DanmEp on it cannot be deleted; once the DanmEp is gone it can", async () => {
     await alice.create("TenantNetwork", tn("busy", { cidr: "10.66.0.0/24", host_device: "bond2" }));
-    const ep = { apiVersion: "danm.k8s.io/v1", kind: "DanmEp", metadata: { name: "busy-ep", namespace: "team-a" }, spec: { NetworkName: "busy", NetworkType: "ipvlan", apiType: "TenantNetwork", Pod: "web-0", Interface: { Name: "eth1", Address: "10.66.0.5/24" } } };
+    const ep = {
+      apiVersion: "danm.k8s.io/v1",
+      kind: "DanmEp",
+      metadata: { name: "busy-ep", namespace: "team-a" },
+      spec: { NetworkName: "busy", NetworkType: "ipvlan", apiType: "TenantNetwork", Pod: "web-0", Interface: { Name: "eth1", Address: "10.66.0.5/24" } },
+    };
     await admin.create("DanmEp", ep);
     // the webhook's cache sees the endpoint through its watch
     let e: KubeError | undefined;
@@ -149,8 +190,17 @@ describe("admission through the real API server", () => {
   });
 
   it("alice cannot create ClusterNetworks or TenantConfigs, nor read or change team-b's TenantNetworks (RBAC)", async () => {
-    expect((await rejection(alice.create("ClusterNetwork", { apiVersion: "danm.k8s.io/v1", kind: "ClusterNetwork", metadata: { name: "mine" }, spec: { NetworkID: "mine" } }))).status).toBe(403);
-    expect((await rejection(alice.create("TenantConfig", { apiVersion: "danm.k8s.io/v1", kind: "TenantConfig", metadata: { name: "aaa" }, networkIds: { x: "y" } }))).status).toBe(403);
+    expect(
+      (
+        await rejection(
+          alice.create("ClusterNetwork", { apiVersion: "danm.k8s.io/v1", kind: "ClusterNetwork", metadata: { name: "mine" }, spec: { NetworkID: "mine" } }),
+        )
+      ).status,
+    ).toBe(403);
+    expect(
+      (await rejection(alice.create("TenantConfig", { apiVersion: "danm.k8s.io/v1", kind: "TenantConfig", metadata: { name: "aaa" }, networkIds: { x: "y" } })))
+        .status,
+    ).toBe(403);
     await as("bob").create("TenantNetwork", tn("bobs", { cidr: "10.67.0.0/24", host_device: "bond2" }, "team-b"));
     expect((await rejection(alice.get("TenantNetwork", "bobs", "team-b"))).status).toBe(403);
     expect((await rejection(alice.list("TenantNetwork", "team-b"))).status).toBe(403);
@@ -160,16 +210,28 @@ describe("admission through the real API server", () => {
   });
 
   it("changing the cidr of a network with allocations is denied (N-26); without allocations the pool follows", async () => {
-    const dn = { apiVersion: "danm.k8s.io/v1", kind: "DanmNet", metadata: { name: "moving", namespace: "team-b" }, spec: { NetworkID: "moving", NetworkType: "ipvlan", Options: { cidr: "10.91.0.0/24" } as Record<string, unknown> } };
+    const dn = {
+      apiVersion: "danm.k8s.io/v1",
+      kind: "DanmNet",
+      metadata: { name: "moving", namespace: "team-b" },
+      spec: { NetworkID: "moving", NetworkType: "ipvlan", Options: { cidr: "10.91.0.0/24" } as Record<string, unknown> },
+    };
     const created = await netadmin.create<Net>("DanmNet", dn);
     const moved = await netadmin.replace<Net>("DanmNet", { ...created, spec: { ...created.spec, Options: { ...created.spec.Options, cidr: "10.92.0.0/24" } } });
     expect(moved.spec.Options.allocation_pool).toMatchObject({ start: "10.92.0.1", end: "10.92.0.254" });
     // IPAM (here the local nodes' identity, system:masters) hands out 10.92.0.1: bit 1 of the bitmap
     const bytes = Buffer.from(moved.spec.Options.alloc as string, "base64");
     bytes[0] |= 0x40;
-    const allocated = await admin.replace<Net>("DanmNet", { ...moved, spec: { ...moved.spec, Options: { ...moved.spec.Options, alloc: bytes.toString("base64") } } });
-    const e = await rejection(netadmin.replace("DanmNet", { ...allocated, spec: { ...allocated.spec, Options: { ...allocated.spec.Options, cidr: "10.93.0.0/24" } } }));
-    expect(e.message).toContain("spec.Options.cidr: Forbidden: cannot change from 10.92.0.0/24 while addresses are allocated from it; detach the Pods first (N-26)");
+    const allocated = await admin.replace<Net>("DanmNet", {
+      ...moved,
+      spec: { ...moved.spec, Options: { ...moved.spec.Options, alloc: bytes.toString("base64") } },
+    });
+    const e = await rejection(
+      netadmin.replace("DanmNet", { ...allocated, spec: { ...allocated.spec, Options: { ...allocated.spec.Options, cidr: "10.93.0.0/24" } } }),
+    );
+    expect(e.message).toContain(
+      "spec.Options.cidr: Forbidden: cannot change from 10.92.0.0/24 while addresses are allocated from it; detach the Pods first (N-26)",
+    );
     await netadmin.delete("DanmNet", "moving", "team-b");
   });
 
@@ -191,5 +253,7 @@ describe("admission through the real API server", () => {
 afterAll(async () => {
   // leave the shared TenantConfig as the seed made it, minus our test profile
   const tc = await tenantConfig();
-  await netadmin.replace("TenantConfig", { ...tc, hostDevices: tc.hostDevices!.filter((p) => p.name !== "ens9") } as TenantConfig & { metadata: { name: string } }).catch(() => undefined);
+  await netadmin
+    .replace("TenantConfig", { ...tc, hostDevices: tc.hostDevices!.filter((p) => p.name !== "ens9") } as TenantConfig & { metadata: { name: string } })
+    .catch(() => undefined);
 });

@@ -37,7 +37,9 @@ export async function runCluster(argv: string[]): Promise<number> {
     }
     case "load-image": {
       if (!arg) {
-        process.stderr.write("usage: tenet cluster load-image FILE   (an OCI or docker image archive, e.g. from `docker save` or `skopeo copy ... oci-archive:FILE`)\n");
+        process.stderr.write(
+          "usage: tenet cluster load-image FILE   (an OCI or docker image archive, e.g. from `docker save` or `skopeo copy ... oci-archive:FILE`)\n",
+        );
         return 2;
       }
       const { loadImageIntoNodes } = await import("./realNodes");

@@ -37,7 +37,10 @@ export async function runConsole(argv: string[]): Promise<number> {
 
   const distDir = process.env.TENET_NEXT_DIST_DIR || ".next";
   const serverFiles = path.join(APP_DIR, distDir, "required-server-files.json");
-  if (!fs.existsSync(serverFiles)) throw new Error(`no production build of the console in ${path.join(APP_DIR, distDir)} (${path.basename(serverFiles)} is missing): run \`next build\` first`);
+  if (!fs.existsSync(serverFiles))
+    throw new Error(
+      `no production build of the console in ${path.join(APP_DIR, distDir)} (${path.basename(serverFiles)} is missing): run \`next build\` first`,
+    );
   const { config } = JSON.parse(fs.readFileSync(serverFiles, "utf8")) as { config: Record<string, unknown> };
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port ${values.port}: not a port number`);

@@ -10,7 +10,10 @@ const SOURCE_DIR = path.join(REPO_ROOT, "tools", "controlplane");
 /** A hash of a Go program's sources (its .go files, go.mod, go.sum): the cache key of its build. */
 export function sourceHash(dir = SOURCE_DIR): string {
   const hash = crypto.createHash("sha256");
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".go") || f === "go.mod" || f === "go.sum").sort()) {
+  for (const file of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".go") || f === "go.mod" || f === "go.sum")
+    .sort()) {
     hash.update(file).update(fs.readFileSync(path.join(dir, file)));
   }
   return hash.digest("hex").slice(0, 16);
@@ -51,7 +54,8 @@ export async function ensureControlPlaneBinary(binDir: string, say: (line: strin
     });
   });
   fs.renameSync(partial, target);
-  for (const old of fs.readdirSync(binDir).filter((f) => f.startsWith("controlplane-") && path.join(binDir, f) !== target)) fs.rmSync(path.join(binDir, old), { force: true });
+  for (const old of fs.readdirSync(binDir).filter((f) => f.startsWith("controlplane-") && path.join(binDir, f) !== target))
+    fs.rmSync(path.join(binDir, old), { force: true });
   say(`built in ${Math.round((Date.now() - started) / 1000)}s${packages ? ` (${packages} packages compiled)` : ""}: ${path.relative(REPO_ROOT, target)}`);
   return target;
 }

@@ -17,9 +17,16 @@ export async function runDb(argv: string[]): Promise<number> {
   if (sub === "new" && rest[0]) {
     const { createMigrations } = await import("../db/newMigration");
     const created = await createMigrations(rest[0]);
-    process.stderr.write(created.sqlite ? `wrote prisma/migrations/${created.sqlite}/migration.sql\n` : "SQLite: schema.prisma matches the migrations: nothing to write\n");
+    process.stderr.write(
+      created.sqlite ? `wrote prisma/migrations/${created.sqlite}/migration.sql\n` : "SQLite: schema.prisma matches the migrations: nothing to write\n",
+    );
     if (created.postgresqlSkipped) process.stderr.write(`PostgreSQL migration NOT written: ${created.postgresqlSkipped}\n`);
-    else process.stderr.write(created.postgresql ? `wrote prisma/postgres/migrations/${created.postgresql}/migration.sql\n` : "PostgreSQL: schema matches the migrations: nothing to write\n");
+    else
+      process.stderr.write(
+        created.postgresql
+          ? `wrote prisma/postgres/migrations/${created.postgresql}/migration.sql\n`
+          : "PostgreSQL: schema matches the migrations: nothing to write\n",
+      );
     return created.postgresqlSkipped ? 1 : 0;
   }
   if (sub === "account" && rest[0]) {

@@ -20,14 +20,20 @@ export function ensureHelm(binDir = path.join(REPO_ROOT, ".tenet", "bin"), say: 
   say(`building helm ${HELM_VERSION} from its Go module (go install helm.sh/helm/v3/cmd/helm@${HELM_VERSION}); the first build takes several minutes`);
   const go = fs.existsSync("/usr/local/go/bin/go") ? "/usr/local/go/bin/go" : "go";
   // outside any module, so the repository's go.mod files play no part
-  const built = spawnSync(go, ["install", "-p", process.env.TENET_GO_BUILD_P ?? "2", "-trimpath", "-ldflags=-s -w", `helm.sh/helm/v3/cmd/helm@${HELM_VERSION}`], {
-    cwd: gobin,
-    env: { ...process.env, GOBIN: gobin, GOFLAGS: "-mod=mod", CGO_ENABLED: "0" },
-    stdio: ["ignore", "inherit", "pipe"],
-    encoding: "utf8",
-  });
+  const built = spawnSync(
+    go,
+    ["install", "-p", process.env.TENET_GO_BUILD_P ?? "2", "-trimpath", "-ldflags=-s -w", `helm.sh/helm/v3/cmd/helm@${HELM_VERSION}`],
+    {
+      cwd: gobin,
+      env: { ...process.env, GOBIN: gobin, GOFLAGS: "-mod=mod", CGO_ENABLED: "0" },
+      stdio: ["ignore", "inherit", "pipe"],
+      encoding: "utf8",
+    },
+  );
   if (built.status !== 0) {
-    throw new Error(`could not build helm ${HELM_VERSION} with \`go install\` (exit ${built.status ?? built.signal}): ${(built.stderr ?? built.error?.message ?? "").trim().split("\n").slice(-8).join("\n")}`);
+    throw new Error(
+      `could not build helm ${HELM_VERSION} with \`go install\` (exit ${built.status ?? built.signal}): ${(built.stderr ?? built.error?.message ?? "").trim().split("\n").slice(-8).join("\n")}`,
+    );
   }
   fs.renameSync(path.join(gobin, "helm"), target);
   fs.rmSync(gobin, { recursive: true, force: true });
@@ -36,7 +42,17 @@ export function ensureHelm(binDir = path.join(REPO_ROOT, ".tenet", "bin"), say: 
 
 /** Runs `helm ARGS`; returns stdout, throws with helm's own message on failure. */
 export function helm(args: string[], options: { input?: string } = {}): string {
-  const result = spawnSync(ensureHelm(), args, { encoding: "utf8", input: options.input, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, HELM_CACHE_HOME: path.join(os.tmpdir(), "tenet-helm-cache"), HELM_CONFIG_HOME: path.join(os.tmpdir(), "tenet-helm-config"), HELM_DATA_HOME: path.join(os.tmpdir(), "tenet-helm-data") } });
+  const result = spawnSync(ensureHelm(), args, {
+    encoding: "utf8",
+    input: options.input,
+    maxBuffer: 64 * 1024 * 1024,
+    env: {
+      ...process.env,
+      HELM_CACHE_HOME: path.join(os.tmpdir(), "tenet-helm-cache"),
+      HELM_CONFIG_HOME: path.join(os.tmpdir(), "tenet-helm-config"),
+      HELM_DATA_HOME: path.join(os.tmpdir(), "tenet-helm-data"),
+    },
+  });
   if (result.status !== 0) throw new Error(`helm ${args.join(" ")} failed: ${(result.stderr || result.error?.message || "").trim()}`);
   return result.stdout;
 }

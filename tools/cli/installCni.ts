@@ -58,7 +58,17 @@ export function installCni(o: InstallOptions): string[] {
     "current-context": "danm",
   };
   put(path.join(o.confDir, "danm.kubeconfig"), YAML.stringify(kubeconfig), 0o600);
-  const netconf = { cniVersion: "1.0.0", name: "danm", type: "danm", kubeconfig: path.join(o.hostConfDir, "danm.kubeconfig"), cniDir: o.hostConfDir, namingScheme: "", ...(o.ipamStatsDir ? { ipamStatsDir: o.ipamStatsDir } : {}), ...(o.daemonSocket ? { daemonSocket: o.daemonSocket } : {}), ...o.nodeLocal };
+  const netconf = {
+    cniVersion: "1.0.0",
+    name: "danm",
+    type: "danm",
+    kubeconfig: path.join(o.hostConfDir, "danm.kubeconfig"),
+    cniDir: o.hostConfDir,
+    namingScheme: "",
+    ...(o.ipamStatsDir ? { ipamStatsDir: o.ipamStatsDir } : {}),
+    ...(o.daemonSocket ? { daemonSocket: o.daemonSocket } : {}),
+    ...o.nodeLocal,
+  };
   put(path.join(o.confDir, "00-danm.conf"), JSON.stringify(netconf, null, 2) + "\n", 0o644);
   return written;
 }
@@ -72,7 +82,10 @@ export async function runInstallCni(argv: string[]): Promise<number> {
       "conf-dir": { type: "string", default: "/host/etc/cni/net.d" },
       "host-bin-dir": { type: "string", default: "/opt/cni/bin" },
       "host-conf-dir": { type: "string", default: "/etc/cni/net.d" },
-      server: { type: "string", default: process.env.KUBERNETES_SERVICE_HOST ? `https://${process.env.KUBERNETES_SERVICE_HOST}:${process.env.KUBERNETES_SERVICE_PORT ?? "443"}` : "" },
+      server: {
+        type: "string",
+        default: process.env.KUBERNETES_SERVICE_HOST ? `https://${process.env.KUBERNETES_SERVICE_HOST}:${process.env.KUBERNETES_SERVICE_PORT ?? "443"}` : "",
+      },
       "ca-file": { type: "string", default: `${SA}/ca.crt` },
       "token-file": { type: "string", default: `${SA}/token` },
       "ipam-stats-dir": { type: "string", default: "/run/tenet/ipam-stats" },
@@ -85,8 +98,15 @@ export async function runInstallCni(argv: string[]): Promise<number> {
     return 2;
   }
   const options: InstallOptions = {
-    plugin: values.plugin!, binDir: values["bin-dir"]!, confDir: values["conf-dir"]!, hostBinDir: values["host-bin-dir"]!, hostConfDir: values["host-conf-dir"]!,
-    server: values.server, caFile: values["ca-file"]!, tokenFile: values["token-file"]!, daemonSocket: values["daemon-socket"] || undefined,
+    plugin: values.plugin!,
+    binDir: values["bin-dir"]!,
+    confDir: values["conf-dir"]!,
+    hostBinDir: values["host-bin-dir"]!,
+    hostConfDir: values["host-conf-dir"]!,
+    server: values.server,
+    caFile: values["ca-file"]!,
+    tokenFile: values["token-file"]!,
+    daemonSocket: values["daemon-socket"] || undefined,
     ipamStatsDir: values["ipam-stats-dir"] || undefined,
   };
   const install = () => installCni(options).forEach((f) => process.stderr.write(`wrote ${f}\n`));

@@ -8,7 +8,11 @@ import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "./controlplaneBinary";
 
 function tenet(args: string[], env: Record<string, string>) {
-  return spawnSync(process.execPath, [path.join(REPO_ROOT, "tools/cli/tenet.mjs"), ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, encoding: "utf8" });
+  return spawnSync(process.execPath, [path.join(REPO_ROOT, "tools/cli/tenet.mjs"), ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+  });
 }
 
 describe("TENET_LOG_FORMAT=json for the commands run in Pods", () => {
@@ -34,8 +38,15 @@ describe("TENET_LOG_FORMAT=json for the commands run in Pods", () => {
     // nothing listens on port 1
     const failed = tenet(["db", "migrate"], { DATABASE_URL: "postgresql://nobody@127.0.0.1:1/tenet", TENET_LOG_FORMAT: "json" });
     expect(failed.status).not.toBe(0);
-    const records = failed.stderr.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(records.at(-1)).toMatchObject({ component: "db", level: "error", msg: expect.stringMatching(/^tenet: .*Can't reach database server at `127\.0\.0\.1:1`/s) });
+    const records = failed.stderr
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.at(-1)).toMatchObject({
+      component: "db",
+      level: "error",
+      msg: expect.stringMatching(/^tenet: .*Can't reach database server at `127\.0\.0\.1:1`/s),
+    });
     const wrong = tenet(["db", "migrate"], { TENET_LOG_FORMAT: "yaml" });
     expect(wrong.status).toBe(1);
     expect(wrong.stderr).toMatch(/TENET_LOG_FORMAT is "yaml": use json .* or text/);

@@ -11,7 +11,6 @@ import { DEMO_USERS } from "./demoUsers";
 import { freePort, isAlive, readPid, startDetached, stopProcess, tail, waitFor } from "./processes";
 import { simulatedNodesStatus, startSimulatedNodes, stopSimulatedNodes } from "./simulatedNodes";
 
-
 /** What the control plane prints when ready (tools/controlplane, state.json). */
 export interface ControlPlaneState {
   ready: boolean;
@@ -110,7 +109,13 @@ export async function startControlPlane(home: string, options: UpOptions): Promi
   const say = options.say ?? (() => {});
   // node health and Pod GC only where kubelets back the Nodes; elsewhere they would remove the Pods
   // that simulated nodes and tests standing in for kubelets bind to Nodes
-  const args = ["--data-dir", p.data, "--controllers", options.nodes === "real" ? "default" : "no-nodes", ...Object.entries(DEMO_USERS).flatMap(([u, g]) => ["--user", `${u}=${g}`])];
+  const args = [
+    "--data-dir",
+    p.data,
+    "--controllers",
+    options.nodes === "real" ? "default" : "no-nodes",
+    ...Object.entries(DEMO_USERS).flatMap(([u, g]) => ["--user", `${u}=${g}`]),
+  ];
   if (options.ephemeral) args.push("--ephemeral");
   const running = readPid(p.controlPlanePid);
   const existing = readState(p.state);
@@ -129,21 +134,33 @@ export async function startControlPlane(home: string, options: UpOptions): Promi
   const pid = startDetached(binary, args, { logFile: p.controlPlaneLog, pidFile: p.controlPlanePid });
   fs.writeFileSync(p.controlPlaneArgs, JSON.stringify(args));
   say(`starting the control plane (pid ${pid}, log ${path.relative(process.cwd(), p.controlPlaneLog)})`);
-  const state = await waitFor("control plane", () => {
-    const s = readState(p.state);
-    return s?.ready && s.pid === pid ? s : undefined;
-  }, { timeoutMs: 180_000, intervalMs: 100, abort: () => (isAlive(pid) ? undefined : `exited during start-up:\n${tail(p.controlPlaneLog)}`) });
+  const state = await waitFor(
+    "control plane",
+    () => {
+      const s = readState(p.state);
+      return s?.ready && s.pid === pid ? s : undefined;
+    },
+    { timeoutMs: 180_000, intervalMs: 100, abort: () => (isAlive(pid) ? undefined : `exited during start-up:\n${tail(p.controlPlaneLog)}`) },
+  );
   say(`control plane ready at ${state.server} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   return { state, started: true };
 }
 
 async function installTenet(state: ControlPlaneState, say: (l: string) => void) {
   const kc = loadKubeConfig(state.kubeconfigs.admin);
-  const dir = (d: string) => fs.readdirSync(path.join(REPO_ROOT, d)).filter((f) => f.endsWith(".yaml")).sort().flatMap((f) => readManifestFile(path.join(REPO_ROOT, d, f)));
+  const dir = (d: string) =>
+    fs
+      .readdirSync(path.join(REPO_ROOT, d))
+      .filter((f) => f.endsWith(".yaml"))
+      .sort()
+      .flatMap((f) => readManifestFile(path.join(REPO_ROOT, d, f)));
   // tenet's CRDs and, so the node agent's NAD support can be tried, Multus's NetworkAttachmentDefinition
   const crds = [...dir("deploy/crds"), ...dir("deploy/multus")];
   await applyObjects(kc, [...readManifestFile(path.join(REPO_ROOT, "deploy/namespace.yaml")), ...crds, ...dir("deploy/rbac")]);
-  await waitForCrds(kc, crds.map((c) => c.metadata!.name!));
+  await waitForCrds(
+    kc,
+    crds.map((c) => c.metadata!.name!),
+  );
   say(`installed ${crds.length} CRDs and RBAC`);
 }
 
@@ -160,7 +177,20 @@ export async function startWebhook(home: string, state: ControlPlaneState, say: 
   if (!port) port = await freePort();
   fs.mkdirSync(p.run, { recursive: true });
   fs.writeFileSync(p.webhookPortFile, String(port));
-  const args = [path.join(REPO_ROOT, "tools/cli/tenet.mjs"), "webhook", "--cert-file", state.webhookCertFile, "--key-file", state.webhookKeyFile, "--port", String(port), "--host", "127.0.0.1", "--kubeconfig", state.kubeconfigs["tenet-webhook"]];
+  const args = [
+    path.join(REPO_ROOT, "tools/cli/tenet.mjs"),
+    "webhook",
+    "--cert-file",
+    state.webhookCertFile,
+    "--key-file",
+    state.webhookKeyFile,
+    "--port",
+    String(port),
+    "--host",
+    "127.0.0.1",
+    "--kubeconfig",
+    state.kubeconfigs["tenet-webhook"],
+  ];
   const pid = startDetached(process.execPath, args, { logFile: p.webhookLog, pidFile: p.webhookPid, cwd: REPO_ROOT });
   await waitFor("webhook", async () => ((await httpsGet(`https://127.0.0.1:${port}/readyz`, ca)) === 200 ? true : undefined), {
     timeoutMs: 60_000,
@@ -177,7 +207,19 @@ async function startControllers(home: string, state: ControlPlaneState, say: (l:
   if (isAlive(running)) return running;
   const port = await freePort();
   // the IP usage sampler writes history into the console's database (tools/cli/consoleAccounts.ts consoleDatabaseUrl)
-  const args = [path.join(REPO_ROOT, "tools/cli/tenet.mjs"), "controllers", "--kubeconfig", state.kubeconfigs["tenet-controllers"], "--metrics-host", "127.0.0.1", "--metrics-port", String(port), "--database-url", `file:${path.join(home, "console.db")}`, ...flags];
+  const args = [
+    path.join(REPO_ROOT, "tools/cli/tenet.mjs"),
+    "controllers",
+    "--kubeconfig",
+    state.kubeconfigs["tenet-controllers"],
+    "--metrics-host",
+    "127.0.0.1",
+    "--metrics-port",
+    String(port),
+    "--database-url",
+    `file:${path.join(home, "console.db")}`,
+    ...flags,
+  ];
   const pid = startDetached(process.execPath, args, { logFile: p.controllersLog, pidFile: p.controllersPid, cwd: REPO_ROOT });
   say(`controllers running (pid ${pid}, metrics http://127.0.0.1:${port}/metrics)`);
   return pid;
@@ -233,10 +275,18 @@ export async function clusterUp(options: UpOptions = {}): Promise<LocalCluster> 
     } else {
       // simulated nodes used the same namespace and pid file names; only stop them when no real nodes run
       if (!realNodesRunning(home)) await stopSimulatedNodes(home);
-      await startRealNodes(home, controlPlane, { binary: await ensureControlPlaneBinary(paths(home).bin, say), count: options.nodeCount, restart: started, say });
+      await startRealNodes(home, controlPlane, {
+        binary: await ensureControlPlaneBinary(paths(home).bin, say),
+        count: options.nodeCount,
+        restart: started,
+        say,
+      });
       realNodes = true;
       // Pods without the interfaces annotation get ClusterNetwork default (created as the netadmin would)
-      const { created } = await createIfAbsent(loadKubeConfig(controlPlane.kubeconfigs.netadmin), readManifestFile(path.join(REPO_ROOT, "deploy/demo/default-network.yaml")));
+      const { created } = await createIfAbsent(
+        loadKubeConfig(controlPlane.kubeconfigs.netadmin),
+        readManifestFile(path.join(REPO_ROOT, "deploy/demo/default-network.yaml")),
+      );
       if (created.length) say(`default network: ${created.join(", ")}`);
     }
   } else if (nodes === "simulated") {
@@ -274,10 +324,17 @@ export async function clusterStatus(home = defaultHome()): Promise<string[]> {
   const cpPid = readPid(p.controlPlanePid);
   const whPid = readPid(p.webhookPid);
   const lines: string[] = [];
-  if (isAlive(cpPid) && state) lines.push(`control plane  running   ${state.server}  pid ${cpPid}  ${(await controlPlaneReady(state)) ? "ready" : "NOT READY"}  data ${path.relative(process.cwd(), p.data)}`);
+  if (isAlive(cpPid) && state)
+    lines.push(
+      `control plane  running   ${state.server}  pid ${cpPid}  ${(await controlPlaneReady(state)) ? "ready" : "NOT READY"}  data ${path.relative(process.cwd(), p.data)}`,
+    );
   else lines.push("control plane  stopped");
   const port = fs.existsSync(p.webhookPortFile) ? fs.readFileSync(p.webhookPortFile, "utf8") : "?";
-  lines.push(isAlive(whPid) ? `webhook        running   https://127.0.0.1:${port}  pid ${whPid}  log ${path.relative(process.cwd(), p.webhookLog)}` : "webhook        stopped");
+  lines.push(
+    isAlive(whPid)
+      ? `webhook        running   https://127.0.0.1:${port}  pid ${whPid}  log ${path.relative(process.cwd(), p.webhookLog)}`
+      : "webhook        stopped",
+  );
   const ctrlPid = readPid(p.controllersPid);
   lines.push(isAlive(ctrlPid) ? `controllers    running   pid ${ctrlPid}  log ${path.relative(process.cwd(), p.controllersLog)}` : "controllers    stopped");
   const { realNodesStatus } = await import("./realNodes");
@@ -287,5 +344,10 @@ export async function clusterStatus(home = defaultHome()): Promise<string[]> {
 }
 
 export function kubeconfigPath(user: string, home = defaultHome()): string | undefined {
-  return readState(paths(home).state)?.kubeconfigs[user] ?? (fs.existsSync(path.join(paths(home).data, "kubeconfigs", `${user}.kubeconfig`)) ? path.join(paths(home).data, "kubeconfigs", `${user}.kubeconfig`) : undefined);
+  return (
+    readState(paths(home).state)?.kubeconfigs[user] ??
+    (fs.existsSync(path.join(paths(home).data, "kubeconfigs", `${user}.kubeconfig`))
+      ? path.join(paths(home).data, "kubeconfigs", `${user}.kubeconfig`)
+      : undefined)
+  );
 }

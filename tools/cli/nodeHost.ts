@@ -10,7 +10,10 @@ export const CGROUP_ROOT = "/sys/fs/cgroup";
 /** The cgroup hierarchies to prepare a node's cgroup root in (cgroup v1: one per controller; v2: one). */
 function cgroupHierarchies(): string[] {
   if (fs.existsSync(path.join(CGROUP_ROOT, "cgroup.controllers"))) return [CGROUP_ROOT];
-  return fs.readdirSync(CGROUP_ROOT).map((h) => path.join(CGROUP_ROOT, h)).filter((h) => fs.existsSync(path.join(h, "cgroup.procs")) && !h.endsWith("/unified"));
+  return fs
+    .readdirSync(CGROUP_ROOT)
+    .map((h) => path.join(CGROUP_ROOT, h))
+    .filter((h) => fs.existsSync(path.join(h, "cgroup.procs")) && !h.endsWith("/unified"));
 }
 
 /** kubelet insists that its --cgroup-root exists in every hierarchy; a new cpuset needs its parent's cpus and mems. */

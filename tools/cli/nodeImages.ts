@@ -77,7 +77,13 @@ export function writeImageArchive(spec: ImageSpec, file: string): void {
     const index = {
       schemaVersion: 2,
       mediaType: "application/vnd.oci.image.index.v1+json",
-      manifests: [{ ...manifestDescriptor, platform: { architecture: goArch(), os: "linux" }, annotations: { "io.containerd.image.name": spec.name, "org.opencontainers.image.ref.name": spec.name.split(":").pop() } }],
+      manifests: [
+        {
+          ...manifestDescriptor,
+          platform: { architecture: goArch(), os: "linux" },
+          annotations: { "io.containerd.image.name": spec.name, "org.opencontainers.image.ref.name": spec.name.split(":").pop() },
+        },
+      ],
     };
     fs.writeFileSync(path.join(layout, "index.json"), JSON.stringify(index));
     fs.writeFileSync(path.join(layout, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
@@ -101,7 +107,11 @@ export function pauseBinary(binDir: string): string {
   const target = path.join(binDir, `pause-${hash.digest("hex").slice(0, 16)}`);
   if (!fs.existsSync(target)) {
     fs.mkdirSync(binDir, { recursive: true });
-    execFileSync("go", ["build", "-trimpath", "-ldflags=-s -w", "-o", `${target}.partial`, "."], { cwd: dir, env: { ...process.env, CGO_ENABLED: "0" }, stdio: ["ignore", "ignore", "pipe"] });
+    execFileSync("go", ["build", "-trimpath", "-ldflags=-s -w", "-o", `${target}.partial`, "."], {
+      cwd: dir,
+      env: { ...process.env, CGO_ENABLED: "0" },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     fs.renameSync(`${target}.partial`, target);
   }
   return target;
@@ -113,7 +123,10 @@ export function toolboxUnavailable(): string | undefined {
 }
 
 function busyboxApplets(): string[] {
-  return execFileSync(BUSYBOX, ["--list"], { encoding: "utf8" }).split("\n").map((a) => a.trim()).filter((a) => /^[\w.[-]+$/.test(a) && a !== "busybox");
+  return execFileSync(BUSYBOX, ["--list"], { encoding: "utf8" })
+    .split("\n")
+    .map((a) => a.trim())
+    .filter((a) => /^[\w.[-]+$/.test(a) && a !== "busybox");
 }
 
 /** The archives of the pause and toolbox images, written into `dir` (kept while their inputs are unchanged). */
@@ -139,5 +152,8 @@ export function nodeImageArchives(binDir: string, dir: string): { name: string; 
 
 /** Imports an OCI or docker image archive into a node's containerd (the CRI namespace k8s.io). */
 export function importImage(containerdSocket: string, file: string): string {
-  return execFileSync("ctr", ["--address", containerdSocket, "--namespace", "k8s.io", "images", "import", file], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  return execFileSync("ctr", ["--address", containerdSocket, "--namespace", "k8s.io", "images", "import", file], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
 }

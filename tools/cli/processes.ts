@@ -65,7 +65,11 @@ export function tail(file: string, lines = 20): string {
   }
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, options: { timeoutMs: number; intervalMs?: number; abort?: () => string | undefined }): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  options: { timeoutMs: number; intervalMs?: number; abort?: () => string | undefined },
+): Promise<T> {
   const deadline = Date.now() + options.timeoutMs;
   let last = "";
   for (;;) {

@@ -47,20 +47,28 @@ interface KubeEvent {
 
 const pods = async (selector: string) => (await json<{ items: Pod[] }>("alice", ["-n", "team-a", "get", "pods", "-l", selector])).items;
 const danmEps = async () => (await json<{ items: DanmEp[] }>("alice", ["-n", "team-a", "get", "danmeps"])).items;
-const running = (p: Pod) => p.status.phase === "Running" && !p.metadata.deletionTimestamp && p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True");
+const running = (p: Pod) =>
+  p.status.phase === "Running" && !p.metadata.deletionTimestamp && p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True");
 const bare = (cidr: string) => cidr.split("/")[0];
 
 /** Addresses the network's bitmap holds. */
 async function allocated(kind: "tn" | "cn", name: string): Promise<number> {
-  const net = await json<{ spec: { Options: { alloc?: string } } }>("netadmin", kind === "tn" ? ["-n", "team-a", "get", "tenantnetwork", name] : ["get", "clusternetwork", name]);
+  const net = await json<{ spec: { Options: { alloc?: string } } }>(
+    "netadmin",
+    kind === "tn" ? ["-n", "team-a", "get", "tenantnetwork", name] : ["get", "clusternetwork", name],
+  );
   return Bitmap.decode(net.spec.Options.alloc ?? "").countSet();
 }
 
 async function waitForPods(selector: string, count: number, timeoutMs = 180_000): Promise<Pod[]> {
-  return waitFor(`${count} Running Pods ${selector}`, async () => {
-    const list = await pods(selector);
-    return list.length === count && list.every(running) ? list : undefined;
-  }, { timeoutMs, intervalMs: 1000 });
+  return waitFor(
+    `${count} Running Pods ${selector}`,
+    async () => {
+      const list = await pods(selector);
+      return list.length === count && list.every(running) ? list : undefined;
+    },
+    { timeoutMs, intervalMs: 1000 },
+  );
 }
 
 describe.skipIf(unavailable)("real Pods on the local default", () => {
@@ -89,7 +97,9 @@ describe.skipIf(unavailable)("real Pods on the local default", () => {
 
   it("alice's demo workload: two Pods on two nodes, eth0 on the default network, demo1 on her VxLAN network, reachable across nodes, published by the Service", async () => {
     // the network first, to know what its bitmap holds before any Pod
-    const network = YAML.parseAllDocuments(fs.readFileSync("examples/workload.yaml", "utf8")).map((d) => d.toJS()).find((o) => o.kind === "TenantNetwork");
+    const network = YAML.parseAllDocuments(fs.readFileSync("examples/workload.yaml", "utf8"))
+      .map((d) => d.toJS())
+      .find((o) => o.kind === "TenantNetwork");
     await kubectl("alice", ["apply", "-f", "-"], JSON.stringify(network));
     baseline = await allocated("tn", "demo");
     await kubectl("alice", ["apply", "-f", "examples/workload.yaml"]);
@@ -107,27 +117,50 @@ describe.skipIf(unavailable)("real Pods on the local default", () => {
       expect(demo1.spec).toMatchObject({ NetworkName: "demo", apiType: "TenantNetwork", Host: pod.spec.nodeName });
       expect(demo1.spec.Interface.Address).toMatch(/^10\.66\.0\.\d+\/24$/);
       // the interface inside the Pod carries the DanmEp's address
-      expect(await kubectl("alice", ["-n", "team-a", "exec", pod.metadata.name, "--", "ip", "-o", "-4", "addr", "show", "dev", "demo1"])).toContain(`inet ${demo1.spec.Interface.Address}`);
-      expect(await kubectl("alice", ["-n", "team-a", "exec", pod.metadata.name, "--", "ip", "-o", "-4", "addr", "show", "dev", "eth0"])).toContain(`inet ${eth0.spec.Interface.Address}`);
+      expect(await kubectl("alice", ["-n", "team-a", "exec", pod.metadata.name, "--", "ip", "-o", "-4", "addr", "show", "dev", "demo1"])).toContain(
+        `inet ${demo1.spec.Interface.Address}`,
+      );
+      expect(await kubectl("alice", ["-n", "team-a", "exec", pod.metadata.name, "--", "ip", "-o", "-4", "addr", "show", "dev", "eth0"])).toContain(
+        `inet ${eth0.spec.Interface.Address}`,
+      );
       addresses.push(bare(demo1.spec.Interface.Address));
     }
     expect(await allocated("tn", "demo")).toBe(baseline + 2);
 
     // node-1's Pod pings node-2's over the TenantNetwork (VxLAN between the node namespaces)
-    expect(await kubectl("alice", ["-n", "team-a", "exec", list[0].metadata.name, "--", "ping", "-c", "2", "-W", "3", addresses[1]])).toMatch(/2 packets received/);
+    expect(await kubectl("alice", ["-n", "team-a", "exec", list[0].metadata.name, "--", "ping", "-c", "2", "-W", "3", addresses[1]])).toMatch(
+      /2 packets received/,
+    );
 
     // svcwatcher: the Service's EndpointSlice lists both secondary addresses
-    const slice = await waitFor("EndpointSlice of Service demo", async () => {
-      const slices = await json<{ items: { endpoints?: { addresses: string[] }[] }[] }>("alice", ["-n", "team-a", "get", "endpointslices", "-l", "kubernetes.io/service-name=demo"]);
-      const listed = slices.items.flatMap((s) => s.endpoints ?? []).flatMap((e) => e.addresses).sort();
-      return listed.length === 2 ? listed : undefined;
-    }, { timeoutMs: 60_000, intervalMs: 1000 });
+    const slice = await waitFor(
+      "EndpointSlice of Service demo",
+      async () => {
+        const slices = await json<{ items: { endpoints?: { addresses: string[] }[] }[] }>("alice", [
+          "-n",
+          "team-a",
+          "get",
+          "endpointslices",
+          "-l",
+          "kubernetes.io/service-name=demo",
+        ]);
+        const listed = slices.items
+          .flatMap((s) => s.endpoints ?? [])
+          .flatMap((e) => e.addresses)
+          .sort();
+        return listed.length === 2 ? listed : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 1000 },
+    );
     expect(slice).toEqual([...addresses].sort());
 
     // scale to 0: the DanmEps go and the addresses come back; scale up again
     await kubectl("alice", ["-n", "team-a", "scale", "deployment/demo", "--replicas=0"]);
     await waitFor("demo Pods gone", async () => ((await pods("app=demo")).length === 0 ? true : undefined), { timeoutMs: 120_000, intervalMs: 1000 });
-    await waitFor("DanmEps of demo gone", async () => ((await danmEps()).filter((e) => e.spec.Pod.startsWith("demo-")).length === 0 ? true : undefined), { timeoutMs: 60_000, intervalMs: 500 });
+    await waitFor("DanmEps of demo gone", async () => ((await danmEps()).filter((e) => e.spec.Pod.startsWith("demo-")).length === 0 ? true : undefined), {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    });
     expect(await allocated("tn", "demo")).toBe(baseline);
     await kubectl("alice", ["-n", "team-a", "scale", "deployment/demo", "--replicas=2"]);
     await waitForPods("app=demo", 2);
@@ -140,12 +173,20 @@ describe.skipIf(unavailable)("real Pods on the local default", () => {
     await kubectl("alice", ["-n", "team-a", "exec", pod.metadata.name, "--", "sh", "-c", "echo hello from $(hostname) > /proc/1/fd/1; httpd -p 8080 -h /etc"]);
     expect(await kubectl("alice", ["-n", "team-a", "logs", pod.metadata.name])).toContain(`hello from ${pod.metadata.name}`);
     const port = await freePort();
-    const forward = spawn("kubectl", ["--kubeconfig", cluster.kubeconfig("alice"), "-n", "team-a", "port-forward", `pod/${pod.metadata.name}`, `${port}:8080`], { stdio: "ignore" });
+    const forward = spawn(
+      "kubectl",
+      ["--kubeconfig", cluster.kubeconfig("alice"), "-n", "team-a", "port-forward", `pod/${pod.metadata.name}`, `${port}:8080`],
+      { stdio: "ignore" },
+    );
     try {
-      const body = await waitFor("a page through kubectl port-forward", async () => {
-        const answer = await fetch(`http://127.0.0.1:${port}/hostname`);
-        return answer.ok ? answer.text() : undefined;
-      }, { timeoutMs: 30_000, intervalMs: 500 });
+      const body = await waitFor(
+        "a page through kubectl port-forward",
+        async () => {
+          const answer = await fetch(`http://127.0.0.1:${port}/hostname`);
+          return answer.ok ? answer.text() : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 500 },
+      );
       expect(body.trim()).toBe(pod.metadata.name);
     } finally {
       forward.kill();
@@ -153,13 +194,26 @@ describe.skipIf(unavailable)("real Pods on the local default", () => {
   }, 120_000);
 
   it("a Pod naming a network it may not use never starts: its Events carry danm's reason, nothing is allocated", async () => {
-    await kubectl("netadmin", ["apply", "-f", "-"], JSON.stringify({
-      apiVersion: "danm.k8s.io/v1",
-      kind: "ClusterNetwork",
-      metadata: { name: "only-b" },
-      spec: { NetworkID: "only-b", NetworkType: "macvlan", AllowedTenants: ["team-b"], Options: { host_device: "ens6", cidr: "10.67.0.0/24" } },
-    }));
-    await kubectl("bob", ["-n", "team-b", "apply", "-f", "-"], JSON.stringify({ apiVersion: "danm.k8s.io/v1", kind: "TenantNetwork", metadata: { name: "bobs", namespace: "team-b" }, spec: { NetworkType: "macvlan", Options: { host_device: "ens4", cidr: "10.68.0.0/24" } } }));
+    await kubectl(
+      "netadmin",
+      ["apply", "-f", "-"],
+      JSON.stringify({
+        apiVersion: "danm.k8s.io/v1",
+        kind: "ClusterNetwork",
+        metadata: { name: "only-b" },
+        spec: { NetworkID: "only-b", NetworkType: "macvlan", AllowedTenants: ["team-b"], Options: { host_device: "ens6", cidr: "10.67.0.0/24" } },
+      }),
+    );
+    await kubectl(
+      "bob",
+      ["-n", "team-b", "apply", "-f", "-"],
+      JSON.stringify({
+        apiVersion: "danm.k8s.io/v1",
+        kind: "TenantNetwork",
+        metadata: { name: "bobs", namespace: "team-b" },
+        spec: { NetworkType: "macvlan", Options: { host_device: "ens4", cidr: "10.68.0.0/24" } },
+      }),
+    );
     const before = { onlyB: await allocated("cn", "only-b"), eps: (await danmEps()).length };
     const pod = (name: string, iface: object) => ({
       apiVersion: "v1",
@@ -167,17 +221,31 @@ describe.skipIf(unavailable)("real Pods on the local default", () => {
       metadata: { name, namespace: "team-a", labels: { app: "intruder" }, annotations: { "danm.k8s.io/interfaces": JSON.stringify([iface]) } },
       spec: { terminationGracePeriodSeconds: 0, containers: [{ name: "c", image: "tenet.local/toolbox:1", command: ["sleep", "3600"] }] },
     });
-    await kubectl("alice", ["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: [pod("intruder", { clusterNetwork: "only-b", ip: "dynamic" }), pod("stranger", { tenantNetwork: "bobs", ip: "dynamic" })] }));
+    await kubectl(
+      "alice",
+      ["apply", "-f", "-"],
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "List",
+        items: [pod("intruder", { clusterNetwork: "only-b", ip: "dynamic" }), pod("stranger", { tenantNetwork: "bobs", ip: "dynamic" })],
+      }),
+    );
 
-    const events = await waitFor("danm's refusals in the Pods' Events", async () => {
-      const all = (await json<{ items: KubeEvent[] }>("alice", ["-n", "team-a", "get", "events", "--field-selector", "reason=FailedCreatePodSandBox"])).items;
-      const of = (name: string) => all.find((e) => e.involvedObject.name === name)?.message;
-      return of("intruder") && of("stranger") ? { intruder: of("intruder")!, stranger: of("stranger")! } : undefined;
-    }, { timeoutMs: 90_000, intervalMs: 1000 });
+    const events = await waitFor(
+      "danm's refusals in the Pods' Events",
+      async () => {
+        const all = (await json<{ items: KubeEvent[] }>("alice", ["-n", "team-a", "get", "events", "--field-selector", "reason=FailedCreatePodSandBox"])).items;
+        const of = (name: string) => all.find((e) => e.involvedObject.name === name)?.message;
+        return of("intruder") && of("stranger") ? { intruder: of("intruder")!, stranger: of("stranger")! } : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 1000 },
+    );
     expect(events.intruder).toContain("ClusterNetwork only-b does not allow namespace team-a (AllowedTenants: team-b; C-2)");
     expect(events.stranger).toContain("requested network bobs of type TenantNetwork in namespace team-a does not exist (C-1)");
     // what the console shows the tenant is danm's own words out of the kubelet's real message (POD-3)
-    expect(danmAddError(events.intruder, { namespace: "team-a", name: "intruder" })).toBe("ClusterNetwork only-b does not allow namespace team-a (AllowedTenants: team-b; C-2)");
+    expect(danmAddError(events.intruder, { namespace: "team-a", name: "intruder" })).toBe(
+      "ClusterNetwork only-b does not allow namespace team-a (AllowedTenants: team-b; C-2)",
+    );
     for (const p of await pods("app=intruder")) expect(p.status.phase).toBe("Pending");
     expect(await allocated("cn", "only-b")).toBe(before.onlyB);
     expect((await danmEps()).length).toBe(before.eps);
@@ -185,7 +253,16 @@ describe.skipIf(unavailable)("real Pods on the local default", () => {
   }, 180_000);
 
   it("containerd killed while 20 Pods are created: after its restart every Pod runs, no address is held twice or leaked", async () => {
-    await kubectl("alice", ["apply", "-f", "-"], JSON.stringify({ apiVersion: "danm.k8s.io/v1", kind: "TenantNetwork", metadata: { name: "burst", namespace: "team-a" }, spec: { NetworkType: "macvlan", Options: { host_device: "ens5", cidr: "10.69.0.0/24" } } }));
+    await kubectl(
+      "alice",
+      ["apply", "-f", "-"],
+      JSON.stringify({
+        apiVersion: "danm.k8s.io/v1",
+        kind: "TenantNetwork",
+        metadata: { name: "burst", namespace: "team-a" },
+        spec: { NetworkType: "macvlan", Options: { host_device: "ens5", cidr: "10.69.0.0/24" } },
+      }),
+    );
     burstBaseline = await allocated("tn", "burst");
     const burst = {
       apiVersion: "apps/v1",
@@ -195,29 +272,45 @@ describe.skipIf(unavailable)("real Pods on the local default", () => {
         replicas: 20,
         selector: { matchLabels: { app: "burst" } },
         template: {
-          metadata: { labels: { app: "burst" }, annotations: { "danm.k8s.io/interfaces": JSON.stringify([{ clusterNetwork: "default", ip: "dynamic" }, { tenantNetwork: "burst", ip: "dynamic" }]) } },
+          metadata: {
+            labels: { app: "burst" },
+            annotations: {
+              "danm.k8s.io/interfaces": JSON.stringify([
+                { clusterNetwork: "default", ip: "dynamic" },
+                { tenantNetwork: "burst", ip: "dynamic" },
+              ]),
+            },
+          },
           spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "c", image: "tenet.local/toolbox:1", command: ["sleep", "2147483647"] }] },
         },
       },
     };
     await kubectl("alice", ["apply", "-f", "-"], JSON.stringify(burst));
     // wait until the CNI is at work on node-1, then kill its containerd
-    await waitFor("first DanmEps of burst", async () => ((await danmEps()).some((e) => e.spec.Pod.startsWith("burst-") && e.spec.Host === "node-1") ? true : undefined), { timeoutMs: 90_000, intervalMs: 200 });
+    await waitFor(
+      "first DanmEps of burst",
+      async () => ((await danmEps()).some((e) => e.spec.Pod.startsWith("burst-") && e.spec.Host === "node-1") ? true : undefined),
+      { timeoutMs: 90_000, intervalMs: 200 },
+    );
     process.kill(realNodePid(home, "node-1", "containerd")!, "SIGKILL");
     await new Promise((r) => setTimeout(r, 3000));
     await startRealNodes(home, cluster.controlPlane, { binary: await ensureControlPlaneBinary(`${home}/bin`) });
 
     const list = await waitForPods("app=burst", 20, 300_000);
     // each Pod holds one address of demo, no address twice, and the bitmap holds exactly those (leaks reclaimed)
-    await waitFor("the burst network's bitmap to match its DanmEps", async () => {
-      const eps = (await danmEps()).filter((e) => e.spec.NetworkName === "burst");
-      const live = new Set(list.map((p) => p.metadata.uid));
-      const ofBurst = eps.filter((e) => e.spec.Pod.startsWith("burst-"));
-      const uniqueAddresses = new Set(eps.map((e) => e.spec.Interface.Address));
-      if (ofBurst.length !== 20 || !ofBurst.every((e) => live.has(e.spec.PodUID))) return undefined;
-      expect(uniqueAddresses.size).toBe(eps.length);
-      return (await allocated("tn", "burst")) === burstBaseline + eps.length ? true : undefined;
-    }, { timeoutMs: 120_000, intervalMs: 1000 });
+    await waitFor(
+      "the burst network's bitmap to match its DanmEps",
+      async () => {
+        const eps = (await danmEps()).filter((e) => e.spec.NetworkName === "burst");
+        const live = new Set(list.map((p) => p.metadata.uid));
+        const ofBurst = eps.filter((e) => e.spec.Pod.startsWith("burst-"));
+        const uniqueAddresses = new Set(eps.map((e) => e.spec.Interface.Address));
+        if (ofBurst.length !== 20 || !ofBurst.every((e) => live.has(e.spec.PodUID))) return undefined;
+        expect(uniqueAddresses.size).toBe(eps.length);
+        return (await allocated("tn", "burst")) === burstBaseline + eps.length ? true : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 1000 },
+    );
   }, 600_000);
 
   it("a node's kubelet stopped for good: its Pods' addresses come back once the Pods are deleted", async () => {
@@ -227,11 +320,15 @@ describe.skipIf(unavailable)("real Pods on the local default", () => {
     await kubectl("alice", ["-n", "team-a", "scale", "deployment/burst", "--replicas=0"]);
     // node-1's Pods go through the CNI's DEL; node-2's stay Terminating until deleted by force
     await kubectl("alice", ["-n", "team-a", "delete", "pod", "--force", "--grace-period=0", ...onNode2.map((p) => p.metadata.name)]);
-    await waitFor("burst Pods and their DanmEps gone, addresses free", async () => {
-      if ((await pods("app=burst")).length) return undefined;
-      const eps = (await danmEps()).filter((e) => e.spec.NetworkName === "burst");
-      if (eps.length) return undefined;
-      return (await allocated("tn", "burst")) === burstBaseline ? true : undefined;
-    }, { timeoutMs: 180_000, intervalMs: 1000 });
+    await waitFor(
+      "burst Pods and their DanmEps gone, addresses free",
+      async () => {
+        if ((await pods("app=burst")).length) return undefined;
+        const eps = (await danmEps()).filter((e) => e.spec.NetworkName === "burst");
+        if (eps.length) return undefined;
+        return (await allocated("tn", "burst")) === burstBaseline ? true : undefined;
+      },
+      { timeoutMs: 180_000, intervalMs: 1000 },
+    );
   }, 300_000);
 });

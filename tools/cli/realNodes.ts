@@ -100,13 +100,22 @@ const onPath = (cmd: string) => {
 export function realNodesUnavailable(): string | undefined {
   if (process.platform !== "linux") return "real nodes need Linux";
   if (process.getuid?.() !== 0) return "real nodes need root (network namespaces, mounts, cgroups)";
-  for (const [cmd, pkg] of [["containerd", "containerd"], ["runc", "runc"], ["containerd-shim-runc-v2", "containerd"], ["ctr", "containerd"], ["nsenter", "util-linux"], ["ip", "iproute2"], ["tar", "tar"]] as const) {
+  for (const [cmd, pkg] of [
+    ["containerd", "containerd"],
+    ["runc", "runc"],
+    ["containerd-shim-runc-v2", "containerd"],
+    ["ctr", "containerd"],
+    ["nsenter", "util-linux"],
+    ["ip", "iproute2"],
+    ["tar", "tar"],
+  ] as const) {
     if (!onPath(cmd)) return `${cmd} is not installed (Debian package ${pkg})`;
   }
   if (!fs.existsSync("/usr/lib/cni/bridge")) return "Debian's CNI plugins are not installed (containernetworking-plugins)";
   const toolbox = toolboxUnavailable();
   if (toolbox) return toolbox;
-  if (!fs.existsSync(path.join(CGROUP_ROOT, "memory")) && !fs.existsSync(path.join(CGROUP_ROOT, "cgroup.controllers"))) return `no cgroup hierarchy under ${CGROUP_ROOT}`;
+  if (!fs.existsSync(path.join(CGROUP_ROOT, "memory")) && !fs.existsSync(path.join(CGROUP_ROOT, "cgroup.controllers")))
+    return `no cgroup hierarchy under ${CGROUP_ROOT}`;
   return undefined;
 }
 
@@ -193,7 +202,10 @@ function writeKubeletKubeconfig(f: NodeFiles, caFile: string) {
 }
 
 function issueCertificates(binary: string, dataDir: string, f: NodeFiles, node: NodeAddressing) {
-  const cert = (name: string, args: string[]) => execFileSync(binary, ["certificate", "--data-dir", dataDir, "--cert", path.join(f.pki, `${name}.crt`), "--key", path.join(f.pki, `${name}.key`), ...args], { stdio: ["ignore", "ignore", "pipe"] });
+  const cert = (name: string, args: string[]) =>
+    execFileSync(binary, ["certificate", "--data-dir", dataDir, "--cert", path.join(f.pki, `${name}.crt`), "--key", path.join(f.pki, `${name}.key`), ...args], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
   cert("kubelet", ["--cn", node.name, "--dns", node.name, "--ip", node.ip]);
   cert("kubelet-client", ["--cn", `system:node:${node.name}`, "--org", "system:nodes", "--client"]);
 }
@@ -222,7 +234,10 @@ function installNodeCni(f: NodeFiles, node: NodeAddressing, danmPlugin: string, 
   fs.writeFileSync(path.join(f.cniConf, "default.conf"), JSON.stringify(defaultNetworkConf(node, path.join(f.cniState, "host-local")), null, 2) + "\n");
 }
 
-const inNode = (node: NodeAddressing, command: string, args: string[]) => ({ command: "nsenter", args: [`--net=${netnsPath(node.netns)}`, "--", command, ...args] });
+const inNode = (node: NodeAddressing, command: string, args: string[]) => ({
+  command: "nsenter",
+  args: [`--net=${netnsPath(node.netns)}`, "--", command, ...args],
+});
 
 /** Waits until containerd answers on its socket (a killed one leaves the socket file behind). */
 async function waitForContainerd(socket: string, pid: number, log: string) {
@@ -271,7 +286,9 @@ export async function startRealNodes(home: string, cluster: ClusterAccess, optio
     createFabric(fabric);
     fs.mkdirSync(path.dirname(layoutFile(home)), { recursive: true });
     fs.writeFileSync(layoutFile(home), JSON.stringify(fabric, null, 2) + "\n");
-    say(`node network: ${fabric.nodes.map((n) => `${n.name} ${n.ip}`).join(", ")} (namespaces ${fabric.nodes.map((n) => n.netns).join(", ")}; wires mgmt, ${fabric.devices.join(", ")})`);
+    say(
+      `node network: ${fabric.nodes.map((n) => `${n.name} ${n.ip}`).join(", ")} (namespaces ${fabric.nodes.map((n) => n.netns).join(", ")}; wires mgmt, ${fabric.devices.join(", ")})`,
+    );
   }
 
   const nodesDir = path.join(home, "nodes");
@@ -303,14 +320,27 @@ export async function startRealNodes(home: string, cluster: ClusterAccess, optio
       fs.rmSync(f.containerdSocket, { force: true });
       const containerd = inNode(node, "containerd", ["--config", f.containerdConfig]);
       // the danm plugin records the node in its DanmEps (NODE_NAME; the hostname is the machine's)
-      const containerdPid = startDetached(containerd.command, containerd.args, { logFile: f.logs.containerd, pidFile: f.pids.containerd, env: { ...process.env, NODE_NAME: node.name } });
+      const containerdPid = startDetached(containerd.command, containerd.args, {
+        logFile: f.logs.containerd,
+        pidFile: f.pids.containerd,
+        env: { ...process.env, NODE_NAME: node.name },
+      });
       await waitForContainerd(f.containerdSocket, containerdPid, f.logs.containerd);
       for (const image of images) importImage(f.containerdSocket, image.file);
       started.push("containerd");
     }
     if (!isAlive(readPid(f.pids.danm))) {
       // the danm daemon runs where danm's delegates must: in the node's network namespace
-      const daemon = inNode(node, process.execPath, [path.join(REPO_ROOT, "tools", "cli", "tenet.mjs"), "cni-daemon", "--socket", f.danmSocket, "--node", node.name, "--spawner", danmPlugin]);
+      const daemon = inNode(node, process.execPath, [
+        path.join(REPO_ROOT, "tools", "cli", "tenet.mjs"),
+        "cni-daemon",
+        "--socket",
+        f.danmSocket,
+        "--node",
+        node.name,
+        "--spawner",
+        danmPlugin,
+      ]);
       startDetached(daemon.command, daemon.args, { logFile: f.logs.danm, pidFile: f.pids.danm, cwd: REPO_ROOT });
       started.push("danm daemon");
     }
@@ -329,20 +359,35 @@ export async function startRealNodes(home: string, cluster: ClusterAccess, optio
       started.push("kubelet");
     }
     if (!isAlive(readPid(f.pids.agent))) {
-      const args = nodeAgentArgs({ node: node.name, kubeconfig: agentConfig, dir: f.dir, nodesDir, index: node.index, netns: node.netns, ipamStatsDir: f.ipamStats });
+      const args = nodeAgentArgs({
+        node: node.name,
+        kubeconfig: agentConfig,
+        dir: f.dir,
+        nodesDir,
+        index: node.index,
+        netns: node.netns,
+        ipamStatsDir: f.ipamStats,
+      });
       startDetached(process.execPath, args, { logFile: f.logs.agent, pidFile: f.pids.agent, cwd: REPO_ROOT });
     }
-    if (started.length) say(`${node.name}: ${started.join(" and ")} started in ${node.netns} (logs ${path.relative(process.cwd(), f.logs.kubelet)}, ${path.relative(process.cwd(), f.logs.containerd)})`);
+    if (started.length)
+      say(
+        `${node.name}: ${started.join(" and ")} started in ${node.netns} (logs ${path.relative(process.cwd(), f.logs.kubelet)}, ${path.relative(process.cwd(), f.logs.containerd)})`,
+      );
   }
   await waitFor(
     "nodes Ready",
     async () => {
       const kube = await KubeRest.fromFile(cluster.kubeconfigs.admin);
       try {
-        const list = await kube.call<{ items: { metadata: { name: string }; status?: { conditions?: { type: string; status: string; lastHeartbeatTime?: string }[] } }[] }>("/api/v1/nodes");
+        const list = await kube.call<{
+          items: { metadata: { name: string }; status?: { conditions?: { type: string; status: string; lastHeartbeatTime?: string }[] } }[];
+        }>("/api/v1/nodes");
         // Ready as reported since these nodes started (a Node object keeps its last status while its kubelet is down)
         const fresh = (t?: string) => !!t && Date.parse(t) >= nodesStarted - 2000;
-        const ready = list.items.filter((n) => names.includes(n.metadata.name) && n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True" && fresh(c.lastHeartbeatTime)));
+        const ready = list.items.filter(
+          (n) => names.includes(n.metadata.name) && n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True" && fresh(c.lastHeartbeatTime)),
+        );
         return ready.length === names.length ? true : undefined;
       } finally {
         await kube.close();
@@ -354,7 +399,8 @@ export async function startRealNodes(home: string, cluster: ClusterAccess, optio
       abort: () => {
         for (const n of names) {
           const f = nodeFiles(home, id, n);
-          for (const c of ["proxy", "containerd", "kubelet", "danm"] as const) if (!isAlive(readPid(f.pids[c]))) return `${c} of ${n} exited:\n${tail(f.logs[c])}`;
+          for (const c of ["proxy", "containerd", "kubelet", "danm"] as const)
+            if (!isAlive(readPid(f.pids[c]))) return `${c} of ${n} exited:\n${tail(f.logs[c])}`;
         }
         return undefined;
       },

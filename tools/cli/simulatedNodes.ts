@@ -97,12 +97,47 @@ export async function agentKubeconfig(cluster: ClusterAccess, file: string): Pro
  * The arguments of `tenet agent` for a node of the local cluster, after preparing its SR-IOV
  * sysfs tree (<dir>/sys) and the shared device plugin config (<nodesDir>/sriov-config.json).
  */
-export function nodeAgentArgs(o: { node: string; kubeconfig: string; dir: string; nodesDir: string; index: number; netns?: string; notApplied?: string; ipamStatsDir?: string }): string[] {
+export function nodeAgentArgs(o: {
+  node: string;
+  kubeconfig: string;
+  dir: string;
+  nodesDir: string;
+  index: number;
+  netns?: string;
+  notApplied?: string;
+  ipamStatsDir?: string;
+}): string[] {
   const sriovConfig = path.join(o.nodesDir, "sriov-config.json");
-  fs.writeFileSync(sriovConfig, JSON.stringify({ resourceList: SRIOV_POOLS.map(({ pool, pf }) => ({ resourcePrefix: pool.split("/")[0], resourceName: pool.split("/")[1], selectors: { pfNames: [pf] } })) }, null, 2) + "\n");
+  fs.writeFileSync(
+    sriovConfig,
+    JSON.stringify(
+      {
+        resourceList: SRIOV_POOLS.map(({ pool, pf }) => ({
+          resourcePrefix: pool.split("/")[0],
+          resourceName: pool.split("/")[1],
+          selectors: { pfNames: [pf] },
+        })),
+      },
+      null,
+      2,
+    ) + "\n",
+  );
   fs.rmSync(path.join(o.dir, "sys"), { recursive: true, force: true });
   writeSysfsTree(o.dir, pfsOf(o.index));
-  const args = [path.join(REPO_ROOT, "tools/cli/tenet.mjs"), "agent", "--node", o.node, "--kubeconfig", o.kubeconfig, "--sysfs-root", o.dir, "--sriov-config", sriovConfig, "--heartbeat-seconds", String(HEARTBEAT_SECONDS)];
+  const args = [
+    path.join(REPO_ROOT, "tools/cli/tenet.mjs"),
+    "agent",
+    "--node",
+    o.node,
+    "--kubeconfig",
+    o.kubeconfig,
+    "--sysfs-root",
+    o.dir,
+    "--sriov-config",
+    sriovConfig,
+    "--heartbeat-seconds",
+    String(HEARTBEAT_SECONDS),
+  ];
   if (o.netns) args.push("--netns", o.netns);
   if (o.notApplied) args.push("--not-applied", o.notApplied);
   if (o.ipamStatsDir) args.push("--ipam-stats-dir", o.ipamStatsDir);
@@ -146,7 +181,14 @@ function createNodeNetns(name: string, devices: readonly string[], nodeIndex: nu
 export async function startSimulatedNodes(home: string, cluster: ClusterAccess, options: { restart?: boolean; say?: (l: string) => void } = {}): Promise<void> {
   const say = options.say ?? (() => {});
   const admin = loadKubeConfig(cluster.kubeconfigs.admin);
-  await createIfAbsent(admin, SIMULATED_NODES.map((name) => ({ apiVersion: "v1", kind: "Node", metadata: { name, labels: { "tenet.dev/simulated": "true", "kubernetes.io/hostname": name } } })));
+  await createIfAbsent(
+    admin,
+    SIMULATED_NODES.map((name) => ({
+      apiVersion: "v1",
+      kind: "Node",
+      metadata: { name, labels: { "tenet.dev/simulated": "true", "kubernetes.io/hostname": name } },
+    })),
+  );
   if (options.restart) await stopSimulatedAgents(home);
   const pending = SIMULATED_NODES.filter((n) => !isAlive(readPid(nodePaths(home, n).pid)));
   if (pending.length === 0) return;
@@ -167,7 +209,15 @@ export async function startSimulatedNodes(home: string, cluster: ClusterAccess, 
       createNodeNetns(netns, devices, index);
       where = `namespace ${netns} with ${devices.join(", ")}`;
     }
-    const args = nodeAgentArgs({ node, kubeconfig, dir: p.dir, nodesDir, index, netns, notApplied: unavailable && `simulated node without a network namespace: ${unavailable}` });
+    const args = nodeAgentArgs({
+      node,
+      kubeconfig,
+      dir: p.dir,
+      nodesDir,
+      index,
+      netns,
+      notApplied: unavailable && `simulated node without a network namespace: ${unavailable}`,
+    });
     const pid = startDetached(process.execPath, args, { logFile: p.log, pidFile: p.pid, cwd: REPO_ROOT });
     say(`node agent for ${node} running (pid ${pid}, ${where})`);
   }

@@ -34,7 +34,9 @@ export async function runStart(argv: string[]): Promise<number> {
     say("next build failed");
     return 1;
   }
-  say(`console: http://127.0.0.1:${port}   (stop with Ctrl-C; the cluster keeps running until \`npx tenet cluster down\`, data in ${path.relative(process.cwd(), defaultHome())})`);
+  say(
+    `console: http://127.0.0.1:${port}   (stop with Ctrl-C; the cluster keeps running until \`npx tenet cluster down\`, data in ${path.relative(process.cwd(), defaultHome())})`,
+  );
   const server = spawn(next, ["start", "-H", "127.0.0.1", "-p", port], { cwd: REPO_ROOT, stdio: "inherit", env: { ...env, NEXT_TELEMETRY_DISABLED: "1" } });
   const stop = () => server.kill("SIGTERM");
   process.on("SIGINT", stop);

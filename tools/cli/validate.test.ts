@@ -23,7 +23,9 @@ async function validate(...argv: string[]) {
 
 describe("tenet validate", () => {
   it("allows every example manifest, in file order, and exits 0", async () => {
-    const r = await validate(...["tenantconfig.yaml", "clusternetworks.yaml", "tenantnetworks.yaml", "danmnet.yaml", "pod.yaml", "service.yaml"].flatMap((f) => ["-f", ex(f)]));
+    const r = await validate(
+      ...["tenantconfig.yaml", "clusternetworks.yaml", "tenantnetworks.yaml", "danmnet.yaml", "pod.yaml", "service.yaml"].flatMap((f) => ["-f", ex(f)]),
+    );
     expect(r.stdout.trim().split("\n")).toEqual([
       "ALLOWED TenantConfig/tenet",
       "ALLOWED ClusterNetwork/oam",
@@ -42,10 +44,23 @@ describe("tenet validate", () => {
   });
 
   it("prints DENIED with the rule ID for each invalid example and exits 1", async () => {
-    const r = await validate("-f", ex("invalid/tenant-sets-vlan.yaml"), "-f", ex("invalid/clusternetwork-bad.yaml"), "-f", ex("invalid/danmnet-too-big.yaml"), "--context", ex("tenantconfig.yaml"));
+    const r = await validate(
+      "-f",
+      ex("invalid/tenant-sets-vlan.yaml"),
+      "-f",
+      ex("invalid/clusternetwork-bad.yaml"),
+      "-f",
+      ex("invalid/danmnet-too-big.yaml"),
+      "--context",
+      ex("tenantconfig.yaml"),
+    );
     const lines = r.stdout.trim().split("\n");
-    expect(lines[0]).toBe("DENIED TenantNetwork/sneaky [N-23] TenantNetwork team-a/sneaky is invalid: spec.Options.vlan: Forbidden: vlan is assigned by the cluster; remove it from TenantNetwork sneaky (N-23)");
-    expect(lines[1]).toMatch(/^DENIED ClusterNetwork\/broken \[N-3\] .*spec\.Options\.routes\["10\.31\.0\.0\/16"\].*\(N-3\).*spec\.Options\.host_device: Forbidden: sriov networks take a device_pool, not a host_device \(N-24\)$/);
+    expect(lines[0]).toBe(
+      "DENIED TenantNetwork/sneaky [N-23] TenantNetwork team-a/sneaky is invalid: spec.Options.vlan: Forbidden: vlan is assigned by the cluster; remove it from TenantNetwork sneaky (N-23)",
+    );
+    expect(lines[1]).toMatch(
+      /^DENIED ClusterNetwork\/broken \[N-3\] .*spec\.Options\.routes\["10\.31\.0\.0\/16"\].*\(N-3\).*spec\.Options\.host_device: Forbidden: sriov networks take a device_pool, not a host_device \(N-24\)$/,
+    );
     expect(lines[2]).toMatch(/^DENIED DanmNet\/huge \[N-10\] DanmNet team-b\/huge is invalid: spec\.Options\.cidr: .*\(N-10\)$/);
     expect(r.code).toBe(1);
   });
@@ -56,7 +71,10 @@ describe("tenet validate", () => {
     expect(r.stderr).toContain("ALLOWED TenantNetwork/signalling");
     const docs = YAML.parseAllDocuments(r.stdout).map((d) => d.toJS());
     const byName = Object.fromEntries(docs.map((d) => [d.metadata.name, d]));
-    expect(byName.signalling.spec).toMatchObject({ NetworkID: "tn-macvl", Options: { host_device: "ens4", vlan: 1000, allocation_pool: { start: "10.60.0.1", end: "10.60.0.126" } } });
+    expect(byName.signalling.spec).toMatchObject({
+      NetworkID: "tn-macvl",
+      Options: { host_device: "ens4", vlan: 1000, allocation_pool: { start: "10.60.0.1", end: "10.60.0.126" } },
+    });
     expect(byName.media.spec.Options).toMatchObject({ host_device: "ens5", vxlan: 300 });
     expect(byName.fronthaul.spec.Options).toMatchObject({ device_pool: "vendor.example/sriov_left", vlan: 3000 });
     expect(byName["lab-bridge"].spec.NetworkID).toBe("tenant-bridge");

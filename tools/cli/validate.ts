@@ -38,7 +38,10 @@ export function readManifests(file: string): KubeObject[] {
     if (value === null || value === undefined) continue;
     const line = doc.contents ? lineOf(text, doc.contents.range[0]) : 1;
     if (typeof value !== "object" || Array.isArray(value)) throw new InputError(`${file}:${line}: expected a Kubernetes object`);
-    const items = (value as KubeObject).kind === "List" || (value as KubeObject).kind?.endsWith("List") ? ((value as { items?: KubeObject[] }).items ?? []) : [value as KubeObject];
+    const items =
+      (value as KubeObject).kind === "List" || (value as KubeObject).kind?.endsWith("List")
+        ? ((value as { items?: KubeObject[] }).items ?? [])
+        : [value as KubeObject];
     for (const item of items) {
       if (typeof item?.kind !== "string" || !item.kind) throw new InputError(`${file}:${line}: object has no kind`);
       objects.push(item);
@@ -174,7 +177,8 @@ export async function runValidate(argv: string[], out: NodeJS.WritableStream, er
   }
   if (values.output) {
     const admitted = verdicts.filter((v) => v.allowed === true).map((v) => v.object);
-    if (values.output === "json") out.write(JSON.stringify(admitted.length === 1 ? admitted[0] : { apiVersion: "v1", kind: "List", items: admitted }, null, 2) + "\n");
+    if (values.output === "json")
+      out.write(JSON.stringify(admitted.length === 1 ? admitted[0] : { apiVersion: "v1", kind: "List", items: admitted }, null, 2) + "\n");
     else out.write(admitted.map((o) => YAML.stringify(o, { lineWidth: 0 })).join("---\n"));
   }
   return verdicts.some((v) => v.allowed === false) ? 1 : 0;

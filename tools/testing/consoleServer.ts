@@ -71,7 +71,10 @@ export async function startConsole(home: string, options: ConsoleServerOptions):
   await waitFor("console", async () => ((await fetch(`${baseURL}/signin`).catch(() => undefined))?.status === 200 ? true : undefined), {
     timeoutMs: 60_000,
     intervalMs: 250,
-    abort: () => (child.exitCode !== null || child.signalCode ? `${options.launcher === "tenet" ? "tenet console" : "next start"} exited:\n${tail(logFile, 40)}` : undefined),
+    abort: () =>
+      child.exitCode !== null || child.signalCode
+        ? `${options.launcher === "tenet" ? "tenet console" : "next start"} exited:\n${tail(logFile, 40)}`
+        : undefined,
   });
   options.say(`console serving on ${baseURL} (pid ${child.pid}, log ${logFile})`);
   return { child, baseURL, logFile };

@@ -21,7 +21,12 @@ export function postgresBinDir(): string | undefined {
   const has = (dir: string) => fs.existsSync(path.join(dir, "initdb")) && fs.existsSync(path.join(dir, "postgres"));
   if (process.env.TENET_POSTGRES_BIN) return has(process.env.TENET_POSTGRES_BIN) ? process.env.TENET_POSTGRES_BIN : undefined;
   const root = "/usr/lib/postgresql";
-  const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = fs.existsSync(root)
+    ? fs
+        .readdirSync(root)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   for (const v of versions) if (has(path.join(root, v, "bin"))) return path.join(root, v, "bin");
   for (const dir of (process.env.PATH ?? "").split(path.delimiter)) if (dir && has(dir)) return dir;
   return undefined;
@@ -57,7 +62,6 @@ function accepting(port: number): Promise<boolean> {
   });
 }
 
-
 /** Servers whose test run died without stopping them (the run's pid is in `runner.pid`): stopped and removed. */
 function reapAbandoned() {
   for (const name of fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith("tenet-pg-"))) {
@@ -89,7 +93,11 @@ export async function startPostgres(opts: { timeoutMs?: number } = {}): Promise<
     fs.chownSync(data, owner.uid, owner.gid);
   }
   const as = owner ? { uid: owner.uid, gid: owner.gid } : {};
-  const init = spawnSync(path.join(bin, "initdb"), ["-D", data, "-U", "tenet", "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync", "--no-instructions"], { ...as, encoding: "utf8", cwd: dir });
+  const init = spawnSync(
+    path.join(bin, "initdb"),
+    ["-D", data, "-U", "tenet", "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync", "--no-instructions"],
+    { ...as, encoding: "utf8", cwd: dir },
+  );
   if (init.status !== 0) {
     fs.rmSync(dir, { recursive: true, force: true });
     throw new Error(`initdb failed (${init.status}): ${init.stderr || init.stdout}`);
@@ -98,8 +106,21 @@ export async function startPostgres(opts: { timeoutMs?: number } = {}): Promise<
   const log = path.join(dir, "postgres.log");
   const logFd = fs.openSync(log, "a");
   if (owner) fs.fchownSync(logFd, owner.uid, owner.gid);
-  const settings = { listen_addresses: "127.0.0.1", port: String(port), unix_socket_directories: dir, fsync: "off", synchronous_commit: "off", full_page_writes: "off", shared_buffers: "16MB", max_connections: "60" };
-  const server: ChildProcess = spawn(path.join(bin, "postgres"), ["-D", data, ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`])], { ...as, cwd: dir, stdio: ["ignore", logFd, logFd] });
+  const settings = {
+    listen_addresses: "127.0.0.1",
+    port: String(port),
+    unix_socket_directories: dir,
+    fsync: "off",
+    synchronous_commit: "off",
+    full_page_writes: "off",
+    shared_buffers: "16MB",
+    max_connections: "60",
+  };
+  const server: ChildProcess = spawn(path.join(bin, "postgres"), ["-D", data, ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`])], {
+    ...as,
+    cwd: dir,
+    stdio: ["ignore", logFd, logFd],
+  });
   fs.closeSync(logFd);
   let exited: number | null | undefined;
   const exit = new Promise<void>((resolve) => server.once("exit", (code) => ((exited = code), resolve())));

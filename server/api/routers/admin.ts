@@ -24,7 +24,11 @@ export const netadminProcedure = authedProcedure.use(async ({ ctx, next }) => {
   } catch (e) {
     throw kubeToTrpc(e);
   }
-  if (!allowed) throw new TRPCError({ code: "FORBIDDEN", message: `${ctx.identity.user} is not a network administrator: Kubernetes does not let them update TenantConfigs (ask for the tenet:netadmin role)` });
+  if (!allowed)
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: `${ctx.identity.user} is not a network administrator: Kubernetes does not let them update TenantConfigs (ask for the tenet:netadmin role)`,
+    });
   return next();
 });
 
@@ -124,15 +128,13 @@ export const adminRouter = router({
   }),
 
   /** What replacing the named TenantConfig's hostDevices with these would strand (empty: nothing). */
-  rangeEditWarnings: netadminProcedure
-    .input(z.object({ name: ObjectName, hostDevices: z.array(InterfaceProfile) }))
-    .query(async ({ ctx, input }) => {
-      const [current, networks] = await Promise.all([
-        ctx.kube.call<TenantConfig>(danmPath("TenantConfig", undefined, input.name)),
-        listObjects<Network>(ctx.kube, "TenantNetwork"),
-      ]);
-      return strandedByEdit(current.hostDevices ?? [], input.hostDevices, vniHoldings(networks));
-    }),
+  rangeEditWarnings: netadminProcedure.input(z.object({ name: ObjectName, hostDevices: z.array(InterfaceProfile) })).query(async ({ ctx, input }) => {
+    const [current, networks] = await Promise.all([
+      ctx.kube.call<TenantConfig>(danmPath("TenantConfig", undefined, input.name)),
+      listObjects<Network>(ctx.kube, "TenantNetwork"),
+    ]);
+    return strandedByEdit(current.hostDevices ?? [], input.hostDevices, vniHoldings(networks));
+  }),
 
   /** Every tenant's TenantNetworks, grouped by namespace (tenant namespaces without networks included). */
   tenantNetworks: netadminProcedure.query(async ({ ctx }) => {

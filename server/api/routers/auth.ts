@@ -28,10 +28,12 @@ export const authRouter = router({
   }),
 
   signIn: publicProcedure
-    .input(z.discriminatedUnion("method", [
-      z.object({ method: z.literal("local"), name: z.string().min(1).max(100), password: z.string().min(1).max(1000) }),
-      z.object({ method: z.literal("token"), token: z.string().min(1).max(10_000) }),
-    ]))
+    .input(
+      z.discriminatedUnion("method", [
+        z.object({ method: z.literal("local"), name: z.string().min(1).max(100), password: z.string().min(1).max(1000) }),
+        z.object({ method: z.literal("token"), token: z.string().min(1).max(10_000) }),
+      ]),
+    )
     .mutation(async ({ ctx, input }) => {
       if (!ctx.sameOrigin) throw new TRPCError({ code: "FORBIDDEN", message: "cross-origin sign-in refused" });
       let identity: Identity | undefined;
@@ -43,7 +45,13 @@ export const authRouter = router({
         if (!attempt.ok) {
           consoleMetrics().signIns.inc({ method: "local", result: "throttled" });
           const wait = `try again in ${Math.max(1, Math.ceil((attempt.until.getTime() - Date.now()) / 1000))} s`;
-          throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: attempt.scope === "client" ? `too many failed sign-ins for ${input.name} from this client; ${wait}` : `sign-ins for ${input.name} are slowed down after many failures from several clients; ${wait}` });
+          throw new TRPCError({
+            code: "TOO_MANY_REQUESTS",
+            message:
+              attempt.scope === "client"
+                ? `too many failed sign-ins for ${input.name} from this client; ${wait}`
+                : `sign-ins for ${input.name} are slowed down after many failures from several clients; ${wait}`,
+          });
         }
         const found = await checkPassword(ctx.runtime.db, input.name, input.password);
         if (!found) {

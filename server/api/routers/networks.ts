@@ -149,7 +149,9 @@ export const networksRouter = router({
     try {
       const roles = await rolesOf(ctx.identity, ctx.kube, () => tenantNamespaceCandidates(ctx.runtime));
       const everyNamespace = roles.netadmin || roles.operator;
-      const namespaces = everyNamespace ? [...new Set([...roles.tenantNamespaces, ...(await tenantNamespaceCandidates(ctx.runtime))])].sort() : roles.tenantNamespaces;
+      const namespaces = everyNamespace
+        ? [...new Set([...roles.tenantNamespaces, ...(await tenantNamespaceCandidates(ctx.runtime))])].sort()
+        : roles.tenantNamespaces;
       return { namespaces, writable: roles.tenantNamespaces, everyNamespace };
     } catch (e) {
       throw kubeToTrpc(e);
@@ -163,22 +165,30 @@ export const networksRouter = router({
    * server's paginated list, as kubectl reads long lists), and `complete` says whether that was all:
    * the console shows them while the whole list loads.
    */
-  list: authedProcedure.input(z.object({ namespace: ObjectName.optional(), limit: z.number().int().min(1).max(500).optional() })).query(async ({ ctx, input }) => {
-    try {
-      const [tenant, cluster] = await Promise.all([
-        ctx.kube.call<{ items: Network[]; metadata?: { continue?: string } }>(danmPath("TenantNetwork", input.namespace), input.limit ? { query: { limit: String(input.limit) } } : {}),
-        listObjects<Network>(ctx.kube, "ClusterNetwork"),
-      ]);
-      return {
-        namespace: input.namespace ?? null,
-        tenantNetworks: tenant.items.map(networkRow).sort(storageOrder),
-        clusterNetworks: cluster.filter((n) => !input.namespace || admitsNamespace(n, input.namespace)).map(networkRow).sort(storageOrder),
-        complete: !tenant.metadata?.continue,
-      };
-    } catch (e) {
-      throw kubeToTrpc(e);
-    }
-  }),
+  list: authedProcedure
+    .input(z.object({ namespace: ObjectName.optional(), limit: z.number().int().min(1).max(500).optional() }))
+    .query(async ({ ctx, input }) => {
+      try {
+        const [tenant, cluster] = await Promise.all([
+          ctx.kube.call<{ items: Network[]; metadata?: { continue?: string } }>(
+            danmPath("TenantNetwork", input.namespace),
+            input.limit ? { query: { limit: String(input.limit) } } : {},
+          ),
+          listObjects<Network>(ctx.kube, "ClusterNetwork"),
+        ]);
+        return {
+          namespace: input.namespace ?? null,
+          tenantNetworks: tenant.items.map(networkRow).sort(storageOrder),
+          clusterNetworks: cluster
+            .filter((n) => !input.namespace || admitsNamespace(n, input.namespace))
+            .map(networkRow)
+            .sort(storageOrder),
+          complete: !tenant.metadata?.continue,
+        };
+      } catch (e) {
+        throw kubeToTrpc(e);
+      }
+    }),
 
   /** One network as stored (for the YAML view and the edit form) and its summary. */
   get: authedProcedure.input(Target).query(async ({ ctx, input }) => {
@@ -205,7 +215,10 @@ export const networksRouter = router({
     const rows = addressRows(using);
     const complete = input.kind !== "ClusterNetwork" || !input.inNamespace;
     const unheld = complete
-      ? leakedAddresses(net.spec?.Options ?? {}, using.map((ep) => ({ ip: ep.spec?.Interface?.Address, ip6: ep.spec?.Interface?.AddressIPv6 })))
+      ? leakedAddresses(
+          net.spec?.Options ?? {},
+          using.map((ep) => ({ ip: ep.spec?.Interface?.Address, ip6: ep.spec?.Interface?.AddressIPv6 })),
+        )
       : { ip: [], ip6: [] };
     return { network: networkRow(net), scope: scope ?? null, complete, rows, unheld };
   }),

@@ -14,7 +14,11 @@ import { authedProcedure, kubeToTrpc, router } from "../trpc";
 export const DANM_KINDS = ["TenantNetwork", "ClusterNetwork", "DanmNet", "TenantConfig", "DanmEp"] as const;
 export const Kind = z.enum(DANM_KINDS);
 /** A Kubernetes object name or namespace (RFC 1123 subdomain); anything else never reaches a URL. */
-export const ObjectName = z.string().min(1).max(253).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be a Kubernetes name: lower-case letters, digits, '-' and '.'");
+export const ObjectName = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be a Kubernetes name: lower-case letters, digits, '-' and '.'");
 
 export interface KubeObject {
   apiVersion?: string;
@@ -34,7 +38,12 @@ export async function listObjects<T = KubeObject>(kube: KubeRest, kind: string, 
 }
 
 /** Runs a change and records it in the audit trail with the API server's verdict. */
-export async function audited<T>(runtime: ConsoleRuntime, entry: Omit<AuditEntry, "verdict" | "message">, dryRun: boolean, change: () => Promise<T>): Promise<T> {
+export async function audited<T>(
+  runtime: ConsoleRuntime,
+  entry: Omit<AuditEntry, "verdict" | "message">,
+  dryRun: boolean,
+  change: () => Promise<T>,
+): Promise<T> {
   try {
     const result = await change();
     if (!dryRun) await recordAudit(runtime.db, { ...entry, verdict: "allowed" });
@@ -61,15 +70,28 @@ function objectTarget(kind: string, object: Record<string, unknown>) {
 }
 
 export const objectsRouter = router({
-  list: authedProcedure.input(z.object({ kind: Kind, namespace: ObjectName.optional() })).query(({ ctx, input }) => listObjects(ctx.kube, input.kind, input.namespace)),
+  list: authedProcedure
+    .input(z.object({ kind: Kind, namespace: ObjectName.optional() }))
+    .query(({ ctx, input }) => listObjects(ctx.kube, input.kind, input.namespace)),
 
-  get: authedProcedure.input(Target).query(({ ctx, input }) => ctx.kube.call<KubeObject>(danmPath(input.kind, namespaceFor(input.kind, input.namespace), input.name))),
+  get: authedProcedure
+    .input(Target)
+    .query(({ ctx, input }) => ctx.kube.call<KubeObject>(danmPath(input.kind, namespaceFor(input.kind, input.namespace), input.name))),
 
   create: authedProcedure.input(Write).mutation(({ ctx, input }) => {
     const t = objectTarget(input.kind, input.object);
-    const body = { ...input.object, apiVersion: "danm.k8s.io/v1", kind: input.kind, metadata: { ...(input.object.metadata as object), namespace: t.namespace } };
+    const body = {
+      ...input.object,
+      apiVersion: "danm.k8s.io/v1",
+      kind: input.kind,
+      metadata: { ...(input.object.metadata as object), namespace: t.namespace },
+    };
     return audited(ctx.runtime, { actor: ctx.identity.user, action: "create", kind: input.kind, ...t }, input.dryRun, () =>
-      ctx.kube.call<KubeObject>(danmPath(input.kind, t.namespace), { method: "POST", body, query: { dryRun: input.dryRun ? "All" : undefined, fieldManager: "tenet-console" } }),
+      ctx.kube.call<KubeObject>(danmPath(input.kind, t.namespace), {
+        method: "POST",
+        body,
+        query: { dryRun: input.dryRun ? "All" : undefined, fieldManager: "tenet-console" },
+      }),
     );
   }),
 
@@ -77,7 +99,11 @@ export const objectsRouter = router({
     const t = objectTarget(input.kind, input.object);
     const body = { ...input.object, apiVersion: "danm.k8s.io/v1", kind: input.kind };
     return audited(ctx.runtime, { actor: ctx.identity.user, action: "update", kind: input.kind, ...t }, input.dryRun, () =>
-      ctx.kube.call<KubeObject>(danmPath(input.kind, t.namespace, t.name), { method: "PUT", body, query: { dryRun: input.dryRun ? "All" : undefined, fieldManager: "tenet-console" } }),
+      ctx.kube.call<KubeObject>(danmPath(input.kind, t.namespace, t.name), {
+        method: "PUT",
+        body,
+        query: { dryRun: input.dryRun ? "All" : undefined, fieldManager: "tenet-console" },
+      }),
     );
   }),
 

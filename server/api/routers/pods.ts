@@ -19,7 +19,11 @@ export const podsRouter = router({
     const net = await readNetwork(ctx.kube, input.kind, input.namespace, input.name);
     const scope = input.kind === "ClusterNetwork" ? input.inNamespace : net.metadata.namespace;
     try {
-      const [endpoints, pods, events] = await Promise.all([listObjects<DanmEp>(ctx.kube, "DanmEp", scope), listPods(ctx.kube, scope), listSandboxFailures(ctx.kube, scope)]);
+      const [endpoints, pods, events] = await Promise.all([
+        listObjects<DanmEp>(ctx.kube, "DanmEp", scope),
+        listPods(ctx.kube, scope),
+        listSandboxFailures(ctx.kube, scope),
+      ]);
       const ref = { kind: input.kind, namespace: input.kind === "ClusterNetwork" ? undefined : net.metadata.namespace, name: net.metadata.name };
       return {
         scope: scope ?? null,
@@ -37,7 +41,12 @@ export const podsRouter = router({
   stuck: authedProcedure.input(z.object({ namespace: ObjectName })).query(async ({ ctx, input }) => {
     try {
       const [pods, events] = await Promise.all([listPods(ctx.kube, input.namespace), listSandboxFailures(ctx.kube, input.namespace)]);
-      return { namespace: input.namespace, podsReadable: pods !== undefined, eventsReadable: events !== undefined, stuck: pods && events ? stuckPods(pods, events) : [] };
+      return {
+        namespace: input.namespace,
+        podsReadable: pods !== undefined,
+        eventsReadable: events !== undefined,
+        stuck: pods && events ? stuckPods(pods, events) : [],
+      };
     } catch (e) {
       throw kubeToTrpc(e);
     }

@@ -95,7 +95,9 @@ async function visibleEndpoints(p: Person, net: NetworkObject): Promise<{ endpoi
   // a tenant looking at a ClusterNetwork sees the holders in the namespaces they may read
   const using = endpointsUsing(net, await allEndpoints(p.runtime));
   const namespaces = [...new Set(using.map((ep) => ep.metadata.namespace ?? ""))];
-  const readable = new Set((await Promise.all(namespaces.map(async (ns) => ((await mayListEndpoints(p, ns)) ? ns : undefined)))).filter((ns) => ns !== undefined));
+  const readable = new Set(
+    (await Promise.all(namespaces.map(async (ns) => ((await mayListEndpoints(p, ns)) ? ns : undefined)))).filter((ns) => ns !== undefined),
+  );
   return { endpoints: using.filter((ep) => readable.has(ep.metadata.namespace ?? "")), complete: false };
 }
 
@@ -151,22 +153,43 @@ export const usageRouter = router({
   }),
 
   /** Usage samples of one network (written by the controllers' usage sampler) and the exhaustion forecast. */
-  history: authedProcedure.input(NetworkTarget.extend({ hours: z.number().int().min(1).max(24 * 30).default(24 * 7) })).query(async ({ ctx, input }) => {
-    // the person must be able to read the network to read its history
-    await getNetwork(ctx.kube, input);
-    const since = new Date(Date.now() - input.hours * 3_600_000);
-    const points = await usageHistory(ctx.runtime.db, { kind: input.kind, namespace: namespaceOf(input) ?? "", name: input.name }, since);
-    const v4 = points.some((p) => p.v4Total > 0);
-    const samples = points.map((p) => ({ at: Date.parse(p.at), used: v4 ? p.v4Used : Number(p.v6Used), total: v4 ? p.v4Total : Number(p.v6Total) }));
-    return { family: v4 ? 4 : 6, points: points.map((p) => ({ at: p.at, used: v4 ? p.v4Used : Number(p.v6Used), total: v4 ? p.v4Total : Number(p.v6Total) })), forecast: exhaustionForecast(samples) };
-  }),
+  history: authedProcedure
+    .input(
+      NetworkTarget.extend({
+        hours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 30)
+          .default(24 * 7),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      // the person must be able to read the network to read its history
+      await getNetwork(ctx.kube, input);
+      const since = new Date(Date.now() - input.hours * 3_600_000);
+      const points = await usageHistory(ctx.runtime.db, { kind: input.kind, namespace: namespaceOf(input) ?? "", name: input.name }, since);
+      const v4 = points.some((p) => p.v4Total > 0);
+      const samples = points.map((p) => ({ at: Date.parse(p.at), used: v4 ? p.v4Used : Number(p.v6Used), total: v4 ? p.v4Total : Number(p.v6Total) }));
+      return {
+        family: v4 ? 4 : 6,
+        points: points.map((p) => ({ at: p.at, used: v4 ? p.v4Used : Number(p.v6Used), total: v4 ? p.v4Total : Number(p.v6Total) })),
+        forecast: exhaustionForecast(samples),
+      };
+    }),
 
   /** The addresses in use on one network, or (without a target) on every network of the cluster. */
-  addresses: authedProcedure.input(z.object({ kind: NetworkKind, namespace: ObjectName.optional(), name: ObjectName }).optional()).query(async ({ ctx, input }) => {
-    if (input) return networkRows(ctx, await getNetwork(ctx.kube, input));
-    const networks = await allNetworks(ctx.kube);
-    if (!(await mayListEndpoints(ctx, undefined))) throw new TRPCError({ code: "FORBIDDEN", message: "the addresses of every network need read access to the DanmEps of every namespace (the tenet:operator or tenet:netadmin role)" });
-    const endpoints = await allEndpoints(ctx.runtime);
-    return networks.flatMap((net) => addressesInUse(net, endpointsUsing(net, endpoints)));
-  }),
+  addresses: authedProcedure
+    .input(z.object({ kind: NetworkKind, namespace: ObjectName.optional(), name: ObjectName }).optional())
+    .query(async ({ ctx, input }) => {
+      if (input) return networkRows(ctx, await getNetwork(ctx.kube, input));
+      const networks = await allNetworks(ctx.kube);
+      if (!(await mayListEndpoints(ctx, undefined)))
+        throw new TRPCError({
+          code: "FORBIDDEN",
+          message: "the addresses of every network need read access to the DanmEps of every namespace (the tenet:operator or tenet:netadmin role)",
+        });
+      const endpoints = await allEndpoints(ctx.runtime);
+      return networks.flatMap((net) => addressesInUse(net, endpointsUsing(net, endpoints)));
+    }),
 });

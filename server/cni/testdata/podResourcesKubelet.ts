@@ -22,7 +22,11 @@ export interface StandInKubelet {
 
 const podMessage = (key: string, devices: Record<string, string[]>) => {
   const [namespace, name] = key.split("/");
-  return { name, namespace, containers: [{ name: "main", devices: Object.entries(devices).map(([resource_name, device_ids]) => ({ resource_name, device_ids })) }] };
+  return {
+    name,
+    namespace,
+    containers: [{ name: "main", devices: Object.entries(devices).map(([resource_name, device_ids]) => ({ resource_name, device_ids })) }],
+  };
 };
 
 export async function startStandInKubelet(socket: string, options: { withoutGet?: boolean } = {}): Promise<StandInKubelet> {
@@ -47,6 +51,8 @@ export async function startStandInKubelet(socket: string, options: { withoutGet?
     },
   };
   server.addService(pkg.v1.PodResourcesLister.service, handlers);
-  await new Promise<void>((resolve, reject) => server.bindAsync(`unix:${socket}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    server.bindAsync(`unix:${socket}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
+  );
   return { pods, calls, close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())) };
 }

@@ -46,9 +46,16 @@ const TENANT_CONFIGS: (TenantConfig | undefined)[] = [
 ];
 
 function danmEp(networkName: string, apiType: string | undefined, namespace: string): DanmEp {
-  return { apiVersion: API_VERSION, kind: "DanmEp", metadata: { name: `ep-${networkName}-${apiType}-${namespace}`, namespace }, spec: { NetworkName: networkName, apiType, Pod: "web-0" } } as DanmEp;
+  return {
+    apiVersion: API_VERSION,
+    kind: "DanmEp",
+    metadata: { name: `ep-${networkName}-${apiType}-${namespace}`, namespace },
+    spec: { NetworkName: networkName, apiType, Pod: "web-0" },
+  } as DanmEp;
 }
-const DANM_EPS: DanmEp[] = ["n1", "n2"].flatMap((n) => ["DanmNet", "TenantNetwork", "ClusterNetwork", undefined].flatMap((t) => ["ran-a", "ran-b"].map((ns) => danmEp(n, t, ns))));
+const DANM_EPS: DanmEp[] = ["n1", "n2"].flatMap((n) =>
+  ["DanmNet", "TenantNetwork", "ClusterNetwork", undefined].flatMap((t) => ["ran-a", "ran-b"].map((ns) => danmEp(n, t, ns))),
+);
 
 // --- a generator of network-shaped objects that reach deep into the pipeline ---
 /** Mostly values that pass, sometimes values that break a rule. */
@@ -100,7 +107,11 @@ const networkLike = fc.record(
 );
 /** Old objects that do not decode: right kind, but anything may be missing or of the wrong type. */
 const brokenNetwork = fc.record(
-  { kind: fc.constantFrom("DanmNet", "TenantNetwork", "ClusterNetwork"), metadata: fc.oneof(fc.constant(null), fc.anything(), fc.record({ name: fc.constantFrom("n1", "n2") })), spec: fc.anything() },
+  {
+    kind: fc.constantFrom("DanmNet", "TenantNetwork", "ClusterNetwork"),
+    metadata: fc.oneof(fc.constant(null), fc.anything(), fc.record({ name: fc.constantFrom("n1", "n2") })),
+    spec: fc.anything(),
+  },
   { requiredKeys: ["kind"] },
 );
 const networkOrJunk = fc.oneof(
@@ -176,7 +187,9 @@ describe("admitNetwork properties (fast-check)", () => {
   });
 
   it("the network-shaped generator reaches every stage: many objects are admitted, denials span addressing, identity and binding", () => {
-    const outcomes = fc.sample(fc.tuple(networkLike, contextArb), { numRuns: 1000, seed: 42 }).map(([object, context]) => admitNetwork({ operation: "CREATE", phase: "mutate", object }, context));
+    const outcomes = fc
+      .sample(fc.tuple(networkLike, contextArb), { numRuns: 1000, seed: 42 })
+      .map(([object, context]) => admitNetwork({ operation: "CREATE", phase: "mutate", object }, context));
     const allowed = outcomes.filter((o) => o.allowed).length;
     expect(allowed).toBeGreaterThan(150);
     const firstRules = new Set(outcomes.filter((o) => !o.allowed).map((o) => o.issues[0].rule));

@@ -6,10 +6,19 @@ export function decodeStrictly<S extends z.ZodType>(schema: S, value: unknown, r
   const parsed = schema.safeParse(value);
   if (parsed.success) return { ok: true, value: parsed.data };
   const issues = parsed.error.issues.map((i) => {
-    const path = i.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "") || "(object)";
+    const path =
+      i.path
+        .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
+        .join("")
+        .replace(/^\./, "") || "(object)";
     if (i.code === "unrecognized_keys") {
       const keys = (i as { keys: string[] }).keys;
-      return issue(rule, "NotSupported", path, `unknown field${keys.length > 1 ? "s" : ""} ${keys.map((k) => JSON.stringify(k)).join(", ")}; check the spelling (field names are case-sensitive)`);
+      return issue(
+        rule,
+        "NotSupported",
+        path,
+        `unknown field${keys.length > 1 ? "s" : ""} ${keys.map((k) => JSON.stringify(k)).join(", ")}; check the spelling (field names are case-sensitive)`,
+      );
     }
     return issue(rule, "Invalid", path, i.message);
   });

@@ -40,7 +40,12 @@ function tenantConfig(): TenantConfig {
       { name: "vendor.example/sriov_left", vniType: "vlan", vniRange: "3000-3099", alloc: freshVniBitmap() },
     ],
   };
-  for (const [name, type] of [["ens4", "vlan"], ["ens4", "vlan"], ["ens5", "vxlan"], ["vendor.example/sriov_left", "vlan"]] as const) {
+  for (const [name, type] of [
+    ["ens4", "vlan"],
+    ["ens4", "vlan"],
+    ["ens5", "vxlan"],
+    ["vendor.example/sriov_left", "vlan"],
+  ] as const) {
     const r = reserveVni(tc, name, type);
     if (!r.ok) throw new Error(r.reason);
     tc = r.config;
@@ -49,7 +54,8 @@ function tenantConfig(): TenantConfig {
 }
 
 const TC = tenantConfig();
-const reserved = (tc: TenantConfig | undefined) => Object.fromEntries((tc?.hostDevices ?? []).filter((p) => p.vniType).map((p) => [`${p.name}/${p.vniType}`, reservedVnis(p)]));
+const reserved = (tc: TenantConfig | undefined) =>
+  Object.fromEntries((tc?.hostDevices ?? []).filter((p) => p.vniType).map((p) => [`${p.name}/${p.vniType}`, reservedVnis(p)]));
 
 function remove(oldObject: unknown, context: Partial<DeletionContext> = {}): DeletionOutcome {
   return admitNetworkDeletion(oldObject, { danmEps: [], tenantConfig: TC, ...context });
@@ -185,7 +191,12 @@ describe("D-4: a dynamic TenantNetwork gives its VNI back (§9.4)", () => {
 
   it("a TenantNetwork deletion against a truncated profile bitmap is denied by D-4", () => {
     const short: TenantConfig = { ...TC, hostDevices: TC.hostDevices!.map((p, i) => (i === 1 ? { ...p, alloc: Bitmap.create(512).encode() } : p)) };
-    expectDenied(remove(network("TenantNetwork", "sig", { host_device: "ens5", vxlan: 300 }), { tenantConfig: short }), "D-4", "Internal", "spec.Options.vxlan");
+    expectDenied(
+      remove(network("TenantNetwork", "sig", { host_device: "ens5", vxlan: 300 }), { tenantConfig: short }),
+      "D-4",
+      "Internal",
+      "spec.Options.vxlan",
+    );
   });
 
   it("a profile that no longer exists only warns (B-5 on release: data inconsistency, deletion allowed)", () => {

@@ -29,7 +29,11 @@ export function admitNetworkDeletion(oldObject: unknown, context: DeletionContex
   const name = networkLabel(networkRefOf(net));
   // D-2 endpoints must be known
   if (!context.danmEps) {
-    return { allowed: false, issues: [issue("D-2", "Internal", "metadata.name", `cannot tell whether Pods still use ${name}: DanmEps could not be listed; try again`)], warnings: [] };
+    return {
+      allowed: false,
+      issues: [issue("D-2", "Internal", "metadata.name", `cannot tell whether Pods still use ${name}: DanmEps could not be listed; try again`)],
+      warnings: [],
+    };
   }
   // D-3 in use
   const usedBy = endpointsUsing(net, context.danmEps);
@@ -44,11 +48,23 @@ export function admitNetworkDeletion(oldObject: unknown, context: DeletionContex
   // D-4 dynamic TenantNetworks give their VNI back
   const held = net.kind === "TenantNetwork" && isDynamicNetworkType(net.spec?.NetworkType) ? vniHeldBy(net.spec?.Options) : undefined;
   if (!held) return { allowed: true, issues: [], warnings: [] };
-  if (!context.tenantConfig) return { allowed: true, issues: [], warnings: [`no TenantConfig exists; ${held.vniType} ${held.vni} of ${name} had nothing to be released from`] };
+  if (!context.tenantConfig)
+    return { allowed: true, issues: [], warnings: [`no TenantConfig exists; ${held.vniType} ${held.vni} of ${name} had nothing to be released from`] };
   const r = releaseVni(context.tenantConfig, held.profile, held.vniType, held.vni);
   if (!r.ok && r.rule === "B-5") {
-    return { allowed: true, issues: [], warnings: [`TenantConfig ${context.tenantConfig.metadata.name} has no ${held.vniType} profile ${held.profile} any more; ${held.vniType} ${held.vni} was not released`] };
+    return {
+      allowed: true,
+      issues: [],
+      warnings: [
+        `TenantConfig ${context.tenantConfig.metadata.name} has no ${held.vniType} profile ${held.profile} any more; ${held.vniType} ${held.vni} was not released`,
+      ],
+    };
   }
-  if (!r.ok) return { allowed: false, issues: [issue("D-4", "Internal", `spec.Options.${held.vniType}`, `${held.vniType} ${held.vni} of ${name} could not be freed: ${r.reason}`)], warnings: [] };
+  if (!r.ok)
+    return {
+      allowed: false,
+      issues: [issue("D-4", "Internal", `spec.Options.${held.vniType}`, `${held.vniType} ${held.vni} of ${name} could not be freed: ${r.reason}`)],
+      warnings: [],
+    };
   return { allowed: true, issues: [], warnings: [], tenantConfig: r.config, released: held };
 }

@@ -108,134 +108,459 @@ const deny = (rule: string, type: IssueType, path: string): Expected => ({ rule,
 
 const createCases: Case[] = [
   // N-0 strict decoding
-  { name: "DanmNet create carrying the metadata the API server adds (uid, managedFields) is accepted by N-0", object: { ...danmNet({}), metadata: { name: "fronthaul", namespace: "ran-a", uid: "u-1", managedFields: [{ manager: "kubectl" }], creationTimestamp: null } } },
+  {
+    name: "DanmNet create carrying the metadata the API server adds (uid, managedFields) is accepted by N-0",
+    object: {
+      ...danmNet({}),
+      metadata: { name: "fronthaul", namespace: "ran-a", uid: "u-1", managedFields: [{ manager: "kubectl" }], creationTimestamp: null },
+    },
+  },
   { name: "DanmNet create with a misspelt option vlna is denied by N-0", object: danmNet({ vlna: 3 }), denied: [deny("N-0", "NotSupported", "spec.Options")] },
-  { name: "DanmNet create with vlan given as a string is denied by N-0", object: danmNet({ vlan: "310" }), denied: [deny("N-0", "Invalid", "spec.Options.vlan")] },
-  { name: "DanmNet create with a lowercase spec field networkId is denied by N-0 (field names are case-sensitive)", object: danmNet({}, { networkId: "x" }), denied: [deny("N-0", "NotSupported", "spec")] },
-  { name: "ClusterNetwork create with an unknown top-level member status is denied by N-0", object: { ...clusterNetwork({}), status: {} }, denied: [deny("N-0", "NotSupported", "(object)")] },
-  { name: "ClusterNetwork create with a vlan above 4094 is denied by N-0", object: clusterNetwork({ vlan: 4095 }), denied: [deny("N-0", "Invalid", "spec.Options.vlan")] },
-  { name: "an object of kind Pod is denied by N-0 as a type not handled", object: { apiVersion: "v1", kind: "Pod", metadata: { name: "p" } }, denied: [deny("N-0", "NotSupported", "kind")] },
-  { name: "a network object of the wrong API group version is denied by N-0", object: { ...danmNet({}), apiVersion: "danm.io/v1" }, denied: [deny("N-0", "Invalid", "apiVersion")] },
+  {
+    name: "DanmNet create with vlan given as a string is denied by N-0",
+    object: danmNet({ vlan: "310" }),
+    denied: [deny("N-0", "Invalid", "spec.Options.vlan")],
+  },
+  {
+    name: "DanmNet create with a lowercase spec field networkId is denied by N-0 (field names are case-sensitive)",
+    object: danmNet({}, { networkId: "x" }),
+    denied: [deny("N-0", "NotSupported", "spec")],
+  },
+  {
+    name: "ClusterNetwork create with an unknown top-level member status is denied by N-0",
+    object: { ...clusterNetwork({}), status: {} },
+    denied: [deny("N-0", "NotSupported", "(object)")],
+  },
+  {
+    name: "ClusterNetwork create with a vlan above 4094 is denied by N-0",
+    object: clusterNetwork({ vlan: 4095 }),
+    denied: [deny("N-0", "Invalid", "spec.Options.vlan")],
+  },
+  {
+    name: "an object of kind Pod is denied by N-0 as a type not handled",
+    object: { apiVersion: "v1", kind: "Pod", metadata: { name: "p" } },
+    denied: [deny("N-0", "NotSupported", "kind")],
+  },
+  {
+    name: "a network object of the wrong API group version is denied by N-0",
+    object: { ...danmNet({}), apiVersion: "danm.io/v1" },
+    denied: [deny("N-0", "Invalid", "apiVersion")],
+  },
 
   // N-1
-  { name: "DanmNet create with routes and no cidr is denied by N-1", object: danmNet({ routes: { "10.1.0.0/16": "10.0.0.1" } }), denied: [deny("N-1", "Forbidden", "spec.Options.routes")] },
+  {
+    name: "DanmNet create with routes and no cidr is denied by N-1",
+    object: danmNet({ routes: { "10.1.0.0/16": "10.0.0.1" } }),
+    denied: [deny("N-1", "Forbidden", "spec.Options.routes")],
+  },
   { name: "DanmNet create with routes: {} and no cidr is accepted by N-1 (decision 5)", object: danmNet({ routes: {} }) },
   // N-2
-  { name: "DanmNet create with cidr 10.0.0.0/33 is denied by N-2", object: danmNet({ cidr: "10.0.0.0/33" }), denied: [deny("N-2", "Invalid", "spec.Options.cidr")] },
-  { name: "DanmNet create with cidr 10.0.0/24 is denied by N-2", object: danmNet({ cidr: "10.0.0/24" }), denied: [deny("N-2", "Invalid", "spec.Options.cidr")] },
+  {
+    name: "DanmNet create with cidr 10.0.0.0/33 is denied by N-2",
+    object: danmNet({ cidr: "10.0.0.0/33" }),
+    denied: [deny("N-2", "Invalid", "spec.Options.cidr")],
+  },
+  {
+    name: "DanmNet create with cidr 10.0.0/24 is denied by N-2",
+    object: danmNet({ cidr: "10.0.0/24" }),
+    denied: [deny("N-2", "Invalid", "spec.Options.cidr")],
+  },
   { name: "DanmNet create with host bits in cidr 10.0.0.77/24 is accepted by N-2", object: danmNet({ cidr: "10.0.0.77/24" }) },
   // N-3
-  { name: "DanmNet create with a route gateway outside cidr is denied by N-3", object: danmNet({ cidr: "10.0.0.0/24", routes: { "10.1.0.0/16": "10.0.1.1" } }), denied: [deny("N-3", "Invalid", 'spec.Options.routes["10.1.0.0/16"]')] },
-  { name: "DanmNet create with an unparseable route gateway is denied by N-3", object: danmNet({ cidr: "10.0.0.0/24", routes: { "10.1.0.0/16": "gateway" } }), denied: [deny("N-3", "Invalid", 'spec.Options.routes["10.1.0.0/16"]')] },
-  { name: "DanmNet create with a gateway inside cidr and an unparseable destination is accepted by N-3 (destinations are not validated)", object: danmNet({ cidr: "10.0.0.0/24", routes: { default: "10.0.0.1" } }) },
+  {
+    name: "DanmNet create with a route gateway outside cidr is denied by N-3",
+    object: danmNet({ cidr: "10.0.0.0/24", routes: { "10.1.0.0/16": "10.0.1.1" } }),
+    denied: [deny("N-3", "Invalid", 'spec.Options.routes["10.1.0.0/16"]')],
+  },
+  {
+    name: "DanmNet create with an unparseable route gateway is denied by N-3",
+    object: danmNet({ cidr: "10.0.0.0/24", routes: { "10.1.0.0/16": "gateway" } }),
+    denied: [deny("N-3", "Invalid", 'spec.Options.routes["10.1.0.0/16"]')],
+  },
+  {
+    name: "DanmNet create with a gateway inside cidr and an unparseable destination is accepted by N-3 (destinations are not validated)",
+    object: danmNet({ cidr: "10.0.0.0/24", routes: { default: "10.0.0.1" } }),
+  },
   // N-4
-  { name: "DanmNet create with routes6 and no net6 is denied by N-4", object: danmNet({ routes6: { "fd00:21::/48": "fd00:20:4::1" } }), denied: [deny("N-4", "Forbidden", "spec.Options.routes6")] },
+  {
+    name: "DanmNet create with routes6 and no net6 is denied by N-4",
+    object: danmNet({ routes6: { "fd00:21::/48": "fd00:20:4::1" } }),
+    denied: [deny("N-4", "Forbidden", "spec.Options.routes6")],
+  },
   { name: "DanmNet create with routes6: {} and no net6 is accepted by N-4 (decision 5)", object: danmNet({ routes6: {} }) },
   // N-5
-  { name: "DanmNet create with net6 fd00::/129 is denied by N-5", object: danmNet({ net6: "fd00::/129" }), denied: [deny("N-5", "Invalid", "spec.Options.net6")] },
-  { name: "DanmNet create with net6 fd00:::/64 is denied by N-5", object: danmNet({ net6: "fd00:::/64" }), denied: [deny("N-5", "Invalid", "spec.Options.net6")] },
+  {
+    name: "DanmNet create with net6 fd00::/129 is denied by N-5",
+    object: danmNet({ net6: "fd00::/129" }),
+    denied: [deny("N-5", "Invalid", "spec.Options.net6")],
+  },
+  {
+    name: "DanmNet create with net6 fd00:::/64 is denied by N-5",
+    object: danmNet({ net6: "fd00:::/64" }),
+    denied: [deny("N-5", "Invalid", "spec.Options.net6")],
+  },
   { name: "DanmNet create with net6 fd00:20:4::/64 is accepted by N-5", object: danmNet({ net6: "fd00:20:4::/64" }) },
   // N-6
-  { name: "DanmNet create with a routes6 gateway outside net6 is denied by N-6", object: danmNet({ net6: "fd00:20:4::/64", routes6: { "fd00:21::/48": "fd00:20:5::1" } }), denied: [deny("N-6", "Invalid", 'spec.Options.routes6["fd00:21::/48"]')] },
-  { name: "DanmNet create with a routes6 gateway inside net6 is accepted by N-6", object: danmNet({ net6: "fd00:20:4::/64", routes6: { "fd00:21::/48": "fd00:20:4::1" } }) },
+  {
+    name: "DanmNet create with a routes6 gateway outside net6 is denied by N-6",
+    object: danmNet({ net6: "fd00:20:4::/64", routes6: { "fd00:21::/48": "fd00:20:5::1" } }),
+    denied: [deny("N-6", "Invalid", 'spec.Options.routes6["fd00:21::/48"]')],
+  },
+  {
+    name: "DanmNet create with a routes6 gateway inside net6 is accepted by N-6",
+    object: danmNet({ net6: "fd00:20:4::/64", routes6: { "fd00:21::/48": "fd00:20:4::1" } }),
+  },
   // N-7
-  { name: "DanmNet create with a user-supplied alloc is denied by N-7", object: danmNet({ cidr: "10.0.0.0/26", alloc: "gAAAAAAAAAE=" }), denied: [deny("N-7", "Forbidden", "spec.Options.alloc")] },
-  { name: "ClusterNetwork create with a user-supplied alloc6 is denied by N-7", object: clusterNetwork({ net6: "fd00::/120", alloc6: "gAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE=" }), denied: [deny("N-7", "Forbidden", "spec.Options.alloc6")] },
+  {
+    name: "DanmNet create with a user-supplied alloc is denied by N-7",
+    object: danmNet({ cidr: "10.0.0.0/26", alloc: "gAAAAAAAAAE=" }),
+    denied: [deny("N-7", "Forbidden", "spec.Options.alloc")],
+  },
+  {
+    name: "ClusterNetwork create with a user-supplied alloc6 is denied by N-7",
+    object: clusterNetwork({ net6: "fd00::/120", alloc6: "gAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE=" }),
+    denied: [deny("N-7", "Forbidden", "spec.Options.alloc6")],
+  },
   { name: "DanmNet create with alloc: empty string is accepted by N-7", object: danmNet({ cidr: "10.0.0.0/26", alloc: "" }) },
   // N-8
-  { name: "DanmNet create with allocation_pool.end and no cidr is denied by N-8", object: danmNet({ allocation_pool: { end: "10.0.0.9" } }), denied: [deny("N-8", "Forbidden", "spec.Options.allocation_pool")] },
+  {
+    name: "DanmNet create with allocation_pool.end and no cidr is denied by N-8",
+    object: danmNet({ allocation_pool: { end: "10.0.0.9" } }),
+    denied: [deny("N-8", "Forbidden", "spec.Options.allocation_pool")],
+  },
   { name: "DanmNet create with an allocation_pool carrying only lastIp and no cidr is accepted by N-8", object: danmNet({ allocation_pool: { lastIp: "" } }) },
   // N-9
-  { name: "DanmNet create with an IPv6 prefix in cidr is denied by N-9", object: danmNet({ cidr: "fd00::/64" }), denied: [deny("N-9", "Invalid", "spec.Options.cidr")] },
+  {
+    name: "DanmNet create with an IPv6 prefix in cidr is denied by N-9",
+    object: danmNet({ cidr: "fd00::/64" }),
+    denied: [deny("N-9", "Invalid", "spec.Options.cidr")],
+  },
   // N-10
-  { name: "DanmNet create with cidr 10.0.0.0/8 is denied by N-10", object: danmNet({ cidr: "10.0.0.0/8" }), denied: [deny("N-10", "Invalid", "spec.Options.cidr")] },
+  {
+    name: "DanmNet create with cidr 10.0.0.0/8 is denied by N-10",
+    object: danmNet({ cidr: "10.0.0.0/8" }),
+    denied: [deny("N-10", "Invalid", "spec.Options.cidr")],
+  },
   { name: "DanmNet create with cidr 10.0.0.0/9 is accepted by N-10", object: danmNet({ cidr: "10.0.0.0/9" }) },
   // N-11
-  { name: "DanmNet create with allocation_pool.start outside cidr is denied by N-11", object: danmNet({ cidr: "10.0.0.0/24", allocation_pool: { start: "10.0.1.10" } }), denied: [deny("N-11", "Invalid", "spec.Options.allocation_pool.start")] },
-  { name: "DanmNet create with an unparseable allocation_pool.end is denied by N-11", object: danmNet({ cidr: "10.0.0.0/24", allocation_pool: { end: "10.0.0" } }), denied: [deny("N-11", "Invalid", "spec.Options.allocation_pool.end")] },
-  { name: "DanmNet create with cidr /32 is denied by N-11 (the default pool falls outside)", object: danmNet({ cidr: "10.0.0.5/32" }), denied: [deny("N-11", "Invalid", "spec.Options.allocation_pool.start"), deny("N-11", "Invalid", "spec.Options.allocation_pool.end")] },
-  { name: "DanmNet create with a pool inside cidr is accepted by N-11", object: danmNet({ cidr: "10.0.0.0/24", allocation_pool: { start: "10.0.0.20", end: "10.0.0.200" } }) },
+  {
+    name: "DanmNet create with allocation_pool.start outside cidr is denied by N-11",
+    object: danmNet({ cidr: "10.0.0.0/24", allocation_pool: { start: "10.0.1.10" } }),
+    denied: [deny("N-11", "Invalid", "spec.Options.allocation_pool.start")],
+  },
+  {
+    name: "DanmNet create with an unparseable allocation_pool.end is denied by N-11",
+    object: danmNet({ cidr: "10.0.0.0/24", allocation_pool: { end: "10.0.0" } }),
+    denied: [deny("N-11", "Invalid", "spec.Options.allocation_pool.end")],
+  },
+  {
+    name: "DanmNet create with cidr /32 is denied by N-11 (the default pool falls outside)",
+    object: danmNet({ cidr: "10.0.0.5/32" }),
+    denied: [deny("N-11", "Invalid", "spec.Options.allocation_pool.start"), deny("N-11", "Invalid", "spec.Options.allocation_pool.end")],
+  },
+  {
+    name: "DanmNet create with a pool inside cidr is accepted by N-11",
+    object: danmNet({ cidr: "10.0.0.0/24", allocation_pool: { start: "10.0.0.20", end: "10.0.0.200" } }),
+  },
   // N-12
-  { name: "DanmNet create with a single-address pool is denied by N-12", object: danmNet({ cidr: "10.0.0.0/24", allocation_pool: { start: "10.0.0.9", end: "10.0.0.9" } }), denied: [deny("N-12", "Invalid", "spec.Options.allocation_pool.end")] },
-  { name: "DanmNet create with allocation_pool.end before start is denied by N-12", object: danmNet({ cidr: "10.0.0.0/24", allocation_pool: { start: "10.0.0.9", end: "10.0.0.8" } }), denied: [deny("N-12", "Invalid", "spec.Options.allocation_pool.end")] },
-  { name: "DanmNet create with cidr /31 is denied by N-12 (the default pool is inverted)", object: danmNet({ cidr: "10.0.0.4/31" }), denied: [deny("N-12", "Invalid", "spec.Options.allocation_pool.end")] },
+  {
+    name: "DanmNet create with a single-address pool is denied by N-12",
+    object: danmNet({ cidr: "10.0.0.0/24", allocation_pool: { start: "10.0.0.9", end: "10.0.0.9" } }),
+    denied: [deny("N-12", "Invalid", "spec.Options.allocation_pool.end")],
+  },
+  {
+    name: "DanmNet create with allocation_pool.end before start is denied by N-12",
+    object: danmNet({ cidr: "10.0.0.0/24", allocation_pool: { start: "10.0.0.9", end: "10.0.0.8" } }),
+    denied: [deny("N-12", "Invalid", "spec.Options.allocation_pool.end")],
+  },
+  {
+    name: "DanmNet create with cidr /31 is denied by N-12 (the default pool is inverted)",
+    object: danmNet({ cidr: "10.0.0.4/31" }),
+    denied: [deny("N-12", "Invalid", "spec.Options.allocation_pool.end")],
+  },
   { name: "DanmNet create with cidr /30 is accepted by N-12", object: danmNet({ cidr: "10.0.0.0/30" }) },
   // N-13
-  { name: "DanmNet create with allocation_pool_v6.cidr and no net6 is denied by N-13", object: danmNet({ allocation_pool_v6: { cidr: "fd00::/112" } }), denied: [deny("N-13", "Forbidden", "spec.Options.allocation_pool_v6")] },
-  { name: "DanmNet create with allocation_pool_v6.start and no net6 is denied by N-13", object: danmNet({ allocation_pool_v6: { start: "fd00::1" } }), denied: [deny("N-13", "Forbidden", "spec.Options.allocation_pool_v6")] },
+  {
+    name: "DanmNet create with allocation_pool_v6.cidr and no net6 is denied by N-13",
+    object: danmNet({ allocation_pool_v6: { cidr: "fd00::/112" } }),
+    denied: [deny("N-13", "Forbidden", "spec.Options.allocation_pool_v6")],
+  },
+  {
+    name: "DanmNet create with allocation_pool_v6.start and no net6 is denied by N-13",
+    object: danmNet({ allocation_pool_v6: { start: "fd00::1" } }),
+    denied: [deny("N-13", "Forbidden", "spec.Options.allocation_pool_v6")],
+  },
   { name: "DanmNet create with an empty allocation_pool_v6 and no net6 is accepted by N-13", object: danmNet({ allocation_pool_v6: { lastIp: "" } }) },
   // N-14
-  { name: "DanmNet create with an IPv4 prefix in net6 is denied by N-14", object: danmNet({ net6: "10.0.0.0/24" }), denied: [deny("N-14", "Invalid", "spec.Options.net6")] },
+  {
+    name: "DanmNet create with an IPv4 prefix in net6 is denied by N-14",
+    object: danmNet({ net6: "10.0.0.0/24" }),
+    denied: [deny("N-14", "Invalid", "spec.Options.net6")],
+  },
   // N-15
-  { name: "DanmNet create with allocation_pool_v6.cidr fd00::/129 is denied by N-15", object: danmNet({ net6: "fd00::/64", allocation_pool_v6: { cidr: "fd00::/129" } }), denied: [deny("N-15", "Invalid", "spec.Options.allocation_pool_v6.cidr")] },
+  {
+    name: "DanmNet create with allocation_pool_v6.cidr fd00::/129 is denied by N-15",
+    object: danmNet({ net6: "fd00::/64", allocation_pool_v6: { cidr: "fd00::/129" } }),
+    denied: [deny("N-15", "Invalid", "spec.Options.allocation_pool_v6.cidr")],
+  },
   // N-16
-  { name: "DanmNet create with an IPv4 allocation_pool_v6.cidr is denied by N-16", object: danmNet({ net6: "fd00::/64", allocation_pool_v6: { cidr: "10.0.0.0/24" } }), denied: [deny("N-16", "Invalid", "spec.Options.allocation_pool_v6.cidr")] },
+  {
+    name: "DanmNet create with an IPv4 allocation_pool_v6.cidr is denied by N-16",
+    object: danmNet({ net6: "fd00::/64", allocation_pool_v6: { cidr: "10.0.0.0/24" } }),
+    denied: [deny("N-16", "Invalid", "spec.Options.allocation_pool_v6.cidr")],
+  },
   // N-17
-  { name: "DanmNet create with a /104 IPv6 pool is denied by N-17 (more than 2^23 addresses)", object: danmNet({ net6: "fd00::/64", allocation_pool_v6: { cidr: "fd00::/104" } }), denied: [deny("N-17", "Invalid", "spec.Options.allocation_pool_v6.cidr")] },
-  { name: "DanmNet create with net6 /128 is denied by N-17", object: danmNet({ net6: "fd00::1/128" }), denied: [deny("N-17", "Invalid", "spec.Options.allocation_pool_v6.cidr")] },
-  { name: "DanmNet create with cidr /9 and any net6 is denied by N-17 (no capacity left)", object: danmNet({ cidr: "10.0.0.0/9", net6: "fd00::/120" }), denied: [deny("N-17", "Invalid", "spec.Options.allocation_pool_v6.cidr")] },
-  { name: "DanmNet create with cidr /10 and a /106 IPv6 pool is denied by N-17 (the limit is /107)", object: danmNet({ cidr: "10.0.0.0/10", net6: "fd00::/64", allocation_pool_v6: { cidr: "fd00::/106" } }), denied: [deny("N-17", "Invalid", "spec.Options.allocation_pool_v6.cidr")] },
-  { name: "DanmNet create with cidr /10 and a /107 IPv6 pool is accepted by N-17", object: danmNet({ cidr: "10.0.0.0/10", net6: "fd00::/64", allocation_pool_v6: { cidr: "fd00::/107" } }) },
-  { name: "DanmNet create with a /105 IPv6 pool and no cidr is accepted by N-17", object: danmNet({ net6: "fd00::/64", allocation_pool_v6: { cidr: "fd00::/105" } }) },
+  {
+    name: "DanmNet create with a /104 IPv6 pool is denied by N-17 (more than 2^23 addresses)",
+    object: danmNet({ net6: "fd00::/64", allocation_pool_v6: { cidr: "fd00::/104" } }),
+    denied: [deny("N-17", "Invalid", "spec.Options.allocation_pool_v6.cidr")],
+  },
+  {
+    name: "DanmNet create with net6 /128 is denied by N-17",
+    object: danmNet({ net6: "fd00::1/128" }),
+    denied: [deny("N-17", "Invalid", "spec.Options.allocation_pool_v6.cidr")],
+  },
+  {
+    name: "DanmNet create with cidr /9 and any net6 is denied by N-17 (no capacity left)",
+    object: danmNet({ cidr: "10.0.0.0/9", net6: "fd00::/120" }),
+    denied: [deny("N-17", "Invalid", "spec.Options.allocation_pool_v6.cidr")],
+  },
+  {
+    name: "DanmNet create with cidr /10 and a /106 IPv6 pool is denied by N-17 (the limit is /107)",
+    object: danmNet({ cidr: "10.0.0.0/10", net6: "fd00::/64", allocation_pool_v6: { cidr: "fd00::/106" } }),
+    denied: [deny("N-17", "Invalid", "spec.Options.allocation_pool_v6.cidr")],
+  },
+  {
+    name: "DanmNet create with cidr /10 and a /107 IPv6 pool is accepted by N-17",
+    object: danmNet({ cidr: "10.0.0.0/10", net6: "fd00::/64", allocation_pool_v6: { cidr: "fd00::/107" } }),
+  },
+  {
+    name: "DanmNet create with a /105 IPv6 pool and no cidr is accepted by N-17",
+    object: danmNet({ net6: "fd00::/64", allocation_pool_v6: { cidr: "fd00::/105" } }),
+  },
   // N-18
-  { name: "DanmNet create with allocation_pool_v6.cidr outside net6 is denied by N-18", object: danmNet({ net6: "fd00::/64", allocation_pool_v6: { cidr: "fd01::/112" } }), denied: [deny("N-18", "Invalid", "spec.Options.allocation_pool_v6.cidr")] },
-  { name: "DanmNet create with allocation_pool_v6.cidr wider than net6 is denied by N-18", object: danmNet({ net6: "fd00::/120", allocation_pool_v6: { cidr: "fd00::/112" } }), denied: [deny("N-18", "Invalid", "spec.Options.allocation_pool_v6.cidr")] },
-  { name: "DanmNet create with allocation_pool_v6.start outside the pool cidr is denied by N-18", object: danmNet({ net6: "fd00::/64", allocation_pool_v6: { cidr: "fd00::/112", start: "fd00::1:1" } }), denied: [deny("N-18", "Invalid", "spec.Options.allocation_pool_v6.start")] },
-  { name: "DanmNet create with an unparseable allocation_pool_v6.end is denied by N-18", object: danmNet({ net6: "fd00::/64", allocation_pool_v6: { cidr: "fd00::/112", end: "fd00::zz" } }), denied: [deny("N-18", "Invalid", "spec.Options.allocation_pool_v6.end")] },
-  { name: "DanmNet create with a v6 pool inside its cidr inside net6 is accepted by N-18", object: danmNet({ net6: "fd00::/64", allocation_pool_v6: { cidr: "fd00::/112", start: "fd00::10", end: "fd00::ff" } }) },
+  {
+    name: "DanmNet create with allocation_pool_v6.cidr outside net6 is denied by N-18",
+    object: danmNet({ net6: "fd00::/64", allocation_pool_v6: { cidr: "fd01::/112" } }),
+    denied: [deny("N-18", "Invalid", "spec.Options.allocation_pool_v6.cidr")],
+  },
+  {
+    name: "DanmNet create with allocation_pool_v6.cidr wider than net6 is denied by N-18",
+    object: danmNet({ net6: "fd00::/120", allocation_pool_v6: { cidr: "fd00::/112" } }),
+    denied: [deny("N-18", "Invalid", "spec.Options.allocation_pool_v6.cidr")],
+  },
+  {
+    name: "DanmNet create with allocation_pool_v6.start outside the pool cidr is denied by N-18",
+    object: danmNet({ net6: "fd00::/64", allocation_pool_v6: { cidr: "fd00::/112", start: "fd00::1:1" } }),
+    denied: [deny("N-18", "Invalid", "spec.Options.allocation_pool_v6.start")],
+  },
+  {
+    name: "DanmNet create with an unparseable allocation_pool_v6.end is denied by N-18",
+    object: danmNet({ net6: "fd00::/64", allocation_pool_v6: { cidr: "fd00::/112", end: "fd00::zz" } }),
+    denied: [deny("N-18", "Invalid", "spec.Options.allocation_pool_v6.end")],
+  },
+  {
+    name: "DanmNet create with a v6 pool inside its cidr inside net6 is accepted by N-18",
+    object: danmNet({ net6: "fd00::/64", allocation_pool_v6: { cidr: "fd00::/112", start: "fd00::10", end: "fd00::ff" } }),
+  },
   // N-19
-  { name: "DanmNet create with net6 /127 is denied by N-19 (no room for a v6 pool)", object: danmNet({ net6: "fd00::/127" }), denied: [deny("N-19", "Invalid", "spec.Options.allocation_pool_v6.end")] },
-  { name: "DanmNet create with allocation_pool_v6.end equal to start is denied by N-19", object: danmNet({ net6: "fd00::/64", allocation_pool_v6: { cidr: "fd00::/112", start: "fd00::5", end: "fd00::5" } }), denied: [deny("N-19", "Invalid", "spec.Options.allocation_pool_v6.end")] },
+  {
+    name: "DanmNet create with net6 /127 is denied by N-19 (no room for a v6 pool)",
+    object: danmNet({ net6: "fd00::/127" }),
+    denied: [deny("N-19", "Invalid", "spec.Options.allocation_pool_v6.end")],
+  },
+  {
+    name: "DanmNet create with allocation_pool_v6.end equal to start is denied by N-19",
+    object: danmNet({ net6: "fd00::/64", allocation_pool_v6: { cidr: "fd00::/112", start: "fd00::5", end: "fd00::5" } }),
+    denied: [deny("N-19", "Invalid", "spec.Options.allocation_pool_v6.end")],
+  },
   { name: "DanmNet create with net6 /126 is accepted by N-19", object: danmNet({ net6: "fd00::/126" }) },
   // N-20
-  { name: "DanmNet create with both vlan and vxlan is denied by N-20", object: danmNet({ host_device: "ens4", vlan: 10, vxlan: 20 }), denied: [deny("N-20", "Forbidden", "spec.Options.vxlan")] },
-  { name: "ClusterNetwork create with both vlan and vxlan is denied by N-20", object: clusterNetwork({ host_device: "ens4", vlan: 10, vxlan: 20 }), denied: [deny("N-20", "Forbidden", "spec.Options.vxlan")] },
+  {
+    name: "DanmNet create with both vlan and vxlan is denied by N-20",
+    object: danmNet({ host_device: "ens4", vlan: 10, vxlan: 20 }),
+    denied: [deny("N-20", "Forbidden", "spec.Options.vxlan")],
+  },
+  {
+    name: "ClusterNetwork create with both vlan and vxlan is denied by N-20",
+    object: clusterNetwork({ host_device: "ens4", vlan: 10, vxlan: 20 }),
+    denied: [deny("N-20", "Forbidden", "spec.Options.vxlan")],
+  },
   { name: "DanmNet create with vlan only is accepted by N-20", object: danmNet({ host_device: "ens4", vlan: 10 }) },
   // N-21 (a normal rule for DanmNet/ClusterNetwork)
-  { name: "DanmNet create without NetworkID is denied by N-21", object: danmNet({}, { NetworkID: undefined }), denied: [deny("N-21", "Required", "spec.NetworkID")] },
-  { name: "ClusterNetwork create with an empty NetworkID is denied by N-21", object: clusterNetwork({}, { NetworkID: "" }), denied: [deny("N-21", "Required", "spec.NetworkID")] },
+  {
+    name: "DanmNet create without NetworkID is denied by N-21",
+    object: danmNet({}, { NetworkID: undefined }),
+    denied: [deny("N-21", "Required", "spec.NetworkID")],
+  },
+  {
+    name: "ClusterNetwork create with an empty NetworkID is denied by N-21",
+    object: clusterNetwork({}, { NetworkID: "" }),
+    denied: [deny("N-21", "Required", "spec.NetworkID")],
+  },
   { name: "DanmNet without any spec is denied by N-21", object: network("DanmNet", undefined, "bare"), denied: [deny("N-21", "Required", "spec.NetworkID")] },
-  { name: "DanmNet ipvlan create with vlan and an 11-character NetworkID is denied by N-21", object: danmNet({ host_device: "ens4", vlan: 310 }, { NetworkType: "ipvlan", NetworkID: "fronthaul01" }), denied: [deny("N-21", "TooLong", "spec.NetworkID")] },
-  { name: "ClusterNetwork create without NetworkType, with vxlan and an 11-character NetworkID is denied by N-21 (empty type is dynamic)", object: clusterNetwork({ host_device: "ens4", vxlan: 600 }, { NetworkID: "backhaul-01" }), denied: [deny("N-21", "TooLong", "spec.NetworkID")] },
-  { name: "DanmNet MACVLAN create with vlan and an 11-character NetworkID is denied by N-21 (type compared case-insensitively)", object: danmNet({ host_device: "ens4", vlan: 310 }, { NetworkType: "MACVLAN", NetworkID: "fronthaul01" }), denied: [deny("N-21", "TooLong", "spec.NetworkID")] },
-  { name: "DanmNet create with vlan and a 10-character NetworkID is accepted by N-21", object: danmNet({ host_device: "ens4", vlan: 4094 }, { NetworkID: "fronthaul1" }) },
-  { name: "DanmNet ipvlan create with an 11-character NetworkID and no VNI is accepted by N-21", object: danmNet({ host_device: "ens4" }, { NetworkID: "fronthaul01" }) },
-  { name: "DanmNet flannel create with vlan and an 11-character NetworkID is accepted by N-21 (static types are not limited)", object: danmNet({ vlan: 310 }, { NetworkType: "flannel", NetworkID: "flannel-net" }) },
+  {
+    name: "DanmNet ipvlan create with vlan and an 11-character NetworkID is denied by N-21",
+    object: danmNet({ host_device: "ens4", vlan: 310 }, { NetworkType: "ipvlan", NetworkID: "fronthaul01" }),
+    denied: [deny("N-21", "TooLong", "spec.NetworkID")],
+  },
+  {
+    name: "ClusterNetwork create without NetworkType, with vxlan and an 11-character NetworkID is denied by N-21 (empty type is dynamic)",
+    object: clusterNetwork({ host_device: "ens4", vxlan: 600 }, { NetworkID: "backhaul-01" }),
+    denied: [deny("N-21", "TooLong", "spec.NetworkID")],
+  },
+  {
+    name: "DanmNet MACVLAN create with vlan and an 11-character NetworkID is denied by N-21 (type compared case-insensitively)",
+    object: danmNet({ host_device: "ens4", vlan: 310 }, { NetworkType: "MACVLAN", NetworkID: "fronthaul01" }),
+    denied: [deny("N-21", "TooLong", "spec.NetworkID")],
+  },
+  {
+    name: "DanmNet create with vlan and a 10-character NetworkID is accepted by N-21",
+    object: danmNet({ host_device: "ens4", vlan: 4094 }, { NetworkID: "fronthaul1" }),
+  },
+  {
+    name: "DanmNet ipvlan create with an 11-character NetworkID and no VNI is accepted by N-21",
+    object: danmNet({ host_device: "ens4" }, { NetworkID: "fronthaul01" }),
+  },
+  {
+    name: "DanmNet flannel create with vlan and an 11-character NetworkID is accepted by N-21 (static types are not limited)",
+    object: danmNet({ vlan: 310 }, { NetworkType: "flannel", NetworkID: "flannel-net" }),
+  },
   // N-22
-  { name: "DanmNet create with AllowedTenants is denied by N-22", object: danmNet({}, { AllowedTenants: ["ran-b"] }), denied: [deny("N-22", "Forbidden", "spec.AllowedTenants")] },
-  { name: "TenantNetwork create with AllowedTenants is denied by N-22", object: tenantNetwork({}, { AllowedTenants: ["ran-b"] }), denied: [deny("N-22", "Forbidden", "spec.AllowedTenants")] },
+  {
+    name: "DanmNet create with AllowedTenants is denied by N-22",
+    object: danmNet({}, { AllowedTenants: ["ran-b"] }),
+    denied: [deny("N-22", "Forbidden", "spec.AllowedTenants")],
+  },
+  {
+    name: "TenantNetwork create with AllowedTenants is denied by N-22",
+    object: tenantNetwork({}, { AllowedTenants: ["ran-b"] }),
+    denied: [deny("N-22", "Forbidden", "spec.AllowedTenants")],
+  },
   { name: "DanmNet create with AllowedTenants: [] is accepted by N-22 (decision 5)", object: danmNet({}, { AllowedTenants: [] }) },
   { name: "TenantNetwork create with AllowedTenants: [] is accepted by N-22 (decision 5)", object: tenantNetwork({}, { AllowedTenants: [] }) },
-  { name: "ClusterNetwork create with AllowedTenants is accepted (N-22 does not run for ClusterNetwork)", object: clusterNetwork({}, { AllowedTenants: ["ran-a", "ran-b"] }) },
+  {
+    name: "ClusterNetwork create with AllowedTenants is accepted (N-22 does not run for ClusterNetwork)",
+    object: clusterNetwork({}, { AllowedTenants: ["ran-a", "ran-b"] }),
+  },
   // N-23 (create part)
-  { name: "TenantNetwork create with vlan set is denied by N-23", object: tenantNetwork({ vlan: 5 }), denied: [deny("N-23", "Forbidden", "spec.Options.vlan")] },
-  { name: "TenantNetwork create with vxlan set is denied by N-23", object: tenantNetwork({ vxlan: 5 }), denied: [deny("N-23", "Forbidden", "spec.Options.vxlan")] },
-  { name: "TenantNetwork create with vlan and vxlan is denied twice by N-23 and not by N-20", object: tenantNetwork({ vlan: 5, vxlan: 6 }), denied: [deny("N-23", "Forbidden", "spec.Options.vlan"), deny("N-23", "Forbidden", "spec.Options.vxlan")] },
+  {
+    name: "TenantNetwork create with vlan set is denied by N-23",
+    object: tenantNetwork({ vlan: 5 }),
+    denied: [deny("N-23", "Forbidden", "spec.Options.vlan")],
+  },
+  {
+    name: "TenantNetwork create with vxlan set is denied by N-23",
+    object: tenantNetwork({ vxlan: 5 }),
+    denied: [deny("N-23", "Forbidden", "spec.Options.vxlan")],
+  },
+  {
+    name: "TenantNetwork create with vlan and vxlan is denied twice by N-23 and not by N-20",
+    object: tenantNetwork({ vlan: 5, vxlan: 6 }),
+    denied: [deny("N-23", "Forbidden", "spec.Options.vlan"), deny("N-23", "Forbidden", "spec.Options.vxlan")],
+  },
   { name: "TenantNetwork create with vlan: 0 is accepted by N-23 (0 means unset)", object: tenantNetwork({ vlan: 0 }) },
   { name: "DanmNet create with vlan set is accepted (N-23 is for TenantNetworks only)", object: danmNet({ host_device: "ens4", vlan: 5 }) },
   { name: "ClusterNetwork create with vxlan set is accepted (N-23 is for TenantNetworks only)", object: clusterNetwork({ host_device: "ens4", vxlan: 5 }) },
   // N-24
-  { name: "DanmNet sriov create without device_pool is denied by N-24", object: danmNet({}, { NetworkType: "sriov" }), denied: [deny("N-24", "Required", "spec.Options.device_pool")] },
-  { name: "DanmNet sriov create with a host_device is denied by N-24", object: danmNet({ host_device: "ens4", device_pool: "vendor.example/sriov_left" }, { NetworkType: "sriov" }), denied: [deny("N-24", "Forbidden", "spec.Options.host_device")] },
-  { name: "DanmNet SRIOV create with only a host_device is denied twice by N-24 (SRIOV is treated as sriov)", object: danmNet({ host_device: "ens4" }, { NetworkType: "SRIOV" }), denied: [deny("N-24", "Required", "spec.Options.device_pool"), deny("N-24", "Forbidden", "spec.Options.host_device")] },
-  { name: "DanmNet ipvlan create with host_device and device_pool is denied by N-24", object: danmNet({ host_device: "ens4", device_pool: "vendor.example/sriov_left" }), denied: [deny("N-24", "Forbidden", "spec.Options.device_pool")] },
-  { name: "TenantNetwork macvlan create with host_device and device_pool is denied by N-24", object: tenantNetwork({ host_device: "ens4", device_pool: "vendor.example/sriov_left" }, { NetworkType: "macvlan" }), denied: [deny("N-24", "Forbidden", "spec.Options.device_pool")] },
-  { name: "ClusterNetwork sriov create with a device_pool only is accepted by N-24", object: clusterNetwork({ device_pool: "vendor.example/sriov_left" }, { NetworkType: "sriov" }) },
+  {
+    name: "DanmNet sriov create without device_pool is denied by N-24",
+    object: danmNet({}, { NetworkType: "sriov" }),
+    denied: [deny("N-24", "Required", "spec.Options.device_pool")],
+  },
+  {
+    name: "DanmNet sriov create with a host_device is denied by N-24",
+    object: danmNet({ host_device: "ens4", device_pool: "vendor.example/sriov_left" }, { NetworkType: "sriov" }),
+    denied: [deny("N-24", "Forbidden", "spec.Options.host_device")],
+  },
+  {
+    name: "DanmNet SRIOV create with only a host_device is denied twice by N-24 (SRIOV is treated as sriov)",
+    object: danmNet({ host_device: "ens4" }, { NetworkType: "SRIOV" }),
+    denied: [deny("N-24", "Required", "spec.Options.device_pool"), deny("N-24", "Forbidden", "spec.Options.host_device")],
+  },
+  {
+    name: "DanmNet ipvlan create with host_device and device_pool is denied by N-24",
+    object: danmNet({ host_device: "ens4", device_pool: "vendor.example/sriov_left" }),
+    denied: [deny("N-24", "Forbidden", "spec.Options.device_pool")],
+  },
+  {
+    name: "TenantNetwork macvlan create with host_device and device_pool is denied by N-24",
+    object: tenantNetwork({ host_device: "ens4", device_pool: "vendor.example/sriov_left" }, { NetworkType: "macvlan" }),
+    denied: [deny("N-24", "Forbidden", "spec.Options.device_pool")],
+  },
+  {
+    name: "ClusterNetwork sriov create with a device_pool only is accepted by N-24",
+    object: clusterNetwork({ device_pool: "vendor.example/sriov_left" }, { NetworkType: "sriov" }),
+  },
   { name: "DanmNet macvlan create with a host_device only is accepted by N-24", object: danmNet({ host_device: "ens4" }, { NetworkType: "macvlan" }) },
 
   // B-1 … B-4 (TenantNetwork binding, §9.2)
-  { name: "TenantNetwork create without a TenantConfig is denied by B-1", object: tenantNetwork({ cidr: "10.60.0.0/25" }), context: { tenantConfig: undefined }, denied: [deny("B-1", "Internal", "spec")] },
-  { name: "TenantNetwork flannel create without a TenantConfig is denied by B-1 (static types need it too)", object: tenantNetwork({}, { NetworkType: "flannel", NetworkID: "flannel-t1" }), context: { tenantConfig: undefined }, denied: [deny("B-1", "Internal", "spec")] },
+  {
+    name: "TenantNetwork create without a TenantConfig is denied by B-1",
+    object: tenantNetwork({ cidr: "10.60.0.0/25" }),
+    context: { tenantConfig: undefined },
+    denied: [deny("B-1", "Internal", "spec")],
+  },
+  {
+    name: "TenantNetwork flannel create without a TenantConfig is denied by B-1 (static types need it too)",
+    object: tenantNetwork({}, { NetworkType: "flannel", NetworkID: "flannel-t1" }),
+    context: { tenantConfig: undefined },
+    denied: [deny("B-1", "Internal", "spec")],
+  },
   { name: "TenantNetwork flannel create with a TenantConfig is accepted by B-1", object: tenantNetwork({}, { NetworkType: "flannel" }) },
-  { name: "TenantNetwork create naming a host_device no profile offers is denied by B-2", object: tenantNetwork({ host_device: "ens9" }), denied: [deny("B-2", "NotSupported", "spec.Options.host_device")] },
-  { name: "TenantNetwork sriov create naming a device_pool no profile offers is denied by B-2", object: tenantNetwork({ device_pool: "vendor.example/other" }, { NetworkType: "sriov" }), denied: [deny("B-2", "NotSupported", "spec.Options.device_pool")] },
-  { name: "TenantNetwork create naming a device pool profile as host_device is denied by B-2", object: tenantNetwork({ host_device: "vendor.example/sriov_left" }), denied: [deny("B-2", "NotSupported", "spec.Options.host_device")] },
+  {
+    name: "TenantNetwork create naming a host_device no profile offers is denied by B-2",
+    object: tenantNetwork({ host_device: "ens9" }),
+    denied: [deny("B-2", "NotSupported", "spec.Options.host_device")],
+  },
+  {
+    name: "TenantNetwork sriov create naming a device_pool no profile offers is denied by B-2",
+    object: tenantNetwork({ device_pool: "vendor.example/other" }, { NetworkType: "sriov" }),
+    denied: [deny("B-2", "NotSupported", "spec.Options.device_pool")],
+  },
+  {
+    name: "TenantNetwork create naming a device pool profile as host_device is denied by B-2",
+    object: tenantNetwork({ host_device: "vendor.example/sriov_left" }),
+    denied: [deny("B-2", "NotSupported", "spec.Options.host_device")],
+  },
   { name: "TenantNetwork create naming an offered host_device is accepted by B-2", object: tenantNetwork({ host_device: "bond2" }) },
-  { name: "TenantNetwork create against a TenantConfig offering only device pools is denied by B-3", object: tenantNetwork({}), context: { tenantConfig: tenantConfig([{ name: "vendor.example/sriov_left", vniType: "vlan", vniRange: "3000-3099" }], { ipvlan: "tnet" }) }, denied: [deny("B-3", "Internal", "spec.Options.host_device")] },
-  { name: "TenantNetwork macvlan create against a TenantConfig with networkIds only is denied by B-3", object: tenantNetwork({}, { NetworkType: "macvlan", NetworkID: "sig" }), context: { tenantConfig: tenantConfig([], { flannel: "flannel-t1" }) }, denied: [deny("B-3", "Internal", "spec.Options.host_device")] },
+  {
+    name: "TenantNetwork create against a TenantConfig offering only device pools is denied by B-3",
+    object: tenantNetwork({}),
+    context: { tenantConfig: tenantConfig([{ name: "vendor.example/sriov_left", vniType: "vlan", vniRange: "3000-3099" }], { ipvlan: "tnet" }) },
+    denied: [deny("B-3", "Internal", "spec.Options.host_device")],
+  },
+  {
+    name: "TenantNetwork macvlan create against a TenantConfig with networkIds only is denied by B-3",
+    object: tenantNetwork({}, { NetworkType: "macvlan", NetworkID: "sig" }),
+    context: { tenantConfig: tenantConfig([], { flannel: "flannel-t1" }) },
+    denied: [deny("B-3", "Internal", "spec.Options.host_device")],
+  },
   { name: "TenantNetwork create without a device gets a host NIC profile chosen for it (B-3 accepted)", object: tenantNetwork({}) },
-  { name: "TenantNetwork create on an exhausted vlan range is denied by B-4", object: tenantNetwork({ host_device: "ens6" }), context: { tenantConfig: tenantConfig([{ name: "ens6", vniType: "vlan", vniRange: "7", alloc: reserveOk(tenantConfig([{ name: "ens6", vniType: "vlan", vniRange: "7" }]), "ens6").hostDevices![0].alloc }], { ipvlan: "tnet" }) }, denied: [deny("B-4", "Internal", "spec.Options.vlan")] },
-  { name: "TenantNetwork create on a profile whose alloc is corrupt is denied by B-4", object: tenantNetwork({ host_device: "ens6" }), context: { tenantConfig: tenantConfig([{ name: "ens6", vniType: "vxlan", vniRange: "300-399", alloc: "" }], { ipvlan: "tnet" }) }, denied: [deny("B-4", "Internal", "spec.Options.vxlan")] },
+  {
+    name: "TenantNetwork create on an exhausted vlan range is denied by B-4",
+    object: tenantNetwork({ host_device: "ens6" }),
+    context: {
+      tenantConfig: tenantConfig(
+        [
+          {
+            name: "ens6",
+            vniType: "vlan",
+            vniRange: "7",
+            alloc: reserveOk(tenantConfig([{ name: "ens6", vniType: "vlan", vniRange: "7" }]), "ens6").hostDevices![0].alloc,
+          },
+        ],
+        { ipvlan: "tnet" },
+      ),
+    },
+    denied: [deny("B-4", "Internal", "spec.Options.vlan")],
+  },
+  {
+    name: "TenantNetwork create on a profile whose alloc is corrupt is denied by B-4",
+    object: tenantNetwork({ host_device: "ens6" }),
+    context: { tenantConfig: tenantConfig([{ name: "ens6", vniType: "vxlan", vniRange: "300-399", alloc: "" }], { ipvlan: "tnet" }) },
+    denied: [deny("B-4", "Internal", "spec.Options.vxlan")],
+  },
   { name: "TenantNetwork create on a profile with a free VNI is accepted by B-4", object: tenantNetwork({ host_device: "ens4" }) },
 ];
 
@@ -275,7 +600,15 @@ describe("admitNetwork CREATE: each rule accepts and denies (danm-spec §8.3, §
 describe("admitNetwork: the §8.2 order", () => {
   it("a DanmNet breaking many rules reports them in pipeline order, addressing first", () => {
     const object = danmNet(
-      { routes: { "10.1.0.0/16": "10.0.0.1" }, net6: "fd00::/200", allocation_pool: { start: "10.0.0.1" }, host_device: "ens4", device_pool: "vendor.example/p", vlan: 5, vxlan: 6 },
+      {
+        routes: { "10.1.0.0/16": "10.0.0.1" },
+        net6: "fd00::/200",
+        allocation_pool: { start: "10.0.0.1" },
+        host_device: "ens4",
+        device_pool: "vendor.example/p",
+        vlan: 5,
+        vxlan: 6,
+      },
       { NetworkID: "", AllowedTenants: ["ran-b"] },
     );
     const outcome = create(object);
@@ -285,7 +618,10 @@ describe("admitNetwork: the §8.2 order", () => {
   });
 
   it("a ClusterNetwork breaking N-2, N-20, N-21 and N-24 reports N-2 first and no N-22", () => {
-    const object = clusterNetwork({ cidr: "300.0.0.0/24", host_device: "ens4", device_pool: "vendor.example/p", vlan: 5, vxlan: 6 }, { NetworkID: "", AllowedTenants: ["ran-b"] });
+    const object = clusterNetwork(
+      { cidr: "300.0.0.0/24", host_device: "ens4", device_pool: "vendor.example/p", vlan: 5, vxlan: 6 },
+      { NetworkID: "", AllowedTenants: ["ran-b"] },
+    );
     expect(create(object).issues.map((i) => i.rule)).toEqual(["N-2", "N-20", "N-21", "N-24"]);
   });
 
@@ -567,7 +903,8 @@ describe("admitNetwork UPDATE (§9.1, decision 6)", () => {
     if (!outcome.allowed) throw new Error(outcome.issues.map(formatIssue).join("; "));
     return outcome.object!;
   };
-  const edit = (object: NetworkObject, changes: Json, spec: Json = {}) => json({ ...object, spec: { ...object.spec, ...spec, Options: { ...options(object), ...changes } } });
+  const edit = (object: NetworkObject, changes: Json, spec: Json = {}) =>
+    json({ ...object, spec: { ...object.spec, ...spec, Options: { ...options(object), ...changes } } });
 
   it("re-applying the original TenantNetwork manifest carries host_device, vlan, NetworkID and alloc over unchanged", () => {
     const manifest = tenantNetwork({ cidr: "10.60.0.0/25" }, { NetworkType: "macvlan" });
@@ -719,8 +1056,12 @@ describe("admitNetwork: the validating pass (phase validate)", () => {
   });
 
   it("still enforces the other rules, e.g. N-3 and N-21", () => {
-    expectDenied(create(danmNet({ cidr: "10.0.0.0/24", routes: { "10.1.0.0/16": "10.9.9.9" } }), {}, "validate"), [deny("N-3", "Invalid", 'spec.Options.routes["10.1.0.0/16"]')]);
-    expectDenied(create(json({ ...mutated, spec: { ...mutated.spec, NetworkID: undefined } }), { tenantConfig: tc }, "validate"), [deny("N-21", "Required", "spec.NetworkID")]);
+    expectDenied(create(danmNet({ cidr: "10.0.0.0/24", routes: { "10.1.0.0/16": "10.9.9.9" } }), {}, "validate"), [
+      deny("N-3", "Invalid", 'spec.Options.routes["10.1.0.0/16"]'),
+    ]);
+    expectDenied(create(json({ ...mutated, spec: { ...mutated.spec, NetworkID: undefined } }), { tenantConfig: tc }, "validate"), [
+      deny("N-21", "Required", "spec.NetworkID"),
+    ]);
   });
 });
 

@@ -50,7 +50,8 @@ function deny(issues: Issue[], warnings: string[] = []): NetworkOutcome {
 
 export function decodeNetwork(value: unknown, rule = "N-0"): { ok: true; value: NetworkObject } | { ok: false; issues: Issue[] } {
   const kind = (value as { kind?: unknown } | null)?.kind;
-  if (!isNetworkKind(kind)) return { ok: false, issues: [issue(rule, "NotSupported", "kind", `type not handled: expected one of DanmNet, TenantNetwork, ClusterNetwork`, kind)] };
+  if (!isNetworkKind(kind))
+    return { ok: false, issues: [issue(rule, "NotSupported", "kind", `type not handled: expected one of DanmNet, TenantNetwork, ClusterNetwork`, kind)] };
   return decodeStrictly(networkSchemaByKind[kind], value, rule);
 }
 
@@ -77,7 +78,15 @@ export function checkStorableName(net: NetworkObject): Issue[] {
   if (name === "" || (name.length <= MAX_NAME_LENGTH && DNS_SUBDOMAIN.test(name))) return [];
   const field = generated ? "metadata.generateName" : "metadata.name";
   const shown = (meta.name || meta.generateName || "").slice(0, 64);
-  return [issue("B-6", "Invalid", field, `a TenantNetwork name must be lowercase letters, digits, "-" and ".", start and end with a letter or digit, and have at most ${MAX_NAME_LENGTH} characters; no VNI was reserved`, shown)];
+  return [
+    issue(
+      "B-6",
+      "Invalid",
+      field,
+      `a TenantNetwork name must be lowercase letters, digits, "-" and ".", start and end with a letter or digit, and have at most ${MAX_NAME_LENGTH} characters; no VNI was reserved`,
+      shown,
+    ),
+  ];
 }
 
 /**
@@ -85,7 +94,12 @@ export function checkStorableName(net: NetworkObject): Issue[] {
  * webhook ran, so the webhook asks first and refuses it before a VNI is reserved for it.
  */
 export function nameTaken(namespace: string | undefined, name: string): Issue {
-  return issue("B-7", "Conflict", "metadata.name", `TenantNetwork ${namespace ?? ""}/${name} exists already; choose another name or change the existing one (no VNI was reserved)`);
+  return issue(
+    "B-7",
+    "Conflict",
+    "metadata.name",
+    `TenantNetwork ${namespace ?? ""}/${name} exists already; choose another name or change the existing one (no VNI was reserved)`,
+  );
 }
 
 export function admitNetwork(request: NetworkAdmissionRequest, context: NetworkAdmissionContext): NetworkOutcome {
@@ -116,7 +130,9 @@ export function admitNetwork(request: NetworkAdmissionRequest, context: NetworkA
   // N-28 on the user's own object (the mutating pass; defaults the webhook adds are no user change)
   if (old && mutating) {
     const ipam = context.ipamIdentities ?? { users: [], groups: [] };
-    issues.push(...checkAllocationStateChange(decoded.value.spec?.Options ?? {}, old.spec?.Options ?? {}, context.requester, ipam, describeObject(kind, net.metadata)));
+    issues.push(
+      ...checkAllocationStateChange(decoded.value.spec?.Options ?? {}, old.spec?.Options ?? {}, context.requester, ipam, describeObject(kind, net.metadata)),
+    );
   }
   // N-29 on every write (the mutating pass sees them all), once the subnets themselves are valid
   if (mutating && addressingIssues.length === 0) issues.push(...checkAllocationStateFormat(net.spec?.Options ?? {}, old?.spec?.Options));
@@ -147,7 +163,9 @@ export function admitNetwork(request: NetworkAdmissionRequest, context: NetworkA
 
   // 5. post-validation N-21 on the mutated object (before anything is persisted: decision 3)
   if (kind === "TenantNetwork") {
-    const hint = context.tenantConfig ? `; TenantConfig ${context.tenantConfig.metadata.name} maps no NetworkID for NetworkType ${net.spec?.NetworkType}, so set spec.NetworkID` : "";
+    const hint = context.tenantConfig
+      ? `; TenantConfig ${context.tenantConfig.metadata.name} maps no NetworkID for NetworkType ${net.spec?.NetworkType}, so set spec.NetworkID`
+      : "";
     const post = checkNetworkId(net, hint);
     if (post.length > 0) return deny(post, warnings);
   }

@@ -1,13 +1,26 @@
 import { describe, expect, it } from "vitest";
 import { admitNetwork } from "./network";
 
-const tn = (type: string, options: Record<string, unknown>) => ({ apiVersion: "danm.k8s.io/v1", kind: "TenantNetwork", metadata: { name: "sig", namespace: "team-a" }, spec: { NetworkType: type, NetworkID: "tn-x", Options: options } });
-const cn = (options: Record<string, unknown>) => ({ apiVersion: "danm.k8s.io/v1", kind: "ClusterNetwork", metadata: { name: "oam" }, spec: { NetworkType: "ipvlan", NetworkID: "oam", Options: options } });
+const tn = (type: string, options: Record<string, unknown>) => ({
+  apiVersion: "danm.k8s.io/v1",
+  kind: "TenantNetwork",
+  metadata: { name: "sig", namespace: "team-a" },
+  spec: { NetworkType: type, NetworkID: "tn-x", Options: options },
+});
+const cn = (options: Record<string, unknown>) => ({
+  apiVersion: "danm.k8s.io/v1",
+  kind: "ClusterNetwork",
+  metadata: { name: "oam" },
+  spec: { NetworkType: "ipvlan", NetworkID: "oam", Options: options },
+});
 
 describe("UPDATE decisions", () => {
   it("TenantNetwork update that changes NetworkType is denied by N-23 on spec.NetworkType", () => {
     const old = tn("macvlan", { host_device: "ens4", vlan: 1000, cidr: "10.0.0.0/24" });
-    const out = admitNetwork({ operation: "UPDATE", phase: "mutate", object: tn("flannel", { host_device: "ens4", vlan: 1000, cidr: "10.0.0.0/24" }), oldObject: old }, { danmEps: [] });
+    const out = admitNetwork(
+      { operation: "UPDATE", phase: "mutate", object: tn("flannel", { host_device: "ens4", vlan: 1000, cidr: "10.0.0.0/24" }), oldObject: old },
+      { danmEps: [] },
+    );
     expect(out.allowed).toBe(false);
     expect(out.issues[0]).toMatchObject({ rule: "N-23", type: "Forbidden", path: "spec.NetworkType" });
   });
@@ -32,7 +45,10 @@ describe("UPDATE decisions", () => {
 
   it("an update that changes no VNI is allowed while the endpoints are not known", () => {
     const old = cn({ host_device: "ens3", vlan: 310, cidr: "10.1.0.0/24" });
-    const out = admitNetwork({ operation: "UPDATE", phase: "mutate", object: cn({ host_device: "ens3", vlan: 310, cidr: "10.1.0.0/24", container_prefix: "o" }), oldObject: old }, { danmEps: undefined });
+    const out = admitNetwork(
+      { operation: "UPDATE", phase: "mutate", object: cn({ host_device: "ens3", vlan: 310, cidr: "10.1.0.0/24", container_prefix: "o" }), oldObject: old },
+      { danmEps: undefined },
+    );
     expect(out.allowed).toBe(true);
   });
 });

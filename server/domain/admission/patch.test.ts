@@ -21,19 +21,27 @@ describe("jsonPatch", () => {
   });
 
   it("adds a whole missing parent in one operation instead of descending into it", () => {
-    expect(jsonPatch({ spec: {} }, { spec: { Options: { host_device: "ens4", vlan: 1000 } } })).toEqual([{ op: "add", path: "/spec/Options", value: { host_device: "ens4", vlan: 1000 } }]);
-    expect(jsonPatch({ kind: "DanmNet" }, { kind: "DanmNet", spec: { NetworkType: "ipvlan" } })).toEqual([{ op: "add", path: "/spec", value: { NetworkType: "ipvlan" } }]);
+    expect(jsonPatch({ spec: {} }, { spec: { Options: { host_device: "ens4", vlan: 1000 } } })).toEqual([
+      { op: "add", path: "/spec/Options", value: { host_device: "ens4", vlan: 1000 } },
+    ]);
+    expect(jsonPatch({ kind: "DanmNet" }, { kind: "DanmNet", spec: { NetworkType: "ipvlan" } })).toEqual([
+      { op: "add", path: "/spec", value: { NetworkType: "ipvlan" } },
+    ]);
   });
 
   it("uses add (which replaces) for a changed value, with the full new value", () => {
-    expect(jsonPatch({ spec: { NetworkType: "MacVLAN" } }, { spec: { NetworkType: "macvlan" } })).toEqual([{ op: "add", path: "/spec/NetworkType", value: "macvlan" }]);
+    expect(jsonPatch({ spec: { NetworkType: "MacVLAN" } }, { spec: { NetworkType: "macvlan" } })).toEqual([
+      { op: "add", path: "/spec/NetworkType", value: "macvlan" },
+    ]);
     expect(jsonPatch({ a: [1, 2, 3] }, { a: [1, 2] })).toEqual([{ op: "add", path: "/a", value: [1, 2] }]);
     expect(jsonPatch({ a: { b: 1 } }, { a: [1] })).toEqual([{ op: "add", path: "/a", value: [1] }]);
     expect(jsonPatch({ a: null }, { a: { b: 1 } })).toEqual([{ op: "add", path: "/a", value: { b: 1 } }]);
   });
 
   it("removes members the admitted object no longer has", () => {
-    expect(jsonPatch({ spec: { Options: { alloc: "x", cidr: "10.0.0.0/24" } } }, { spec: { Options: { cidr: "10.0.0.0/24" } } })).toEqual([{ op: "remove", path: "/spec/Options/alloc" }]);
+    expect(jsonPatch({ spec: { Options: { alloc: "x", cidr: "10.0.0.0/24" } } }, { spec: { Options: { cidr: "10.0.0.0/24" } } })).toEqual([
+      { op: "remove", path: "/spec/Options/alloc" },
+    ]);
   });
 
   it("treats a member set to undefined as absent", () => {
@@ -97,7 +105,10 @@ describe("applyPatch", () => {
 });
 
 /** A random JSON object and a second one sharing parts of its structure, so patches descend and remove. */
-const keyArb = fc.oneof(fc.constantFrom("spec", "Options", "cidr", "routes", "10.1.0.0/16", "a~b", "~1", "/", "", "vlan", "toString", "constructor", "__proto__"), fc.string({ maxLength: 6 }));
+const keyArb = fc.oneof(
+  fc.constantFrom("spec", "Options", "cidr", "routes", "10.1.0.0/16", "a~b", "~1", "/", "", "vlan", "toString", "constructor", "__proto__"),
+  fc.string({ maxLength: 6 }),
+);
 // What arrives in an AdmissionReview has been through JSON: fc.jsonValue can produce -0, which JSON
 // cannot carry (it reads back as 0), so values are normalised by a round trip.
 const wireValueArb = fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.parse(JSON.stringify(v)) as unknown);
@@ -166,7 +177,12 @@ const tconf = (hostDevices: TenantConfig["hostDevices"], networkIds: Record<stri
   networkIds,
 });
 const TC = tconf([{ name: "ens4", vniType: "vlan", vniRange: "1000-1999" }], { flannel: "flannel-t1" });
-const net = (kind: string, spec: Json, name = "n1"): Json => ({ apiVersion: API_VERSION, kind, metadata: kind === "ClusterNetwork" ? { name } : { name, namespace: "ran-a" }, spec });
+const net = (kind: string, spec: Json, name = "n1"): Json => ({
+  apiVersion: API_VERSION,
+  kind,
+  metadata: kind === "ClusterNetwork" ? { name } : { name, namespace: "ran-a" },
+  spec,
+});
 const POOL = { start: "10.0.0.10", end: "10.0.0.20", lastIp: "" };
 
 function patchOf(object: Json, context: Partial<NetworkAdmissionContext> = {}, oldObject?: Json) {
@@ -182,11 +198,22 @@ function patchOf(object: Json, context: Partial<NetworkAdmissionContext> = {}, o
 
 describe("patches of admitted networks (danm-spec §9.5)", () => {
   it("DanmNet with cidr, no pool, no NetworkType → alloc, NetworkType, allocation_pool", () => {
-    expect(patchOf(net("DanmNet", { NetworkID: "fh", Options: { cidr: "10.0.0.0/24" } }))).toEqual(["/spec/NetworkType", "/spec/Options/alloc", "/spec/Options/allocation_pool"]);
+    expect(patchOf(net("DanmNet", { NetworkID: "fh", Options: { cidr: "10.0.0.0/24" } }))).toEqual([
+      "/spec/NetworkType",
+      "/spec/Options/alloc",
+      "/spec/Options/allocation_pool",
+    ]);
   });
 
   it("ClusterNetwork UPDATE with alloc and pool already present, no NetworkType → NetworkType only", () => {
-    const stored = net("ClusterNetwork", { NetworkID: "oam", Options: { cidr: "10.0.0.0/24", allocation_pool: { start: "10.0.0.1", end: "10.0.0.254", lastIp: "" }, alloc: "wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE=" } });
+    const stored = net("ClusterNetwork", {
+      NetworkID: "oam",
+      Options: {
+        cidr: "10.0.0.0/24",
+        allocation_pool: { start: "10.0.0.1", end: "10.0.0.254", lastIp: "" },
+        alloc: "wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE=",
+      },
+    });
     expect(patchOf(stored, {}, stored)).toEqual(["/spec/NetworkType"]);
   });
 
@@ -195,7 +222,9 @@ describe("patches of admitted networks (danm-spec §9.5)", () => {
   });
 
   it("TenantNetwork ipvlan with host_device matching a vlan profile, pool given → alloc, vlan", () => {
-    expect(patchOf(net("TenantNetwork", { NetworkID: "tn", NetworkType: "ipvlan", Options: { host_device: "ens4", cidr: "10.0.0.0/24", allocation_pool: POOL } }))).toEqual(["/spec/Options/alloc", "/spec/Options/vlan"]);
+    expect(
+      patchOf(net("TenantNetwork", { NetworkID: "tn", NetworkType: "ipvlan", Options: { host_device: "ens4", cidr: "10.0.0.0/24", allocation_pool: POOL } })),
+    ).toEqual(["/spec/Options/alloc", "/spec/Options/vlan"]);
   });
 
   it("TenantNetwork macvlan without device, pool given → alloc, vlan, host_device", () => {
@@ -212,13 +241,31 @@ describe("patches of admitted networks (danm-spec §9.5)", () => {
 
   it("UPDATEs of a dual-stack network never rewrite alloc or alloc6: changed by IPAM, or kept while other fields change (issue 16)", () => {
     const ipam = { requester: { username: "ipam" }, ipamIdentities: { users: ["ipam"], groups: [] } };
-    const options = { cidr: "10.0.0.0/24", net6: "fd00::/64", allocation_pool: { start: "10.0.0.1", end: "10.0.0.254", lastIp: "" }, allocation_pool_v6: { cidr: "fd00::/106", start: "fd00::1", end: "fd00::3f:fffe", lastIp: "" } };
+    const options = {
+      cidr: "10.0.0.0/24",
+      net6: "fd00::/64",
+      allocation_pool: { start: "10.0.0.1", end: "10.0.0.254", lastIp: "" },
+      allocation_pool_v6: { cidr: "fd00::/106", start: "fd00::1", end: "fd00::3f:fffe", lastIp: "" },
+    };
     const alloc6 = Buffer.alloc(2 ** 22 / 8);
     alloc6[0] = 0xc0;
     alloc6[alloc6.length - 1] = 0x01;
-    const stored = net("DanmNet", { NetworkID: "dual", NetworkType: "ipvlan", Options: { ...options, alloc: "wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE=", alloc6: alloc6.toString("base64") } });
+    const stored = net("DanmNet", {
+      NetworkID: "dual",
+      NetworkType: "ipvlan",
+      Options: { ...options, alloc: "wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE=", alloc6: alloc6.toString("base64") },
+    });
     alloc6[0] = 0xe0;
-    const allocated = net("DanmNet", { NetworkID: "dual", NetworkType: "ipvlan", Options: { ...options, allocation_pool_v6: { ...options.allocation_pool_v6, lastIp: "fd00::2" }, alloc: "4AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE=", alloc6: alloc6.toString("base64") } });
+    const allocated = net("DanmNet", {
+      NetworkID: "dual",
+      NetworkType: "ipvlan",
+      Options: {
+        ...options,
+        allocation_pool_v6: { ...options.allocation_pool_v6, lastIp: "fd00::2" },
+        alloc: "4AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE=",
+        alloc6: alloc6.toString("base64"),
+      },
+    });
     expect(patchOf(allocated, ipam, stored)).toEqual([]);
     const relabelled = { ...allocated, metadata: { ...(allocated.metadata as Json), labels: { team: "a" } } };
     expect(patchOf(relabelled, ipam, allocated)).toEqual([]);

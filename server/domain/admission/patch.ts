@@ -31,7 +31,10 @@ export function jsonPatch(from: unknown, to: unknown, base = ""): PatchOperation
 export function applyPatch<T>(document: T, ops: PatchOperation[]): T {
   const root = structuredClone(document) as unknown as Record<string, unknown>;
   for (const op of ops) {
-    const keys = op.path.split("/").slice(1).map((k) => k.replace(/~1/g, "/").replace(/~0/g, "~"));
+    const keys = op.path
+      .split("/")
+      .slice(1)
+      .map((k) => k.replace(/~1/g, "/").replace(/~0/g, "~"));
     const last = keys.pop()!;
     let parent: Record<string, unknown> = root;
     for (const k of keys) parent = (Object.hasOwn(parent, k) ? parent[k] : undefined) as Record<string, unknown>;

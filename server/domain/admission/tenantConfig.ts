@@ -7,7 +7,11 @@ import type { Outcome, Phase } from "./outcome";
 export function admitTenantConfig(operation: "CREATE" | "UPDATE", object: unknown, oldObject?: unknown, phase: Phase = "mutate"): Outcome<TenantConfig> {
   // T-1 strict decoding, kind TenantConfig
   if ((object as { kind?: unknown } | null)?.kind !== "TenantConfig") {
-    return { allowed: false, issues: [issue("T-1", "NotSupported", "kind", "expected TenantConfig", (object as { kind?: unknown } | null)?.kind)], warnings: [] };
+    return {
+      allowed: false,
+      issues: [issue("T-1", "NotSupported", "kind", "expected TenantConfig", (object as { kind?: unknown } | null)?.kind)],
+      warnings: [],
+    };
   }
   const decoded = decodeStrictly(TenantConfig, object, "T-1");
   if (!decoded.ok) return { allowed: false, issues: decoded.issues, warnings: [] };

@@ -30,7 +30,12 @@ const SEEDED = config([
 function createAll(requests: { ns: string; name: string; device?: string; type?: string }[]): NetworkObject[] {
   let tc = SEEDED;
   return requests.map(({ ns, name, device, type }) => {
-    const object = { apiVersion: "danm.k8s.io/v1", kind: "TenantNetwork", metadata: { name, namespace: ns }, spec: { NetworkType: type ?? "ipvlan", Options: { cidr: "10.60.0.0/24", ...(device ? { host_device: device } : {}) } } };
+    const object = {
+      apiVersion: "danm.k8s.io/v1",
+      kind: "TenantNetwork",
+      metadata: { name, namespace: ns },
+      spec: { NetworkType: type ?? "ipvlan", Options: { cidr: "10.60.0.0/24", ...(device ? { host_device: device } : {}) } },
+    };
     const outcome = admitNetwork({ operation: "CREATE", phase: "mutate", object }, { tenantConfig: tc, danmEps: [], chooseProfile: () => 0 });
     expect(outcome.issues).toEqual([]);
     if (outcome.tenantConfig) tc = outcome.tenantConfig;
@@ -42,10 +47,38 @@ const LINKS: ActualInterface[] = ["ens4", "ens5", "ens6", "ens7", "bond2"].map((
 
 describe("two tenants' TenantNetworks on one node", () => {
   const cases: { name: string; requests: { ns: string; name: string; device?: string; type?: string }[]; interfaces: string[] }[] = [
-    { name: "alice and bob on the seeded VxLAN profile get vx_tn-ipv.300 and vx_tn-ipv.301", requests: [{ ns: "team-b", name: "bobs", device: "ens5" }, { ns: "team-a", name: "alices", device: "ens5" }], interfaces: ["vx_tn-ipv.300", "vx_tn-ipv.301"] },
-    { name: "ipvlan and macvlan VxLAN networks keep their mapped prefixes", requests: [{ ns: "team-a", name: "a", device: "ens5" }, { ns: "team-b", name: "b", device: "ens5", type: "macvlan" }], interfaces: ["vx_tn-ipv.300", "vx_tn-mac.301"] },
-    { name: "two VxLAN NICs with one range never hand out the same VNI", requests: [{ ns: "team-a", name: "a", device: "ens5" }, { ns: "team-b", name: "b", device: "ens6" }], interfaces: ["vx_tn-ipv.300", "vx_tn-ipv.301"] },
-    { name: "two VLAN NICs with one range never hand out the same VLAN", requests: [{ ns: "team-a", name: "a", device: "ens4" }, { ns: "team-b", name: "b", device: "ens7" }], interfaces: ["tn-ipvl.1000", "tn-ipvl.1001"] },
+    {
+      name: "alice and bob on the seeded VxLAN profile get vx_tn-ipv.300 and vx_tn-ipv.301",
+      requests: [
+        { ns: "team-b", name: "bobs", device: "ens5" },
+        { ns: "team-a", name: "alices", device: "ens5" },
+      ],
+      interfaces: ["vx_tn-ipv.300", "vx_tn-ipv.301"],
+    },
+    {
+      name: "ipvlan and macvlan VxLAN networks keep their mapped prefixes",
+      requests: [
+        { ns: "team-a", name: "a", device: "ens5" },
+        { ns: "team-b", name: "b", device: "ens5", type: "macvlan" },
+      ],
+      interfaces: ["vx_tn-ipv.300", "vx_tn-mac.301"],
+    },
+    {
+      name: "two VxLAN NICs with one range never hand out the same VNI",
+      requests: [
+        { ns: "team-a", name: "a", device: "ens5" },
+        { ns: "team-b", name: "b", device: "ens6" },
+      ],
+      interfaces: ["vx_tn-ipv.300", "vx_tn-ipv.301"],
+    },
+    {
+      name: "two VLAN NICs with one range never hand out the same VLAN",
+      requests: [
+        { ns: "team-a", name: "a", device: "ens4" },
+        { ns: "team-b", name: "b", device: "ens7" },
+      ],
+      interfaces: ["tn-ipvl.1000", "tn-ipvl.1001"],
+    },
   ];
   it.each(cases)("$name; the node plans them without a conflict", ({ requests, interfaces }) => {
     const networks = createAll(requests);

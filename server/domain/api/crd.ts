@@ -18,7 +18,8 @@ function structural(node: JsonSchema, top = false): JsonSchema {
       const props: Record<string, JsonSchema> = {};
       for (const [name, child] of Object.entries(value as Record<string, JsonSchema>)) {
         if (top && name === "metadata") props[name] = { type: "object" };
-        else if (top && (name === "apiVersion" || name === "kind")) props[name] = { type: "string", description: name === "kind" ? "Kind of the object." : "Versioned schema of the object: danm.k8s.io/v1." };
+        else if (top && (name === "apiVersion" || name === "kind"))
+          props[name] = { type: "string", description: name === "kind" ? "Kind of the object." : "Versioned schema of the object: danm.k8s.io/v1." };
         else props[name] = structural(child);
       }
       out[key] = props;
@@ -47,7 +48,14 @@ export function crdFor(info: KindInfo): JsonSchema {
     spec: {
       group: API_GROUP,
       scope: info.scope,
-      names: { kind: info.kind, listKind: `${info.kind}List`, plural: info.plural, singular: info.singular, shortNames: info.shortNames, categories: info.categories },
+      names: {
+        kind: info.kind,
+        listKind: `${info.kind}List`,
+        plural: info.plural,
+        singular: info.singular,
+        shortNames: info.shortNames,
+        categories: info.categories,
+      },
       versions: [
         {
           name: "v1",

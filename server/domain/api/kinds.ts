@@ -42,14 +42,46 @@ const networkColumns = (extra: PrinterColumn[] = []): PrinterColumn[] => [
 
 // danm-spec §1: plural, singular, scope, short names and categories.
 export const KINDS: KindInfo[] = [
-  { kind: "DanmNet", plural: "danmnets", singular: "danmnet", scope: "Namespaced", shortNames: ["dn", "dnet"], categories: ["all", "danm"], schema: DanmNet, printerColumns: networkColumns() },
-  { kind: "TenantNetwork", plural: "tenantnetworks", singular: "tenantnetwork", scope: "Namespaced", shortNames: ["tn", "tnet"], categories: ["all", "danm"], schema: TenantNetwork, printerColumns: networkColumns() },
   {
-    kind: "ClusterNetwork", plural: "clusternetworks", singular: "clusternetwork", scope: "Cluster", shortNames: ["cn", "cnet"], categories: ["all", "danm"], schema: ClusterNetwork,
-    printerColumns: networkColumns([{ name: "Tenants", type: "string", jsonPath: ".spec.AllowedTenants", description: "Namespaces allowed to attach (empty: all).", priority: 1 }]),
+    kind: "DanmNet",
+    plural: "danmnets",
+    singular: "danmnet",
+    scope: "Namespaced",
+    shortNames: ["dn", "dnet"],
+    categories: ["all", "danm"],
+    schema: DanmNet,
+    printerColumns: networkColumns(),
   },
   {
-    kind: "TenantConfig", plural: "tenantconfigs", singular: "tenantconfig", scope: "Cluster", shortNames: ["tc", "tconf"], categories: ["all", "danm"], schema: TenantConfig,
+    kind: "TenantNetwork",
+    plural: "tenantnetworks",
+    singular: "tenantnetwork",
+    scope: "Namespaced",
+    shortNames: ["tn", "tnet"],
+    categories: ["all", "danm"],
+    schema: TenantNetwork,
+    printerColumns: networkColumns(),
+  },
+  {
+    kind: "ClusterNetwork",
+    plural: "clusternetworks",
+    singular: "clusternetwork",
+    scope: "Cluster",
+    shortNames: ["cn", "cnet"],
+    categories: ["all", "danm"],
+    schema: ClusterNetwork,
+    printerColumns: networkColumns([
+      { name: "Tenants", type: "string", jsonPath: ".spec.AllowedTenants", description: "Namespaces allowed to attach (empty: all).", priority: 1 },
+    ]),
+  },
+  {
+    kind: "TenantConfig",
+    plural: "tenantconfigs",
+    singular: "tenantconfig",
+    scope: "Cluster",
+    shortNames: ["tc", "tconf"],
+    categories: ["all", "danm"],
+    schema: TenantConfig,
     printerColumns: [
       { name: "Devices", type: "string", jsonPath: ".hostDevices[*].name", description: "Interface profiles." },
       { name: "Ranges", type: "string", jsonPath: ".hostDevices[*].vniRange", description: "VNI ranges of the profiles." },
@@ -57,7 +89,13 @@ export const KINDS: KindInfo[] = [
     ],
   },
   {
-    kind: "DanmEp", plural: "danmeps", singular: "danmep", scope: "Namespaced", shortNames: ["de", "dep"], categories: ["danm"], schema: DanmEp,
+    kind: "DanmEp",
+    plural: "danmeps",
+    singular: "danmep",
+    scope: "Namespaced",
+    shortNames: ["de", "dep"],
+    categories: ["danm"],
+    schema: DanmEp,
     // the danm daemon finds a sandbox's DanmEps by CID and a Pod's by PodUID without listing the namespace
     selectableFields: [{ jsonPath: ".spec.CID" }, { jsonPath: ".spec.PodUID" }, { jsonPath: ".spec.Host" }, { jsonPath: ".spec.NetworkName" }],
     printerColumns: [
@@ -73,9 +111,20 @@ export const KINDS: KindInfo[] = [
   },
   // tenet's addition (not DANM 4.x): the node agent's report per node, docs/node-agent.md.
   {
-    kind: "NodeNetworkStatus", plural: "nodenetworkstatuses", singular: "nodenetworkstatus", scope: "Cluster", shortNames: ["nns"], categories: ["danm"], schema: NodeNetworkStatus,
+    kind: "NodeNetworkStatus",
+    plural: "nodenetworkstatuses",
+    singular: "nodenetworkstatus",
+    scope: "Cluster",
+    shortNames: ["nns"],
+    categories: ["danm"],
+    schema: NodeNetworkStatus,
     printerColumns: [
-      { name: "Ready", type: "string", jsonPath: '.status.conditions[?(@.type=="Ready")].status', description: "Every wanted host interface is present and every SR-IOV pool was read." },
+      {
+        name: "Ready",
+        type: "string",
+        jsonPath: '.status.conditions[?(@.type=="Ready")].status',
+        description: "Every wanted host interface is present and every SR-IOV pool was read.",
+      },
       { name: "Interfaces", type: "integer", jsonPath: ".status.summary.interfaces", description: "Host interfaces the networks want on the node." },
       { name: "Failed", type: "integer", jsonPath: ".status.summary.failed", description: "Host interfaces that failed." },
       { name: "VFs", type: "string", jsonPath: ".status.summary.vfs", description: "SR-IOV VFs used/total." },

@@ -21,7 +21,10 @@ export const AllocationPool = z
 
 export const AllocationPoolV6 = z
   .strictObject({
-    cidr: z.string().optional().describe("IPv6 sub-prefix of net6 whose addresses are tracked in alloc6. Defaulted to the largest prefix the storage limit allows (at least /105)."),
+    cidr: z
+      .string()
+      .optional()
+      .describe("IPv6 sub-prefix of net6 whose addresses are tracked in alloc6. Defaulted to the largest prefix the storage limit allows (at least /105)."),
     start: ipText.optional().describe("First IPv6 address handed out dynamically. Defaults to the pool cidr's network address + 1."),
     end: ipText.optional().describe("Last IPv6 address handed out dynamically. Defaults to the pool cidr's last address - 1."),
     lastIp: z.string().optional().describe("Written by IPAM: the IPv6 address handed out last."),
@@ -32,17 +35,33 @@ const routeMap = z.record(z.string(), z.string());
 
 export const NetworkOptions = z
   .strictObject({
-    host_device: z.string().optional().describe("Host NIC the network attaches to (parent of ipvlan/macvlan interfaces and lower device of VLAN/VxLAN host interfaces). Forbidden for sriov; exclusive with device_pool. For TenantNetworks it is assigned from the TenantConfig."),
-    device_pool: z.string().optional().describe("Device-plugin resource name of an SR-IOV pool, e.g. vendor.example/sriov_pool_a. Mandatory for sriov; exclusive with host_device."),
+    host_device: z
+      .string()
+      .optional()
+      .describe(
+        "Host NIC the network attaches to (parent of ipvlan/macvlan interfaces and lower device of VLAN/VxLAN host interfaces). Forbidden for sriov; exclusive with device_pool. For TenantNetworks it is assigned from the TenantConfig.",
+      ),
+    device_pool: z
+      .string()
+      .optional()
+      .describe("Device-plugin resource name of an SR-IOV pool, e.g. vendor.example/sriov_pool_a. Mandatory for sriov; exclusive with host_device."),
     cidr: z.string().optional().describe("IPv4 subnet in CIDR notation, /9 or smaller. Absent means no IPv4 (L2)."),
     allocation_pool: AllocationPool.optional(),
     alloc: z.string().optional().describe("IPv4 allocation bitmap (base64), written by the webhook and IPAM. Must not be set by users."),
     routes: routeMap.optional().describe("Routes installed in the Pod's main table: destination IPv4 CIDR -> gateway inside cidr."),
     net6: z.string().optional().describe("IPv6 subnet in CIDR notation. Absent means no IPv6."),
     allocation_pool_v6: AllocationPoolV6.optional(),
-    alloc6: z.string().optional().describe("IPv6 allocation bitmap (base64) over allocation_pool_v6.cidr, written by IPAM at the first IPv6 allocation (absent: nothing allocated yet). Must not be set by users."),
+    alloc6: z
+      .string()
+      .optional()
+      .describe(
+        "IPv6 allocation bitmap (base64) over allocation_pool_v6.cidr, written by IPAM at the first IPv6 allocation (absent: nothing allocated yet). Must not be set by users.",
+      ),
     routes6: routeMap.optional().describe("IPv6 routes: destination IPv6 CIDR -> gateway inside net6."),
-    container_prefix: z.string().optional().describe("Prefix of the interface name inside the Pod (eth0 for the first interface, <prefix><sequence> otherwise)."),
+    container_prefix: z
+      .string()
+      .optional()
+      .describe("Prefix of the interface name inside the Pod (eth0 for the first interface, <prefix><sequence> otherwise)."),
     rt_tables: z.number().int().min(0).max(255).optional().describe("Routing table id for Pod-requested policy routes (proutes/proutes6); 0 ignores them."),
     vlan: z.number().int().min(0).max(MAX_VLAN_ID).optional().describe("VLAN id. Exclusive with vxlan. Assigned by the cluster for TenantNetworks."),
     vxlan: z.number().int().min(0).max(MAX_VXLAN_ID).optional().describe("VxLAN VNI. Exclusive with vlan. Assigned by the cluster for TenantNetworks."),
@@ -52,7 +71,12 @@ export type NetworkOptions = z.infer<typeof NetworkOptions>;
 
 export const NetworkSpec = z
   .strictObject({
-    NetworkID: z.string().optional().describe("Second identifier: names the CNI config of static delegates (<NetworkID>.conf) and the host interfaces (<NetworkID>.<vlan>, vx_<NetworkID>). At most 10 characters for dynamic types with a VNI."),
+    NetworkID: z
+      .string()
+      .optional()
+      .describe(
+        "Second identifier: names the CNI config of static delegates (<NetworkID>.conf) and the host interfaces (<NetworkID>.<vlan>, vx_<NetworkID>). At most 10 characters for dynamic types with a VNI.",
+      ),
     NetworkType: z.string().optional().describe("Backend: ipvlan (default), macvlan, sriov, or the name of a CNI plugin (static delegate). Stored lowercase."),
     AllowedTenants: z.array(z.string()).optional().describe("ClusterNetwork only: namespaces whose Pods may attach. Absent or empty means all."),
     Options: NetworkOptions.optional(),
@@ -74,9 +98,18 @@ function networkObject<K extends NetworkKind>(kind: K, description: string) {
     .describe(description);
 }
 
-export const DanmNet = networkObject("DanmNet", "DanmNet is a namespaced network that anyone in the namespace may define, with all physical details (lightweight DANM API).");
-export const TenantNetwork = networkObject("TenantNetwork", "TenantNetwork is a namespaced network a tenant requests; the cluster assigns its host device, VLAN/VxLAN and NetworkID from the TenantConfig.");
-export const ClusterNetwork = networkObject("ClusterNetwork", "ClusterNetwork is a cluster-wide network defined by network administrators, usable by the namespaces in AllowedTenants.");
+export const DanmNet = networkObject(
+  "DanmNet",
+  "DanmNet is a namespaced network that anyone in the namespace may define, with all physical details (lightweight DANM API).",
+);
+export const TenantNetwork = networkObject(
+  "TenantNetwork",
+  "TenantNetwork is a namespaced network a tenant requests; the cluster assigns its host device, VLAN/VxLAN and NetworkID from the TenantConfig.",
+);
+export const ClusterNetwork = networkObject(
+  "ClusterNetwork",
+  "ClusterNetwork is a cluster-wide network defined by network administrators, usable by the namespaces in AllowedTenants.",
+);
 
 export type NetworkObject = z.infer<typeof DanmNet> | z.infer<typeof TenantNetwork> | z.infer<typeof ClusterNetwork>;
 

@@ -15,7 +15,9 @@ export const HostInterfaceStatus = z
     vni: z.number().int().describe("802.1Q VLAN id or VxLAN VNI."),
     parent: z.string().describe("host_device: the lower device."),
     mtu: z.number().int().optional().describe("MTU the kernel gave the interface (present interfaces only)."),
-    state: z.enum(HOST_INTERFACE_STATES).describe("Present, Missing (wanted, not there, no error yet), Failed (see error) or NotApplied (the agent may not create interfaces on this node)."),
+    state: z
+      .enum(HOST_INTERFACE_STATES)
+      .describe("Present, Missing (wanted, not there, no error yet), Failed (see error) or NotApplied (the agent may not create interfaces on this node)."),
     error: z.string().optional().describe("Why the interface is not there: the kernel's reason, a conflict, or why the agent does not apply."),
   })
   .describe("A VLAN or VxLAN host interface the networks want on this node.");

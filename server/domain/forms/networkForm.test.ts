@@ -4,7 +4,17 @@ import { admitNetwork } from "../admission/network";
 import { allocateAddresses } from "../ipam/allocate";
 import { freshIpBitmap } from "../ipam/pool";
 import { parseCidr } from "../net/cidr";
-import { emptyNetworkForm, formFromNetwork, networkFromForm, placeCauses, placeIssues, placeOfPath, routeRowOfPath, validateNetworkForm, type NetworkForm } from "./networkForm";
+import {
+  emptyNetworkForm,
+  formFromNetwork,
+  networkFromForm,
+  placeCauses,
+  placeIssues,
+  placeOfPath,
+  routeRowOfPath,
+  validateNetworkForm,
+  type NetworkForm,
+} from "./networkForm";
 
 const tenantForm = (patch: Partial<NetworkForm>): NetworkForm => ({ ...emptyNetworkForm("TenantNetwork", "team-a"), name: "signalling", ...patch });
 const clusterForm = (patch: Partial<NetworkForm>): NetworkForm => ({ ...emptyNetworkForm("ClusterNetwork"), ...patch });
@@ -20,7 +30,14 @@ function storedTenantNetwork(options: Record<string, unknown> = {}): NetworkObje
     spec: {
       NetworkID: "tn-macvl",
       NetworkType: "macvlan",
-      Options: { cidr: "10.60.0.0/24", allocation_pool: { start: "10.60.0.1", end: "10.60.0.254" }, alloc: freshIpBitmap(cidr, []).encode(), host_device: "ens4", vlan: 1000, ...options },
+      Options: {
+        cidr: "10.60.0.0/24",
+        allocation_pool: { start: "10.60.0.1", end: "10.60.0.254" },
+        alloc: freshIpBitmap(cidr, []).encode(),
+        host_device: "ens4",
+        vlan: 1000,
+        ...options,
+      },
     },
   } as NetworkObject;
 }
@@ -83,7 +100,11 @@ describe("the form showing a stored network", () => {
   });
 
   it("reads an SR-IOV pool with a VxLAN, a network with neither device nor VNI, and rt_tables 0 as 0", () => {
-    const sriov = formFromNetwork({ kind: "ClusterNetwork", metadata: { name: "fh" }, spec: { NetworkType: "sriov", Options: { device_pool: "vendor.example/sriov_a", vxlan: 600 } } } as NetworkObject);
+    const sriov = formFromNetwork({
+      kind: "ClusterNetwork",
+      metadata: { name: "fh" },
+      spec: { NetworkType: "sriov", Options: { device_pool: "vendor.example/sriov_a", vxlan: 600 } },
+    } as NetworkObject);
     expect(sriov).toMatchObject({ device: "device_pool", deviceName: "vendor.example/sriov_a", vniType: "vxlan", vni: "600" });
     const bare = formFromNetwork({ kind: "ClusterNetwork", metadata: { name: "flannel" }, spec: { NetworkType: "flannel" } } as NetworkObject);
     expect(bare).toMatchObject({ device: "none", deviceName: "", vniType: "none", vni: "", cidr: "", routes: [], rtTables: "", allowedTenants: [] });
@@ -104,23 +125,50 @@ describe("the network a form describes", () => {
   });
 
   it("creates a ClusterNetwork: only the name in metadata, empty fields left out rather than sent as empty strings", () => {
-    const sent = networkFromForm(clusterForm({ name: " lab ", networkType: "macvlan", device: "host_device", deviceName: " ens4 ", cidr: "10.9.0.0/24", routes: [{ destination: "", gateway: "" }] })).object;
-    expect(sent).toEqual({ apiVersion: "danm.k8s.io/v1", kind: "ClusterNetwork", metadata: { name: "lab" }, spec: { NetworkType: "macvlan", Options: { host_device: "ens4", cidr: "10.9.0.0/24" } } });
+    const sent = networkFromForm(
+      clusterForm({
+        name: " lab ",
+        networkType: "macvlan",
+        device: "host_device",
+        deviceName: " ens4 ",
+        cidr: "10.9.0.0/24",
+        routes: [{ destination: "", gateway: "" }],
+      }),
+    ).object;
+    expect(sent).toEqual({
+      apiVersion: "danm.k8s.io/v1",
+      kind: "ClusterNetwork",
+      metadata: { name: "lab" },
+      spec: { NetworkType: "macvlan", Options: { host_device: "ens4", cidr: "10.9.0.0/24" } },
+    });
     const empty = networkFromForm(clusterForm({ name: "x", networkType: "", device: "none" })).object;
     expect(empty.spec).toEqual({ Options: {} });
     expect(JSON.stringify(empty)).not.toContain('""');
   });
 
   it("turns route rows into DANM's route map: trimmed, untouched rows dropped, an emptied list removed", () => {
-    const rows = [{ destination: " 10.70.0.0/16 ", gateway: " 10.61.0.1 " }, { destination: "", gateway: "" }, { destination: "192.168.0.0/16", gateway: "10.61.0.254" }];
-    expect(networkFromForm(tenantForm({ cidr: "10.61.0.0/24", routes: rows })).object.spec?.Options?.routes).toEqual({ "10.70.0.0/16": "10.61.0.1", "192.168.0.0/16": "10.61.0.254" });
+    const rows = [
+      { destination: " 10.70.0.0/16 ", gateway: " 10.61.0.1 " },
+      { destination: "", gateway: "" },
+      { destination: "192.168.0.0/16", gateway: "10.61.0.254" },
+    ];
+    expect(networkFromForm(tenantForm({ cidr: "10.61.0.0/24", routes: rows })).object.spec?.Options?.routes).toEqual({
+      "10.70.0.0/16": "10.61.0.1",
+      "192.168.0.0/16": "10.61.0.254",
+    });
     const stored = backhaul();
-    expect(networkFromForm({ ...formFromNetwork(stored), routes: [{ destination: "", gateway: "" }] }, stored).object.spec?.Options).not.toHaveProperty("routes");
+    expect(networkFromForm({ ...formFromNetwork(stored), routes: [{ destination: "", gateway: "" }] }, stored).object.spec?.Options).not.toHaveProperty(
+      "routes",
+    );
   });
 
   it("sends device_pool for a TenantNetwork only when it is sriov, the one type where the tenant names the pool", () => {
-    expect(networkFromForm(tenantForm({ networkType: "sriov", deviceName: "vendor.example/sriov_left" })).object.spec?.Options?.device_pool).toBe("vendor.example/sriov_left");
-    expect(networkFromForm(tenantForm({ networkType: "ipvlan", deviceName: "vendor.example/sriov_left" })).object.spec?.Options).not.toHaveProperty("device_pool");
+    expect(networkFromForm(tenantForm({ networkType: "sriov", deviceName: "vendor.example/sriov_left" })).object.spec?.Options?.device_pool).toBe(
+      "vendor.example/sriov_left",
+    );
+    expect(networkFromForm(tenantForm({ networkType: "ipvlan", deviceName: "vendor.example/sriov_left" })).object.spec?.Options).not.toHaveProperty(
+      "device_pool",
+    );
   });
 
   it("gives back the stored ClusterNetwork when nothing was edited, keeping what the form does not show", () => {
@@ -132,7 +180,12 @@ describe("the network a form describes", () => {
     const stored = backhaul();
     const sent = networkFromForm({ ...formFromNetwork(stored), poolEnd: "172.20.4.220", vni: "311", cidr: "", routes: [] }, stored).object;
     expect(sent.metadata).toEqual(stored.metadata);
-    expect(sent.spec?.Options).toMatchObject({ alloc: stored.spec!.Options!.alloc, alloc6: stored.spec!.Options!.alloc6, allocation_pool_v6: stored.spec!.Options!.allocation_pool_v6, vlan: 311 });
+    expect(sent.spec?.Options).toMatchObject({
+      alloc: stored.spec!.Options!.alloc,
+      alloc6: stored.spec!.Options!.alloc6,
+      allocation_pool_v6: stored.spec!.Options!.allocation_pool_v6,
+      vlan: 311,
+    });
     expect(stored).toEqual(backhaul());
   });
 
@@ -142,20 +195,39 @@ describe("the network a form describes", () => {
     expect(f).toMatchObject({ name: "signalling", networkType: "macvlan", networkId: "tn-macvl", cidr: "10.60.0.0/24", poolStart: "10.60.0.1" });
     const { object } = networkFromForm({ ...f, containerPrefix: "sig", networkType: "ipvlan", vni: "7" }, existing);
     expect(object.metadata.resourceVersion).toBe("42");
-    expect(object.spec).toMatchObject({ NetworkID: "tn-macvl", NetworkType: "macvlan", Options: { host_device: "ens4", vlan: 1000, alloc: existing.spec!.Options!.alloc, container_prefix: "sig", allocation_pool: { lastIp: "10.60.0.7" } } });
+    expect(object.spec).toMatchObject({
+      NetworkID: "tn-macvl",
+      NetworkType: "macvlan",
+      Options: { host_device: "ens4", vlan: 1000, alloc: existing.spec!.Options!.alloc, container_prefix: "sig", allocation_pool: { lastIp: "10.60.0.7" } },
+    });
   });
 
   it("keeps a pool's lastIp when start and end are cleared, but not when the subnet changes", () => {
     const stored = backhaul();
-    expect(networkFromForm({ ...formFromNetwork(stored), poolStart: "", poolEnd: "" }, stored).object.spec?.Options?.allocation_pool).toEqual({ lastIp: "172.20.4.33" });
-    expect(networkFromForm({ ...formFromNetwork(stored), cidr: "172.20.5.0/24", poolStart: "", poolEnd: "" }, stored).object.spec?.Options).not.toHaveProperty("allocation_pool");
+    expect(networkFromForm({ ...formFromNetwork(stored), poolStart: "", poolEnd: "" }, stored).object.spec?.Options?.allocation_pool).toEqual({
+      lastIp: "172.20.4.33",
+    });
+    expect(networkFromForm({ ...formFromNetwork(stored), cidr: "172.20.5.0/24", poolStart: "", poolEnd: "" }, stored).object.spec?.Options).not.toHaveProperty(
+      "allocation_pool",
+    );
     expect(networkFromForm(clusterForm({ name: "n", cidr: "10.1.0.0/24" })).object.spec?.Options).not.toHaveProperty("allocation_pool");
     expect(networkFromForm(clusterForm({ name: "n", poolStart: "10.1.0.10" })).object.spec?.Options?.allocation_pool).toEqual({ start: "10.1.0.10" });
   });
 
   it("removes what the netadmin cleared, and only that", () => {
     const stored = backhaul();
-    const cleared: NetworkForm = { ...formFromNetwork(stored), net6: "", pool6Cidr: "", pool6Start: "", pool6End: "", routes6: [], containerPrefix: " ", rtTables: "", networkId: "", allowedTenants: [] };
+    const cleared: NetworkForm = {
+      ...formFromNetwork(stored),
+      net6: "",
+      pool6Cidr: "",
+      pool6Start: "",
+      pool6End: "",
+      routes6: [],
+      containerPrefix: " ",
+      rtTables: "",
+      networkId: "",
+      allowedTenants: [],
+    };
     const spec = networkFromForm(cleared, stored).object.spec!;
     for (const k of ["net6", "routes6", "container_prefix", "rt_tables", "allocation_pool_v6"]) expect(spec.Options).not.toHaveProperty(k);
     expect(spec).not.toHaveProperty("NetworkID");
@@ -165,7 +237,10 @@ describe("the network a form describes", () => {
 
   it("switches a ClusterNetwork's device and VNI kind without leaving the old one behind", () => {
     const stored = backhaul();
-    const sent = networkFromForm({ ...formFromNetwork(stored), device: "device_pool", deviceName: "vendor.example/sriov_a", vniType: "vxlan", vni: "5000" }, stored).object;
+    const sent = networkFromForm(
+      { ...formFromNetwork(stored), device: "device_pool", deviceName: "vendor.example/sriov_a", vniType: "vxlan", vni: "5000" },
+      stored,
+    ).object;
     expect(sent.spec?.Options).toMatchObject({ device_pool: "vendor.example/sriov_a", vxlan: 5000 });
     expect(sent.spec?.Options).not.toHaveProperty("host_device");
     expect(sent.spec?.Options).not.toHaveProperty("vlan");
@@ -185,34 +260,98 @@ describe("the network a form describes", () => {
 describe("validation as the person types", () => {
   // each case: the kind's form with some fields typed, and the rule and path of every issue expected
   const cases: { name: string; form: NetworkForm; existing?: NetworkObject; issues: string[] }[] = [
-    { name: "a valid dual-stack TenantNetwork", form: tenantForm({ cidr: "10.61.0.0/24", poolStart: "10.61.0.10", poolEnd: "10.61.0.200", net6: "fd00:61::/64", routes: [{ destination: "10.70.0.0/16", gateway: "10.61.0.1" }], routes6: [{ destination: "fd00:70::/48", gateway: "fd00:61::1" }] }), issues: [] },
+    {
+      name: "a valid dual-stack TenantNetwork",
+      form: tenantForm({
+        cidr: "10.61.0.0/24",
+        poolStart: "10.61.0.10",
+        poolEnd: "10.61.0.200",
+        net6: "fd00:61::/64",
+        routes: [{ destination: "10.70.0.0/16", gateway: "10.61.0.1" }],
+        routes6: [{ destination: "fd00:70::/48", gateway: "fd00:61::1" }],
+      }),
+      issues: [],
+    },
     { name: "a TenantNetwork with a bad cidr is refused by N-2", form: tenantForm({ cidr: "10.60.0.0/33" }), issues: ["N-2 spec.Options.cidr"] },
     { name: "a TenantNetwork with an IPv6 cidr is refused by N-9", form: tenantForm({ cidr: "fd00::/64" }), issues: ["N-9 spec.Options.cidr"] },
     { name: "a TenantNetwork with a /8 is refused by N-10", form: tenantForm({ cidr: "10.0.0.0/8" }), issues: ["N-10 spec.Options.cidr"] },
     { name: "a pool without cidr is refused by N-8", form: tenantForm({ poolStart: "10.0.0.5" }), issues: ["N-8 spec.Options.allocation_pool"] },
-    { name: "a pool start outside cidr is refused by N-11", form: tenantForm({ cidr: "10.60.0.0/24", poolStart: "10.61.0.5" }), issues: ["N-11 spec.Options.allocation_pool.start"] },
-    { name: "a pool ending before its start is refused by N-12", form: tenantForm({ cidr: "10.60.0.0/24", poolStart: "10.60.0.50", poolEnd: "10.60.0.40" }), issues: ["N-12 spec.Options.allocation_pool.end"] },
-    { name: "a gateway outside cidr is refused by N-3", form: tenantForm({ cidr: "10.60.0.0/24", routes: [{ destination: "10.70.0.0/16", gateway: "10.99.0.1" }] }), issues: ['N-3 spec.Options.routes["10.70.0.0/16"]'] },
+    {
+      name: "a pool start outside cidr is refused by N-11",
+      form: tenantForm({ cidr: "10.60.0.0/24", poolStart: "10.61.0.5" }),
+      issues: ["N-11 spec.Options.allocation_pool.start"],
+    },
+    {
+      name: "a pool ending before its start is refused by N-12",
+      form: tenantForm({ cidr: "10.60.0.0/24", poolStart: "10.60.0.50", poolEnd: "10.60.0.40" }),
+      issues: ["N-12 spec.Options.allocation_pool.end"],
+    },
+    {
+      name: "a gateway outside cidr is refused by N-3",
+      form: tenantForm({ cidr: "10.60.0.0/24", routes: [{ destination: "10.70.0.0/16", gateway: "10.99.0.1" }] }),
+      issues: ['N-3 spec.Options.routes["10.70.0.0/16"]'],
+    },
     { name: "an IPv6 pool without net6 is refused by N-13", form: tenantForm({ pool6Cidr: "fd00::/112" }), issues: ["N-13 spec.Options.allocation_pool_v6"] },
-    { name: "an IPv6 pool outside net6 is refused by N-18", form: tenantForm({ net6: "fd00:61::/64", pool6Cidr: "fd00:62::/112" }), issues: ["N-18 spec.Options.allocation_pool_v6.cidr"] },
+    {
+      name: "an IPv6 pool outside net6 is refused by N-18",
+      form: tenantForm({ net6: "fd00:61::/64", pool6Cidr: "fd00:62::/112" }),
+      issues: ["N-18 spec.Options.allocation_pool_v6.cidr"],
+    },
     { name: "a TenantNetwork without a name", form: tenantForm({ name: "" }), issues: ["N-0 metadata.name"] },
     { name: "a TenantNetwork with an upper-case name", form: tenantForm({ name: "Team_A" }), issues: ["N-0 metadata.name"] },
     { name: "rt_tables 300", form: tenantForm({ rtTables: "300" }), issues: ["N-0 spec.Options.rt_tables"] },
     { name: "rt_tables that is no number", form: tenantForm({ rtTables: "ten" }), issues: ["N-0 spec.Options.rt_tables"] },
     {
       name: "a duplicate, a destination-less and a gateway-less route, each on its row",
-      form: tenantForm({ cidr: "10.60.0.0/24", routes: [{ destination: "10.70.0.0/16", gateway: "10.60.0.1" }, { destination: "10.70.0.0/16", gateway: "10.60.0.2" }, { destination: "", gateway: "10.60.0.3" }, { destination: "10.80.0.0/16", gateway: " " }] }),
+      form: tenantForm({
+        cidr: "10.60.0.0/24",
+        routes: [
+          { destination: "10.70.0.0/16", gateway: "10.60.0.1" },
+          { destination: "10.70.0.0/16", gateway: "10.60.0.2" },
+          { destination: "", gateway: "10.60.0.3" },
+          { destination: "10.80.0.0/16", gateway: " " },
+        ],
+      }),
       issues: ["N-0 spec.Options.routes[1]", "N-0 spec.Options.routes[2]", "N-0 spec.Options.routes[3]"],
     },
-    { name: "an sriov TenantNetwork without its pool is refused by N-24", form: tenantForm({ networkType: "SRIOV" }), issues: ["N-24 spec.Options.device_pool"] },
+    {
+      name: "an sriov TenantNetwork without its pool is refused by N-24",
+      form: tenantForm({ networkType: "SRIOV" }),
+      issues: ["N-24 spec.Options.device_pool"],
+    },
     { name: "an sriov TenantNetwork naming its pool", form: tenantForm({ networkType: "sriov", deviceName: "vendor.example/sriov_left" }), issues: [] },
     { name: "a complete ClusterNetwork", form: formFromNetwork(backhaul()), existing: backhaul(), issues: [] },
-    { name: "a new ClusterNetwork without a NetworkID is refused by N-21", form: clusterForm({ name: "lab", deviceName: "ens4", cidr: "10.9.0.0/24" }), issues: ["N-21 spec.NetworkID"] },
-    { name: "a ClusterNetwork with a bad cidr is refused by N-2 as it is typed", form: clusterForm({ name: "lab", networkId: "lab", deviceName: "ens4", cidr: "10.9.0.0/33" }), issues: ["N-2 spec.Options.cidr"] },
-    { name: "a ClusterNetwork with a VLAN and a long NetworkID is refused by N-21", form: clusterForm({ name: "lab", networkId: "elevenchars", deviceName: "ens4", vniType: "vlan", vni: "5" }), issues: ["N-21 spec.NetworkID"] },
-    { name: "an sriov ClusterNetwork on a host NIC is refused by N-24", form: clusterForm({ name: "lab", networkId: "lab", networkType: "sriov", deviceName: "ens4" }), issues: ["N-24 spec.Options.device_pool", "N-24 spec.Options.host_device"] },
-    { name: "a ClusterNetwork with a device chosen but not named, a VNI that is no number", form: clusterForm({ name: "lab", networkId: "lab", device: "device_pool", vniType: "vxlan", vni: "12a" }), issues: ["N-0 spec.Options.device_pool", "N-0 spec.Options.vxlan"] },
-    { name: "a DanmNet with AllowedTenants is refused by N-22", form: { ...emptyNetworkForm("DanmNet", "team-a"), name: "d", networkId: "d", device: "none", allowedTenants: ["team-a"] }, existing: { kind: "DanmNet", metadata: { name: "d", namespace: "team-a" }, spec: { NetworkID: "d", AllowedTenants: ["team-a"] } } as NetworkObject, issues: ["N-22 spec.AllowedTenants"] },
+    {
+      name: "a new ClusterNetwork without a NetworkID is refused by N-21",
+      form: clusterForm({ name: "lab", deviceName: "ens4", cidr: "10.9.0.0/24" }),
+      issues: ["N-21 spec.NetworkID"],
+    },
+    {
+      name: "a ClusterNetwork with a bad cidr is refused by N-2 as it is typed",
+      form: clusterForm({ name: "lab", networkId: "lab", deviceName: "ens4", cidr: "10.9.0.0/33" }),
+      issues: ["N-2 spec.Options.cidr"],
+    },
+    {
+      name: "a ClusterNetwork with a VLAN and a long NetworkID is refused by N-21",
+      form: clusterForm({ name: "lab", networkId: "elevenchars", deviceName: "ens4", vniType: "vlan", vni: "5" }),
+      issues: ["N-21 spec.NetworkID"],
+    },
+    {
+      name: "an sriov ClusterNetwork on a host NIC is refused by N-24",
+      form: clusterForm({ name: "lab", networkId: "lab", networkType: "sriov", deviceName: "ens4" }),
+      issues: ["N-24 spec.Options.device_pool", "N-24 spec.Options.host_device"],
+    },
+    {
+      name: "a ClusterNetwork with a device chosen but not named, a VNI that is no number",
+      form: clusterForm({ name: "lab", networkId: "lab", device: "device_pool", vniType: "vxlan", vni: "12a" }),
+      issues: ["N-0 spec.Options.device_pool", "N-0 spec.Options.vxlan"],
+    },
+    {
+      name: "a DanmNet with AllowedTenants is refused by N-22",
+      form: { ...emptyNetworkForm("DanmNet", "team-a"), name: "d", networkId: "d", device: "none", allowedTenants: ["team-a"] },
+      existing: { kind: "DanmNet", metadata: { name: "d", namespace: "team-a" }, spec: { NetworkID: "d", AllowedTenants: ["team-a"] } } as NetworkObject,
+      issues: ["N-22 spec.AllowedTenants"],
+    },
   ];
   for (const c of cases) it(c.name, () => expect(rules(c.form, c.existing)).toEqual(c.issues));
 
@@ -240,7 +379,13 @@ describe("validation as the person types", () => {
       { networkType: "sriov", deviceName: "vendor.example/sriov_left" },
       { networkType: "sriov" },
     ];
-    const tenantConfig = { apiVersion: "danm.k8s.io/v1", kind: "TenantConfig", metadata: { name: "tenet" }, hostDevices: [{ name: "ens4" }, { name: "vendor.example/sriov_left" }], networkIds: { ipvlan: "tn-ipvl", sriov: "tn-sriov" } } as never;
+    const tenantConfig = {
+      apiVersion: "danm.k8s.io/v1",
+      kind: "TenantConfig",
+      metadata: { name: "tenet" },
+      hostDevices: [{ name: "ens4" }, { name: "vendor.example/sriov_left" }],
+      networkIds: { ipvlan: "tn-ipvl", sriov: "tn-sriov" },
+    } as never;
     const kinds: [NetworkKind, Partial<NetworkForm>][] = [
       ["TenantNetwork", { namespace: "team-a" }],
       ["ClusterNetwork", { networkId: "cn", device: "none" }],
@@ -248,10 +393,20 @@ describe("validation as the person types", () => {
     ];
     for (const [kind, base] of kinds) {
       for (const s of samples) {
-        const f = { ...emptyNetworkForm(kind), name: "n", ...base, ...s, ...(kind !== "TenantNetwork" && s.deviceName ? { device: "device_pool" as const } : {}) };
+        const f = {
+          ...emptyNetworkForm(kind),
+          name: "n",
+          ...base,
+          ...s,
+          ...(kind !== "TenantNetwork" && s.deviceName ? { device: "device_pool" as const } : {}),
+        };
         const v = validateNetworkForm(f);
         const webhook = admitNetwork({ operation: "CREATE", phase: "mutate", object: v.object }, { tenantConfig, danmEps: [] });
-        expect({ kind, sample: s, issues: v.issues.map((i) => `${i.rule} ${i.path}`) }).toEqual({ kind, sample: s, issues: webhook.issues.map((i) => `${i.rule} ${i.path}`) });
+        expect({ kind, sample: s, issues: v.issues.map((i) => `${i.rule} ${i.path}`) }).toEqual({
+          kind,
+          sample: s,
+          issues: webhook.issues.map((i) => `${i.rule} ${i.path}`),
+        });
       }
     }
   });
@@ -271,7 +426,10 @@ describe("where an issue or an API server cause is shown", () => {
     expect(placeOfPath("spec.Options.device_pool")).toBe("deviceName");
     expect(placeOfPath("spec.AllowedTenants[1]")).toBe("allowedTenants");
     expect(placeOfPath(undefined)).toBe("form");
-    const routes = [{ destination: "10.1.0.0/16", gateway: "x" }, { destination: "10.70.0.0/16", gateway: "y" }];
+    const routes = [
+      { destination: "10.1.0.0/16", gateway: "x" },
+      { destination: "10.70.0.0/16", gateway: "y" },
+    ];
     expect(routeRowOfPath('spec.Options.routes["10.70.0.0/16"]', routes)).toBe(1);
     expect(routeRowOfPath("spec.Options.routes[0]", routes)).toBe(0);
     expect(routeRowOfPath("spec.Options.routes", routes)).toBeUndefined();
@@ -301,6 +459,8 @@ describe("where an issue or an API server cause is shown", () => {
 
   it("words the form's own issues as the webhook words its denials", () => {
     const f = tenantForm({ cidr: "10.60.0.0/33" });
-    expect(placeIssues(validateNetworkForm(f).issues, f)).toEqual([{ place: "cidr", row: undefined, message: 'Invalid value: "10.60.0.0/33": not a CIDR; write it like 10.10.0.0/24 (N-2)', source: "form" }]);
+    expect(placeIssues(validateNetworkForm(f).issues, f)).toEqual([
+      { place: "cidr", row: undefined, message: 'Invalid value: "10.60.0.0/33": not a CIDR; write it like 10.10.0.0/24 (N-2)', source: "form" },
+    ]);
   });
 });

@@ -8,7 +8,15 @@ import { normalNetworkType, type NetworkKind, type NetworkObject, type NetworkOp
 import { decodeNetwork } from "../admission/network";
 import { issue, issueMessage, type Issue } from "../issue";
 import { defaultAddressing, validateAddressing } from "../rules/networkAddressing";
-import { carryOver, checkDevices, checkNetworkId, checkNoAllowedTenants, checkSubnetChange, checkTenantRestrictions, checkVniExclusive } from "../rules/networkIdentity";
+import {
+  carryOver,
+  checkDevices,
+  checkNetworkId,
+  checkNoAllowedTenants,
+  checkSubnetChange,
+  checkTenantRestrictions,
+  checkVniExclusive,
+} from "../rules/networkIdentity";
 
 export interface RouteRow {
   destination: string;
@@ -81,14 +89,32 @@ const FIELD_PATHS: [NetworkFormField, string][] = [
 
 export function emptyNetworkForm(kind: NetworkKind, namespace = ""): NetworkForm {
   return {
-    kind, name: "", namespace: kind === "ClusterNetwork" ? "" : namespace, networkType: "ipvlan", networkId: "",
-    device: kind === "TenantNetwork" ? "none" : "host_device", deviceName: "", vniType: "none", vni: "",
-    cidr: "", poolStart: "", poolEnd: "", net6: "", pool6Cidr: "", pool6Start: "", pool6End: "",
-    routes: [], routes6: [], containerPrefix: "", rtTables: "", allowedTenants: [],
+    kind,
+    name: "",
+    namespace: kind === "ClusterNetwork" ? "" : namespace,
+    networkType: "ipvlan",
+    networkId: "",
+    device: kind === "TenantNetwork" ? "none" : "host_device",
+    deviceName: "",
+    vniType: "none",
+    vni: "",
+    cidr: "",
+    poolStart: "",
+    poolEnd: "",
+    net6: "",
+    pool6Cidr: "",
+    pool6Start: "",
+    pool6End: "",
+    routes: [],
+    routes6: [],
+    containerPrefix: "",
+    rtTables: "",
+    allowedTenants: [],
   };
 }
 
-const rows = (routes: Record<string, string> | undefined): RouteRow[] => Object.entries(routes ?? {}).map(([destination, gateway]) => ({ destination, gateway }));
+const rows = (routes: Record<string, string> | undefined): RouteRow[] =>
+  Object.entries(routes ?? {}).map(([destination, gateway]) => ({ destination, gateway }));
 
 /** The form showing a stored network, for editing. */
 export function formFromNetwork(net: NetworkObject): NetworkForm {
@@ -136,7 +162,8 @@ function routeMap(routes: RouteRow[], path: string, issues: Issue[]): Record<str
     if (destination === "" && gateway === "") return; // an untouched new row
     if (destination === "") return void issues.push(issue("N-0", "Required", `${path}[${i}]`, "a route needs a destination CIDR, like 10.70.0.0/16"));
     if (gateway === "") return void issues.push(issue("N-0", "Required", `${path}[${i}]`, "a route needs a gateway inside the network's subnet"));
-    if (destination in map) return void issues.push(issue("N-0", "Invalid", `${path}[${i}]`, "this destination is listed twice; keep one route per destination", destination));
+    if (destination in map)
+      return void issues.push(issue("N-0", "Invalid", `${path}[${i}]`, "this destination is listed twice; keep one route per destination", destination));
     map[destination] = gateway;
   });
   return Object.keys(map).length > 0 ? map : undefined;
@@ -170,20 +197,28 @@ export function networkFromForm(form: NetworkForm, existing?: NetworkObject): Bu
   const name = form.name.trim();
   if (!existing) {
     if (name === "") issues.push(issue("N-0", "Required", "metadata.name", "give the network a name, like signalling"));
-    else if (name.length > 253 || !KUBE_NAME.test(name)) issues.push(issue("N-0", "Invalid", "metadata.name", "must be lower-case letters, digits, '-' and '.', starting and ending with a letter or digit", name));
+    else if (name.length > 253 || !KUBE_NAME.test(name))
+      issues.push(
+        issue("N-0", "Invalid", "metadata.name", "must be lower-case letters, digits, '-' and '.', starting and ending with a letter or digit", name),
+      );
   }
   const stored = existing?.spec?.Options ?? {};
   const o: NetworkOptions = { ...stored };
   set(o, "cidr", form.cidr.trim());
   set(o, "allocation_pool", pool(stored.allocation_pool, { start: form.poolStart, end: form.poolEnd }, (stored.cidr ?? "") === form.cidr.trim()));
   set(o, "net6", form.net6.trim());
-  set(o, "allocation_pool_v6", pool(stored.allocation_pool_v6, { cidr: form.pool6Cidr, start: form.pool6Start, end: form.pool6End }, (stored.net6 ?? "") === form.net6.trim()));
+  set(
+    o,
+    "allocation_pool_v6",
+    pool(stored.allocation_pool_v6, { cidr: form.pool6Cidr, start: form.pool6Start, end: form.pool6End }, (stored.net6 ?? "") === form.net6.trim()),
+  );
   set(o, "routes", routeMap(form.routes, `${O}.routes`, issues));
   set(o, "routes6", routeMap(form.routes6, `${O}.routes6`, issues));
   set(o, "container_prefix", form.containerPrefix.trim());
   const rt = form.rtTables.trim();
   set(o, "rt_tables", WHOLE_NUMBER.test(rt) && Number(rt) <= 255 ? Number(rt) : undefined);
-  if (rt !== "" && o.rt_tables === undefined) issues.push(issue("N-0", "Invalid", `${O}.rt_tables`, "must be a routing table number from 0 to 255 (0 ignores Pod policy routes)", rt));
+  if (rt !== "" && o.rt_tables === undefined)
+    issues.push(issue("N-0", "Invalid", `${O}.rt_tables`, "must be a routing table number from 0 to 255 (0 ignores Pod policy routes)", rt));
 
   const spec = { ...(existing?.spec ?? {}), Options: o };
   if (tenant) {
@@ -193,12 +228,21 @@ export function networkFromForm(form: NetworkForm, existing?: NetworkObject): Bu
     const deviceName = form.deviceName.trim();
     set(o, "host_device", form.device === "host_device" ? deviceName : undefined);
     set(o, "device_pool", form.device === "device_pool" ? deviceName : undefined);
-    if (form.device !== "none" && deviceName === "") issues.push(issue("N-0", "Required", `${O}.${form.device}`, form.device === "device_pool" ? "name the SR-IOV device pool, like vendor.example/sriov_a" : "name the host NIC, like ens4"));
+    if (form.device !== "none" && deviceName === "")
+      issues.push(
+        issue(
+          "N-0",
+          "Required",
+          `${O}.${form.device}`,
+          form.device === "device_pool" ? "name the SR-IOV device pool, like vendor.example/sriov_a" : "name the host NIC, like ens4",
+        ),
+      );
     const vni = form.vni.trim();
     const vniNumber = form.vniType !== "none" && WHOLE_NUMBER.test(vni) ? Number(vni) : undefined;
     set(o, "vlan", form.vniType === "vlan" ? vniNumber : undefined);
     set(o, "vxlan", form.vniType === "vxlan" ? vniNumber : undefined);
-    if (form.vniType !== "none" && vniNumber === undefined) issues.push(issue("N-0", "Invalid", `${O}.${form.vniType}`, `${form.vniType} must be a whole number`, vni));
+    if (form.vniType !== "none" && vniNumber === undefined)
+      issues.push(issue("N-0", "Invalid", `${O}.${form.vniType}`, `${form.vniType} must be a whole number`, vni));
   }
   if (!tenant || !existing) {
     set(spec, "NetworkType", form.networkType.trim());

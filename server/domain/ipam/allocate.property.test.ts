@@ -112,19 +112,23 @@ describe("allocation properties", () => {
 
   it("fills a small pool completely with dynamic requests before failing, whatever lastIp says", () => {
     fc.assert(
-      fc.property(v4Scenario.filter((s) => s.range.prefix >= 27), fc.nat(), (scenario, last) => {
-        const size = Number(cidrSize(scenario.range));
-        const lastIp = formatIp(addressAt(scenario.range, BigInt(last % size)));
-        let o: PoolOptions = { ...scenario.options, allocation_pool: { ...scenario.options.allocation_pool, lastIp } };
-        const reserved = Bitmap.decode(o.alloc!);
-        const free = Number(scenario.end - scenario.start + 1n) - reserved.countSet(Number(scenario.start), Number(scenario.end));
-        for (let i = 0; i < free; i++) {
-          const r = allocateAddresses(o, { ip: "dynamic" });
-          expect(r.ok).toBe(true);
-          if (r.ok) o = r.options;
-        }
-        expect(allocateAddresses(o, { ip: "dynamic" })).toMatchObject({ ok: false, error: { rule: "A-5" } });
-      }),
+      fc.property(
+        v4Scenario.filter((s) => s.range.prefix >= 27),
+        fc.nat(),
+        (scenario, last) => {
+          const size = Number(cidrSize(scenario.range));
+          const lastIp = formatIp(addressAt(scenario.range, BigInt(last % size)));
+          let o: PoolOptions = { ...scenario.options, allocation_pool: { ...scenario.options.allocation_pool, lastIp } };
+          const reserved = Bitmap.decode(o.alloc!);
+          const free = Number(scenario.end - scenario.start + 1n) - reserved.countSet(Number(scenario.start), Number(scenario.end));
+          for (let i = 0; i < free; i++) {
+            const r = allocateAddresses(o, { ip: "dynamic" });
+            expect(r.ok).toBe(true);
+            if (r.ok) o = r.options;
+          }
+          expect(allocateAddresses(o, { ip: "dynamic" })).toMatchObject({ ok: false, error: { rule: "A-5" } });
+        },
+      ),
       { numRuns: 100 },
     );
   });

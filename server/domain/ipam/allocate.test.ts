@@ -121,7 +121,11 @@ describe("allocateAddresses: errors", () => {
   });
 
   it("reports a bitmap whose length does not match the range as corrupt (A-6)", () => {
-    expect(err(allocateAddresses({ ...v4net(), alloc: "kA==" }, { ip: "dynamic" }))).toEqual({ rule: "A-6", family: 4, message: "allocation bitmap of 10.0.0.0/24 is corrupt" });
+    expect(err(allocateAddresses({ ...v4net(), alloc: "kA==" }, { ip: "dynamic" }))).toEqual({
+      rule: "A-6",
+      family: 4,
+      message: "allocation bitmap of 10.0.0.0/24 is corrupt",
+    });
     expect(err(allocateAddresses({ ...v4net(), alloc: "!!" }, { ip: "10.0.0.5" }))).toMatchObject({ rule: "A-6" });
     expect(err(allocateAddresses({ ...v6net(), alloc6: "kA==" }, { ip6: "dynamic" }))).toMatchObject({ rule: "A-6", family: 6 });
   });
@@ -198,7 +202,10 @@ describe("allocateAddresses: legacy networks (danm-spec §10.5)", () => {
 
 describe("lazy alloc6 (danm-spec §10.5; the webhook leaves it out)", () => {
   it("is created at the first IPv6 allocation over the pool cidr, with routes6 gateways reserved and start, end and lastIp kept", () => {
-    const o = v6net("fd00::/64", { routes6: { "fd01::/64": "fd00::5" }, allocation_pool_v6: { cidr: "fd00::/120", start: "fd00::4", end: "fd00::9", lastIp: "fd00::6" } });
+    const o = v6net("fd00::/64", {
+      routes6: { "fd01::/64": "fd00::5" },
+      allocation_pool_v6: { cidr: "fd00::/120", start: "fd00::4", end: "fd00::9", lastIp: "fd00::6" },
+    });
     expect(o.alloc6).toBeUndefined();
     const r = ok(allocateAddresses(o, { ip6: "dynamic" }));
     // next-fit after lastIp ::6; the gateway ::5 was never a candidate
@@ -237,15 +244,20 @@ describe("freeAddresses (danm-spec §10.5)", () => {
     expect(r.options.alloc).not.toBe(o.alloc);
   });
 
-  it.each([{ ip: "" }, { ip: "none", ip6: "none" }, { ip: "dynamic" }, { ip: "bogus/24" }, { ip: "192.168.0.1/24", ip6: "fd01::1/64" }, { ip6: "fd00:20:4::1:0:0:1" }, { ip: "10.0.0.9" }])(
-    "ignores %j",
-    (addrs) => {
-      const o = dual();
-      const r = freeAddresses(o, addrs);
-      expect(r.changed).toBe(false);
-      expect(r.options).toEqual(o);
-    },
-  );
+  it.each([
+    { ip: "" },
+    { ip: "none", ip6: "none" },
+    { ip: "dynamic" },
+    { ip: "bogus/24" },
+    { ip: "192.168.0.1/24", ip6: "fd01::1/64" },
+    { ip6: "fd00:20:4::1:0:0:1" },
+    { ip: "10.0.0.9" },
+  ])("ignores %j", (addrs) => {
+    const o = dual();
+    const r = freeAddresses(o, addrs);
+    expect(r.changed).toBe(false);
+    expect(r.options).toEqual(o);
+  });
 
   it("never clears the network and last addresses", () => {
     const o = v4net("10.0.0.0/24");

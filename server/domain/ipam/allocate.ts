@@ -48,9 +48,11 @@ function bitmapFits(bitmap: Bitmap, range: Cidr): boolean {
 }
 
 function resolveV4<T extends PoolOptions>(o: T): Resolved<T> {
-  if (!filled(o.cidr)) return fail("A-1", 4, `IP cannot be allocated for an L2 network: the network has no cidr; request "none" for IPv4 or add a cidr to the network`);
+  if (!filled(o.cidr))
+    return fail("A-1", 4, `IP cannot be allocated for an L2 network: the network has no cidr; request "none" for IPv4 or add a cidr to the network`);
   const cidr = tryParseCidr(o.cidr);
-  if (!cidr || cidr.family !== 4 || cidr.prefix < MIN_V4_PREFIX) return fail("A-6", 4, `cidr ${o.cidr} of the network is not a usable IPv4 CIDR; fix the network`);
+  if (!cidr || cidr.family !== 4 || cidr.prefix < MIN_V4_PREFIX)
+    return fail("A-6", 4, `cidr ${o.cidr} of the network is not a usable IPv4 CIDR; fix the network`);
   let options = o;
   let changed = false;
   if (!filled(o.alloc) || !filled(o.allocation_pool?.start) || !filled(o.allocation_pool?.end)) {
@@ -64,7 +66,8 @@ function resolveV4<T extends PoolOptions>(o: T): Resolved<T> {
 }
 
 function resolveV6<T extends PoolOptions>(o: T): Resolved<T> {
-  if (!filled(o.net6)) return fail("A-1", 6, `IP cannot be allocated for an L2 network: the network has no net6; request "none" for IPv6 or add a net6 to the network`);
+  if (!filled(o.net6))
+    return fail("A-1", 6, `IP cannot be allocated for an L2 network: the network has no net6; request "none" for IPv6 or add a net6 to the network`);
   const net6 = tryParseCidr(o.net6);
   if (!net6 || net6.family !== 6) return fail("A-6", 6, `net6 ${o.net6} of the network is not a usable IPv6 CIDR; fix the network`);
   let options = o;
@@ -76,7 +79,12 @@ function resolveV6<T extends PoolOptions>(o: T): Resolved<T> {
     changed = true;
   }
   const pool = options.allocation_pool_v6 ?? {};
-  if (!filled(pool.cidr)) return fail("A-1", 6, `IP cannot be allocated for an L2 network: no IPv6 pool fits beside cidr ${o.cidr} (2^23 addresses are shared); use a longer IPv4 prefix`);
+  if (!filled(pool.cidr))
+    return fail(
+      "A-1",
+      6,
+      `IP cannot be allocated for an L2 network: no IPv6 pool fits beside cidr ${o.cidr} (2^23 addresses are shared); use a longer IPv4 prefix`,
+    );
   const range = tryParseCidr(pool.cidr);
   if (!range || range.family !== 6 || range.prefix < net6.prefix || !cidrContains(net6, { family: 6, value: range.network })) {
     return fail("A-6", 6, `allocation_pool_v6.cidr ${pool.cidr} is not an IPv6 prefix inside net6 ${formatCidr(net6)}; fix the network`);
@@ -120,7 +128,8 @@ function allocateDynamic(state: FamilyState): Granted {
   const from = last !== undefined && last >= begin && last < end ? last + 1 : begin;
   let index = bitmap.findClear(from, end);
   if (index < 0 && from > begin) index = bitmap.findClear(begin, from - 1);
-  if (index < 0) return fail("A-5", family, `all addresses of the pool ${pool.start}-${pool.end} of ${where} are reserved; free an address or enlarge the allocation pool`);
+  if (index < 0)
+    return fail("A-5", family, `all addresses of the pool ${pool.start}-${pool.end} of ${where} are reserved; free an address or enlarge the allocation pool`);
   bitmap.set(index);
   return { ok: true, ip: { family, value: range.network + BigInt(index) }, dynamic: true };
 }
@@ -240,7 +249,10 @@ export class AllocationBatch<T extends PoolOptions> {
   /** §10.5 freeing; true when a bit was cleared. "", "none", "dynamic", unparseable and outside addresses are ignored. */
   free(addrs: { ip?: string; ip6?: string }): boolean {
     let changed = false;
-    for (const [f, text] of [[4, addrs.ip], [6, addrs.ip6]] as const) {
+    for (const [f, text] of [
+      [4, addrs.ip],
+      [6, addrs.ip6],
+    ] as const) {
       if (!filled(text) || text === "none" || text === "dynamic") continue;
       const ip = tryParseIp(stripPrefix(text));
       const state = ip ? this.forFree(f) : undefined;

@@ -48,7 +48,11 @@ describe("AllocationBatch", () => {
     const got = batched(dual(), ops);
     expect(got.results).toEqual(expected.results);
     expect(got.options).toEqual(expected.options);
-    expect(got.results.filter((r) => !r.ok).map((r) => (r as { rule: string }).rule)).toEqual(["A-4", "A-3", ...Array(got.results.filter((r) => !r.ok).length - 2).fill("A-5")]);
+    expect(got.results.filter((r) => !r.ok).map((r) => (r as { rule: string }).rule)).toEqual([
+      "A-4",
+      "A-3",
+      ...Array(got.results.filter((r) => !r.ok).length - 2).fill("A-5"),
+    ]);
   });
 
   it("undoes the IPv4 half of an allocation whose IPv6 half is refused, lastIp included", () => {

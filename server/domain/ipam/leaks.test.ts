@@ -25,8 +25,18 @@ describe("leakedAddresses", () => {
 
   it("allocated addresses held by endpoints are not leaks; the ones nobody holds are", () => {
     const { o, held } = allocate(v4(), 5);
-    expect(leakedAddresses(o, held.map((ip) => ({ ip })))).toEqual({ ip: [], ip6: [] });
-    expect(leakedAddresses(o, held.slice(0, 3).map((ip) => ({ ip }))).ip).toEqual(held.slice(3).map((a) => a.split("/")[0]));
+    expect(
+      leakedAddresses(
+        o,
+        held.map((ip) => ({ ip })),
+      ),
+    ).toEqual({ ip: [], ip6: [] });
+    expect(
+      leakedAddresses(
+        o,
+        held.slice(0, 3).map((ip) => ({ ip })),
+      ).ip,
+    ).toEqual(held.slice(3).map((a) => a.split("/")[0]));
   });
 
   it("IPv6 leaks are found in the pool's bitmap", () => {
@@ -53,8 +63,18 @@ describe("leakedAddresses", () => {
       fc.property(fc.integer({ min: 0, max: 60 }), fc.array(fc.boolean(), { minLength: 60, maxLength: 60 }), (n, keep) => {
         const { o, held } = allocate(v4(), n);
         const holders = held.filter((_, i) => keep[i]);
-        const expected = held.filter((_, i) => !keep[i]).map((a) => a.split("/")[0]).sort();
-        return JSON.stringify(leakedAddresses(o, holders.map((ip) => ({ ip }))).ip.sort()) === JSON.stringify(expected);
+        const expected = held
+          .filter((_, i) => !keep[i])
+          .map((a) => a.split("/")[0])
+          .sort();
+        return (
+          JSON.stringify(
+            leakedAddresses(
+              o,
+              holders.map((ip) => ({ ip })),
+            ).ip.sort(),
+          ) === JSON.stringify(expected)
+        );
       }),
     );
   });

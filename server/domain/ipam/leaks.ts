@@ -49,7 +49,17 @@ function leaksOf(alloc: string | undefined, rangeText: string | undefined, route
 
 export function leakedAddresses(options: PoolOptions, held: HeldAddresses[]): Leaks {
   return {
-    ip: leaksOf(options.alloc, options.cidr, options.routes, held.map((h) => h.ip)),
-    ip6: leaksOf(options.alloc6, options.allocation_pool_v6?.cidr, options.routes6, held.map((h) => h.ip6)),
+    ip: leaksOf(
+      options.alloc,
+      options.cidr,
+      options.routes,
+      held.map((h) => h.ip),
+    ),
+    ip6: leaksOf(
+      options.alloc6,
+      options.allocation_pool_v6?.cidr,
+      options.routes6,
+      held.map((h) => h.ip6),
+    ),
   };
 }

@@ -1,7 +1,27 @@
 import { describe, expect, it } from "vitest";
-import { decodeIpamStats, encodeIpamStats, ipamOutcome, ipamStatsFileName, ipamStatsTempName, isIpamStatsFileName, isIpamStatsTempName, MAX_RECORDS_PER_FILE, type IpamOperationRecord } from "./operationStats";
+import {
+  decodeIpamStats,
+  encodeIpamStats,
+  ipamOutcome,
+  ipamStatsFileName,
+  ipamStatsTempName,
+  isIpamStatsFileName,
+  isIpamStatsTempName,
+  MAX_RECORDS_PER_FILE,
+  type IpamOperationRecord,
+} from "./operationStats";
 
-const record = (over: Partial<IpamOperationRecord> = {}): IpamOperationRecord => ({ kind: "DanmNet", namespace: "team-a", network: "internal", operation: "allocate", outcome: "ok", seconds: 0.031, conflicts: 0, lockWaitSeconds: 0.002, ...over });
+const record = (over: Partial<IpamOperationRecord> = {}): IpamOperationRecord => ({
+  kind: "DanmNet",
+  namespace: "team-a",
+  network: "internal",
+  operation: "allocate",
+  outcome: "ok",
+  seconds: 0.031,
+  conflicts: 0,
+  lockWaitSeconds: 0.002,
+  ...over,
+});
 const reasonOf = (text: string) => {
   const d = decodeIpamStats(text);
   return d.ok ? "accepted" : d.reason;
@@ -25,7 +45,19 @@ describe("IPAM operation outcome", () => {
 
 describe("IPAM stats file", () => {
   it("round-trips the records of a run, ClusterNetworks without namespace", () => {
-    const records = [record(), record({ kind: "ClusterNetwork", namespace: "", network: "external", operation: "free", outcome: "timeout", seconds: 20.4, conflicts: 12, lockWaitSeconds: 19.9 })];
+    const records = [
+      record(),
+      record({
+        kind: "ClusterNetwork",
+        namespace: "",
+        network: "external",
+        operation: "free",
+        outcome: "timeout",
+        seconds: 20.4,
+        conflicts: 12,
+        lockWaitSeconds: 19.9,
+      }),
+    ];
     expect(decodeIpamStats(encodeIpamStats(records))).toEqual({ ok: true, records });
     expect(decodeIpamStats(encodeIpamStats([]))).toEqual({ ok: true, records: [] });
   });
@@ -41,12 +73,16 @@ describe("IPAM stats file", () => {
     expect(reasonOf(withRecords([record({ kind: "ClusterNetwork" })]))).toBe('record 0: namespace "team-a" does not fit a ClusterNetwork');
     expect(reasonOf(withRecords([record({ network: 'x" } evil' })]))).toMatch(/^record 0: network .* is not a name$/);
     expect(reasonOf(withRecords([record({ operation: "steal" as never })]))).toBe('record 0: operation "steal" is not one of allocate, free');
-    expect(reasonOf(withRecords([record({ outcome: "maybe" as never })]))).toBe('record 0: outcome "maybe" is not one of ok, exhausted, refused, timeout, error');
+    expect(reasonOf(withRecords([record({ outcome: "maybe" as never })]))).toBe(
+      'record 0: outcome "maybe" is not one of ok, exhausted, refused, timeout, error',
+    );
     expect(reasonOf(withRecords([record({ seconds: -1 })]))).toBe("record 0: seconds -1 is not a duration");
     expect(reasonOf(withRecords([record({ seconds: "1" as never })]))).toBe('record 0: seconds "1" is not a duration');
     expect(reasonOf(withRecords([record({ seconds: 0.5, lockWaitSeconds: 2 })]))).toBe("record 0: lockWaitSeconds 2 is not a duration within the operation's");
     expect(reasonOf(withRecords([record({ conflicts: 1.5 })]))).toBe("record 0: conflicts 1.5 is not a count");
-    expect(reasonOf(withRecords(Array.from({ length: MAX_RECORDS_PER_FILE + 1 }, () => record())))).toBe(`${MAX_RECORDS_PER_FILE + 1} records, at most ${MAX_RECORDS_PER_FILE}`);
+    expect(reasonOf(withRecords(Array.from({ length: MAX_RECORDS_PER_FILE + 1 }, () => record())))).toBe(
+      `${MAX_RECORDS_PER_FILE + 1} records, at most ${MAX_RECORDS_PER_FILE}`,
+    );
   });
 
   it("names files uniquely per run, and the temporary name is never taken for a finished file", () => {

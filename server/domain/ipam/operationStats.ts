@@ -67,14 +67,27 @@ export function decodeIpamRecord(raw: unknown, i = 0): IpamOperationRecord | str
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return `record ${i} is not an object`;
   const r = raw as Record<string, unknown>;
   if (!(NETWORK_KINDS as readonly unknown[]).includes(r.kind)) return `record ${i}: kind ${JSON.stringify(r.kind)} is not a network kind`;
-  if (!isName(r.namespace, 63) || (r.kind === "ClusterNetwork") !== (r.namespace === "")) return `record ${i}: namespace ${JSON.stringify(r.namespace)} does not fit a ${String(r.kind)}`;
+  if (!isName(r.namespace, 63) || (r.kind === "ClusterNetwork") !== (r.namespace === ""))
+    return `record ${i}: namespace ${JSON.stringify(r.namespace)} does not fit a ${String(r.kind)}`;
   if (!isName(r.network, 253) || r.network === "") return `record ${i}: network ${JSON.stringify(r.network)} is not a name`;
-  if (!(IPAM_OPERATIONS as readonly unknown[]).includes(r.operation)) return `record ${i}: operation ${JSON.stringify(r.operation)} is not one of ${IPAM_OPERATIONS.join(", ")}`;
-  if (!(IPAM_OUTCOMES as readonly unknown[]).includes(r.outcome)) return `record ${i}: outcome ${JSON.stringify(r.outcome)} is not one of ${IPAM_OUTCOMES.join(", ")}`;
+  if (!(IPAM_OPERATIONS as readonly unknown[]).includes(r.operation))
+    return `record ${i}: operation ${JSON.stringify(r.operation)} is not one of ${IPAM_OPERATIONS.join(", ")}`;
+  if (!(IPAM_OUTCOMES as readonly unknown[]).includes(r.outcome))
+    return `record ${i}: outcome ${JSON.stringify(r.outcome)} is not one of ${IPAM_OUTCOMES.join(", ")}`;
   if (!isSeconds(r.seconds)) return `record ${i}: seconds ${JSON.stringify(r.seconds)} is not a duration`;
-  if (!isSeconds(r.lockWaitSeconds) || r.lockWaitSeconds > r.seconds + 0.001) return `record ${i}: lockWaitSeconds ${JSON.stringify(r.lockWaitSeconds)} is not a duration within the operation's`;
+  if (!isSeconds(r.lockWaitSeconds) || r.lockWaitSeconds > r.seconds + 0.001)
+    return `record ${i}: lockWaitSeconds ${JSON.stringify(r.lockWaitSeconds)} is not a duration within the operation's`;
   if (!isCount(r.conflicts)) return `record ${i}: conflicts ${JSON.stringify(r.conflicts)} is not a count`;
-  return { kind: r.kind as IpamOperationRecord["kind"], namespace: r.namespace, network: r.network, operation: r.operation as IpamOperation, outcome: r.outcome as IpamOutcome, seconds: r.seconds, conflicts: r.conflicts, lockWaitSeconds: r.lockWaitSeconds };
+  return {
+    kind: r.kind as IpamOperationRecord["kind"],
+    namespace: r.namespace,
+    network: r.network,
+    operation: r.operation as IpamOperation,
+    outcome: r.outcome as IpamOutcome,
+    seconds: r.seconds,
+    conflicts: r.conflicts,
+    lockWaitSeconds: r.lockWaitSeconds,
+  };
 }
 
 /** A stats file's text → its records, or why the whole file is refused (nothing of a bad file is counted). */

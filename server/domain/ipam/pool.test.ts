@@ -2,7 +2,16 @@ import { describe, expect, it } from "vitest";
 import { Bitmap } from "../bitmap";
 import { AddressError, parseIp } from "../net/address";
 import { parseCidr } from "../net/cidr";
-import { defaultV4Pool, defaultV6PoolBounds, defaultV6PoolCidr, freshIpBitmap, MAX_BITMAP_BITS, maxV6PoolPrefix, MIN_V4_PREFIX, type PoolOptions } from "./pool";
+import {
+  defaultV4Pool,
+  defaultV6PoolBounds,
+  defaultV6PoolCidr,
+  freshIpBitmap,
+  MAX_BITMAP_BITS,
+  maxV6PoolPrefix,
+  MIN_V4_PREFIX,
+  type PoolOptions,
+} from "./pool";
 import { allocateAddresses } from "./allocate";
 
 describe("freshIpBitmap reference values (danm-spec §7)", () => {

@@ -141,4 +141,3 @@ export function defaultV6PoolBounds<T extends PoolOptions>(o: T): T {
     },
   };
 }
-

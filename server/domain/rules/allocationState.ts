@@ -61,12 +61,23 @@ export function changedAllocationFields(submitted: NetworkOptions, stored: Netwo
 }
 
 /** N-28: an UPDATE by anyone but tenet's IPAM that changes allocation state is denied. */
-export function checkAllocationStateChange(submitted: NetworkOptions, stored: NetworkOptions, requester: Requester | undefined, ipam: IpamIdentities, name: string): Issue[] {
+export function checkAllocationStateChange(
+  submitted: NetworkOptions,
+  stored: NetworkOptions,
+  requester: Requester | undefined,
+  ipam: IpamIdentities,
+  name: string,
+): Issue[] {
   const changed = changedAllocationFields(submitted, stored);
   if (changed.length === 0 || mayChangeAllocationState(requester, ipam)) return [];
   const who = requester?.username ? `${requester.username} may not change it` : "only tenet's IPAM may change it";
   return changed.map((path) =>
-    issue("N-28", "Forbidden", path, `${path.slice(O.length + 1)} records which addresses Pods hold in ${name} and is written by tenet's IPAM only; ${who}: leave it out or send the stored value`),
+    issue(
+      "N-28",
+      "Forbidden",
+      path,
+      `${path.slice(O.length + 1)} records which addresses Pods hold in ${name} and is written by tenet's IPAM only; ${who}: leave it out or send the stored value`,
+    ),
   );
 }
 

@@ -28,7 +28,12 @@ describe("defaultAddressing", () => {
     const o = defaultAddressing({ net6: "fd00::/64" });
     expect(o.allocation_pool_v6).toEqual({ cidr: "fd00::/105", start: "fd00::1", end: "fd00::7f:fffe", lastIp: "" });
     expect(o.alloc6).toBeUndefined();
-    expect(defaultAddressing({ net6: "fd00::/64", allocation_pool_v6: { cidr: "fd00::/120" } }).allocation_pool_v6).toEqual({ cidr: "fd00::/120", start: "fd00::1", end: "fd00::fe", lastIp: "" });
+    expect(defaultAddressing({ net6: "fd00::/64", allocation_pool_v6: { cidr: "fd00::/120" } }).allocation_pool_v6).toEqual({
+      cidr: "fd00::/120",
+      start: "fd00::1",
+      end: "fd00::fe",
+      lastIp: "",
+    });
   });
 
   it("gives an IPv6 pool cidr the rules refuse no pool and no bitmap", () => {
@@ -54,7 +59,9 @@ describe("validateAddressing", () => {
 
   it("N-7 looks at the options the user sent, not at the bitmaps the defaults added", () => {
     expect(valid({ cidr: "10.0.0.0/24" }, { cidr: "10.0.0.0/24" })).toEqual([]);
-    expect(valid({ cidr: "10.0.0.0/24", alloc: "gAAAAAAAAAE=" }, { cidr: "10.0.0.0/24", alloc: "gAAAAAAAAAE=" })).toEqual([{ rule: "N-7", type: "Forbidden", path: "spec.Options.alloc" }]);
+    expect(valid({ cidr: "10.0.0.0/24", alloc: "gAAAAAAAAAE=" }, { cidr: "10.0.0.0/24", alloc: "gAAAAAAAAAE=" })).toEqual([
+      { rule: "N-7", type: "Forbidden", path: "spec.Options.alloc" },
+    ]);
     // without the sent options (an UPDATE, the validating pass) N-7 does not apply
     expect(valid({ cidr: "10.0.0.0/24", alloc: "gAAAAAAAAAE=" })).toEqual([]);
   });
@@ -68,14 +75,24 @@ describe("validateAddressing", () => {
   });
 
   it("checks the IPv4 pool as defaulted: inside the cidr (N-11), end after start (N-12)", () => {
-    expect(valid({ cidr: "10.0.0.0/24", allocation_pool: { start: "10.0.1.5", end: "" } })).toEqual([{ rule: "N-11", type: "Invalid", path: "spec.Options.allocation_pool.start" }]);
-    expect(valid({ cidr: "10.0.0.0/24", allocation_pool: { start: "10.0.0.9", end: "10.0.0.9" } })).toEqual([{ rule: "N-12", type: "Invalid", path: "spec.Options.allocation_pool.end" }]);
+    expect(valid({ cidr: "10.0.0.0/24", allocation_pool: { start: "10.0.1.5", end: "" } })).toEqual([
+      { rule: "N-11", type: "Invalid", path: "spec.Options.allocation_pool.start" },
+    ]);
+    expect(valid({ cidr: "10.0.0.0/24", allocation_pool: { start: "10.0.0.9", end: "10.0.0.9" } })).toEqual([
+      { rule: "N-12", type: "Invalid", path: "spec.Options.allocation_pool.end" },
+    ]);
     expect(valid({ cidr: "10.0.0.0/8" })).toEqual([{ rule: "N-10", type: "Invalid", path: "spec.Options.cidr" }]);
   });
 
   it("checks the IPv6 pool cidr (N-17, N-18) and, once it holds, the pool's order (N-19)", () => {
-    expect(valid({ net6: "fd00::/64", allocation_pool_v6: { cidr: "fd00::/64" } })).toEqual([{ rule: "N-17", type: "Invalid", path: "spec.Options.allocation_pool_v6.cidr" }]);
-    expect(valid({ net6: "fd00::/64", allocation_pool_v6: { cidr: "fd01::/120" } })).toEqual([{ rule: "N-18", type: "Invalid", path: "spec.Options.allocation_pool_v6.cidr" }]);
-    expect(valid({ net6: "fd00::/64", allocation_pool_v6: { cidr: "fd00::/127" } })).toEqual([{ rule: "N-19", type: "Invalid", path: "spec.Options.allocation_pool_v6.end" }]);
+    expect(valid({ net6: "fd00::/64", allocation_pool_v6: { cidr: "fd00::/64" } })).toEqual([
+      { rule: "N-17", type: "Invalid", path: "spec.Options.allocation_pool_v6.cidr" },
+    ]);
+    expect(valid({ net6: "fd00::/64", allocation_pool_v6: { cidr: "fd01::/120" } })).toEqual([
+      { rule: "N-18", type: "Invalid", path: "spec.Options.allocation_pool_v6.cidr" },
+    ]);
+    expect(valid({ net6: "fd00::/64", allocation_pool_v6: { cidr: "fd00::/127" } })).toEqual([
+      { rule: "N-19", type: "Invalid", path: "spec.Options.allocation_pool_v6.end" },
+    ]);
   });
 });

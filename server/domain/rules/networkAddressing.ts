@@ -23,7 +23,6 @@ function compareIps(a: string, b: string): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-
 /** The IPv4 subnet when it can hold a pool (N-2, N-9, N-10 hold). */
 function v4Subnet(o: NetworkOptions): Cidr | undefined {
   const cidr = filled(o.cidr) ? tryParseCidr(o.cidr) : undefined;
@@ -70,7 +69,8 @@ export function validateAddressing(o: NetworkOptions, sent?: NetworkOptions): Is
   // N-3 every route gateway inside cidr
   if (cidr && routes) {
     for (const [destination, gateway] of Object.entries(routes)) {
-      if (!ipInside(cidr, gateway)) issues.push(issue("N-3", "Invalid", routeKey(`${P}.routes`, destination), `gateway must be an address inside cidr ${o.cidr}`, gateway));
+      if (!ipInside(cidr, gateway))
+        issues.push(issue("N-3", "Invalid", routeKey(`${P}.routes`, destination), `gateway must be an address inside cidr ${o.cidr}`, gateway));
     }
   }
   const routes6 = o.routes6 && Object.keys(o.routes6).length > 0 ? o.routes6 : undefined;
@@ -82,7 +82,8 @@ export function validateAddressing(o: NetworkOptions, sent?: NetworkOptions): Is
   // N-6 every routes6 gateway inside net6
   if (net6 && routes6) {
     for (const [destination, gateway] of Object.entries(routes6)) {
-      if (!ipInside(net6, gateway)) issues.push(issue("N-6", "Invalid", routeKey(`${P}.routes6`, destination), `gateway must be an address inside net6 ${o.net6}`, gateway));
+      if (!ipInside(net6, gateway))
+        issues.push(issue("N-6", "Invalid", routeKey(`${P}.routes6`, destination), `gateway must be an address inside net6 ${o.net6}`, gateway));
     }
   }
 
@@ -105,11 +106,22 @@ export function validateAddressing(o: NetworkOptions, sent?: NetworkOptions): Is
       // N-11 pool inside cidr
       const startInside = ipInside(cidr, start);
       const endInside = ipInside(cidr, end);
-      if (!startInside) issues.push(issue("N-11", "Invalid", `${P}.allocation_pool.start`, `must be an IPv4 address inside cidr ${formatCidr(cidr)}${cidr.prefix >= 31 ? " (a /31 or /32 has no room for a pool)" : ""}`, start));
+      if (!startInside)
+        issues.push(
+          issue(
+            "N-11",
+            "Invalid",
+            `${P}.allocation_pool.start`,
+            `must be an IPv4 address inside cidr ${formatCidr(cidr)}${cidr.prefix >= 31 ? " (a /31 or /32 has no room for a pool)" : ""}`,
+            start,
+          ),
+        );
       if (!endInside) issues.push(issue("N-11", "Invalid", `${P}.allocation_pool.end`, `must be an IPv4 address inside cidr ${formatCidr(cidr)}`, end));
       // N-12 end after start
       if (startInside && endInside && compareIps(end!, start!) <= 0) {
-        issues.push(issue("N-12", "Invalid", `${P}.allocation_pool.end`, `must be greater than allocation_pool.start ${start}; a pool needs at least two addresses`, end));
+        issues.push(
+          issue("N-12", "Invalid", `${P}.allocation_pool.end`, `must be greater than allocation_pool.start ${start}; a pool needs at least two addresses`, end),
+        );
       }
     }
   }
@@ -129,7 +141,15 @@ export function validateAddressing(o: NetworkOptions, sent?: NetworkOptions): Is
       const p6 = o.allocation_pool_v6;
       // N-19 end after start
       if (placed.length === 0 && filled(p6?.start) && filled(p6?.end) && compareIps(p6.end, p6.start) <= 0) {
-        issues.push(issue("N-19", "Invalid", `${P}.allocation_pool_v6.end`, `must be greater than allocation_pool_v6.start ${p6.start}; a /127 or smaller leaves no pool`, p6.end));
+        issues.push(
+          issue(
+            "N-19",
+            "Invalid",
+            `${P}.allocation_pool_v6.end`,
+            `must be greater than allocation_pool_v6.start ${p6.start}; a /127 or smaller leaves no pool`,
+            p6.end,
+          ),
+        );
       }
     }
   }
@@ -139,7 +159,8 @@ export function validateAddressing(o: NetworkOptions, sent?: NetworkOptions): Is
 /** N-9, N-10: a parsed cidr is an IPv4 subnet small enough for a bitmap. */
 function v4SubnetIssues(o: NetworkOptions, cidr: Cidr): Issue[] {
   if (cidr.family !== 4) return [issue("N-9", "Invalid", `${P}.cidr`, "cidr takes an IPv4 subnet; put IPv6 subnets in net6", o.cidr)];
-  if (cidr.prefix < MIN_V4_PREFIX) return [issue("N-10", "Invalid", `${P}.cidr`, `the largest network is a /${MIN_V4_PREFIX} (2^23 addresses); use a longer prefix`, o.cidr)];
+  if (cidr.prefix < MIN_V4_PREFIX)
+    return [issue("N-10", "Invalid", `${P}.cidr`, `the largest network is a /${MIN_V4_PREFIX} (2^23 addresses); use a longer prefix`, o.cidr)];
   return [];
 }
 
@@ -150,7 +171,8 @@ function v6PoolCidrIssues(o: NetworkOptions, net6: Cidr): Issue[] {
   const maxPrefix = maxV6PoolPrefix(v4ForSizing);
   const poolCidrText = o.allocation_pool_v6?.cidr;
   const poolCidr = filled(poolCidrText) ? tryParseCidr(poolCidrText) : undefined;
-  if (filled(poolCidrText) && !poolCidr) return [issue("N-15", "Invalid", `${P}.allocation_pool_v6.cidr`, "not a CIDR; write it like fd00:10::/112", poolCidrText)];
+  if (filled(poolCidrText) && !poolCidr)
+    return [issue("N-15", "Invalid", `${P}.allocation_pool_v6.cidr`, "not a CIDR; write it like fd00:10::/112", poolCidrText)];
   if (poolCidr && poolCidr.family !== 6) return [issue("N-16", "Invalid", `${P}.allocation_pool_v6.cidr`, "must be an IPv6 prefix inside net6", poolCidrText)];
   if (!poolCidr || maxPrefix === undefined || poolCidr.prefix < maxPrefix || poolCidr.prefix === 128) {
     // N-17 storage capacity: 2^23 addresses shared with the IPv4 cidr
@@ -168,7 +190,9 @@ function v6PoolCidrIssues(o: NetworkOptions, net6: Cidr): Issue[] {
   if (!cidrContainsCidr(net6, poolCidr) || !cidrContains(net6, firstAddress(poolCidr)) || !cidrContains(net6, lastAddress(poolCidr))) {
     issues.push(issue("N-18", "Invalid", `${P}.allocation_pool_v6.cidr`, `must lie inside net6 ${o.net6}`, poolCidrText));
   }
-  if (filled(start) && !ipInside(poolCidr, start)) issues.push(issue("N-18", "Invalid", `${P}.allocation_pool_v6.start`, `must be an IPv6 address inside the pool cidr ${poolCidrText}`, start));
-  if (filled(end) && !ipInside(poolCidr, end)) issues.push(issue("N-18", "Invalid", `${P}.allocation_pool_v6.end`, `must be an IPv6 address inside the pool cidr ${poolCidrText}`, end));
+  if (filled(start) && !ipInside(poolCidr, start))
+    issues.push(issue("N-18", "Invalid", `${P}.allocation_pool_v6.start`, `must be an IPv6 address inside the pool cidr ${poolCidrText}`, start));
+  if (filled(end) && !ipInside(poolCidr, end))
+    issues.push(issue("N-18", "Invalid", `${P}.allocation_pool_v6.end`, `must be an IPv6 address inside the pool cidr ${poolCidrText}`, end));
   return issues;
 }

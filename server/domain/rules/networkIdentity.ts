@@ -1,6 +1,14 @@
 // Rules N-20 … N-26: identifiers, devices, VNIs and the update rules (danm-spec §8.3; N-26 is ours).
 import type { DanmEp } from "../api/danmEp";
-import { isDynamicNetworkType, normalNetworkType, vlanInterfaceName, vxlanInterfaceName, type NetworkKind, type NetworkObject, type NetworkOptions } from "../api/network";
+import {
+  isDynamicNetworkType,
+  normalNetworkType,
+  vlanInterfaceName,
+  vxlanInterfaceName,
+  type NetworkKind,
+  type NetworkObject,
+  type NetworkOptions,
+} from "../api/network";
 import { Bitmap } from "../bitmap";
 import { issue, type Issue } from "../issue";
 import { freshIpBitmap } from "../ipam/pool";
@@ -21,7 +29,8 @@ const NETWORK_ID_FORMAT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  */
 export function networkIdProblem(id: string): string | undefined {
   if (id.length > MAX_NETWORK_ID_CHARS) return `a NetworkID has at most ${MAX_NETWORK_ID_CHARS} characters (this one has ${id.length})`;
-  if (!NETWORK_ID_FORMAT.test(id)) return "a NetworkID names host interfaces and CNI config files: use letters, digits, \".\", \"_\" and \"-\", starting with a letter or digit";
+  if (!NETWORK_ID_FORMAT.test(id))
+    return 'a NetworkID names host interfaces and CNI config files: use letters, digits, ".", "_" and "-", starting with a letter or digit';
   return undefined;
 }
 
@@ -44,7 +53,15 @@ export function checkNetworkId(net: NetworkObject, hint: string): Issue[] {
   if (problem) return [issue("N-27", id.length > MAX_NETWORK_ID_CHARS ? "TooLong" : "Invalid", "spec.NetworkID", problem, shownNetworkId(id))];
   const o = spec.Options ?? {};
   if (isDynamicNetworkType(spec.NetworkType) && (o.vlan || o.vxlan) && id.length > MAX_NETWORK_ID_LENGTH) {
-    return [issue("N-21", "TooLong", "spec.NetworkID", `must be at most ${MAX_NETWORK_ID_LENGTH} characters for a ${spec.NetworkType || "ipvlan"} network with a VLAN or VxLAN, because the host interface name (${o.vxlan ? vxlanInterfaceName(id) : vlanInterfaceName(id, o.vlan!)}) may not exceed 15 characters`, id)];
+    return [
+      issue(
+        "N-21",
+        "TooLong",
+        "spec.NetworkID",
+        `must be at most ${MAX_NETWORK_ID_LENGTH} characters for a ${spec.NetworkType || "ipvlan"} network with a VLAN or VxLAN, because the host interface name (${o.vxlan ? vxlanInterfaceName(id) : vlanInterfaceName(id, o.vlan!)}) may not exceed 15 characters`,
+        id,
+      ),
+    ];
   }
   return [];
 }
@@ -53,7 +70,9 @@ export function checkNetworkId(net: NetworkObject, hint: string): Issue[] {
 export function checkNoAllowedTenants(net: NetworkObject): Issue[] {
   const tenants = net.spec?.AllowedTenants;
   // decision 5: an empty list is accepted as "nothing"
-  return tenants && tenants.length > 0 ? [issue("N-22", "Forbidden", "spec.AllowedTenants", `AllowedTenants is only valid for ClusterNetworks; remove it from ${net.kind} ${net.metadata.name}`)] : [];
+  return tenants && tenants.length > 0
+    ? [issue("N-22", "Forbidden", "spec.AllowedTenants", `AllowedTenants is only valid for ClusterNetworks; remove it from ${net.kind} ${net.metadata.name}`)]
+    : [];
 }
 
 /** N-23: tenants never choose physical details; once assigned they are immutable. */
@@ -68,15 +87,38 @@ export function checkTenantRestrictions(net: NetworkObject, old: NetworkObject |
   const before = old.spec?.Options ?? {};
   const changed = (["host_device", "device_pool", "vlan", "vxlan"] as const)
     .filter((f) => (before[f] || undefined) !== (o[f] || undefined))
-    .map((f) => issue("N-23", "Forbidden", `${O}.${f}`, `${f} of a TenantNetwork cannot change after creation (was ${JSON.stringify(before[f] ?? null)}); delete and recreate TenantNetwork ${name} to move it`));
+    .map((f) =>
+      issue(
+        "N-23",
+        "Forbidden",
+        `${O}.${f}`,
+        `${f} of a TenantNetwork cannot change after creation (was ${JSON.stringify(before[f] ?? null)}); delete and recreate TenantNetwork ${name} to move it`,
+      ),
+    );
   // the backend decides the binding (device, VNI, NetworkID): changing it would strand them
   const typeBefore = normalNetworkType(old.spec?.NetworkType);
   const typeNow = normalNetworkType(net.spec?.NetworkType);
-  if (typeBefore !== typeNow) changed.unshift(issue("N-23", "Forbidden", "spec.NetworkType", `the NetworkType of a TenantNetwork cannot change after creation (was ${typeBefore}); delete and recreate TenantNetwork ${name}`));
+  if (typeBefore !== typeNow)
+    changed.unshift(
+      issue(
+        "N-23",
+        "Forbidden",
+        "spec.NetworkType",
+        `the NetworkType of a TenantNetwork cannot change after creation (was ${typeBefore}); delete and recreate TenantNetwork ${name}`,
+      ),
+    );
   // decision 20: the NetworkID names its host interfaces and CNI config; another one would take over someone else's
   const idBefore = old.spec?.NetworkID ?? "";
   const idNow = net.spec?.NetworkID ?? "";
-  if (idNow !== "" && idNow !== idBefore) changed.push(issue("N-23", "Forbidden", "spec.NetworkID", `the NetworkID of a TenantNetwork is assigned at creation and cannot change (was ${JSON.stringify(shownNetworkId(idBefore))}); delete and recreate TenantNetwork ${name}`));
+  if (idNow !== "" && idNow !== idBefore)
+    changed.push(
+      issue(
+        "N-23",
+        "Forbidden",
+        "spec.NetworkID",
+        `the NetworkID of a TenantNetwork is assigned at creation and cannot change (was ${JSON.stringify(shownNetworkId(idBefore))}); delete and recreate TenantNetwork ${name}`,
+      ),
+    );
   return changed;
 }
 
@@ -128,17 +170,44 @@ export function checkVniChangeInUse(net: NetworkObject, old: NetworkObject, used
   const vniChanged = (a.vlan && (deviceChanged || (a.vlan ?? 0) !== (b.vlan ?? 0))) || (a.vxlan && (deviceChanged || (a.vxlan ?? 0) !== (b.vxlan ?? 0)));
   if (!usedBy) {
     // the endpoints are not known yet: a VNI change cannot be allowed blindly
-    return vniChanged ? [issue("N-25", "Forbidden", `${O}.${deviceChanged ? "host_device" : a.vlan ? "vlan" : "vxlan"}`, "cannot tell whether Pods use the network (DanmEps are not known yet); try again")] : [];
+    return vniChanged
+      ? [
+          issue(
+            "N-25",
+            "Forbidden",
+            `${O}.${deviceChanged ? "host_device" : a.vlan ? "vlan" : "vxlan"}`,
+            "cannot tell whether Pods use the network (DanmEps are not known yet); try again",
+          ),
+        ]
+      : [];
   }
   const out: Issue[] = [];
   const who = `${describeEndpoint(usedBy[0])}${usedBy.length > 1 ? ` and ${usedBy.length - 1} more` : ""}`;
-  if (a.vlan && (deviceChanged || (a.vlan ?? 0) !== (b.vlan ?? 0))) out.push(issue("N-25", "Forbidden", `${O}.${deviceChanged ? "host_device" : "vlan"}`, `cannot change while the network is in use by ${who}; detach the Pods first`));
-  else if (a.vxlan && (deviceChanged || (a.vxlan ?? 0) !== (b.vxlan ?? 0))) out.push(issue("N-25", "Forbidden", `${O}.${deviceChanged ? "host_device" : "vxlan"}`, `cannot change while the network is in use by ${who}; detach the Pods first`));
+  if (a.vlan && (deviceChanged || (a.vlan ?? 0) !== (b.vlan ?? 0)))
+    out.push(
+      issue(
+        "N-25",
+        "Forbidden",
+        `${O}.${deviceChanged ? "host_device" : "vlan"}`,
+        `cannot change while the network is in use by ${who}; detach the Pods first`,
+      ),
+    );
+  else if (a.vxlan && (deviceChanged || (a.vxlan ?? 0) !== (b.vxlan ?? 0)))
+    out.push(
+      issue(
+        "N-25",
+        "Forbidden",
+        `${O}.${deviceChanged ? "host_device" : "vxlan"}`,
+        `cannot change while the network is in use by ${who}; detach the Pods first`,
+      ),
+    );
   return out;
 }
 
 function gateways(routes: Record<string, string> | undefined): IpAddress[] {
-  return Object.values(routes ?? {}).map((g) => tryParseIp(g)).filter((g): g is IpAddress => !!g);
+  return Object.values(routes ?? {})
+    .map((g) => tryParseIp(g))
+    .filter((g): g is IpAddress => !!g);
 }
 
 /** Whether a bitmap holds allocations beyond the reserved bits a fresh one has. */
@@ -148,7 +217,10 @@ export function hasAllocations(alloc: string | undefined, range: string | undefi
   const current = Bitmap.decode(alloc);
   let fresh: Bitmap;
   try {
-    fresh = freshIpBitmap(cidr, gateways(routes).filter((g) => cidrContains(cidr, g)));
+    fresh = freshIpBitmap(
+      cidr,
+      gateways(routes).filter((g) => cidrContains(cidr, g)),
+    );
   } catch {
     return false;
   }
@@ -189,7 +261,8 @@ export function carryOver(net: NetworkObject, old: NetworkObject): NetworkObject
   if (sameCidr(a.cidr, o.cidr)) {
     if (!o.alloc && a.alloc) o.alloc = a.alloc;
     if (!o.allocation_pool && a.allocation_pool) o.allocation_pool = a.allocation_pool;
-    else if (o.allocation_pool && !o.allocation_pool.lastIp && a.allocation_pool?.lastIp) o.allocation_pool = { ...o.allocation_pool, lastIp: a.allocation_pool.lastIp };
+    else if (o.allocation_pool && !o.allocation_pool.lastIp && a.allocation_pool?.lastIp)
+      o.allocation_pool = { ...o.allocation_pool, lastIp: a.allocation_pool.lastIp };
   } else {
     // the old bitmap and a pool the cluster defaulted do not describe the new subnet
     if (o.alloc === a.alloc) delete o.alloc;

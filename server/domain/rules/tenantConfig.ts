@@ -25,11 +25,21 @@ export function checkTenantConfig(tc: TenantConfig, checkUserBitmaps: boolean): 
     if (checkUserBitmaps && p.alloc) issues.push(issue("T-6", "Forbidden", `${at}.alloc`, "alloc is written by the cluster; remove it"));
     if (p.vniRange) {
       const range = parseVniRange(p.vniRange);
-      if (!range.ok) issues.push(issue("T-7", "Invalid", `${at}.vniRange`, `${range.reason}; write numbers and ranges separated by commas without spaces, e.g. 2000-2500,2601`, p.vniRange));
+      if (!range.ok)
+        issues.push(
+          issue(
+            "T-7",
+            "Invalid",
+            `${at}.vniRange`,
+            `${range.reason}; write numbers and ranges separated by commas without spaces, e.g. 2000-2500,2601`,
+            p.vniRange,
+          ),
+        );
       // T-8: ids the networks' schema accepts (VLAN 1–4094, VxLAN 1–16777215) within the bitmap's 5000
       else {
         const limit = vniLimit(p.vniType);
-        if (range.min < 1 || range.max > limit.max) issues.push(issue("T-8", "Invalid", `${at}.vniRange`, `${limit.what}; a TenantNetwork could not carry ${range.min < 1 ? 0 : range.max}`, p.vniRange));
+        if (range.min < 1 || range.max > limit.max)
+          issues.push(issue("T-8", "Invalid", `${at}.vniRange`, `${limit.what}; a TenantNetwork could not carry ${range.min < 1 ? 0 : range.max}`, p.vniRange));
       }
     }
   });
@@ -39,7 +49,15 @@ export function checkTenantConfig(tc: TenantConfig, checkUserBitmaps: boolean): 
     // T-10: the value becomes the TenantNetworks' NetworkID, so it must be one (N-27)
     else if (networkIdProblem(id)) issues.push(issue("T-10", "Invalid", at, networkIdProblem(id)!, shownNetworkId(id)));
     else if ((DYNAMIC_NETWORK_TYPES as readonly string[]).includes(type.toLowerCase()) && id.length > MAX_NETWORK_ID_LENGTH) {
-      issues.push(issue("T-10", "TooLong", at, `a NetworkID for the dynamic type ${type} must be at most ${MAX_NETWORK_ID_LENGTH} characters (host interface names have 15)`, id));
+      issues.push(
+        issue(
+          "T-10",
+          "TooLong",
+          at,
+          `a NetworkID for the dynamic type ${type} must be at most ${MAX_NETWORK_ID_LENGTH} characters (host interface names have 15)`,
+          id,
+        ),
+      );
     }
   }
   return issues;
@@ -66,7 +84,10 @@ export function mutateTenantConfig(tc: TenantConfig, old: TenantConfig | undefin
     const range = parseVniRange(p.vniRange ?? "");
     if (range.ok && before) {
       const stranded = reservedVnis(next).filter((v) => !range.range.has(v));
-      if (stranded.length > 0) warnings.push(`hostDevices ${p.name}/${p.vniType}: ${stranded.length} reserved VNI(s) now outside vniRange (${stranded.slice(0, 10).join(", ")}${stranded.length > 10 ? ", …" : ""}); the TenantNetworks holding them keep them`);
+      if (stranded.length > 0)
+        warnings.push(
+          `hostDevices ${p.name}/${p.vniType}: ${stranded.length} reserved VNI(s) now outside vniRange (${stranded.slice(0, 10).join(", ")}${stranded.length > 10 ? ", …" : ""}); the TenantNetworks holding them keep them`,
+        );
     }
     return next;
   });
@@ -75,7 +96,10 @@ export function mutateTenantConfig(tc: TenantConfig, old: TenantConfig | undefin
       if (!q.vniType) continue;
       const kept = hostDevices.some((p) => p.name === q.name && p.vniType === q.vniType);
       const held = reservedVnis(q);
-      if (!kept && held.length > 0) warnings.push(`hostDevices ${q.name}/${q.vniType} removed while ${held.length} VNI(s) are reserved from it (${held.slice(0, 10).join(", ")}); their TenantNetworks keep them`);
+      if (!kept && held.length > 0)
+        warnings.push(
+          `hostDevices ${q.name}/${q.vniType} removed while ${held.length} VNI(s) are reserved from it (${held.slice(0, 10).join(", ")}); their TenantNetworks keep them`,
+        );
     }
   }
   return { config: tc.hostDevices ? { ...tc, hostDevices } : tc, warnings };

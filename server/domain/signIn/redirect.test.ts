@@ -11,7 +11,21 @@ describe("the page after signing in", () => {
   });
 
   it("sends everything that would leave the console to the home page", () => {
-    for (const next of ["//evil.example/x", "/\\localhost:8099/x", "/\t/localhost:8099/x", "/\t\\localhost:8099/x", "/\\/evil.example", "\\\\evil.example", "https://evil.example/", "javascript:alert(1)", " /x", "", null, undefined, "/\n/evil.example"]) {
+    for (const next of [
+      "//evil.example/x",
+      "/\\localhost:8099/x",
+      "/\t/localhost:8099/x",
+      "/\t\\localhost:8099/x",
+      "/\\/evil.example",
+      "\\\\evil.example",
+      "https://evil.example/",
+      "javascript:alert(1)",
+      " /x",
+      "",
+      null,
+      undefined,
+      "/\n/evil.example",
+    ]) {
       expect(safeNextPath(next), JSON.stringify(next)).toBe("/");
     }
   });

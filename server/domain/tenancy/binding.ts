@@ -35,7 +35,17 @@ export function bindTenantNetwork(net: NetworkObject, config: TenantConfig | und
   const name = `${net.metadata.namespace ?? ""}/${net.metadata.name ?? ""}`;
   // 1. a TenantConfig must exist, for static types too
   if (!config) {
-    return { ok: false, issues: [issue("B-1", "Internal", "spec", `no TenantConfig exists, so TenantNetwork ${name} cannot be given physical resources; ask a network administrator to create one`)] };
+    return {
+      ok: false,
+      issues: [
+        issue(
+          "B-1",
+          "Internal",
+          "spec",
+          `no TenantConfig exists, so TenantNetwork ${name} cannot be given physical resources; ask a network administrator to create one`,
+        ),
+      ],
+    };
   }
   const spec = { ...(net.spec ?? {}) };
   const o = { ...(spec.Options ?? {}) };
@@ -45,16 +55,39 @@ export function bindTenantNetwork(net: NetworkObject, config: TenantConfig | und
   if (isDynamicNetworkType(spec.NetworkType)) {
     // 2. select an interface profile
     const profiles = config.hostDevices ?? [];
-    let selected = profiles.findIndex((p) => (o.device_pool && p.name === o.device_pool) || (!o.device_pool && o.host_device && p.name === o.host_device && !isDevicePoolName(p.name)));
+    let selected = profiles.findIndex(
+      (p) => (o.device_pool && p.name === o.device_pool) || (!o.device_pool && o.host_device && p.name === o.host_device && !isDevicePoolName(p.name)),
+    );
     if (selected < 0) {
       if (o.device_pool || o.host_device) {
         const field = o.device_pool ? "device_pool" : "host_device";
         const offered = profiles.map((p) => p.name).join(", ") || "none";
-        return { ok: false, issues: [issue("B-2", "NotSupported", `spec.Options.${field}`, `${o[field]} is not offered to tenants by TenantConfig ${config.metadata.name} (offered: ${offered}); remove it to let the cluster choose`, o[field])] };
+        return {
+          ok: false,
+          issues: [
+            issue(
+              "B-2",
+              "NotSupported",
+              `spec.Options.${field}`,
+              `${o[field]} is not offered to tenants by TenantConfig ${config.metadata.name} (offered: ${offered}); remove it to let the cluster choose`,
+              o[field],
+            ),
+          ],
+        };
       }
       const candidates = profiles.map((p, i) => (isDevicePoolName(p.name) ? -1 : i)).filter((i) => i >= 0);
       if (candidates.length === 0) {
-        return { ok: false, issues: [issue("B-3", "Internal", "spec.Options.host_device", `TenantConfig ${config.metadata.name} offers no host device for ${spec.NetworkType} networks; ask a network administrator to add one`)] };
+        return {
+          ok: false,
+          issues: [
+            issue(
+              "B-3",
+              "Internal",
+              "spec.Options.host_device",
+              `TenantConfig ${config.metadata.name} offers no host device for ${spec.NetworkType} networks; ask a network administrator to add one`,
+            ),
+          ],
+        };
       }
       selected = candidates[Math.min(candidates.length - 1, Math.max(0, choose(candidates.length)))];
     }
@@ -64,7 +97,13 @@ export function bindTenantNetwork(net: NetworkObject, config: TenantConfig | und
     const vniType = profile.vniType === "vlan" || profile.vniType === "vxlan" ? profile.vniType : undefined;
     if (vniType && !o[vniType]) {
       const r = reserveVni(config, profile.name, vniType);
-      if (!r.ok) return { ok: false, issues: [issue(r.rule, "Internal", `spec.Options.${vniType}`, `cannot reserve a ${vniType} for TenantNetwork ${name} on ${profile.name}: ${r.reason}`)] };
+      if (!r.ok)
+        return {
+          ok: false,
+          issues: [
+            issue(r.rule, "Internal", `spec.Options.${vniType}`, `cannot reserve a ${vniType} for TenantNetwork ${name} on ${profile.name}: ${r.reason}`),
+          ],
+        };
       o[vniType] = r.vni;
       tenantConfig = r.config;
       reserved = { profile: profile.name, vniType, vni: r.vni };

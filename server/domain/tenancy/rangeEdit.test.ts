@@ -22,7 +22,13 @@ function reserved(profiles: (InterfaceProfile & { count?: number })[]): Interfac
   return tc.hostDevices!;
 }
 
-const holding = (namespace: string, name: string, profile: string, vniType: "vlan" | "vxlan", vni: number): VniHolding => ({ namespace, name, profile, vniType, vni });
+const holding = (namespace: string, name: string, profile: string, vniType: "vlan" | "vxlan", vni: number): VniHolding => ({
+  namespace,
+  name,
+  profile,
+  vniType,
+  vni,
+});
 const withoutAlloc = (ps: InterfaceProfile[]) => ps.map(({ alloc: _alloc, ...p }) => p);
 
 describe("vniHoldings", () => {
@@ -74,7 +80,11 @@ describe("strandedByEdit", () => {
     { name: "ens5", vniType: "vxlan", vniRange: "300-399,450", count: 1 },
     { name: "bond2" },
   ]);
-  const holdings = [holding("team-a", "signalling", "ens4", "vlan", 1000), holding("team-a", "media", "ens5", "vxlan", 300), holding("team-b", "voice", "ens4", "vlan", 1002)];
+  const holdings = [
+    holding("team-a", "signalling", "ens4", "vlan", 1000),
+    holding("team-a", "media", "ens5", "vxlan", 300),
+    holding("team-b", "voice", "ens4", "vlan", 1002),
+  ];
 
   it("says nothing when every reservation stays inside its range", () => {
     const after = before.map((p) => (p.name === "ens4" ? { ...p, vniRange: "1000-1002,1500-1600" } : p));
@@ -107,8 +117,16 @@ describe("strandedByEdit", () => {
 
   it("tells VNIs this edit strands from ones already outside the old range", () => {
     const edited = before.map((p) => (p.name === "ens4" ? { ...p, vniRange: "1002-1999" } : p));
-    const [w] = strandedByEdit(edited, edited.map((p) => (p.name === "ens4" ? { ...p, vniRange: "1500-1999" } : p)), holdings);
-    expect(w.stranded.map((v) => [v.vni, v.alreadyOutside])).toEqual([[1000, true], [1001, true], [1002, false]]);
+    const [w] = strandedByEdit(
+      edited,
+      edited.map((p) => (p.name === "ens4" ? { ...p, vniRange: "1500-1999" } : p)),
+      holdings,
+    );
+    expect(w.stranded.map((v) => [v.vni, v.alreadyOutside])).toEqual([
+      [1000, true],
+      [1001, true],
+      [1002, false],
+    ]);
     expect(w.message).toMatch(/VNI 1002 .* would fall outside the new range 1500-1999; 2 VNIs .* are already outside it/);
   });
 
@@ -127,7 +145,13 @@ describe("strandedByEdit", () => {
   });
 
   it("leaves unparseable ranges to rule T-7 and only judges the first profile of a (name, vniType)", () => {
-    expect(strandedByEdit(before, before.map((p) => (p.name === "ens4" ? { ...p, vniRange: "1000-19x9" } : p)), holdings)).toEqual([]);
+    expect(
+      strandedByEdit(
+        before,
+        before.map((p) => (p.name === "ens4" ? { ...p, vniRange: "1000-19x9" } : p)),
+        holdings,
+      ),
+    ).toEqual([]);
     const duplicate = [...before, { name: "ens4", vniType: "vlan", vniRange: "5-6" }];
     expect(strandedByEdit(before, duplicate, holdings)).toEqual([]);
   });

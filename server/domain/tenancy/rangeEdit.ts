@@ -56,7 +56,8 @@ export function profileVnis(profile: InterfaceProfile, holdings: VniHolding[]): 
     return e;
   };
   for (const vni of reservedVnis(profile)) entry(vni).reserved = true;
-  for (const h of holdings) if (h.profile === profile.name && h.vniType === profile.vniType) entry(h.vni).holders.push({ namespace: h.namespace, name: h.name });
+  for (const h of holdings)
+    if (h.profile === profile.name && h.vniType === profile.vniType) entry(h.vni).holders.push({ namespace: h.namespace, name: h.name });
   return [...byVni.values()].sort((a, b) => a.vni - b.vni);
 }
 
@@ -85,7 +86,9 @@ export interface RangeEditWarning {
 const sameProfile = (p: InterfaceProfile, name: string, vniType: string) => p.name === name && (p.vniType ?? "") === vniType;
 
 function describeVni(v: ProfileVni): string {
-  const who = v.holders.length ? `held by TenantNetwork ${v.holders.map((h) => `${h.namespace}/${h.name}`).join(", ")}` : "reserved but held by no TenantNetwork";
+  const who = v.holders.length
+    ? `held by TenantNetwork ${v.holders.map((h) => `${h.namespace}/${h.name}`).join(", ")}`
+    : "reserved but held by no TenantNetwork";
   return `${v.vni} (${who})`;
 }
 
@@ -120,7 +123,8 @@ export function strandedByEdit(before: InterfaceProfile[], after: InterfaceProfi
     const already = stranded.filter((v) => v.alreadyOutside);
     const parts: string[] = [];
     if (fresh.length) parts.push(`${fresh.length === 1 ? "VNI" : `${fresh.length} VNIs`} ${listed(fresh)} would fall outside the new range ${p.vniRange}`);
-    if (already.length) parts.push(`${already.length === 1 ? "VNI" : `${already.length} VNIs`} ${listed(already)} ${already.length === 1 ? "is" : "are"} already outside it`);
+    if (already.length)
+      parts.push(`${already.length === 1 ? "VNI" : `${already.length} VNIs`} ${listed(already)} ${already.length === 1 ? "is" : "are"} already outside it`);
     warnings.push({
       profile: p.name,
       vniType: p.vniType,

@@ -222,10 +222,22 @@ describe("releaseVni (§9.4)", () => {
 
 describe("vniHeldBy (§9.4 step 2)", () => {
   it.each([
-    [{ host_device: "ens4", vlan: 1000 }, { profile: "ens4", vniType: "vlan", vni: 1000 }],
-    [{ host_device: "ens5", vxlan: 300 }, { profile: "ens5", vniType: "vxlan", vni: 300 }],
-    [{ host_device: "ens5", vlan: 7, vxlan: 300 }, { profile: "ens5", vniType: "vxlan", vni: 300 }],
-    [{ device_pool: "vendor.example/sriov_left", vlan: 3000 }, { profile: "vendor.example/sriov_left", vniType: "vlan", vni: 3000 }],
+    [
+      { host_device: "ens4", vlan: 1000 },
+      { profile: "ens4", vniType: "vlan", vni: 1000 },
+    ],
+    [
+      { host_device: "ens5", vxlan: 300 },
+      { profile: "ens5", vniType: "vxlan", vni: 300 },
+    ],
+    [
+      { host_device: "ens5", vlan: 7, vxlan: 300 },
+      { profile: "ens5", vniType: "vxlan", vni: 300 },
+    ],
+    [
+      { device_pool: "vendor.example/sriov_left", vlan: 3000 },
+      { profile: "vendor.example/sriov_left", vniType: "vlan", vni: 3000 },
+    ],
     [{ host_device: "bond2" }, undefined],
     [{ host_device: "ens4", vlan: 0, vxlan: 0 }, undefined],
     [undefined, undefined],
@@ -240,7 +252,12 @@ describe("TenantNetworks bound one after another against one profile (§9.2, §9
       {
         operation: "CREATE",
         phase: "mutate",
-        object: { apiVersion: API_VERSION, kind: "TenantNetwork", metadata: { name: `tn-${i}`, namespace: "ran-a" }, spec: { NetworkType: "ipvlan", Options: { cidr: "10.60.0.0/28" } } },
+        object: {
+          apiVersion: API_VERSION,
+          kind: "TenantNetwork",
+          metadata: { name: `tn-${i}`, namespace: "ran-a" },
+          spec: { NetworkType: "ipvlan", Options: { cidr: "10.60.0.0/28" } },
+        },
       },
       { tenantConfig: tc, danmEps: [], chooseProfile: () => 0 },
     );
@@ -286,12 +303,20 @@ describe("staleVniReservations (reconciler, decision 3)", () => {
       { name: "ens5", vniType: "vxlan", vniRange: "300-399" },
       { name: "bond2" },
     ]);
-    for (const [name, type, n] of [["ens4", "vlan", 3], ["ens5", "vxlan", 2]] as const) for (let i = 0; i < n; i++) t = ok(reserveVni(t, name, type)).config;
+    for (const [name, type, n] of [
+      ["ens4", "vlan", 3],
+      ["ens5", "vxlan", 2],
+    ] as const)
+      for (let i = 0; i < n; i++) t = ok(reserveVni(t, name, type)).config;
     return t;
   })();
 
   it("finds the reservations no TenantNetwork holds", () => {
-    const holders = [vniHeldBy({ host_device: "ens4", vlan: 1000 })!, vniHeldBy({ host_device: "ens4", vlan: 1002 })!, vniHeldBy({ host_device: "ens5", vxlan: 301 })!];
+    const holders = [
+      vniHeldBy({ host_device: "ens4", vlan: 1000 })!,
+      vniHeldBy({ host_device: "ens4", vlan: 1002 })!,
+      vniHeldBy({ host_device: "ens5", vxlan: 301 })!,
+    ];
     expect(staleVniReservations(tc, holders)).toEqual([
       { profile: "ens4", vniType: "vlan", vni: 1001 },
       { profile: "ens5", vniType: "vxlan", vni: 300 },
@@ -304,17 +329,28 @@ describe("staleVniReservations (reconciler, decision 3)", () => {
       { profile: "ens4", vniType: "vxlan" as const, vni: 300 },
       { profile: "ens6", vniType: "vxlan" as const, vni: 301 },
     ];
-    expect(staleVniReservations(tc, holders).filter((s) => s.profile === "ens5").map((s) => s.vni)).toEqual([300, 301]);
+    expect(
+      staleVniReservations(tc, holders)
+        .filter((s) => s.profile === "ens5")
+        .map((s) => s.vni),
+    ).toEqual([300, 301]);
   });
 
   it("finds nothing when every reservation is held, and everything when nothing is", () => {
-    const all: VniHolder[] = [...[1000, 1001, 1002].map((vni) => ({ profile: "ens4", vniType: "vlan" as const, vni })), ...[300, 301].map((vni) => ({ profile: "ens5", vniType: "vxlan" as const, vni }))];
+    const all: VniHolder[] = [
+      ...[1000, 1001, 1002].map((vni) => ({ profile: "ens4", vniType: "vlan" as const, vni })),
+      ...[300, 301].map((vni) => ({ profile: "ens5", vniType: "vxlan" as const, vni })),
+    ];
     expect(staleVniReservations(tc, all)).toEqual([]);
     expect(staleVniReservations(tc, [])).toHaveLength(5);
   });
 
   it("ignores holders of VNIs that are not reserved, and profiles without a vniType", () => {
-    expect(staleVniReservations(tenantConfig([{ name: "bond2" }, { name: "ens4", vniType: "vlan", vniRange: "1-9" }]), [{ profile: "ens4", vniType: "vlan", vni: 5 }])).toEqual([]);
+    expect(
+      staleVniReservations(tenantConfig([{ name: "bond2" }, { name: "ens4", vniType: "vlan", vniRange: "1-9" }]), [
+        { profile: "ens4", vniType: "vlan", vni: 5 },
+      ]),
+    ).toEqual([]);
   });
 
   it("releasing every stale reservation leaves exactly the held ones", () => {
@@ -330,11 +366,17 @@ describe("staleVniReservations (reconciler, decision 3)", () => {
 describe("reserve/release property (fast-check)", () => {
   /** A random vniRange text over 1..5000 and the VNIs it denotes. */
   const vniRangeArb = fc
-    .uniqueArray(fc.oneof(fc.integer({ min: 1, max: MAX_VNI }).map((v) => [v, v] as const), fc.tuple(fc.integer({ min: 1, max: MAX_VNI }), fc.integer({ min: 0, max: 12 })).map(([a, n]) => [a, Math.min(MAX_VNI, a + n)] as const)), {
-      minLength: 1,
-      maxLength: 6,
-      selector: (r) => r[0],
-    })
+    .uniqueArray(
+      fc.oneof(
+        fc.integer({ min: 1, max: MAX_VNI }).map((v) => [v, v] as const),
+        fc.tuple(fc.integer({ min: 1, max: MAX_VNI }), fc.integer({ min: 0, max: 12 })).map(([a, n]) => [a, Math.min(MAX_VNI, a + n)] as const),
+      ),
+      {
+        minLength: 1,
+        maxLength: 6,
+        selector: (r) => r[0],
+      },
+    )
     .map((parts) => ({
       text: parts.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(","),
       vnis: [...new Set(parts.flatMap(([a, b]) => range(a, b)))].sort((x, y) => x - y),

@@ -66,9 +66,7 @@ export function reservedVnis(profile: InterfaceProfile): number[] {
   return out;
 }
 
-export type VniChange =
-  | { ok: true; config: TenantConfig; vni: number }
-  | { ok: false; rule: "B-4" | "B-5"; reason: string };
+export type VniChange = { ok: true; config: TenantConfig; vni: number } | { ok: false; rule: "B-4" | "B-5"; reason: string };
 
 function withProfileAlloc(config: TenantConfig, index: number, alloc: string): TenantConfig {
   const hostDevices = (config.hostDevices ?? []).map((p, i) => (i === index ? { ...p, alloc } : p));
@@ -82,7 +80,11 @@ export function reserveVni(config: TenantConfig, name: string, vniType: VniType)
   const profile = config.hostDevices![index];
   const bitmap = Bitmap.decode(profile.alloc ?? "");
   if (bitmap.length < VNI_BITMAP_BITS) {
-    return { ok: false, rule: "B-4", reason: `the VNI allocation of profile ${name}/${vniType} in TenantConfig ${config.metadata.name} is corrupt (was it created without the webhook?)` };
+    return {
+      ok: false,
+      rule: "B-4",
+      reason: `the VNI allocation of profile ${name}/${vniType} in TenantConfig ${config.metadata.name} is corrupt (was it created without the webhook?)`,
+    };
   }
   const range = parseVniRange(profile.vniRange ?? "");
   if (!range.ok) return { ok: false, rule: "B-4", reason: `profile ${name}/${vniType} has an unreadable vniRange: ${range.reason}` };
@@ -100,7 +102,11 @@ export function reserveVni(config: TenantConfig, name: string, vniType: VniType)
     }
   }
   if (vni === undefined) {
-    return { ok: false, rule: "B-4", reason: `the ${vniType} range ${profile.vniRange} of profile ${name} in TenantConfig ${config.metadata.name} is exhausted; ask a network administrator to widen it` };
+    return {
+      ok: false,
+      rule: "B-4",
+      reason: `the ${vniType} range ${profile.vniRange} of profile ${name} in TenantConfig ${config.metadata.name} is exhausted; ask a network administrator to widen it`,
+    };
   }
   bitmap.set(vni);
   return { ok: true, config: withProfileAlloc(config, index, bitmap.encode()), vni };

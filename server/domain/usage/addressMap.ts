@@ -118,7 +118,8 @@ export function networkAddresses(net: NetworkObject, endpoints: readonly DanmEp[
   const out: NetworkAddresses = {};
   const cidr = o.cidr ? tryParseCidr(o.cidr) : undefined;
   if (!cidr || cidr.family !== 4) out.noMap = "the network has no IPv4 cidr (an L2 or IPv6-only network)";
-  else if (cidrSize(cidr) > BigInt(MAX_MAP_ADDRESSES)) out.noMap = `${o.cidr} has more than ${MAX_MAP_ADDRESSES.toLocaleString("en")} addresses: the map shows blocks up to a /16; counts only`;
+  else if (cidrSize(cidr) > BigInt(MAX_MAP_ADDRESSES))
+    out.noMap = `${o.cidr} has more than ${MAX_MAP_ADDRESSES.toLocaleString("en")} addresses: the map shows blocks up to a /16; counts only`;
   else if (!usage.v4 || !o.alloc) out.noMap = `the allocation bitmap of ${o.cidr} is missing or corrupt`;
   if (cidr && cidr.family === 4) {
     const holders = v4Holders(cidr, endpoints);
@@ -220,7 +221,8 @@ export function describeAddress(map: DecodedMap, index: number): AddressDetail |
     reason = data.holdersComplete
       ? "allocated in alloc but no DanmEp holds it: an interface being set up, or a leak the IP leak reconciler frees after its grace period"
       : "allocated in alloc; no DanmEp you may see holds it (the holder may be in a namespace you cannot read)";
-  else if (index < data.poolStart || index > data.poolEnd || data.poolStart < 0) reason = "outside the allocation pool: dynamic allocation never hands it out, a static request may";
+  else if (index < data.poolStart || index > data.poolEnd || data.poolStart < 0)
+    reason = "outside the allocation pool: dynamic allocation never hands it out, a static request may";
   else reason = "free: the next dynamic request may get it";
   return { index, address, state, reason };
 }

@@ -27,7 +27,13 @@ export function addressesInUse(net: NetworkObject, endpoints: readonly DanmEp[])
   const rows: AddressInUse[] = [];
   for (const ep of endpoints) {
     const i = ep.spec?.Interface;
-    const holder = { state: "held" as const, podNamespace: ep.metadata.namespace ?? "", pod: ep.spec?.Pod ?? "", iface: i?.Name ?? "", node: ep.spec?.Host ?? "" };
+    const holder = {
+      state: "held" as const,
+      podNamespace: ep.metadata.namespace ?? "",
+      pod: ep.spec?.Pod ?? "",
+      iface: i?.Name ?? "",
+      node: ep.spec?.Host ?? "",
+    };
     if (filled(i?.Address)) rows.push({ ...where, family: 4, address: stripPrefix(i.Address), ...holder });
     if (filled(i?.AddressIPv6)) rows.push({ ...where, family: 6, address: stripPrefix(i.AddressIPv6), ...holder });
   }
@@ -53,6 +59,7 @@ export function csvField(value: string | number): string {
 
 export function addressesCsv(rows: AddressInUse[]): string {
   const lines = [CSV_HEADER.join(",")];
-  for (const r of rows) lines.push([r.kind, r.namespace, r.network, `IPv${r.family}`, r.address, r.state, r.podNamespace, r.pod, r.iface, r.node].map(csvField).join(","));
+  for (const r of rows)
+    lines.push([r.kind, r.namespace, r.network, `IPv${r.family}`, r.address, r.state, r.podNamespace, r.pod, r.iface, r.node].map(csvField).join(","));
   return `${lines.join("\r\n")}\r\n`;
 }

@@ -12,7 +12,12 @@ import { networkUsage, pressureLevel, tenantUsage, usageOverview } from "./press
 function net(kind: NetworkObject["kind"], namespace: string, name: string, options: PoolOptions): NetworkObject {
   let o = defaultV4Pool(options);
   if (o.net6) o = defaultV6PoolBounds(defaultV6PoolCidr(o));
-  return { apiVersion: "danm.k8s.io/v1", kind, metadata: { name, namespace: kind === "ClusterNetwork" ? undefined : namespace }, spec: { NetworkID: name, Options: o } } as NetworkObject;
+  return {
+    apiVersion: "danm.k8s.io/v1",
+    kind,
+    metadata: { name, namespace: kind === "ClusterNetwork" ? undefined : namespace },
+    spec: { NetworkID: name, Options: o },
+  } as NetworkObject;
 }
 
 /** Takes `n` dynamic IPv4 addresses; returns the network and the addresses. */
@@ -33,7 +38,13 @@ function ep(namespace: string, pod: string, network: NetworkObject, address: str
     apiVersion: "danm.k8s.io/v1",
     kind: "DanmEp",
     metadata: { name: `${pod}-ep`, namespace },
-    spec: { NetworkName: network.metadata.name, apiType: network.kind, Pod: pod, Host: "node-1", Interface: { Name: extra.iface ?? "eth1", Address: address, AddressIPv6: extra.ip6 } },
+    spec: {
+      NetworkName: network.metadata.name,
+      apiType: network.kind,
+      Pod: pod,
+      Host: "node-1",
+      Interface: { Name: extra.iface ?? "eth1", Address: address, AddressIPv6: extra.ip6 },
+    },
   };
 }
 
@@ -73,8 +84,19 @@ describe("pressure", () => {
 describe("exhaustion forecast", () => {
   const H = 3_600_000;
   it("fits a line by least squares", () => {
-    expect(leastSquares([{ x: 0, y: 1 }, { x: 1, y: 3 }, { x: 2, y: 5 }])).toEqual({ slope: 2, intercept: 1 });
-    expect(leastSquares([{ x: 1, y: 1 }, { x: 1, y: 2 }])).toBeUndefined();
+    expect(
+      leastSquares([
+        { x: 0, y: 1 },
+        { x: 1, y: 3 },
+        { x: 2, y: 5 },
+      ]),
+    ).toEqual({ slope: 2, intercept: 1 });
+    expect(
+      leastSquares([
+        { x: 1, y: 1 },
+        { x: 1, y: 2 },
+      ]),
+    ).toBeUndefined();
   });
 
   it("growing 10 addresses an hour with 100 left: full in 10 hours", () => {
@@ -96,9 +118,24 @@ describe("exhaustion forecast", () => {
   });
 
   it("flat or shrinking usage is not growing; a full pool is full; one sample is not enough", () => {
-    expect(exhaustionForecast([{ at: 0, used: 5, total: 10 }, { at: H, used: 5, total: 10 }]).state).toBe("not-growing");
-    expect(exhaustionForecast([{ at: 0, used: 8, total: 10 }, { at: H, used: 5, total: 10 }])).toMatchObject({ state: "not-growing" });
-    expect(exhaustionForecast([{ at: 0, used: 8, total: 10 }, { at: H, used: 10, total: 10 }])).toEqual({ state: "full", used: 10, total: 10 });
+    expect(
+      exhaustionForecast([
+        { at: 0, used: 5, total: 10 },
+        { at: H, used: 5, total: 10 },
+      ]).state,
+    ).toBe("not-growing");
+    expect(
+      exhaustionForecast([
+        { at: 0, used: 8, total: 10 },
+        { at: H, used: 5, total: 10 },
+      ]),
+    ).toMatchObject({ state: "not-growing" });
+    expect(
+      exhaustionForecast([
+        { at: 0, used: 8, total: 10 },
+        { at: H, used: 10, total: 10 },
+      ]),
+    ).toEqual({ state: "full", used: 10, total: 10 });
     expect(exhaustionForecast([{ at: 0, used: 1, total: 10 }])).toEqual({ state: "not-enough-history", samples: 1 });
     expect(exhaustionForecast([])).toEqual({ state: "not-enough-history", samples: 0 });
   });
@@ -113,7 +150,11 @@ describe("exhaustion forecast", () => {
 
 describe("address map", () => {
   it("classifies every address: used by its holder, reserved (network, broadcast, gateway, unheld bit, outside pool), free", () => {
-    const base = net("TenantNetwork", "team-a", "web", { cidr: "10.5.0.0/24", allocation_pool: { start: "10.5.0.10", end: "10.5.0.200" }, routes: { "10.9.0.0/16": "10.5.0.1" } });
+    const base = net("TenantNetwork", "team-a", "web", {
+      cidr: "10.5.0.0/24",
+      allocation_pool: { start: "10.5.0.10", end: "10.5.0.200" },
+      routes: { "10.9.0.0/16": "10.5.0.1" },
+    });
     const { network, addresses } = allocate(base, 3); // .10 .11 .12
     const eps = [ep("team-a", "web-1", network, addresses[0]), ep("team-a", "web-2", network, addresses[1], { iface: "net1" })];
     const result = networkAddresses(network, eps, true);
@@ -124,7 +165,13 @@ describe("address map", () => {
     expect(data.holders).toEqual({ index: [10, 11], pod: [0, 1], iface: [0, 1], pods: ["team-a/web-1", "team-a/web-2"], ifaces: ["eth1", "net1"] });
     const map = decodeAddressMap(JSON.parse(JSON.stringify(data)));
     const d = (i: number) => describeAddress(map, i)!;
-    expect(d(10)).toMatchObject({ address: "10.5.0.10", state: "used", pod: "team-a/web-1", iface: "eth1", reason: "held by Pod team-a/web-1 (interface eth1)" });
+    expect(d(10)).toMatchObject({
+      address: "10.5.0.10",
+      state: "used",
+      pod: "team-a/web-1",
+      iface: "eth1",
+      reason: "held by Pod team-a/web-1 (interface eth1)",
+    });
     expect(d(12)).toMatchObject({ state: "reserved", reason: expect.stringContaining("no DanmEp holds it") });
     expect(d(0)).toMatchObject({ state: "reserved", reason: expect.stringContaining("network address") });
     expect(d(255)).toMatchObject({ state: "reserved", reason: expect.stringContaining("broadcast") });
@@ -161,7 +208,10 @@ describe("address map", () => {
   });
 
   it("no map beyond a /16 or without IPv4; IPv6 pools give counts", () => {
-    expect(networkAddresses(net("DanmNet", "x", "wide", { cidr: "10.0.0.0/15" }), [], true)).toMatchObject({ noMap: expect.stringContaining("/16"), v4: { total: 131_070, used: 0 } });
+    expect(networkAddresses(net("DanmNet", "x", "wide", { cidr: "10.0.0.0/15" }), [], true)).toMatchObject({
+      noMap: expect.stringContaining("/16"),
+      v4: { total: 131_070, used: 0 },
+    });
     const { network, addresses } = allocate(net("DanmNet", "x", "six", { net6: "fd00:1::/64" }), 2, "ip6");
     const r = networkAddresses(network, [ep("x", "p", network, "", { ip6: addresses[0] })], true);
     expect(r.map).toBeUndefined();
@@ -172,11 +222,36 @@ describe("address map", () => {
 
 describe("addresses in use (CSV)", () => {
   it("lists held addresses with their Pod and unheld bits, not the creation reservations", () => {
-    const { network, addresses } = allocate(net("TenantNetwork", "team-a", "web", { cidr: "10.5.0.0/24", net6: "fd00:5::/64", routes: { "10.9.0.0/16": "10.5.0.1" } }), 2);
+    const { network, addresses } = allocate(
+      net("TenantNetwork", "team-a", "web", { cidr: "10.5.0.0/24", net6: "fd00:5::/64", routes: { "10.9.0.0/16": "10.5.0.1" } }),
+      2,
+    );
     const rows = addressesInUse(network, [ep("team-a", "web-1", network, addresses[0])]);
     expect(rows).toEqual([
-      { kind: "TenantNetwork", namespace: "team-a", network: "web", family: 4, address: addresses[0].split("/")[0], state: "held", podNamespace: "team-a", pod: "web-1", iface: "eth1", node: "node-1" },
-      { kind: "TenantNetwork", namespace: "team-a", network: "web", family: 4, address: addresses[1].split("/")[0], state: "unheld", podNamespace: "", pod: "", iface: "", node: "" },
+      {
+        kind: "TenantNetwork",
+        namespace: "team-a",
+        network: "web",
+        family: 4,
+        address: addresses[0].split("/")[0],
+        state: "held",
+        podNamespace: "team-a",
+        pod: "web-1",
+        iface: "eth1",
+        node: "node-1",
+      },
+      {
+        kind: "TenantNetwork",
+        namespace: "team-a",
+        network: "web",
+        family: 4,
+        address: addresses[1].split("/")[0],
+        state: "unheld",
+        podNamespace: "",
+        pod: "",
+        iface: "",
+        node: "",
+      },
     ]);
     expect(addressesCsv(rows).split("\r\n")[0]).toBe("kind,namespace,network,family,address,state,pod_namespace,pod,interface,node");
     expect(addressesCsv(rows).split("\r\n")[1]).toBe(`TenantNetwork,team-a,web,IPv4,${addresses[0].split("/")[0]},held,team-a,web-1,eth1,node-1`);

@@ -36,9 +36,17 @@ describe("DER primitives (X.690)", () => {
   });
 
   it("uses UTCTime through 2049 and GeneralizedTime from 2050 (RFC 5280 §4.1.2.5)", () => {
-    expect(Buffer.from(time(new Date(Date.UTC(2049, 11, 31, 23, 59, 59)))).subarray(2).toString()).toBe("491231235959Z");
+    expect(
+      Buffer.from(time(new Date(Date.UTC(2049, 11, 31, 23, 59, 59))))
+        .subarray(2)
+        .toString(),
+    ).toBe("491231235959Z");
     expect(time(new Date(Date.UTC(2049, 0, 1)))[0]).toBe(0x17);
-    expect(Buffer.from(time(new Date(Date.UTC(2050, 0, 2, 3, 4, 5)))).subarray(2).toString()).toBe("20500102030405Z");
+    expect(
+      Buffer.from(time(new Date(Date.UTC(2050, 0, 2, 3, 4, 5))))
+        .subarray(2)
+        .toString(),
+    ).toBe("20500102030405Z");
     expect(time(new Date(Date.UTC(2050, 0, 1)))[0]).toBe(0x18);
   });
 });
@@ -72,7 +80,15 @@ describe("a certificate built from these parts", () => {
   });
 
   it("refuses a serial that would read as negative or is too long", () => {
-    const base = { issuer: name("x"), subject: name("x"), notBefore: new Date(), notAfter: new Date(), subjectPublicKeyInfo: new Uint8Array(), subjectKeyId: new Uint8Array(), ca: false };
+    const base = {
+      issuer: name("x"),
+      subject: name("x"),
+      notBefore: new Date(),
+      notAfter: new Date(),
+      subjectPublicKeyInfo: new Uint8Array(),
+      subjectKeyId: new Uint8Array(),
+      ca: false,
+    };
     expect(() => tbsCertificate({ ...base, serial: Uint8Array.of(0x80) })).toThrow(/serial/);
     expect(() => tbsCertificate({ ...base, serial: new Uint8Array(21).fill(1) })).toThrow(/serial/);
   });

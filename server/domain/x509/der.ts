@@ -62,11 +62,12 @@ function bigEndian(n: number): number[] {
 /** OBJECT IDENTIFIER from dotted form ("2.5.4.3"). */
 export function oid(dotted: string): Uint8Array {
   const arcs = dotted.split(".").map(Number);
-  if (arcs.length < 2 || arcs.some((a) => !Number.isSafeInteger(a) || a < 0) || arcs[0]! > 2 || (arcs[0]! < 2 && arcs[1]! > 39)) throw new RangeError(`not an object identifier: ${dotted}`);
+  if (arcs.length < 2 || arcs.some((a) => !Number.isSafeInteger(a) || a < 0) || arcs[0]! > 2 || (arcs[0]! < 2 && arcs[1]! > 39))
+    throw new RangeError(`not an object identifier: ${dotted}`);
   const out: number[] = [];
   for (const arc of [arcs[0]! * 40 + arcs[1]!, ...arcs.slice(2)]) {
     const base128: number[] = [arc % 128];
-    for (let rest = Math.floor(arc / 128); rest > 0; rest = Math.floor(rest / 128)) base128.unshift(0x80 | rest % 128);
+    for (let rest = Math.floor(arc / 128); rest > 0; rest = Math.floor(rest / 128)) base128.unshift(0x80 | (rest % 128));
     out.push(...base128);
   }
   return tlv(0x06, Uint8Array.from(out));
@@ -80,7 +81,7 @@ export function namedBits(bits: readonly number[]): Uint8Array {
   if (bits.length === 0) return tlv(0x03, Uint8Array.of(0));
   const highest = Math.max(...bits);
   const bytes = new Uint8Array(Math.floor(highest / 8) + 1);
-  for (const b of bits) bytes[Math.floor(b / 8)]! |= 0x80 >> b % 8;
+  for (const b of bits) bytes[Math.floor(b / 8)]! |= 0x80 >> (b % 8);
   const unused = 7 - (highest % 8);
   return tlv(0x03, concat([Uint8Array.of(unused), bytes]));
 }
@@ -145,7 +146,8 @@ export interface CertificateFields {
 
 /** The TBSCertificate of an X.509 v3 certificate signed with ECDSA-SHA256. */
 export function tbsCertificate(f: CertificateFields): Uint8Array {
-  if (f.serial.length === 0 || f.serial.length > 20 || f.serial[0]! & 0x80) throw new RangeError("serial: must be 1 to 20 bytes with the top bit clear (positive)");
+  if (f.serial.length === 0 || f.serial.length > 20 || f.serial[0]! & 0x80)
+    throw new RangeError("serial: must be 1 to 20 bytes with the top bit clear (positive)");
   const extensions: Uint8Array[] = [
     extension(OID.basicConstraints, true, f.ca ? sequence(boolean(true), smallInteger(0)) : sequence()),
     extension(OID.keyUsage, true, namedBits(f.ca ? [KEY_USAGE.digitalSignature, KEY_USAGE.keyCertSign, KEY_USAGE.cRLSign] : [KEY_USAGE.digitalSignature])),

@@ -6,12 +6,22 @@ const t0 = new Date(Date.UTC(2026, 0, 1));
 const at = (days: number) => new Date(t0.getTime() + days * DAY);
 const policy = { caValidityMs: 3650 * DAY, servingValidityMs: 365 * DAY };
 const ca = (from: number, to: number, fingerprint = "ca1") => ({ notBefore: at(from), notAfter: at(to), fingerprint, keyMatches: true });
-const serving = (from: number, to: number, more: Partial<{ signedByCa: boolean; missingHosts: string[]; keyMatches: boolean }> = {}) => ({ notBefore: at(from), notAfter: at(to), fingerprint: "s", signedByCa: true, missingHosts: [], keyMatches: true, ...more });
+const serving = (from: number, to: number, more: Partial<{ signedByCa: boolean; missingHosts: string[]; keyMatches: boolean }> = {}) => ({
+  notBefore: at(from),
+  notAfter: at(to),
+  fingerprint: "s",
+  signedByCa: true,
+  missingHosts: [],
+  keyMatches: true,
+  ...more,
+});
 const sound = (): CertificateState => ({ ca: ca(0, 3650), previousCas: [], serving: serving(0, 365) });
 
 describe("planRotation", () => {
   it("issues both when nothing exists, saying why", () => {
-    expect(planRotation({ previousCas: [], caProblem: "Secret tenet-system/tenet-webhook-ca does not exist yet", servingProblem: "no tls" }, policy, t0)).toEqual({ newCa: "Secret tenet-system/tenet-webhook-ca does not exist yet", newServing: "the CA is new" });
+    expect(
+      planRotation({ previousCas: [], caProblem: "Secret tenet-system/tenet-webhook-ca does not exist yet", servingProblem: "no tls" }, policy, t0),
+    ).toEqual({ newCa: "Secret tenet-system/tenet-webhook-ca does not exist yet", newServing: "the CA is new" });
   });
 
   it("issues nothing while both are sound and not yet two thirds through their lifetime", () => {
@@ -26,7 +36,9 @@ describe("planRotation", () => {
 
   it("replaces a serving certificate that is not the CA's, misses a name or has a foreign key", () => {
     expect(planRotation({ ...sound(), serving: serving(0, 365, { signedByCa: false }) }, policy, at(1)).newServing).toMatch(/not signed by the current CA/);
-    expect(planRotation({ ...sound(), serving: serving(0, 365, { missingHosts: ["tenet-webhook.ns.svc"] }) }, policy, at(1)).newServing).toBe("the serving certificate does not cover tenet-webhook.ns.svc");
+    expect(planRotation({ ...sound(), serving: serving(0, 365, { missingHosts: ["tenet-webhook.ns.svc"] }) }, policy, at(1)).newServing).toBe(
+      "the serving certificate does not cover tenet-webhook.ns.svc",
+    );
     expect(planRotation({ ...sound(), serving: serving(0, 365, { keyMatches: false }) }, policy, at(1)).newServing).toMatch(/private key does not belong/);
     expect(planRotation({ ...sound(), serving: undefined, servingProblem: "unreadable" }, policy, at(1))).toEqual({ newServing: "unreadable" });
   });

@@ -60,7 +60,8 @@ export function planRotation(state: CertificateState, policy: RotationPolicy, no
   else if (!ca.keyMatches) plan.newCa = "the CA's private key does not belong to its certificate";
   else if (ca.notAfter <= now) plan.newCa = "the CA has expired";
   // a CA must outlive every certificate it signs: renew it when a full serving certificate would outlive it
-  else if (renewalDue(ca, now) || ca.notAfter.getTime() - now.getTime() < policy.servingValidityMs) plan.newCa = `the CA expires in ${days(ca.notAfter.getTime() - now.getTime())}`;
+  else if (renewalDue(ca, now) || ca.notAfter.getTime() - now.getTime() < policy.servingValidityMs)
+    plan.newCa = `the CA expires in ${days(ca.notAfter.getTime() - now.getTime())}`;
 
   if (plan.newCa) plan.newServing = "the CA is new";
   else if (!serving) plan.newServing = state.servingProblem ?? "there is no serving certificate yet";

@@ -17,7 +17,8 @@ const handler = (req: Request) =>
     // refusals (UNAUTHORIZED, FORBIDDEN, BAD_REQUEST, ...) are answers; failures (5xx: INTERNAL_SERVER_ERROR, the API
     // server unreachable, ...) go to the log with their stack
     onError: ({ error, type, path }) => {
-      if (getHTTPStatusCodeFromError(error) >= 500) console.error(`tRPC ${type} ${path ?? "(unknown procedure)"} failed (${error.code}):`, error.cause ?? error);
+      if (getHTTPStatusCodeFromError(error) >= 500)
+        console.error(`tRPC ${type} ${path ?? "(unknown procedure)"} failed (${error.code}):`, error.cause ?? error);
     },
   });
 

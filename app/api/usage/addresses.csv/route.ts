@@ -24,6 +24,9 @@ export async function GET(req: Request) {
     return new Response(addressesCsv(rows), { headers: resHeaders });
   } catch (e) {
     const error = e instanceof TRPCError ? e : new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: (e as Error).message });
-    return new Response(`${error.message}\n`, { status: getHTTPStatusCodeFromError(error), headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
+    return new Response(`${error.message}\n`, {
+      status: getHTTPStatusCodeFromError(error),
+      headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+    });
   }
 }

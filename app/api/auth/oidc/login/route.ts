@@ -12,7 +12,13 @@ export async function GET(req: Request) {
   try {
     const { redirect, pending } = await startSignIn(settings, req.url, url.searchParams.get("next") ?? "/");
     const res = NextResponse.redirect(redirect, 302);
-    res.cookies.set(OIDC_COOKIE, Buffer.from(JSON.stringify(pending)).toString("base64url"), { httpOnly: true, sameSite: "lax", path: "/api/auth/oidc", maxAge: 600, secure: isSecureRequest(req) });
+    res.cookies.set(OIDC_COOKIE, Buffer.from(JSON.stringify(pending)).toString("base64url"), {
+      httpOnly: true,
+      sameSite: "lax",
+      path: "/api/auth/oidc",
+      maxAge: 600,
+      secure: isSecureRequest(req),
+    });
     return res;
   } catch (e) {
     console.error(`OIDC sign-in: cannot reach the provider ${settings.issuer}:`, e);
