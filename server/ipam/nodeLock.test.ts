@@ -77,7 +77,9 @@ describe("node lock between processes", () => {
   // each round: read a counter file, let other processes run, write it back incremented
   const counterRounds = `
     const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-    await sleep(args.startAt - Date.now()); // all start together, whatever their start-up took
+    // all start together, whatever their start-up took: each says it is ready and waits for the others
+    fs.writeFileSync(args.barrier + "/" + process.pid, "");
+    while (fs.readdirSync(args.barrier).length < args.processes) await sleep(2);
     for (let i = 0; i < args.rounds; i++) {
       const lock = args.locked ? await acquireNodeLock(args.file, { waitMs: 30000, what: "the counter" }) : undefined;
       const value = Number(fs.readFileSync(args.counter, "utf8"));
@@ -89,8 +91,8 @@ describe("node lock between processes", () => {
   async function contend(processes: number, rounds: number, locked: boolean): Promise<number> {
     const counter = path.join(dir, `counter-${locked}`);
     fs.writeFileSync(counter, "0");
-    const startAt = Date.now() + 2_000;
-    const runs = Array.from({ length: processes }, () => nodeChild(counterRounds, { file, counter, rounds, locked, startAt }));
+    const barrier = fs.mkdtempSync(path.join(dir, "ready-"));
+    const runs = Array.from({ length: processes }, () => nodeChild(counterRounds, { file, counter, rounds, locked, barrier, processes }));
     children.push(...runs);
     expect(await Promise.all(runs.map(exited))).toEqual(runs.map(() => 0));
     return Number(fs.readFileSync(counter, "utf8"));
