@@ -101,8 +101,9 @@ describe("node lock between processes", () => {
   it("three processes contending lose no update with the lock (and do without it)", { timeout: 60_000 }, async () => {
     expect(await contend(3, 15, true)).toBe(45);
     expect(fs.existsSync(file), "the last holder removed the lock file").toBe(false);
-    // the same workload without the lock: the test can tell
-    expect(await contend(3, 15, false)).toBeLessThan(45);
+    // the same workload without the lock: the test can tell (updates are lost, or a read catches a
+    // write half done and the count goes astray)
+    expect(await contend(3, 15, false)).not.toBe(45);
   });
 
   it("a live holder keeps the lock; once SIGKILLed, a waiter takes over after one stale check", { timeout: 30_000 }, async () => {
