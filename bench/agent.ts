@@ -1,4 +1,4 @@
-// npm run bench:agent — the node agent's host interface reconcile (issue 5) against plain
+// npm run bench:agent — the node agent's host interface reconcile against plain
 // `ip -batch`, same run, same fresh network namespace: create 1,000 VxLAN host interfaces
 // (NetworkIDs n0..n999, VNIs 1..1000, underlay p0) and delete them again.
 //   agent     HostInterfaceAgent.reconcile(1,000 networks), then reconcile([])

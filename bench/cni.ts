@@ -1,4 +1,4 @@
-// npm run bench:cni — Pods attached at line rate (issue 16): BENCH_SANDBOXES (200) ADDs launched at
+// npm run bench:cni — Pods attached at line rate: BENCH_SANDBOXES (200) ADDs launched at
 // once through the installed executable, each sandbox in its own network namespace, all on one
 // macvlan network (a /16 over one veth "host device"); then their DELs, launched at once too. Called
 // exactly as a container runtime calls a CNI plugin (server/cni/pluginHarness.ts). Same run, same
@@ -267,7 +267,7 @@ function report(results: CaseResult[], skipped: Map<string, string>, cpuNote: st
   if (tenet) {
     const allAdded = tenet.add.ok === SANDBOXES;
     lines.push(
-      `targets (issue 16): all ${SANDBOXES} ADDs under ${TARGET.addSeconds} s: ${allAdded ? `${show(tenet.add.wallSeconds, 1)} s` : `${tenet.add.ok} ok`} ${verdict(tenet.add.wallSeconds, allAdded && tenet.add.wallSeconds < TARGET.addSeconds)}; ` +
+      `targets: all ${SANDBOXES} ADDs under ${TARGET.addSeconds} s: ${allAdded ? `${show(tenet.add.wallSeconds, 1)} s` : `${tenet.add.ok} ok`} ${verdict(tenet.add.wallSeconds, allAdded && tenet.add.wallSeconds < TARGET.addSeconds)}; ` +
         `>= ${TARGET.ofHostLocal}x host-local: ${show(a / h, 2)}x ${verdict(a / h, a / h >= TARGET.ofHostLocal)}; ahead of whereabouts: ${show(a / w, 2)}x ${verdict(a / w, a / w > TARGET.ofWhereabouts)}`,
     );
   }

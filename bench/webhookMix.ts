@@ -51,7 +51,7 @@ function storedNetwork(name: string, used: number) {
 /**
  * Request bodies, cycled by the load generator; creates are dry runs so the mix can repeat forever.
  * IPAM's allocation updates (one per Pod interface, by far the most frequent writes) are not in it:
- * the API server no longer sends them to the webhook (the configurations' matchConditions, issue 16;
+ * the API server no longer sends them to the webhook (the configurations' matchConditions;
  * server/webhook/allocationUpdates.int.test.ts). What reaches the webhook is people's network and
  * TenantConfig changes, the dual-stack create among them.
  */

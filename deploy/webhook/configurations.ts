@@ -15,7 +15,7 @@ function clientConfig(base: ClientConfig, path: string) {
 
 /**
  * The API server does not call the webhooks for an UPDATE by tenet's IPAM that changes only
- * allocation state (issue 16; docs/rules.md "IPAM's allocation updates skip the webhook"): the bits
+ * allocation state (docs/rules.md "IPAM's allocation updates skip the webhook"): the bits
  * of an existing `alloc` or `alloc6` (same length), the creation of `alloc6` at the first IPv6
  * allocation (the length of its pool cidr) and the two `lastIp`s. Anything else, and anyone else, is
  * reviewed in full: N-28 still denies others' allocation changes, N-29 a bitmap of another length. The expression is

@@ -1,7 +1,7 @@
 // DanmEp records as the plugin writes them (danm-spec §4, §11.3), and where the plugin's API access
 // goes: the Pod, networks by kind, DanmEps. Building the record is pure; DanmApi is the I/O seam.
 import type { DanmEp } from "../domain/api/danmEp";
-import type { NetworkKind, NetworkObject } from "../domain/api/network";
+import { normalNetworkType, type NetworkKind, type NetworkObject } from "../domain/api/network";
 import { API_VERSION } from "../domain/api/meta";
 import type { InterfaceRequest } from "../domain/annotation";
 
@@ -51,7 +51,7 @@ export function buildEndpoint(f: EndpointFacts): Endpoint {
     metadata: { name: f.id, namespace: f.pod.namespace, ...(Object.keys(f.pod.labels).length ? { labels: { ...f.pod.labels } } : {}) },
     spec: {
       NetworkName: f.network.metadata.name,
-      NetworkType: (f.network.spec?.NetworkType ?? "").toLowerCase() || "ipvlan",
+      NetworkType: normalNetworkType(f.network.spec?.NetworkType),
       EndpointID: f.id,
       Interface: iface,
       Host: f.host,

@@ -1,5 +1,5 @@
-// IPAM latency and conflict metrics end to end (issue 7): the bundled danm plugin, called as a
-// container runtime calls it against the real API server, leaves one statistics file per run in a
+// IPAM latency and conflict metrics end to end: the danm executable and its daemon, called as a
+// container runtime calls it against the real API server; the daemon leaves its statistics files in a
 // stats directory; the real node agent (`tenet agent --ipam-stats-dir`, a child process with the
 // tenet-agent ServiceAccount) collects them and serves them on /metrics.
 import { spawn, type ChildProcess } from "node:child_process";

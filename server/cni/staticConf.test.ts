@@ -1,4 +1,4 @@
-// A static NetworkType's configuration is <cniDir>/<NetworkID>.conf and nothing outside cniDir (issue 13 item 1).
+// A static NetworkType's configuration is <cniDir>/<NetworkID>.conf and nothing outside cniDir: a NetworkID cannot point the delegate's configuration elsewhere (N-27).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";

@@ -1,4 +1,4 @@
-// Optimistic concurrency against the API server (danm-spec §10.5, issue 6): run a read-compute-write
+// Optimistic concurrency against the API server (danm-spec §10.5): run a read-compute-write
 // attempt again whenever the write is refused with 409 Conflict (the object changed since it was
 // read), after a jittered exponential backoff, within a bound on attempts and on total time.
 //

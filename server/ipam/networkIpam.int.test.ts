@@ -1,4 +1,4 @@
-// NetworkIpam against the real API server, through the admission webhook (issue 6).
+// NetworkIpam against the real API server, its writes admitted as IPAM's (the webhook's matchConditions skip them).
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { NetworkObject } from "../domain/api/network";
 import { poolUsage } from "../domain/ipam/allocate";

@@ -239,7 +239,7 @@ describe("patches of admitted networks (danm-spec §9.5)", () => {
     expect(patchOf(net("TenantNetwork", { NetworkType: "flannel", Options: {} }))).toEqual(["/spec/NetworkID"]);
   });
 
-  it("UPDATEs of a dual-stack network never rewrite alloc or alloc6: changed by IPAM, or kept while other fields change (issue 16)", () => {
+  it("UPDATEs of a dual-stack network never rewrite alloc or alloc6: changed by IPAM, or kept while other fields change", () => {
     const ipam = { requester: { username: "ipam" }, ipamIdentities: { users: ["ipam"], groups: [] } };
     const options = {
       cidr: "10.0.0.0/24",
