@@ -9,7 +9,8 @@ import { SUPPORTED_VERSIONS } from "../../server/cni/protocol";
 import { installCni } from "./installCni";
 
 describe("tenet install-cni", () => {
-  it("installs the danm client, the node's kubeconfig and the danm netconf naming the daemon's socket", async () => {
+  // the first call builds the Go client (a minute at most on a clean machine), later ones copy it
+  it("installs the danm client, the node's kubeconfig and the danm netconf naming the daemon's socket", { timeout: 180_000 }, async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tenet-cni-"));
     const plugin = await danmClientBinary();
     fs.writeFileSync(path.join(dir, "ca.crt"), "CA");
