@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { busyCpuSeconds, ExecutableCpu, machineCpuSeconds } from "./cpuAccounting";
+import { busyCpuSeconds, ExecutableCpu, machineCpuSeconds, processCpuSeconds, processTreeCpuSeconds } from "./cpuAccounting";
 
 describe("busyCpuSeconds", () => {
   it("adds user, nice, system, irq, softirq and steal ticks, leaving idle and iowait out", () => {
@@ -53,5 +53,33 @@ describe("ExecutableCpu", () => {
         c.close();
       }
     });
+  });
+});
+
+describe("processTreeCpuSeconds", () => {
+  it("counts a process's descendants, also once they have exited and been reaped", { timeout: 60_000 }, async () => {
+    // a shell whose subshell does a fixed amount of work (starting 400 processes) and exits; the shell then waits, reaping it
+    const shell = spawn("/bin/sh", ["-c", "(i=0; while [ $i -lt 400 ]; do /bin/true; i=$((i+1)); done); sleep 30"], { stdio: "ignore" });
+    try {
+      const own = () => processCpuSeconds(shell.pid!);
+      const reaped = () => processCpuSeconds(shell.pid!, true) - own();
+      let during = 0;
+      // while the subshell runs, its time is its own line in the tree
+      for (let i = 0; i < 500 && during < 0.05 && reaped() === 0; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        during = processTreeCpuSeconds(shell.pid!) - own();
+      }
+      expect(during).toBeGreaterThanOrEqual(0.05);
+      const partway = reaped() === 0 ? during : undefined;
+      // once it exited, the shell reaped it: the time moved into the shell's reaped time, none lost
+      for (let i = 0; i < 600 && reaped() === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(reaped()).toBeGreaterThan(0);
+      if (partway !== undefined) expect(reaped()).toBeGreaterThanOrEqual(partway);
+      expect(processTreeCpuSeconds(shell.pid!) - own()).toBeGreaterThanOrEqual(reaped());
+    } finally {
+      shell.kill("SIGKILL");
+    }
+    await new Promise((r) => shell.once("exit", r));
+    expect(processCpuSeconds(shell.pid!)).toBeNaN();
   });
 });

@@ -98,14 +98,17 @@ export class ExecutableCpu {
   }
 }
 
-/** utime + stime (+ cutime + cstime: reaped children) of one process, in seconds; 0 once it is gone. */
-function processCpuSeconds(pid: number): number {
+/**
+ * CPU-seconds one process has used: utime + stime of /proc/<pid>/stat, with `withReaped` also cutime +
+ * cstime (the children it waited for). NaN once the process is gone.
+ */
+export function processCpuSeconds(pid: number, withReaped = false): number {
   try {
     const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
     // fields[0] is field 3 (state): utime..cstime are fields 14-17
-    return fields.slice(11, 15).reduce((sum, f) => sum + Number(f), 0) / USER_HZ;
+    return fields.slice(11, withReaped ? 15 : 13).reduce((sum, f) => sum + Number(f), 0) / USER_HZ;
   } catch {
-    return 0;
+    return NaN;
   }
 }
 
@@ -131,7 +134,7 @@ export function processTreeCpuSeconds(pid: number): number {
   const visit = (p: number) => {
     if (seen.has(p) || !p) return;
     seen.add(p);
-    total += processCpuSeconds(p);
+    total += processCpuSeconds(p, true) || 0; // gone meanwhile: its time is in its parent's reaped time
     for (const c of childrenOf(p)) visit(c);
   };
   visit(pid);

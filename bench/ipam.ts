@@ -21,6 +21,7 @@ import { DanmClient } from "../server/kube/danmClient";
 import type { LocalCluster } from "../tools/cli/localCluster";
 import { runOnBenchCluster } from "./benchCluster";
 import { REPO_ROOT } from "../tools/cli/controlplaneBinary";
+import { processCpuSeconds } from "./cpuAccounting";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
@@ -46,16 +47,6 @@ interface Run {
 /** One caller's operation; returns the conflicts it met. */
 type Operation = () => Promise<number>;
 
-/** CPU seconds a process has used so far (utime + stime of /proc/<pid>/stat). */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100; // fields 14 and 15, in USER_HZ ticks
-  } catch {
-    return NaN;
-  }
-}
-
 /**
  * `callers` closed loops for warm-up + `seconds`; operations that end inside the measured window
  * count (so the ramp-up of the first round does not), the loops run on until the window closes.
@@ -70,7 +61,7 @@ async function measure(callers: number, makeCaller: () => Operation, pids: { api
   const end = begin + SECONDS * 1000;
   const sampleCpu = () => {
     const own = process.cpuUsage();
-    return { apiserver: cpuSeconds(pids.apiserver), webhook: cpuSeconds(pids.webhook), client: (own.user + own.system) / 1e6 };
+    return { apiserver: processCpuSeconds(pids.apiserver), webhook: processCpuSeconds(pids.webhook), client: (own.user + own.system) / 1e6 };
   };
   let cpuAtBegin = sampleCpu();
   let cpuAtEnd = cpuAtBegin;

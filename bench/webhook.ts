@@ -1,11 +1,11 @@
 // npm run bench:webhook — tenet's webhook against a bare HTTPS server returning a fixed
 // AdmissionReview, same machine, same run, same load: concurrency 32, keep-alive connections.
 import { spawn, type ChildProcess } from "node:child_process";
-import fs from "node:fs";
 import https from "node:https";
 import path from "node:path";
 import { selfSignedCert } from "../tools/testing/selfSignedCert";
 import { benchMix } from "./webhookMix";
+import { processCpuSeconds } from "./cpuAccounting";
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -74,12 +74,6 @@ async function load(port: number, bodies: string[], seconds: number, concurrency
   return { rps: latencies.length / seconds, p50: q(0.5), p99: q(0.99), n: latencies.length };
 }
 
-/** CPU seconds a process has used (Linux: /proc/PID/stat utime + stime, in clock ticks of 1/100 s). */
-function cpuSecondsOf(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 const bodies = benchMix().filter((b) => !process.env.BENCH_SKIP || !b.includes(process.env.BENCH_SKIP));
 const results: Record<string, Awaited<ReturnType<typeof load>>> = {};
 /** CPU microseconds per request of the server and of this load generator, over the measured run. */
@@ -87,11 +81,11 @@ const cpu: Record<string, { server: number; client: number }> = {};
 for (const mode of ["bare", "webhook"]) {
   const { child, port } = await startServer(mode);
   await load(port, bodies, WARMUP_SECONDS);
-  const server0 = cpuSecondsOf(child.pid!);
+  const server0 = processCpuSeconds(child.pid!);
   const client0 = process.cpuUsage();
   results[mode] = await load(port, bodies, SECONDS);
   const client = process.cpuUsage(client0);
-  cpu[mode] = { server: ((cpuSecondsOf(child.pid!) - server0) * 1e6) / results[mode].n, client: (client.user + client.system) / results[mode].n };
+  cpu[mode] = { server: ((processCpuSeconds(child.pid!) - server0) * 1e6) / results[mode].n, client: (client.user + client.system) / results[mode].n };
   // service time without queueing: one request at a time
   results[`${mode}-serial`] = await load(port, bodies, Math.min(SECONDS, 4), 1);
   child.kill("SIGINT");

@@ -52,7 +52,7 @@ const NETWORK_READ_TTL_MS = 1_000;
 /** How often the IPAM statistics gathered so far are left for the node agent. */
 const STATS_FLUSH_MS = 1_000;
 
-export function budget(timeoutSeconds = DEFAULT_TIMEOUT_SECONDS, arrived = performance.now()) {
+function budget(timeoutSeconds = DEFAULT_TIMEOUT_SECONDS, arrived = performance.now()) {
   const total = timeoutSeconds * 1000;
   return {
     forwardMs: arrived + total - 6_000,
@@ -100,8 +100,6 @@ export class CniDaemon {
   private readonly spawner?: Spawner;
   private inFlight = 0;
   private idle?: () => void;
-  /** Requests answered since start, by outcome. */
-  readonly served = { ok: 0, failed: 0 };
 
   private constructor(private readonly options: DaemonOptions) {
     this.server = net.createServer((socket) => this.connection(socket));
@@ -118,14 +116,19 @@ export class CniDaemon {
     const daemon = new CniDaemon(options);
     fs.mkdirSync(path.dirname(options.socket), { recursive: true, mode: 0o755 });
     fs.rmSync(options.socket, { force: true });
-    await new Promise<void>((resolve, reject) => {
-      daemon.server.once("error", reject);
-      daemon.server.listen(options.socket, () => {
-        daemon.server.off("error", reject);
-        resolve();
+    // the socket is born owner-only: whoever may connect may have delegates run as root
+    const umask = process.umask(0o177);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        daemon.server.once("error", reject);
+        daemon.server.listen(options.socket, () => {
+          daemon.server.off("error", reject);
+          resolve();
+        });
       });
-    });
-    fs.chmodSync(options.socket, 0o600);
+    } finally {
+      process.umask(umask);
+    }
     return daemon;
   }
 
@@ -197,11 +200,8 @@ export class CniDaemon {
       const stop = hardStop(env, limits, cniVersion);
       const answer = await Promise.race([this.run(env, conf, limits), stop.answer]);
       stop.cancel();
-      if (answer.code === 0) this.served.ok++;
-      else this.served.failed++;
       return answer;
     } catch (e) {
-      this.served.failed++;
       return failed(e, cniVersion);
     } finally {
       this.inFlight--;
@@ -227,9 +227,15 @@ export class CniDaemon {
         }
       }
     } catch (e) {
-      if (e instanceof CniError)
-        this.options.log("CNI request failed", { command: env.command, container: env.containerId, pod: podOf(env), code: e.code, error: e.message });
-      return failed(e, conf.cniVersion);
+      const answer = failed(e, conf.cniVersion);
+      this.options.log("CNI request failed", {
+        command: env.command,
+        container: env.containerId,
+        pod: podOf(env),
+        code: e instanceof CniError ? e.code : undefined,
+        error: (e as Error)?.message ?? String(e),
+      });
+      return answer;
     }
   }
 

@@ -131,7 +131,7 @@ interface NetworkQueue {
   known?: NetworkObject;
 }
 
-export const DEFAULT_MAX_BATCH = 512;
+const DEFAULT_MAX_BATCH = 512;
 
 export class NetworkIpam implements AddressAllocator {
   private readonly policy: ConflictRetryPolicy;
@@ -177,13 +177,6 @@ export class NetworkIpam implements AddressAllocator {
       allocate: (network, request) => this.allocate(network, request, { deadline: deadline(), observe }),
       free: (network, addresses) => this.free(network, addresses, { deadline: deadline(), observe }),
     };
-  }
-
-  /** Operations waiting or in flight, all networks together. */
-  get pending(): number {
-    let n = 0;
-    for (const q of this.queues.values()) n += q.waiting.length;
-    return n;
   }
 
   private enqueue(network: NetworkRef, op: AllocationOp, operation: IpamOperation, caller: CallerOptions): Promise<AllocationOpResult & { ok: true }> {
