@@ -193,7 +193,10 @@ export async function startDanm(dir: string, name: string): Promise<DanmUnderTes
       if (started.exitCode !== null || started.signalCode !== null)
         throw new Error(`tenet cni-daemon exited during start-up (${started.exitCode ?? started.signalCode}):\n${fs.readFileSync(log, "utf8").slice(-2000)}`);
       if (await accepts(socket)) return;
-      if (performance.now() > deadline) throw new Error(`tenet cni-daemon did not listen on ${socket} within 60 s`);
+      if (performance.now() > deadline) {
+        started.kill("SIGKILL");
+        throw new Error(`tenet cni-daemon did not listen on ${socket} within 60 s:\n${fs.readFileSync(log, "utf8").slice(-2000)}`);
+      }
       await Promise.race([exited, new Promise((r) => setTimeout(r, 50))]);
     }
   };
