@@ -1028,6 +1028,38 @@ describe("admitNetwork UPDATE (§9.1, decision 6)", () => {
       const object = expectAllowed(update(v6, edit(v6, { net6: "fd01::/120", allocation_pool_v6: undefined })));
       expect(options(object).allocation_pool_v6).toMatchObject({ cidr: "fd01::/120", start: "fd01::1", end: "fd01::fe" });
     });
+
+    describe("the IPv6 pool's cidr, which alloc6 is a bitmap over", () => {
+      const v6 = admitted(clusterNetwork({ net6: "fd00:10::/64", allocation_pool_v6: { cidr: "fd00:10::/120" } }));
+      const bits = freshIpBitmap(parseCidr("fd00:10::/120"), []);
+      bits.set(1);
+      const used = json({
+        ...v6,
+        spec: {
+          ...v6.spec,
+          Options: { ...options(v6), alloc6: bits.encode(), allocation_pool_v6: { ...options(v6).allocation_pool_v6, lastIp: "fd00:10::1" } },
+        },
+      });
+
+      it("cannot move or resize while an address is allocated from it (N-26)", () => {
+        for (const cidr of ["fd00:10::/112", "fd00:10::100/120"]) {
+          expectDenied(update(used, edit(used, { allocation_pool_v6: { cidr } })), [deny("N-26", "Forbidden", "spec.Options.allocation_pool_v6.cidr")]);
+        }
+      });
+
+      it("a pool sent without its cidr or lastIp keeps the stored ones and the bitmap", () => {
+        const object = expectAllowed(update(used, edit(used, { allocation_pool_v6: { start: "fd00:10::1" }, alloc6: undefined })));
+        expect(options(object).allocation_pool_v6).toMatchObject({ cidr: "fd00:10::/120", start: "fd00:10::1", lastIp: "fd00:10::1" });
+        expect(options(object).alloc6).toBe(bits.encode());
+      });
+
+      it("with nothing allocated it may change, and the old bitmap goes (IPAM makes one for the new pool)", () => {
+        const idle = json({ ...v6, spec: { ...v6.spec, Options: { ...options(v6), alloc6: freshIpBitmap(parseCidr("fd00:10::/120"), []).encode() } } });
+        const object = expectAllowed(update(idle, edit(idle, { allocation_pool_v6: { cidr: "fd00:10::/112" } })));
+        expect(options(object).allocation_pool_v6).toMatchObject({ cidr: "fd00:10::/112", start: "fd00:10::1", end: "fd00:10::fffe" });
+        expect(options(object).alloc6).toBeUndefined();
+      });
+    });
   });
 
   it("an update changing kind is denied by N-0", () => {

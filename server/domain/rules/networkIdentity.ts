@@ -235,7 +235,10 @@ const sameCidr = (a: string | undefined, b: string | undefined) => {
   return x && y ? formatCidr(x) === formatCidr(y) : (a ?? "") === (b ?? "");
 };
 
-/** N-26 (ours, decision 6): cidr and net6 cannot change while addresses are allocated from them. */
+/**
+ * N-26 (ours, decision 6): cidr and net6 cannot change while addresses are allocated from them, nor
+ * can the IPv6 pool's cidr (alloc6 is a bitmap over it: another pool would give its bits other addresses).
+ */
 export function checkSubnetChange(net: NetworkObject, old: NetworkObject): Issue[] {
   const a = old.spec?.Options ?? {};
   const b = net.spec?.Options ?? {};
@@ -243,8 +246,18 @@ export function checkSubnetChange(net: NetworkObject, old: NetworkObject): Issue
   if (!sameCidr(a.cidr, b.cidr) && hasAllocations(a.alloc, a.cidr, a.routes)) {
     out.push(issue("N-26", "Forbidden", `${O}.cidr`, `cannot change from ${a.cidr} while addresses are allocated from it; detach the Pods first`));
   }
-  if (!sameCidr(a.net6, b.net6) && hasAllocations(a.alloc6, a.allocation_pool_v6?.cidr, a.routes6)) {
+  const allocated6 = hasAllocations(a.alloc6, a.allocation_pool_v6?.cidr, a.routes6);
+  if (!sameCidr(a.net6, b.net6) && allocated6) {
     out.push(issue("N-26", "Forbidden", `${O}.net6`, `cannot change from ${a.net6} while addresses are allocated from it; detach the Pods first`));
+  } else if (!sameCidr(a.allocation_pool_v6?.cidr, b.allocation_pool_v6?.cidr) && allocated6) {
+    out.push(
+      issue(
+        "N-26",
+        "Forbidden",
+        `${O}.allocation_pool_v6.cidr`,
+        `cannot change from ${a.allocation_pool_v6?.cidr} while addresses are allocated from it; detach the Pods first`,
+      ),
+    );
   }
   return out;
 }
@@ -269,8 +282,17 @@ export function carryOver(net: NetworkObject, old: NetworkObject): NetworkObject
     if (o.allocation_pool && JSON.stringify(o.allocation_pool) === JSON.stringify(a.allocation_pool)) delete o.allocation_pool;
   }
   if (sameCidr(a.net6, o.net6)) {
-    if (!o.alloc6 && a.alloc6) o.alloc6 = a.alloc6;
     if (!o.allocation_pool_v6 && a.allocation_pool_v6) o.allocation_pool_v6 = a.allocation_pool_v6;
+    else if (o.allocation_pool_v6 && a.allocation_pool_v6) {
+      // a pool sent without its cidr or lastIp keeps the stored ones, as the IPv4 pool keeps lastIp
+      const p6 = { ...o.allocation_pool_v6 };
+      if (!p6.cidr && a.allocation_pool_v6.cidr) p6.cidr = a.allocation_pool_v6.cidr;
+      if (!p6.lastIp && a.allocation_pool_v6.lastIp && sameCidr(p6.cidr, a.allocation_pool_v6.cidr)) p6.lastIp = a.allocation_pool_v6.lastIp;
+      o.allocation_pool_v6 = p6;
+    }
+    // alloc6 is a bitmap over the pool cidr: kept only while that stays (N-26 refuses a change while it is in use)
+    if (!o.alloc6 && a.alloc6 && sameCidr(a.allocation_pool_v6?.cidr, o.allocation_pool_v6?.cidr)) o.alloc6 = a.alloc6;
+    else if (o.alloc6 === a.alloc6 && !sameCidr(a.allocation_pool_v6?.cidr, o.allocation_pool_v6?.cidr)) delete o.alloc6;
   } else {
     if (o.alloc6 === a.alloc6) delete o.alloc6;
     if (o.allocation_pool_v6 && JSON.stringify(o.allocation_pool_v6) === JSON.stringify(a.allocation_pool_v6)) delete o.allocation_pool_v6;
