@@ -66,7 +66,12 @@ export function NetworkAddressing({ d, disabled }: { d: ReturnType<typeof useNet
       </FormSection>
       <FormSection title="IPv6">
         {text("net6", "net6", "fd00:61::/64", "Empty: no IPv6.")}
-        {text("pool6Cidr", "Pool cidr", "default", "The part of net6 addresses are handed out from. Default: the largest the cluster can track.")}
+        {text(
+          "pool6Cidr",
+          "Pool cidr",
+          "default",
+          "The part of net6 addresses are handed out from. Default: its first /112 (65,536 addresses); up to a /106 (/105 without IPv4) may be set.",
+        )}
         {text("pool6Start", "Pool start", "default")}
         {text("pool6End", "Pool end", "default")}
         <div className="sm:col-span-2">

@@ -96,7 +96,11 @@ describe("IPAM allocation updates through the real API server (matchConditions)"
   });
 
   it("a dual-stack network is created without alloc6; IPAM's first IPv6 allocation creates it and, like later ones, skips the webhook", async () => {
-    const created = await alice.create<Net>("TenantNetwork", tn("i16-dual", { cidr: "10.142.0.0/24", net6: "fd00:142::/64", host_device: "bond2" }));
+    // the largest pool beside IPv4 (the default is a /112): its bitmap is 700 kB of base64
+    const created = await alice.create<Net>(
+      "TenantNetwork",
+      tn("i16-dual", { cidr: "10.142.0.0/24", net6: "fd00:142::/64", allocation_pool_v6: { cidr: "fd00:142::/106" }, host_device: "bond2" }),
+    );
     expect(created.spec.Options.alloc6).toBeUndefined();
     expect(created.spec.Options.allocation_pool_v6).toEqual({ cidr: "fd00:142::/106", start: "fd00:142::1", end: "fd00:142::3f:fffe", lastIp: "" });
     // what IPAM writes at the first IPv6 allocation: a fresh bitmap (first and last address reserved) with ::1 taken

@@ -743,9 +743,9 @@ describe("admitNetwork: defaults (§8.3, §9.1)", () => {
     expect(options(object).allocation_pool).toEqual({ start: "10.0.0.20", end: "10.0.0.254", lastIp: "" });
   });
 
-  it("a net6 /64 alone gets a /105 pool ending at ::7f:fffe and no alloc6 (IPAM creates it at the first IPv6 allocation)", () => {
+  it("a net6 /64 alone gets its first /112 as pool, ending at ::fffe, and no alloc6 (IPAM creates it at the first IPv6 allocation)", () => {
     const object = expectAllowed(create(danmNet({ net6: "fd00:10::/64" })));
-    expect(options(object).allocation_pool_v6).toEqual({ cidr: "fd00:10::/105", start: "fd00:10::1", end: "fd00:10::7f:fffe", lastIp: "" });
+    expect(options(object).allocation_pool_v6).toEqual({ cidr: "fd00:10::/112", start: "fd00:10::1", end: "fd00:10::fffe", lastIp: "" });
     expect(options(object).alloc6).toBeUndefined();
     expect(options(object).alloc).toBeUndefined();
   });
@@ -777,7 +777,8 @@ describe("admitNetwork: defaults (§8.3, §9.1)", () => {
     );
     const object = expectAllowed(create(backhaul));
     const o = options(object);
-    expect(o.allocation_pool_v6).toEqual({ cidr: "fd00:20:4::/106", start: "fd00:20:4::1", end: "fd00:20:4::3f:fffe", lastIp: "" });
+    // the documented /106 is danm-spec's default; tenet's is the first /112 (docs/ipam.md "Default IPv6 pool")
+    expect(o.allocation_pool_v6).toEqual({ cidr: "fd00:20:4::/112", start: "fd00:20:4::1", end: "fd00:20:4::fffe", lastIp: "" });
     expect(o.allocation_pool).toEqual({ start: "172.20.4.20", end: "172.20.4.200", lastIp: "" });
     // network, broadcast and the route gateway .1
     expect(setBits(o.alloc)).toEqual([0, 1, 255]);

@@ -24,7 +24,9 @@ export const AllocationPoolV6 = z
     cidr: z
       .string()
       .optional()
-      .describe("IPv6 sub-prefix of net6 whose addresses are tracked in alloc6. Defaulted to the largest prefix the storage limit allows (at least /105)."),
+      .describe(
+        "IPv6 sub-prefix of net6 whose addresses are tracked in alloc6. Defaulted to net6's first /112 (65,536 addresses, or net6 itself when smaller); may be set as large as the storage limit allows (/105 without cidr, /106 beside most IPv4 cidrs).",
+      ),
     start: ipText.optional().describe("First IPv6 address handed out dynamically. Defaults to the pool cidr's network address + 1."),
     end: ipText.optional().describe("Last IPv6 address handed out dynamically. Defaults to the pool cidr's last address - 1."),
     lastIp: z.string().optional().describe("Written by IPAM: the IPv6 address handed out last."),

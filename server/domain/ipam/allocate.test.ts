@@ -36,7 +36,7 @@ describe("allocateAddresses: request types (danm-spec §10.2)", () => {
   it("prefixes IPv6 results with net6's prefix, not the pool cidr's", () => {
     const r = ok(allocateAddresses(dual(), { ip: "dynamic", ip6: "dynamic" }));
     expect(r).toMatchObject({ ip: "172.20.4.1/24", ip6: "fd00:20:4::1/64", changed: true });
-    expect(r.options.allocation_pool_v6).toMatchObject({ cidr: "fd00:20:4::/106", lastIp: "fd00:20:4::1" });
+    expect(r.options.allocation_pool_v6).toMatchObject({ cidr: "fd00:20:4::/112", lastIp: "fd00:20:4::1" });
   });
 
   it("grants a free static address, with or without a prefix, without moving lastIp", () => {
@@ -98,7 +98,7 @@ describe("allocateAddresses: errors", () => {
   it("refuses a static IPv6 address inside net6 but outside the pool cidr instead of granting it untracked (A-3, decision 16)", () => {
     const e = err(allocateAddresses(v6net(), { ip6: "fd00::1:0:0:5" }));
     expect(e).toMatchObject({ rule: "A-3", family: 6 });
-    expect(e.message).toBe('fd00::1:0:0:5 is inside fd00::/64 but outside its allocation pool fd00::/105; pick an address inside fd00::/105 or use "dynamic"');
+    expect(e.message).toBe('fd00::1:0:0:5 is inside fd00::/64 but outside its allocation pool fd00::/112; pick an address inside fd00::/112 or use "dynamic"');
   });
 
   it("refuses a static address taken twice (A-4), with the documented wording", () => {
@@ -189,8 +189,8 @@ describe("allocateAddresses: legacy networks (danm-spec §10.5)", () => {
   it("initialises the IPv6 pool lazily and persists it with the allocation", () => {
     const r = ok(allocateAddresses<PoolOptions>({ cidr: "10.0.0.0/24", net6: "fd00:20:4::/64" }, { ip6: "dynamic" }));
     expect(r).toMatchObject({ ip: "", ip6: "fd00:20:4::1/64", changed: true });
-    expect(r.options.allocation_pool_v6).toEqual({ cidr: "fd00:20:4::/106", start: "fd00:20:4::1", end: "fd00:20:4::3f:fffe", lastIp: "fd00:20:4::1" });
-    expect(Bitmap.decode(r.options.alloc6!).length).toBe(2 ** 22);
+    expect(r.options.allocation_pool_v6).toEqual({ cidr: "fd00:20:4::/112", start: "fd00:20:4::1", end: "fd00:20:4::fffe", lastIp: "fd00:20:4::1" });
+    expect(Bitmap.decode(r.options.alloc6!).length).toBe(2 ** 16);
     expect(r.options.alloc).toBeUndefined();
   });
 
@@ -279,7 +279,7 @@ describe("poolUsage", () => {
     o = ok(allocateAddresses(o, { ip: "dynamic", ip6: "dynamic" })).options;
     expect(poolUsage(o)).toEqual({
       v4: { total: 254, used: 2, free: 252 },
-      v6: { total: 2n ** 22n - 2n, used: 1, free: 2n ** 22n - 3n },
+      v6: { total: 2n ** 16n - 2n, used: 1, free: 2n ** 16n - 3n },
     });
   });
 

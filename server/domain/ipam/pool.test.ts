@@ -8,6 +8,7 @@ import {
   defaultV6PoolCidr,
   freshIpBitmap,
   MAX_BITMAP_BITS,
+  DEFAULT_V6_POOL_PREFIX,
   maxV6PoolPrefix,
   MIN_V4_PREFIX,
   type PoolOptions,
@@ -107,21 +108,23 @@ function defaultedV6(o: PoolOptions): PoolOptions {
 }
 
 describe("IPv6 pool defaulting (danm-spec §8.3, §10.6)", () => {
-  it("gives net6 /64 alone a /105 pool from ::1 to ::7f:fffe", () => {
-    expect(defaultedV6({ net6: "fd00::/64" }).allocation_pool_v6).toEqual({ cidr: "fd00::/105", start: "fd00::1", end: "fd00::7f:fffe", lastIp: "" });
+  it("gives net6 /64 its first /112 (65,536 addresses), with or without IPv4 beside it, instead of the /105 or /106 storage limit", () => {
+    for (const cidr of [undefined, "10.0.0.0/30", "10.0.0.0/24", "10.0.0.0/11", "10.0.0.0/10"]) {
+      expect(defaultedV6({ cidr, net6: "fd00::/64" }).allocation_pool_v6, `beside ${cidr ?? "no IPv4"}`).toEqual({
+        cidr: "fd00::/112",
+        start: "fd00::1",
+        end: "fd00::fffe",
+        lastIp: "",
+      });
+    }
+    // its bitmap is 8 KiB, 10,924 characters of base64, like an IPv4 /16's (the limit's /106: 699,052)
+    expect(freshIpBitmap(parseCidr("fd00::/112"), []).encode().length).toBe(10924);
+    expect(DEFAULT_V6_POOL_PREFIX).toBe(112);
   });
 
-  it.each([30, 24, 11])("gives net6 /64 beside an IPv4 /%i a /106 pool ending at ::3f:fffe", (prefix) => {
-    expect(defaultedV6({ cidr: `10.0.0.0/${prefix}`, net6: "fd00::/64" }).allocation_pool_v6).toEqual({
-      cidr: "fd00::/106",
-      start: "fd00::1",
-      end: "fd00::3f:fffe",
-      lastIp: "",
-    });
-  });
-
-  it("gives net6 /64 beside an IPv4 /10 a /107 pool", () => {
-    expect(defaultedV6({ cidr: "10.0.0.0/10", net6: "fd00::/64" }).allocation_pool_v6?.cidr).toBe("fd00::/107");
+  it("leaves a larger pool, up to the storage limit, to whoever sets allocation_pool_v6.cidr", () => {
+    const out = defaultedV6({ cidr: "10.0.0.0/24", net6: "fd00::/64", allocation_pool_v6: { cidr: "fd00::/106" } });
+    expect(out.allocation_pool_v6).toEqual({ cidr: "fd00::/106", start: "fd00::1", end: "fd00::3f:fffe", lastIp: "" });
   });
 
   it("leaves the pool cidr empty beside an IPv4 /9 (N-17 denies it)", () => {
@@ -147,7 +150,8 @@ describe("IPv6 pool defaulting (danm-spec §8.3, §10.6)", () => {
       }),
     );
     expect(out.allocation_pool).toEqual({ start: "172.20.4.20", end: "172.20.4.200", lastIp: "" });
-    expect(out.allocation_pool_v6).toEqual({ cidr: "fd00:20:4::/106", start: "fd00:20:4::1", end: "fd00:20:4::3f:fffe", lastIp: "" });
+    // danm-spec's example shows the /106 of its default; tenet's default pool is the first /112
+    expect(out.allocation_pool_v6).toEqual({ cidr: "fd00:20:4::/112", start: "fd00:20:4::1", end: "fd00:20:4::fffe", lastIp: "" });
     const v4 = Bitmap.decode(out.alloc!);
     expect([0, 1, 255].every((i) => v4.isSet(i))).toBe(true);
     expect(v4.countSet()).toBe(3);
@@ -157,8 +161,8 @@ describe("IPv6 pool defaulting (danm-spec §8.3, §10.6)", () => {
     if (!first.ok) throw new Error(first.error.message);
     expect(first.ip6).toBe("fd00:20:4::2/64");
     const v6 = Bitmap.decode(first.options.alloc6!);
-    expect(v6.length).toBe(2 ** 22);
-    expect([0, 1, 2, 2 ** 22 - 1].every((i) => v6.isSet(i))).toBe(true);
+    expect(v6.length).toBe(2 ** 16);
+    expect([0, 1, 2, 2 ** 16 - 1].every((i) => v6.isSet(i))).toBe(true);
     expect(v6.countSet()).toBe(4);
   });
 

@@ -10,6 +10,13 @@ export const MAX_BITMAP_BITS = 2 ** 23;
 export const MIN_V4_PREFIX = 9;
 const MAX_BITS = BigInt(MAX_BITMAP_BITS);
 const NO_V4_V6_PREFIX = 105;
+/**
+ * The default IPv6 pool is net6's first /112 (65,536 addresses, as many as an IPv4 /16), not the
+ * largest pool the storage limit allows (danm-spec §10.6: /105 or /106, whose alloc6 is 1.4 MB or
+ * 700 kB of base64 that every IPAM write of the network carries). A larger pool, up to that limit,
+ * is there for whoever sets allocation_pool_v6.cidr (docs/ipam.md "Default IPv6 pool").
+ */
+export const DEFAULT_V6_POOL_PREFIX = 112;
 
 /** The JSON fields of DANM's spec.Options that IPAM reads and writes (a subset). */
 export interface PoolOptions {
@@ -108,7 +115,8 @@ function v6PoolShape(pool: PoolOptions["allocation_pool_v6"], cidr: string) {
 
 /**
  * §8.3 IPv6 pool-cidr defaulting: empty allocation_pool_v6.cidr := net6's network address with
- * prefix max(P, prefix(net6)), P from maxV6PoolPrefix; left empty when no IPv6 pool fits.
+ * prefix max(DEFAULT_V6_POOL_PREFIX, P, prefix(net6)), P from maxV6PoolPrefix (danm-spec says
+ * max(P, prefix(net6)); see DEFAULT_V6_POOL_PREFIX); left empty when no IPv6 pool fits.
  */
 export function defaultV6PoolCidr<T extends PoolOptions>(o: T): T {
   const net6 = filled(o.net6) ? tryParseCidr(o.net6) : undefined;
@@ -116,7 +124,7 @@ export function defaultV6PoolCidr<T extends PoolOptions>(o: T): T {
   const pool = o.allocation_pool_v6;
   if (filled(pool?.cidr)) return { ...o, allocation_pool_v6: v6PoolShape(pool, pool.cidr) };
   const limit = maxV6PoolPrefix(v4ForSizing(o));
-  const cidr = limit === undefined ? "" : formatCidr({ ...net6, prefix: Math.max(limit, net6.prefix) });
+  const cidr = limit === undefined ? "" : formatCidr({ ...net6, prefix: Math.max(DEFAULT_V6_POOL_PREFIX, limit, net6.prefix) });
   return { ...o, allocation_pool_v6: v6PoolShape(pool, cidr) };
 }
 

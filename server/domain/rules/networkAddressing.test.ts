@@ -24,9 +24,9 @@ describe("defaultAddressing", () => {
     for (const cidr of ["fd00::/64", "10.0.0.0/8", "10.0.0.0/33"]) expect(defaultAddressing({ cidr }), cidr).toEqual({ cidr });
   });
 
-  it("gives an IPv6 network a pool cidr sized to the storage left, then its pool, but no bitmap (IPAM creates alloc6 at the first IPv6 allocation)", () => {
+  it("gives an IPv6 network its first /112 as pool cidr, then its pool, but no bitmap (IPAM creates alloc6 at the first IPv6 allocation)", () => {
     const o = defaultAddressing({ net6: "fd00::/64" });
-    expect(o.allocation_pool_v6).toEqual({ cidr: "fd00::/105", start: "fd00::1", end: "fd00::7f:fffe", lastIp: "" });
+    expect(o.allocation_pool_v6).toEqual({ cidr: "fd00::/112", start: "fd00::1", end: "fd00::fffe", lastIp: "" });
     expect(o.alloc6).toBeUndefined();
     expect(defaultAddressing({ net6: "fd00::/64", allocation_pool_v6: { cidr: "fd00::/120" } }).allocation_pool_v6).toEqual({
       cidr: "fd00::/120",

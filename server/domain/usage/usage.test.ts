@@ -76,7 +76,7 @@ describe("pressure", () => {
     expect(networkUsage(full)).toMatchObject({ v4: { total: 6, used: 6 }, pressure: 1, level: "critical" });
     const v6 = allocate(net("DanmNet", "x", "v6", { net6: "fd00::/64" }), 3, "ip6").network;
     const u = networkUsage(v6);
-    expect(u.v6).toEqual({ total: String(2 ** 23 - 2), used: 3 });
+    expect(u.v6).toEqual({ total: String(2 ** 16 - 2), used: 3 });
     expect(tenantUsage([u])[0]).toMatchObject({ v6Used: 3, v4: { total: 0, used: 0 }, pressure: 0 });
   });
 });
@@ -216,7 +216,7 @@ describe("address map", () => {
     const r = networkAddresses(network, [ep("x", "p", network, "", { ip6: addresses[0] })], true);
     expect(r.map).toBeUndefined();
     expect(r.noMap).toContain("no IPv4 cidr");
-    expect(r.v6).toMatchObject({ net6: "fd00:1::/64", used: 2, held: 1, total: String(2 ** 23 - 2) });
+    expect(r.v6).toMatchObject({ net6: "fd00:1::/64", used: 2, held: 1, total: String(2 ** 16 - 2) });
   });
 });
 
