@@ -34,6 +34,11 @@ interface FamilyState {
   range: Cidr;
   bitmap: Bitmap;
   pool: { start?: string; end?: string; lastIp?: string };
+  /**
+   * Dynamic allocation's parsed pool, kept while a batch hands out many addresses: the bounds'
+   * indices for the `start`/`end` texts they were read from, and the index of `lastIp` for its text.
+   */
+  parsed?: { start?: string; end?: string; startIndex?: number; endIndex?: number; lastText?: string; lastIndex?: number };
 }
 
 type Resolved<T> = { ok: true; options: T; state: FamilyState; changed: boolean } | { ok: false; error: AllocationError };
@@ -113,25 +118,41 @@ function boundIndex(state: FamilyState, text: string | undefined): number | unde
   return ip && cidrContains(state.range, ip) ? Number(indexOf(state.range, ip)) : undefined;
 }
 
-type Granted = { ok: true; ip: IpAddress; dynamic: boolean } | { ok: false; error: AllocationError };
+type Granted = { ok: true; ip: IpAddress; dynamic: boolean; index?: number } | { ok: false; error: AllocationError };
+
+/** The pool's bounds and lastIp as indices, parsed again only when their texts change. */
+function parsedPool(state: FamilyState) {
+  const { pool } = state;
+  let p = state.parsed;
+  if (!p || p.start !== pool.start || p.end !== pool.end) {
+    p = state.parsed = { start: pool.start, end: pool.end, startIndex: boundIndex(state, pool.start), endIndex: boundIndex(state, pool.end) };
+  }
+  if (p.lastText !== pool.lastIp || !("lastIndex" in p)) {
+    p.lastText = pool.lastIp;
+    p.lastIndex = boundIndex(state, pool.lastIp);
+  }
+  return { begin: p.startIndex, end: p.endIndex, last: p.lastIndex };
+}
 
 function allocateDynamic(state: FamilyState): Granted {
   const { family, range, bitmap, pool } = state;
-  const begin = boundIndex(state, pool.start);
-  const end = boundIndex(state, pool.end);
-  const where = formatCidr(state.net);
+  const { begin, end, last } = parsedPool(state);
+  const where = () => formatCidr(state.net);
   if (begin === undefined || end === undefined || end < begin) {
-    return fail("A-6", family, `the allocation pool ${pool.start ?? ""}-${pool.end ?? ""} of ${where} is invalid; fix the network`);
+    return fail("A-6", family, `the allocation pool ${pool.start ?? ""}-${pool.end ?? ""} of ${where()} is invalid; fix the network`);
   }
   // Next-fit: continue after lastIp when it lies in the pool; otherwise start at the pool's start.
-  const last = boundIndex(state, pool.lastIp);
   const from = last !== undefined && last >= begin && last < end ? last + 1 : begin;
   let index = bitmap.findClear(from, end);
   if (index < 0 && from > begin) index = bitmap.findClear(begin, from - 1);
   if (index < 0)
-    return fail("A-5", family, `all addresses of the pool ${pool.start}-${pool.end} of ${where} are reserved; free an address or enlarge the allocation pool`);
+    return fail(
+      "A-5",
+      family,
+      `all addresses of the pool ${pool.start}-${pool.end} of ${where()} are reserved; free an address or enlarge the allocation pool`,
+    );
   bitmap.set(index);
-  return { ok: true, ip: { family, value: range.network + BigInt(index) }, dynamic: true };
+  return { ok: true, ip: { family, value: range.network + BigInt(index) }, dynamic: true, index };
 }
 
 function allocateStatic(state: FamilyState, request: string): Granted {
@@ -220,11 +241,15 @@ export class AllocationBatch<T extends PoolOptions> {
       const { state } = resolved;
       const granted = request === "dynamic" ? allocateDynamic(state) : allocateStatic(state, request);
       if (!granted.ok) return granted;
-      const index = Number(indexOf(state.range, granted.ip));
+      const index = granted.index ?? Number(indexOf(state.range, granted.ip));
       const lastIp = state.pool.lastIp;
       const wasDirty = this.slots[f].dirty;
       const address = formatIp(granted.ip);
-      if (granted.dynamic) state.pool.lastIp = address;
+      if (granted.dynamic) {
+        state.pool.lastIp = address;
+        // the next dynamic allocation continues from here without parsing the address back
+        if (state.parsed) Object.assign(state.parsed, { lastText: address, lastIndex: index });
+      }
       this.slots[f].dirty = true;
       undo.push(() => {
         state.bitmap.clear(index);
