@@ -3,7 +3,8 @@
 //   IPAM            NetworkIpam.allocate on a DanmNet /16 as one node's danm daemon runs it: all callers
 //                   share one IPAM, which group-commits (server/ipam/networkIpam.ts) inside the node lock
 //   IPAM, 4 nodes   the same callers spread over four daemons (IPAMs) that race through resourceVersion
-//   IPAM dual-stack the same on a /24 + /64 network (its IPv6 bitmap makes the object 700 kB)
+//   IPAM dual-stack the same on a /16 + /64 network with the default IPv6 pool (a /112: alloc6 11 kB),
+//                   against its IPv4 /16 twin; and with the largest pool, a /106 set by hand (alloc6 700 kB)
 //   DanmNet RMW     get + replace of the same kind and size of DanmNet, changing an annotation (webhook),
 //                   each caller with its own client: the one object's plain write rate
 //   ConfigMap RMW   get + replace of a ConfigMap of the same size (no webhook): the webhook's share
@@ -12,12 +13,15 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { NetworkObject } from "../server/domain/api/network";
+import type { PoolOptions } from "../server/domain/ipam/pool";
 import { retryOnConflict } from "../server/ipam/conflictRetry";
 import { NetworkIpam, type NetworkStore } from "../server/ipam/networkIpam";
 import type { NetworkRef } from "../server/domain/networkRef";
 import { networkLocks } from "../server/ipam/nodeLock";
 import { ConfigMapClient } from "../server/kube/configMapClient";
 import { DanmClient } from "../server/kube/danmClient";
+import { kubeDanmApi, type KubeDanmApi } from "../server/cni/kubeDanmApi";
+import { KubeRest } from "../server/kube/rest";
 import type { LocalCluster } from "../tools/cli/localCluster";
 import { runOnBenchCluster } from "./benchCluster";
 import { REPO_ROOT } from "../tools/cli/controlplaneBinary";
@@ -31,6 +35,8 @@ const CIDR = "10.200.0.0/16";
 /** The concurrency the targets are stated at: ≥ 5x the plain read-modify-write, dual-stack ≥ 0.8x IPv4. */
 const TARGET_CALLERS = 64;
 const NODES = 4;
+/** Every client the rows open, closed at the end. */
+const clients: { close(): Promise<void> }[] = [];
 
 interface Run {
   ops: number;
@@ -111,15 +117,19 @@ async function measure(callers: number, makeCaller: () => Operation, pids: { api
   };
 }
 
-/** A NetworkStore over its own client that counts the conflicts its writes meet. */
+/**
+ * A NetworkStore that counts the conflicts its writes meet, over the client the danm daemon uses
+ * (kubeDanmApi: one pool of kept-alive connections per store).
+ */
 function countingStore(kubeconfig: string) {
-  const client = new DanmClient(kubeconfig);
+  const api = kubeDanmApi(kubeconfig);
+  clients.push(api);
   const store = {
     conflicts: 0,
-    get: (kind, name, namespace) => client.get<NetworkObject>(kind, name, namespace),
+    get: (kind, name, namespace) => api.getNetwork(kind, name, namespace),
     replace: async (kind, net) => {
       try {
-        return await client.replace(kind, net);
+        return await api.replaceNetwork(kind, net);
       } catch (e) {
         if ((e as { status?: unknown }).status === 409) store.conflicts++;
         throw e;
@@ -129,7 +139,7 @@ function countingStore(kubeconfig: string) {
   return store;
 }
 
-const danmNet = (name: string, options: { cidr?: string; net6?: string } = { cidr: CIDR }): NetworkObject => ({
+const danmNet = (name: string, options: PoolOptions = { cidr: CIDR }): NetworkObject => ({
   apiVersion: "danm.k8s.io/v1",
   kind: "DanmNet",
   metadata: { name, namespace: NAMESPACE },
@@ -151,7 +161,7 @@ function ipamWorkload(
   networkPrefix: string,
   ipamConfig: string,
   netadmin: DanmClient,
-  options: { cidr?: string; net6?: string },
+  options: PoolOptions,
   request: { ip?: string; ip6?: string },
   nodes = 1,
 ): Workload {
@@ -219,14 +229,17 @@ async function main(cluster: LocalCluster) {
     name: "read-modify-write ConfigMap (no webhook)",
     async setUp() {
       return () => {
-        const client = new ConfigMapClient(adminConfig);
+        // its own pool of kept-alive connections, like the other rows' clients
+        const rest = KubeRest.fromFile(adminConfig);
+        clients.push({ close: async () => (await rest).close() });
+        const url = `/api/v1/namespaces/${NAMESPACE}/configmaps/rmw-base`;
         return async () => {
           let conflicts = 0;
           await retryOnConflict("ConfigMap rmw-base", async () => {
-            const cm = await client.get(NAMESPACE, "rmw-base");
+            const cm = await (await rest).call<{ data?: Record<string, string> }>(url);
             cm.data = { ...cm.data, counter: String(Number(cm.data?.counter ?? 0) + 1) };
             try {
-              await client.replace(cm);
+              await (await rest).call(url, { method: "PUT", body: cm });
             } catch (e) {
               if ((e as { status?: unknown }).status === 409) conflicts++;
               throw e;
@@ -237,16 +250,25 @@ async function main(cluster: LocalCluster) {
       };
     },
   };
-  // a dual-stack network's IPv6 bitmap is 2^22 bits: how the object's size weighs
+  // dual-stack with the default IPv6 pool (a /112, docs/ipam.md), and with the largest pool beside IPv4
+  // (a /106 set by hand: 2^22 bits, a 700 kB alloc6): how the object's size weighs
   const dualStack = ipamWorkload(
-    "IPAM allocate dual-stack /17 + /64",
+    "IPAM allocate dual-stack /16 + /64",
     "dual",
     ipamConfig,
     netadmin,
-    { cidr: "10.201.0.0/17", net6: "fd00:201::/64" },
+    { cidr: "10.201.0.0/16", net6: "fd00:201::/64" },
     { ip: "dynamic", ip6: "dynamic" },
   );
-  const v4Twin = ipamWorkload("IPAM allocate IPv4 /17 (its twin)", "twin", ipamConfig, netadmin, { cidr: "10.202.0.0/17" }, { ip: "dynamic" });
+  const dualStackLargest = ipamWorkload(
+    "IPAM allocate dual-stack, /106 IPv6 pool",
+    "dual106",
+    ipamConfig,
+    netadmin,
+    { cidr: "10.203.0.0/16", net6: "fd00:203::/64", allocation_pool_v6: { cidr: "fd00:203::/106" } },
+    { ip: "dynamic", ip6: "dynamic" },
+  );
+  const v4Twin = ipamWorkload("IPAM allocate IPv4 /16 (its twin)", "twin", ipamConfig, netadmin, { cidr: "10.202.0.0/16" }, { ip: "dynamic" });
 
   const results = new Map<string, Run>();
   const key = (w: Workload, callers: number) => `${w.name}@${callers}`;
@@ -261,9 +283,11 @@ async function main(cluster: LocalCluster) {
     [v4Twin, TARGET_CALLERS],
     [dualStack, TARGET_CALLERS],
     [dualStack, 1],
+    [dualStackLargest, TARGET_CALLERS],
   ];
   for (const [w, callers] of table) await run(w, callers);
   const dualObject = await netadmin.get<NetworkObject>("DanmNet", `dual-c${TARGET_CALLERS}`, NAMESPACE);
+  const largestObject = await netadmin.get<NetworkObject>("DanmNet", `dual106-c${TARGET_CALLERS}`, NAMESPACE);
 
   const lines: string[] = [];
   const say = (l = "") => lines.push(l);
@@ -290,7 +314,8 @@ async function main(cluster: LocalCluster) {
     );
   };
   for (const [w, callers] of table) row(w, callers);
-  say(`  (dual-stack object: alloc6 ${dualObject.spec?.Options?.alloc6?.length ?? 0} B, whole object ${JSON.stringify(dualObject).length} B)`);
+  const sizes = (o: NetworkObject) => `alloc6 ${o.spec?.Options?.alloc6?.length ?? 0} B, whole object ${JSON.stringify(o).length} B`;
+  say(`  (dual-stack objects: default pool ${dualObject.spec?.Options?.allocation_pool_v6?.cidr}: ${sizes(dualObject)}; /106 pool: ${sizes(largestObject)})`);
   say();
   const rate = (w: Workload, callers: number) => results.get(key(w, callers))?.rate ?? NaN;
   const ceiling = rate(danmNetRmw, 1);
@@ -313,16 +338,23 @@ async function main(cluster: LocalCluster) {
   say(
     `Spread over ${NODES} daemons (nodes) the same ${TARGET_CALLERS} callers do ${rate(ipamNodes, TARGET_CALLERS).toFixed(1)}/s, ${nodesRatio.toFixed(2)}x one daemon, ${results.get(key(ipamNodes, TARGET_CALLERS))!.conflictsPerOp.toFixed(2)} conflicts per allocation:`,
   );
+  const nodeConflicts = results.get(key(ipamNodes, TARGET_CALLERS))!.conflictsPerOp;
   say(
     nodesRatio >= 0.5
       ? `cross-node conflicts cost little at this scale; per-node address blocks (docs/ipam.md) are not needed yet.`
-      : `cross-node conflicts dominate: per-node address blocks (docs/ipam.md) would pay off.`,
+      : nodeConflicts >= 0.5
+        ? `cross-node conflicts dominate: per-node address blocks (docs/ipam.md) would pay off.`
+        : `the nodes take turns on the one object (few conflicts), each with a ${NODES}th of the callers, so each write serves a smaller batch: per-node address blocks (docs/ipam.md) would lift that.`,
   );
   say(
-    `Dual-stack (700 kB object) at ${TARGET_CALLERS} callers: ${rate(dualStack, TARGET_CALLERS).toFixed(1)}/s against ${rate(v4Twin, TARGET_CALLERS).toFixed(1)}/s on its IPv4 twin, ${dualRatio.toFixed(2)}x (target >= 0.8x); alone, ${rate(dualStack, 1).toFixed(1)}/s.`,
+    `Dual-stack (default IPv6 pool) at ${TARGET_CALLERS} callers: ${rate(dualStack, TARGET_CALLERS).toFixed(1)}/s against ${rate(v4Twin, TARGET_CALLERS).toFixed(1)}/s on its IPv4 twin, ${dualRatio.toFixed(2)}x (target >= 0.8x); alone, ${rate(dualStack, 1).toFixed(1)}/s.`,
+  );
+  say(
+    `With the largest IPv6 pool set by hand (/106, 700 kB alloc6): ${rate(dualStackLargest, TARGET_CALLERS).toFixed(1)}/s, ${(rate(dualStackLargest, TARGET_CALLERS) / rate(v4Twin, TARGET_CALLERS)).toFixed(2)}x of IPv4: every batch writes the whole object.`,
   );
   say(`summary: ${atTarget.toFixed(2)}x of single-object read-modify-write at ${TARGET_CALLERS} callers, dual-stack ${dualRatio.toFixed(2)}x of IPv4`);
   console.log(lines.join("\n"));
+  await Promise.all(clients.map((c) => c.close()));
 }
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), "tenet-bench-ipam-"));
