@@ -423,6 +423,9 @@ describe("chart: console", () => {
       TENET_SECURE_COOKIES: "1",
       TENET_TRUSTED_PROXY: "0",
     });
+    // the webhook's IPAM identities, which no claim may map to (N-28)
+    expect(e.TENET_IPAM_USERS).toBe("system:serviceaccount:tenet-system:tenet-cni,system:serviceaccount:tenet-system:tenet-controllers");
+    expect(e.TENET_IPAM_GROUPS).toBe("system:masters");
     // no prefix given: the console applies kube-apiserver's default (issuer#), so the variable is left out
     const unprefixed = env(
       podSpec(find(renderChart({ console: { url: "https://c", oidc: { issuer: "https://idp", clientId: "x" } } }), "Deployment", "tenet-console"))

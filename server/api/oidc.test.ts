@@ -43,6 +43,31 @@ describe("OIDC claims → Kubernetes identity (as kube-apiserver's --oidc-* flag
     expect(identityFromClaims({ sub: "system:admin" }, settings({})).user).toBe("https://dex.example.com#system:admin");
   });
 
+  it("never maps a claim to one of tenet's IPAM identities, which alone may write allocation state (N-28)", () => {
+    // the webhook's defaults: the controllers' group, and the plugin's and controllers' ServiceAccounts (system:, refused anyway)
+    const open = settings({ TENET_OIDC_GROUPS_PREFIX: "", TENET_OIDC_USERNAME_PREFIX: "" });
+    expect(identityFromClaims({ sub: "mallory", groups: ["tenet:controllers", "net"] }, open).groups).toEqual(["net", "system:authenticated"]);
+    // what the chart passes from webhook.ipamIdentities
+    const chart = settings({
+      TENET_OIDC_GROUPS_PREFIX: "",
+      TENET_OIDC_USERNAME_PREFIX: "",
+      TENET_IPAM_USERS: "ipam-bot,system:serviceaccount:net:tenet-cni",
+      TENET_IPAM_GROUPS: "netops:ipam",
+    });
+    expect(identityFromClaims({ sub: "alice", groups: ["netops:ipam", "tenet:controllers"] }, chart).groups).toEqual([
+      "tenet:controllers",
+      "system:authenticated",
+    ]);
+    expect(() => identityFromClaims({ sub: "ipam-bot" }, chart)).toThrow(/"ipam-bot" is one of tenet's IPAM identities/);
+    // with the default prefixes nothing from the provider can collide
+    expect(
+      identityFromClaims({ sub: "ipam-bot", groups: ["netops:ipam"] }, settings({ TENET_IPAM_USERS: "ipam-bot", TENET_IPAM_GROUPS: "netops:ipam" })),
+    ).toEqual({
+      user: "https://dex.example.com#ipam-bot",
+      groups: ["oidc:netops:ipam", "system:authenticated"],
+    });
+  });
+
   it("names the missing claim", () => {
     expect(() => identityFromClaims({ sub: "x" }, settings({ TENET_OIDC_USERNAME_CLAIM: "preferred_username" }))).toThrow(/"preferred_username" claim/);
   });

@@ -3,6 +3,7 @@
 // identity the console impersonates, mapped like kube-apiserver's --oidc-* flags, so RBAC written
 // for kubectl users of the same provider applies unchanged.
 import * as oidc from "openid-client";
+import { defaultIpamIdentities, type IpamIdentities } from "../domain/rules/allocationState";
 import { safeNextPath } from "../domain/signIn/redirect";
 
 export interface OidcSettings {
@@ -20,6 +21,8 @@ export interface OidcSettings {
   allowHttp: boolean;
   /** what the sign-in button says */
   displayName: string;
+  /** tenet's IPAM identities (the webhook's --ipam-users/--ipam-groups): no claim ever maps to one (N-28) */
+  ipam: IpamIdentities;
 }
 
 export const DEFAULT_GROUPS_PREFIX = "oidc:";
@@ -42,6 +45,22 @@ export function oidcSettings(env: NodeJS.ProcessEnv = process.env): OidcSettings
     groupsPrefix: env.TENET_OIDC_GROUPS_PREFIX ?? DEFAULT_GROUPS_PREFIX,
     allowHttp: env.TENET_OIDC_ALLOW_HTTP === "1",
     displayName: env.TENET_OIDC_DISPLAY_NAME ?? new URL(env.TENET_OIDC_ISSUER).host,
+    ipam: ipamIdentitiesFrom(env),
+  };
+}
+
+const list = (v: string | undefined) =>
+  (v ?? "")
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+/** The webhook's IPAM identities as the chart gives them to the console (TENET_IPAM_USERS, TENET_IPAM_GROUPS), else its defaults. */
+function ipamIdentitiesFrom(env: NodeJS.ProcessEnv): IpamIdentities {
+  const defaults = defaultIpamIdentities(env.POD_NAMESPACE || undefined);
+  return {
+    users: env.TENET_IPAM_USERS === undefined ? defaults.users : list(env.TENET_IPAM_USERS),
+    groups: env.TENET_IPAM_GROUPS === undefined ? defaults.groups : list(env.TENET_IPAM_GROUPS),
   };
 }
 
@@ -54,11 +73,16 @@ export function identityFromClaims(claims: Record<string, unknown>, s: OidcSetti
   // as kube-apiserver refuses for its JWT authenticators: system: names are Kubernetes' own identities
   if (user.startsWith("system:"))
     throw new Error(`the provider's user name ${JSON.stringify(user)} starts with system:, which is reserved for Kubernetes' own identities`);
+  // nor tenet's IPAM, which alone may write allocation state (N-28): with an empty prefix a claim could name it
+  if (s.ipam.users.includes(user))
+    throw new Error(
+      `the provider's user name ${JSON.stringify(user)} is one of tenet's IPAM identities (webhook.ipamIdentities); the console never acts as one`,
+    );
   const raw = claims[s.groupsClaim];
   const groups = Array.isArray(raw) ? raw.filter((g): g is string => typeof g === "string") : typeof raw === "string" ? [raw] : [];
-  // system: groups are Kubernetes' own (system:masters is every permission): a claim never grants one,
-  // even with an empty prefix
-  const mapped = groups.map((g) => `${s.groupsPrefix}${g}`).filter((g) => !g.startsWith("system:"));
+  // system: groups are Kubernetes' own (system:masters is every permission), and tenet's IPAM groups
+  // may write allocation state (N-28): a claim never grants one, even with an empty prefix
+  const mapped = groups.map((g) => `${s.groupsPrefix}${g}`).filter((g) => !g.startsWith("system:") && !s.ipam.groups.includes(g));
   return { user, groups: [...mapped, "system:authenticated"] };
 }
 
