@@ -45,7 +45,7 @@ export const DEFAULT_DAEMON_SOCKET = "/run/tenet/danm.sock";
 const MAX_REQUEST_BYTES = 1 << 20;
 /**
  * How long a network read for resolving requests (its type, options, AllowedTenants) is reused: the
- * ADDs of one burst share one GET (a dual-stack network is a 700 kB object). A change to a network
+ * ADDs of one burst share one GET (700 kB for a network with a /106 IPv6 pool). A change to a network
  * reaches Pods attached this much later at most; IPAM always reads the newest.
  */
 const NETWORK_READ_TTL_MS = 1_000;
