@@ -167,6 +167,92 @@ describe.skipIf(unavailable)("real Pods on the local default", () => {
     expect(await allocated("tn", "demo")).toBe(baseline + 2);
   }, 420_000);
 
+  it("a dual-stack TenantNetwork: each Pod's interface carries an IPv6 address from net6's first /112, reachable across nodes", async () => {
+    const network = {
+      apiVersion: "danm.k8s.io/v1",
+      kind: "TenantNetwork",
+      metadata: { name: "dual", namespace: "team-a" },
+      spec: { NetworkType: "macvlan", Options: { host_device: "ens5", cidr: "10.67.0.0/24", net6: "fd00:67::/64", container_prefix: "dual" } },
+    };
+    const deployment = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "dual", namespace: "team-a" },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: "dual" } },
+        template: {
+          metadata: {
+            labels: { app: "dual" },
+            annotations: {
+              "danm.k8s.io/interfaces": JSON.stringify([
+                { clusterNetwork: "default", ip: "dynamic" },
+                { tenantNetwork: "dual", ip: "dynamic", ip6: "dynamic" },
+              ]),
+            },
+          },
+          spec: {
+            topologySpreadConstraints: [
+              { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: { app: "dual" } } },
+            ],
+            terminationGracePeriodSeconds: 1,
+            containers: [{ name: "toolbox", image: "tenet.local/toolbox:1", command: ["sleep", "2147483647"] }],
+          },
+        },
+      },
+    };
+    await kubectl("alice", ["apply", "-f", "-"], JSON.stringify(network));
+    type Options = { allocation_pool_v6?: Record<string, string>; alloc6?: string };
+    const stored = await json<{ spec: { Options: Options } }>("alice", ["-n", "team-a", "get", "tenantnetwork", "dual"]);
+    // the default IPv6 pool: net6's first /112, and no bitmap until the first IPv6 allocation
+    expect(stored.spec.Options.allocation_pool_v6).toEqual({ cidr: "fd00:67::/112", start: "fd00:67::1", end: "fd00:67::fffe", lastIp: "" });
+    expect(stored.spec.Options.alloc6).toBeUndefined();
+
+    await kubectl("alice", ["apply", "-f", "-"], JSON.stringify(deployment));
+    const list = await waitForPods("app=dual", 2);
+    expect(new Set(list.map((p) => p.spec.nodeName))).toEqual(new Set(["node-1", "node-2"]));
+    const eps = await danmEps();
+    const v6: string[] = [];
+    for (const pod of list) {
+      const ep = eps.find((e) => e.spec.PodUID === pod.metadata.uid && e.spec.NetworkName === "dual")!;
+      const iface = ep.spec.Interface as DanmEp["spec"]["Interface"] & { AddressIPv6?: string };
+      expect(iface.Name).toBe("dual1");
+      expect(iface.Address).toMatch(/^10\.67\.0\.\d+\/24$/);
+      // inside the pool, with net6's prefix
+      expect(iface.AddressIPv6).toMatch(/^fd00:67::[0-9a-f]{1,4}\/64$/);
+      const shown = await kubectl("alice", ["-n", "team-a", "exec", pod.metadata.name, "--", "ip", "-o", "-6", "addr", "show", "dev", "dual1"]);
+      expect(shown).toContain(`inet6 ${iface.AddressIPv6}`);
+      v6.push(bare(iface.AddressIPv6!));
+    }
+    expect(new Set(v6).size).toBe(2);
+    // IPAM created alloc6 over the /112 at the first IPv6 allocation: first and last address, and the two Pods
+    const after = await json<{ spec: { Options: Options } }>("netadmin", ["-n", "team-a", "get", "tenantnetwork", "dual"]);
+    const alloc6 = Bitmap.decode(after.spec.Options.alloc6!);
+    expect(alloc6.length).toBe(2 ** 16);
+    expect(alloc6.countSet()).toBe(4);
+    expect(after.spec.Options.alloc6!.length, "an 11 kB bitmap, not the 700 kB of a /106").toBe(10924);
+
+    // node-1's Pod reaches node-2's over IPv6 on the TenantNetwork
+    expect(await kubectl("alice", ["-n", "team-a", "exec", list[0].metadata.name, "--", "ping", "-6", "-c", "2", "-W", "3", v6[1]])).toMatch(
+      /2 packets received/,
+    );
+
+    // gone again: the Pods' IPv6 addresses are freed with them
+    await kubectl("alice", ["-n", "team-a", "delete", "deployment", "dual", "--wait=false"]);
+    await waitFor("dual Pods gone", async () => ((await pods("app=dual")).length === 0 ? true : undefined), { timeoutMs: 120_000, intervalMs: 1000 });
+    const freed = await waitFor(
+      "IPv6 addresses of the dual Pods freed",
+      async () => {
+        const net = await json<{ spec: { Options: Options } }>("netadmin", ["-n", "team-a", "get", "tenantnetwork", "dual"]);
+        const bits = Bitmap.decode(net.spec.Options.alloc6!).countSet();
+        return bits === 2 ? bits : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    expect(freed).toBe(2);
+    await kubectl("alice", ["-n", "team-a", "delete", "tenantnetwork", "dual"]);
+  }, 420_000);
+
   it("kubectl logs and port-forward reach a Pod through its kubelet", async () => {
     const [pod] = await waitForPods("app=demo", 2);
     // a line on the container's stdout (PID 1's), and busybox httpd serving /etc (hostname = Pod name)
