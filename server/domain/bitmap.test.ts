@@ -55,6 +55,21 @@ describe("Bitmap layout (danm-spec §7)", () => {
       }),
     );
   });
+
+  it("encodes sparse bitmaps of any size as Node does (runs of zero bytes, output beyond 16 KiB)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 40_000 }), fc.array(fc.nat(), { maxLength: 40 }), (size, bits) => {
+        const b = Bitmap.create(size * 8);
+        for (const bit of bits) if (size > 0) b.set(bit % (size * 8));
+        const bytes = new Uint8Array(size);
+        for (const bit of bits) if (size > 0) bytes[(bit % (size * 8)) >> 3] |= 0x80 >> ((bit % (size * 8)) & 7);
+        expect(b.encode()).toBe(Buffer.from(bytes).toString("base64"));
+      }),
+      { numRuns: 200 },
+    );
+    const full = Bitmap.decode(Buffer.alloc(30_000, 0xa5).toString("base64"));
+    expect(full.encode()).toBe(Buffer.alloc(30_000, 0xa5).toString("base64"));
+  });
 });
 
 describe("Bitmap bits", () => {

@@ -46,35 +46,33 @@ const ZERO_QUAD = "AAAA"; // three zero bytes
 
 /** Standard base64 with padding. Runs of zero bytes, most of any allocation bitmap, cost a repeat. */
 function encodeBase64(bytes: Uint8Array): string {
-  const parts: string[] = [];
+  // no closures here: tsx (esbuild keepNames) names each one on every call, which costs more than the loop
+  let out = "";
   // at most 16 KiB (a multiple of 4: codes go out four at a time and are flushed when full)
   const codes = new Uint8Array(Math.min(16 * 1024, 4 * Math.ceil(bytes.length / 3) + 4));
   let n = 0;
   let zeros = 0;
-  const flushCodes = () => {
-    if (n > 0) parts.push(ASCII.decode(codes.subarray(0, n)));
-    n = 0;
-  };
-  const flushZeros = () => {
-    if (zeros > 0) parts.push(ZERO_QUAD.repeat(zeros));
-    zeros = 0;
-  };
   const whole = bytes.length - (bytes.length % 3);
   for (let i = 0; i < whole; i += 3) {
     const triple = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
     if (triple === 0) {
-      flushCodes();
+      if (n > 0) out += ASCII.decode(codes.subarray(0, n));
+      n = 0;
       zeros++;
       continue;
     }
-    flushZeros();
+    if (zeros > 0) out += ZERO_QUAD.repeat(zeros);
+    zeros = 0;
     codes[n++] = ENCODE[triple >>> 18];
     codes[n++] = ENCODE[(triple >>> 12) & 63];
     codes[n++] = ENCODE[(triple >>> 6) & 63];
     codes[n++] = ENCODE[triple & 63];
-    if (n === codes.length) flushCodes();
+    if (n === codes.length) {
+      out += ASCII.decode(codes);
+      n = 0;
+    }
   }
-  flushZeros();
+  if (zeros > 0) out += ZERO_QUAD.repeat(zeros);
   const rest = bytes.length - whole;
   if (rest > 0) {
     const triple = (bytes[whole] << 16) | ((rest > 1 ? bytes[whole + 1] : 0) << 8);
@@ -83,9 +81,9 @@ function encodeBase64(bytes: Uint8Array): string {
     codes[n++] = rest > 1 ? ENCODE[(triple >>> 6) & 63] : PAD;
     codes[n++] = PAD;
   }
-  flushCodes();
   // base64 is ASCII, so UTF-8 decoding is the identity (TextDecoder runs in Node and browsers alike)
-  return parts.join("");
+  if (n > 0) out += ASCII.decode(codes.subarray(0, n));
+  return out;
 }
 
 export class Bitmap {

@@ -43,10 +43,16 @@ export function parseVniRange(text: string): VniRangeResult {
   return { ok: true, range, min: intervals.length ? intervals[0][0] : 0, max: intervals.length ? intervals[intervals.length - 1][1] : 0 };
 }
 
+let freshVniText: string | undefined;
+
+/** The bitmap of a profile nothing is reserved from: always the same text, so it is encoded once. */
 export function freshVniBitmap(): string {
-  const bitmap = Bitmap.create(VNI_BITMAP_BITS);
-  bitmap.set(0);
-  return bitmap.encode();
+  if (freshVniText === undefined) {
+    const bitmap = Bitmap.create(VNI_BITMAP_BITS);
+    bitmap.set(0);
+    freshVniText = bitmap.encode();
+  }
+  return freshVniText;
 }
 
 export function isDevicePoolName(name: string): boolean {
