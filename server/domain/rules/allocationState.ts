@@ -81,6 +81,8 @@ export function checkAllocationStateChange(
   );
 }
 
+const ALL_ALLOCATION_PATHS = ALLOCATION_FIELDS.map((f) => f.path);
+const short = (s: string) => (s.length > 40 ? `${s.slice(0, 40)}…` : s);
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /**
@@ -116,11 +118,11 @@ function lastIpProblem(text: string, range: Cidr | undefined, family: 4 | 6): st
 export function checkAllocationStateFormat(o: NetworkOptions, stored?: NetworkOptions): Issue[] {
   const out: Issue[] = [];
   // what is stored was checked when it was written; only what this write changes is read
-  const changed = new Set(stored ? changedAllocationFields(o, stored) : ALLOCATION_FIELDS.map((f) => f.path));
-  const filled = (s: string | undefined, path: string): s is string => s !== undefined && s !== "" && changed.has(`${O}.${path}`);
+  const changed = stored ? changedAllocationFields(o, stored) : ALL_ALLOCATION_PATHS;
+  if (changed.length === 0) return out;
+  const filled = (s: string | undefined, path: string): s is string => s !== undefined && s !== "" && changed.includes(`${O}.${path}`);
   const cidr = o.cidr ? tryParseCidr(o.cidr) : undefined;
   const pool6 = o.allocation_pool_v6?.cidr ? tryParseCidr(o.allocation_pool_v6.cidr) : undefined;
-  const short = (s: string) => (s.length > 40 ? `${s.slice(0, 40)}…` : s);
   if (filled(o.alloc, "alloc")) {
     const why = cidr ? bitmapProblem(o.alloc, cidr) : "alloc needs cidr";
     if (why) out.push(issue("N-29", "Invalid", `${O}.alloc`, why, short(o.alloc)));
