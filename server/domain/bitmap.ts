@@ -6,6 +6,8 @@ const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 const SEXTET = new Int16Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) SEXTET[ALPHABET.charCodeAt(i)] = i;
 const PAD = "=".charCodeAt(0);
+const ZERO_CHAR = "A".charCodeAt(0);
+const NOT_ZERO_CHAR = /[^A]/g;
 
 const POPCOUNT = new Uint8Array(256);
 for (let b = 1; b < 256; b++) POPCOUNT[b] = (b & 1) + POPCOUNT[b >> 1];
@@ -21,13 +23,19 @@ function decodeBase64(text: string): Uint8Array | undefined {
   const padding = s.endsWith("==") ? 2 : s.endsWith("=") ? 1 : 0;
   const bytes = new Uint8Array((s.length / 4) * 3 - padding);
   let out = 0;
-  const A = ALPHABET.charCodeAt(0);
   for (let i = 0; i < s.length; i += 4) {
     const last = i + 4 === s.length;
-    // "AAAA" is three zero bytes, and most of a bitmap: the bytes are zero already
-    if (!last && s.charCodeAt(i) === A && s.charCodeAt(i + 1) === A && s.charCodeAt(i + 2) === A && s.charCodeAt(i + 3) === A) {
-      out += 3;
-      continue;
+    if (s.charCodeAt(i) === ZERO_CHAR) {
+      // "AAAA" is three zero bytes, and most of a bitmap: whole quads of them up to the next other
+      // character (found by the regular expression engine) leave their bytes zero; never the last quad
+      NOT_ZERO_CHAR.lastIndex = i;
+      const other = NOT_ZERO_CHAR.test(s) ? NOT_ZERO_CHAR.lastIndex - 1 : s.length;
+      const quads = Math.min((other - i) >> 2, (s.length - i) / 4 - 1);
+      if (quads > 0) {
+        out += 3 * quads;
+        i += 4 * (quads - 1);
+        continue;
+      }
     }
     const a = sextet(s.charCodeAt(i));
     const b = sextet(s.charCodeAt(i + 1));
