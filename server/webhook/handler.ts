@@ -48,8 +48,8 @@ export class AdmissionHandler {
     }
     const m = this.deps.metrics;
     if (m) {
-      m.requests.inc({ kind, operation: req.operation, verdict: response.allowed ? "allowed" : "denied" });
-      for (const rule of new Set(issues.map((i) => i.rule))) m.denials.inc({ kind, rule });
+      m.requests.inc(kind, req.operation, response.allowed ? "allowed" : "denied");
+      if (issues.length > 0) for (const rule of new Set(issues.map((i) => i.rule))) m.denials.inc(kind, rule);
       m.latency.observe({ kind, operation: req.operation }, (performance.now() - started) / 1000);
     }
     return response;
