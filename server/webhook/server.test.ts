@@ -103,6 +103,14 @@ describe("WebhookServer", () => {
     expect((await call("/validate?timeout=10s", JSON.stringify(review("TenantNetwork", "CREATE", tenantNetwork("q"))))).status).toBe(200);
   });
 
+  it("reads a review that arrives in many chunks", async () => {
+    const big = tenantNetwork("big");
+    (big.metadata as Record<string, unknown>).annotations = { note: "x".repeat(300_000) };
+    const res = await call("/validate", JSON.stringify(review("TenantNetwork", "CREATE", big)));
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body).response.status.message).toContain("TenantNetwork team-a/big");
+  });
+
   it("refuses a body larger than the limit with 400 and keeps serving", async () => {
     const res = await call("/mutate", Buffer.alloc(MAX_BODY_BYTES + 1024, 0x20));
     expect(res.status).toBe(400);
