@@ -29,7 +29,10 @@ const MAX_WRITE_ATTEMPTS = 25;
 export class AdmissionHandler {
   /** TenantConfig writes (VNI reserve/release) of this replica happen one at a time. */
   private readonly tenantConfigWrites = new SerialQueue();
-  constructor(private readonly deps: HandlerDeps) {}
+  private readonly ipamIdentities: IpamIdentities;
+  constructor(private readonly deps: HandlerDeps) {
+    this.ipamIdentities = deps.ipamIdentities ?? defaultIpamIdentities();
+  }
 
   async handle(phase: Phase, req: AdmissionRequest): Promise<AdmissionResponse> {
     const started = performance.now();
@@ -81,7 +84,7 @@ export class AdmissionHandler {
         danmEps: state.danmEps(),
         chooseProfile: this.deps.chooseProfile,
         requester: req.userInfo,
-        ipamIdentities: this.deps.ipamIdentities ?? defaultIpamIdentities(),
+        ipamIdentities: this.ipamIdentities,
       },
     );
   }
