@@ -61,10 +61,18 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/**
+ * Answers go out once the requests read in the same turn of the event loop have all been handled
+ * (setImmediate), back to back: a waiting client is woken once for them, not once per answer, and the
+ * admission code and the network code each run while they are in the CPU's caches. Under load that
+ * is less CPU per request (bench:webhook); alone, an answer waits for nothing but its own handling.
+ */
 function send(res: ServerResponse, code: number, body: string, type = "application/json") {
-  if (res.headersSent) return;
-  res.writeHead(code, { "content-type": type, "content-length": Buffer.byteLength(body) });
-  res.end(body);
+  setImmediate(() => {
+    if (res.headersSent) return;
+    res.writeHead(code, { "content-type": type, "content-length": Buffer.byteLength(body) });
+    res.end(body);
+  });
 }
 
 export class WebhookServer {
