@@ -55,17 +55,19 @@ function readBody(req: IncomingMessage): Promise<string> {
       }
       chunks.push(chunk);
     });
-    // a review usually arrives in one chunk: no copy then
-    req.on("end", () => resolve((chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString("utf8")));
+    // a review usually arrives in one chunk: no copy then. It is handled in the check phase (see send).
+    req.on("end", () => setImmediate(resolve, (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString("utf8")));
     req.on("error", reject);
   });
 }
 
 /**
- * Answers go out once the requests read in the same turn of the event loop have all been handled
- * (setImmediate), back to back: a waiting client is woken once for them, not once per answer, and the
- * admission code and the network code each run while they are in the CPU's caches. Under load that
- * is less CPU per request (bench:webhook); alone, an answer waits for nothing but its own handling.
+ * Under load the event loop works in runs: requests are read in its poll phase, handled together in
+ * the check phase that follows (readBody resolves there), and answered together in the next check
+ * phase (setImmediate), back to back. A waiting client is woken once per run of answers, not once
+ * per answer, and the network code and the admission code each run while they are in the CPU's
+ * caches: less CPU per request (bench:webhook, alternating runs: ~145-160 us against ~150-230 us
+ * reading, handling and answering one request at a time). Alone, a request waits for nothing.
  */
 function send(res: ServerResponse, code: number, body: string, type = "application/json") {
   setImmediate(() => {
