@@ -101,6 +101,13 @@ describe("decodeStrictly's copy", () => {
     });
   }
 
+  it("leaves a record with a symbol key to zod, which refuses it", () => {
+    const labels = { a: "b", [Symbol("s")]: "c" };
+    const value = { apiVersion: "danm.k8s.io/v1", kind: "TenantNetwork", metadata: { name: "n", labels } };
+    expect(decodedCopy(TenantNetwork, value)).toBeUndefined();
+    expect(decodeStrictly(TenantNetwork, value, "N-0").ok).toBe(TenantNetwork.safeParse(value).success);
+  });
+
   it("leaves refusals, with zod's words, to zod", () => {
     const r = decodeStrictly(
       TenantNetwork,

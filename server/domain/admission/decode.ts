@@ -104,7 +104,8 @@ function makeCopier(def: SchemaDef): Copier {
       if (defOf(def.keyType).type !== "string" || defOf(def.keyType).checks?.length) return unsure;
       const element = copierOf(def.valueType);
       return (v) => {
-        if (!isPlainObject(v)) return UNSURE;
+        // zod reads a record's symbol keys too (and refuses them as keys that are no strings)
+        if (!isPlainObject(v) || Object.getOwnPropertySymbols(v).length > 0) return UNSURE;
         const out: Record<string, unknown> = {};
         for (const key of Object.keys(v)) {
           const e = key === "__proto__" ? UNSURE : element(v[key]);
