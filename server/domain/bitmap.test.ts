@@ -55,6 +55,26 @@ describe("Bitmap layout (danm-spec §7)", () => {
       }),
     );
   });
+
+  it("encodes and decodes sparse bitmaps of any size as Node does (runs of zero bytes, output beyond 16 KiB)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 40_000 }), fc.array(fc.nat(), { maxLength: 40 }), (size, bits) => {
+        const b = Bitmap.create(size * 8);
+        for (const bit of bits) if (size > 0) b.set(bit % (size * 8));
+        const bytes = new Uint8Array(size);
+        for (const bit of bits) if (size > 0) bytes[(bit % (size * 8)) >> 3] |= 0x80 >> ((bit % (size * 8)) & 7);
+        const text = Buffer.from(bytes).toString("base64");
+        expect(b.encode()).toBe(text);
+        const back = Bitmap.decode(text);
+        expect(back.length).toBe(size * 8);
+        for (let i = back.findSet(0); i >= 0; i = back.findSet(i + 1)) expect(b.isSet(i)).toBe(true);
+        expect(back.countSet()).toBe(b.countSet());
+      }),
+      { numRuns: 200 },
+    );
+    const full = Bitmap.decode(Buffer.alloc(30_000, 0xa5).toString("base64"));
+    expect(full.encode()).toBe(Buffer.alloc(30_000, 0xa5).toString("base64"));
+  });
 });
 
 describe("Bitmap bits", () => {

@@ -6,6 +6,8 @@ const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 const SEXTET = new Int16Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) SEXTET[ALPHABET.charCodeAt(i)] = i;
 const PAD = "=".charCodeAt(0);
+const ZERO_CHAR = "A".charCodeAt(0);
+const NOT_ZERO_CHAR = /[^A]/g;
 
 const POPCOUNT = new Uint8Array(256);
 for (let b = 1; b < 256; b++) POPCOUNT[b] = (b & 1) + POPCOUNT[b >> 1];
@@ -23,6 +25,18 @@ function decodeBase64(text: string): Uint8Array | undefined {
   let out = 0;
   for (let i = 0; i < s.length; i += 4) {
     const last = i + 4 === s.length;
+    if (s.charCodeAt(i) === ZERO_CHAR) {
+      // "AAAA" is three zero bytes, and most of a bitmap: whole quads of them up to the next other
+      // character (found by the regular expression engine) leave their bytes zero; never the last quad
+      NOT_ZERO_CHAR.lastIndex = i;
+      const other = NOT_ZERO_CHAR.test(s) ? NOT_ZERO_CHAR.lastIndex - 1 : s.length;
+      const quads = Math.min((other - i) >> 2, (s.length - i) / 4 - 1);
+      if (quads > 0) {
+        out += 3 * quads;
+        i += 4 * (quads - 1);
+        continue;
+      }
+    }
     const a = sextet(s.charCodeAt(i));
     const b = sextet(s.charCodeAt(i + 1));
     const c3 = s.charCodeAt(i + 2);
@@ -46,35 +60,33 @@ const ZERO_QUAD = "AAAA"; // three zero bytes
 
 /** Standard base64 with padding. Runs of zero bytes, most of any allocation bitmap, cost a repeat. */
 function encodeBase64(bytes: Uint8Array): string {
-  const parts: string[] = [];
+  // no closures here: tsx (esbuild keepNames) names each one on every call, which costs more than the loop
+  let out = "";
   // at most 16 KiB (a multiple of 4: codes go out four at a time and are flushed when full)
   const codes = new Uint8Array(Math.min(16 * 1024, 4 * Math.ceil(bytes.length / 3) + 4));
   let n = 0;
   let zeros = 0;
-  const flushCodes = () => {
-    if (n > 0) parts.push(ASCII.decode(codes.subarray(0, n)));
-    n = 0;
-  };
-  const flushZeros = () => {
-    if (zeros > 0) parts.push(ZERO_QUAD.repeat(zeros));
-    zeros = 0;
-  };
   const whole = bytes.length - (bytes.length % 3);
   for (let i = 0; i < whole; i += 3) {
     const triple = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
     if (triple === 0) {
-      flushCodes();
+      if (n > 0) out += ASCII.decode(codes.subarray(0, n));
+      n = 0;
       zeros++;
       continue;
     }
-    flushZeros();
+    if (zeros > 0) out += ZERO_QUAD.repeat(zeros);
+    zeros = 0;
     codes[n++] = ENCODE[triple >>> 18];
     codes[n++] = ENCODE[(triple >>> 12) & 63];
     codes[n++] = ENCODE[(triple >>> 6) & 63];
     codes[n++] = ENCODE[triple & 63];
-    if (n === codes.length) flushCodes();
+    if (n === codes.length) {
+      out += ASCII.decode(codes);
+      n = 0;
+    }
   }
-  flushZeros();
+  if (zeros > 0) out += ZERO_QUAD.repeat(zeros);
   const rest = bytes.length - whole;
   if (rest > 0) {
     const triple = (bytes[whole] << 16) | ((rest > 1 ? bytes[whole + 1] : 0) << 8);
@@ -83,9 +95,9 @@ function encodeBase64(bytes: Uint8Array): string {
     codes[n++] = rest > 1 ? ENCODE[(triple >>> 6) & 63] : PAD;
     codes[n++] = PAD;
   }
-  flushCodes();
   // base64 is ASCII, so UTF-8 decoding is the identity (TextDecoder runs in Node and browsers alike)
-  return parts.join("");
+  if (n > 0) out += ASCII.decode(codes.subarray(0, n));
+  return out;
 }
 
 export class Bitmap {

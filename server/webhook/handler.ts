@@ -29,7 +29,10 @@ const MAX_WRITE_ATTEMPTS = 25;
 export class AdmissionHandler {
   /** TenantConfig writes (VNI reserve/release) of this replica happen one at a time. */
   private readonly tenantConfigWrites = new SerialQueue();
-  constructor(private readonly deps: HandlerDeps) {}
+  private readonly ipamIdentities: IpamIdentities;
+  constructor(private readonly deps: HandlerDeps) {
+    this.ipamIdentities = deps.ipamIdentities ?? defaultIpamIdentities();
+  }
 
   async handle(phase: Phase, req: AdmissionRequest): Promise<AdmissionResponse> {
     const started = performance.now();
@@ -48,8 +51,8 @@ export class AdmissionHandler {
     }
     const m = this.deps.metrics;
     if (m) {
-      m.requests.inc({ kind, operation: req.operation, verdict: response.allowed ? "allowed" : "denied" });
-      for (const rule of new Set(issues.map((i) => i.rule))) m.denials.inc({ kind, rule });
+      m.requests.inc(kind, req.operation, response.allowed ? "allowed" : "denied");
+      if (issues.length > 0) for (const rule of new Set(issues.map((i) => i.rule))) m.denials.inc(kind, rule);
       m.latency.observe({ kind, operation: req.operation }, (performance.now() - started) / 1000);
     }
     return response;
@@ -81,7 +84,7 @@ export class AdmissionHandler {
         danmEps: state.danmEps(),
         chooseProfile: this.deps.chooseProfile,
         requester: req.userInfo,
-        ipamIdentities: this.deps.ipamIdentities ?? defaultIpamIdentities(),
+        ipamIdentities: this.ipamIdentities,
       },
     );
   }

@@ -7,7 +7,7 @@ import { admitTenantConfig } from "../domain/admission/tenantConfig";
 import { StaticClusterState } from "./clusterState";
 import { AdmissionHandler } from "./handler";
 import { WebhookMetrics } from "./metrics";
-import { MAX_BODY_BYTES, WebhookServer } from "./server";
+import { MAX_BODY_BYTES, pathOf, WebhookServer } from "./server";
 import { review, tenantConfig, tenantNetwork } from "./testReviews";
 
 const tls = selfSignedCert();
@@ -82,6 +82,33 @@ describe("WebhookServer", () => {
       expect(res.status, body).toBe(400);
       expect(JSON.parse(res.body).error).toContain(reason);
     }
+  });
+
+  it("reads a request target's path as the URL standard does", async () => {
+    const targets = [
+      "/mutate",
+      "/validate?timeout=10s",
+      "/mutate?",
+      "/mutate#x?y",
+      "/./mutate",
+      "/a/../validate?x",
+      "//mutate",
+      "/mutate/",
+      "/Mutate",
+      "*",
+      "__proto__",
+    ];
+    for (const target of [...targets, "/%6Dutate", "/validate\\", "/healthz?x=1", "/metrics#y", ""])
+      expect(pathOf(target), target).toBe(new URL(target, "https://webhook").pathname);
+    expect((await call("/validate?timeout=10s", JSON.stringify(review("TenantNetwork", "CREATE", tenantNetwork("q"))))).status).toBe(200);
+  });
+
+  it("reads a review that arrives in many chunks", async () => {
+    const big = tenantNetwork("big");
+    (big.metadata as Record<string, unknown>).annotations = { note: "x".repeat(300_000) };
+    const res = await call("/validate", JSON.stringify(review("TenantNetwork", "CREATE", big)));
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body).response.status.message).toContain("TenantNetwork team-a/big");
   });
 
   it("refuses a body larger than the limit with 400 and keeps serving", async () => {

@@ -154,6 +154,35 @@ describe("jsonPatch properties (fast-check)", () => {
     );
   });
 
+  it("gives the operations, in the order, of the plain recursive walk it replaced", () => {
+    const pointer = (key: string) => key.replace(/~/g, "~0").replace(/\//g, "~1");
+    const isPlain = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+    const walk = (from: unknown, to: unknown, base = ""): PatchOperation[] => {
+      if (isPlain(from) && isPlain(to)) {
+        const ops: PatchOperation[] = [];
+        for (const key of Object.keys(to)) {
+          const path = `${base}/${pointer(key)}`;
+          if (to[key] === undefined) continue;
+          if (!Object.hasOwn(from, key) || from[key] === undefined) ops.push({ op: "add", path, value: to[key] });
+          else ops.push(...walk(from[key], to[key], path));
+        }
+        for (const key of Object.keys(from))
+          if (from[key] !== undefined && (!Object.hasOwn(to, key) || to[key] === undefined)) ops.push({ op: "remove", path: `${base}/${pointer(key)}` });
+        return ops;
+      }
+      if (from === to || (typeof from === "object" && from !== null && typeof to === "object" && to !== null && JSON.stringify(from) === JSON.stringify(to)))
+        return [];
+      return [{ op: "add", path: base, value: to }];
+    };
+    fc.assert(
+      fc.property(pairArb, ({ from, to }) => {
+        expect(jsonPatch(from, to)).toEqual(walk(from, to));
+        expect(jsonPatch(to, from, "/spec")).toEqual(walk(to, from, "/spec"));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it("a document patched against itself needs no operations, and the patch survives a JSON round trip", () => {
     fc.assert(
       fc.property(pairArb, ({ from, to }) => {

@@ -4,27 +4,34 @@
 
 export type PatchOperation = { op: "add"; path: string; value: unknown } | { op: "remove"; path: string };
 
-const pointer = (key: string) => key.replace(/~/g, "~0").replace(/\//g, "~1");
+const pointer = (key: string) => (key.includes("~") || key.includes("/") ? key.replace(/~/g, "~0").replace(/\//g, "~1") : key);
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 export function jsonPatch(from: unknown, to: unknown, base = ""): PatchOperation[] {
+  const ops: PatchOperation[] = [];
+  diffInto(ops, from, to, base);
+  return ops;
+}
+
+/** Appends the operations from `from` to `to` below `base`: one list for the whole walk, paths built only where needed. */
+function diffInto(ops: PatchOperation[], from: unknown, to: unknown, base: string): void {
   if (isPlainObject(from) && isPlainObject(to)) {
-    const ops: PatchOperation[] = [];
     for (const key of Object.keys(to)) {
-      const path = `${base}/${pointer(key)}`;
-      if (to[key] === undefined) continue;
+      const value = to[key];
+      if (value === undefined) continue;
       // own members only: `key in` would see inherited names (toString, constructor, __proto__)
-      if (!Object.hasOwn(from, key) || from[key] === undefined) ops.push({ op: "add", path, value: to[key] });
-      else ops.push(...jsonPatch(from[key], to[key], path));
+      if (!Object.hasOwn(from, key) || from[key] === undefined) ops.push({ op: "add", path: `${base}/${pointer(key)}`, value });
+      // the same value (most members of an admitted object are the received ones) has no difference
+      else if (from[key] !== value) diffInto(ops, from[key], value, `${base}/${pointer(key)}`);
     }
     for (const key of Object.keys(from)) {
       if (from[key] !== undefined && (!Object.hasOwn(to, key) || to[key] === undefined)) ops.push({ op: "remove", path: `${base}/${pointer(key)}` });
     }
-    return ops;
+    return;
   }
-  if (from === to) return [];
-  if (typeof from === "object" && from !== null && typeof to === "object" && to !== null && JSON.stringify(from) === JSON.stringify(to)) return [];
-  return [{ op: "add", path: base, value: to }];
+  if (from === to) return;
+  if (typeof from === "object" && from !== null && typeof to === "object" && to !== null && JSON.stringify(from) === JSON.stringify(to)) return;
+  ops.push({ op: "add", path: base, value: to });
 }
 
 /** Applies add/remove operations (for tests and the offline validator). */

@@ -17,7 +17,7 @@ export function admitTenantConfig(operation: "CREATE" | "UPDATE", object: unknow
   if (!decoded.ok) return { allowed: false, issues: decoded.issues, warnings: [] };
   const issues = checkTenantConfig(decoded.value, phase === "mutate" && operation === "CREATE");
   if (issues.length > 0) return { allowed: false, issues, warnings: [] };
-  const old = operation === "UPDATE" && oldObject ? TenantConfig.safeParse(oldObject) : undefined;
-  const { config, warnings } = mutateTenantConfig(decoded.value, old?.success ? old.data : (oldObject as TenantConfig | undefined));
+  const old = operation === "UPDATE" && oldObject ? decodeStrictly(TenantConfig, oldObject, "T-1") : undefined;
+  const { config, warnings } = mutateTenantConfig(decoded.value, old?.ok ? old.value : (oldObject as TenantConfig | undefined));
   return { allowed: true, issues: [], warnings, object: config };
 }

@@ -141,3 +141,34 @@ describe("formatIp", () => {
     );
   });
 });
+
+describe("IPv4 parsing by char codes", () => {
+  /** The parser as it was: split on dots, a regular expression per part. */
+  function bySplit(text: string): bigint | undefined {
+    const parts = text.split(".");
+    if (parts.length !== 4) return undefined;
+    let value = 0n;
+    for (const part of parts) {
+      if (!/^(0|[1-9][0-9]{0,2})$/.test(part) || Number(part) > 255) return undefined;
+      value = (value << 8n) | BigInt(Number(part));
+    }
+    return value;
+  }
+  const v4ish = fc.string({ unit: fc.constantFrom("0", "1", "2", "5", "9", ".", ".", "a", " ", "-", "+", "e"), maxLength: 18 });
+  const octet = fc.oneof(fc.integer({ min: 0, max: 300 }).map(String), fc.constantFrom("00", "01", "0255", "1000", ""));
+
+  it("accepts and refuses what the split parser did", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          v4ish,
+          fc.array(octet, { minLength: 3, maxLength: 5 }).map((p) => p.join(".")),
+        ),
+        (text) => {
+          expect(tryParseIp(text)?.value, text).toBe(bySplit(text));
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+});

@@ -17,21 +17,51 @@ export function familyBits(family: Family): 32 | 128 {
   return family === 4 ? 32 : 128;
 }
 
-// Dotted decimal, exactly four parts, each 0..255 written without leading zeros.
-const V4_PART = /^(0|[1-9][0-9]{0,2})$/;
 const V6_GROUP = /^[0-9a-fA-F]{1,4}$/;
+const DIGIT_0 = 48;
+const DOT = 46;
+
+/**
+ * A decimal number of `text` from `start` up to the first non-digit, at most three digits and no
+ * leading zero ("0" itself is one): the number, or -1 when there is none. Its end is `start` plus its
+ * length (`decimalLength`). One pass over char codes; IP fields are parsed on every admission.
+ */
+export function shortDecimal(text: string, start: number): number {
+  let value = 0;
+  let i = start;
+  for (; i < text.length && i - start < 4; i++) {
+    const digit = text.charCodeAt(i) - DIGIT_0;
+    if (digit < 0 || digit > 9) break;
+    value = value * 10 + digit;
+  }
+  const length = i - start;
+  if (length === 0 || length > 3 || (length > 1 && text.charCodeAt(start) === DIGIT_0)) return -1;
+  return value;
+}
+
+/** Characters of a number shortDecimal read: 1, 2 or 3. */
+export const decimalLength = (n: number) => (n < 10 ? 1 : n < 100 ? 2 : 3);
+
+/** Dotted decimal, exactly four parts, each 0..255 written without leading zeros; -1 when it is not one. */
+function v4Number(text: string): number {
+  let value = 0;
+  let i = 0;
+  for (let part = 0; part < 4; part++) {
+    if (part > 0) {
+      if (text.charCodeAt(i) !== DOT) return -1;
+      i++;
+    }
+    const n = shortDecimal(text, i);
+    if (n < 0 || n > 255) return -1;
+    value = value * 256 + n;
+    i += decimalLength(n);
+  }
+  return i === text.length ? value : -1;
+}
 
 function parseV4Value(text: string): bigint | undefined {
-  const parts = text.split(".");
-  if (parts.length !== 4) return undefined;
-  let value = 0n;
-  for (const part of parts) {
-    if (!V4_PART.test(part)) return undefined;
-    const n = Number(part);
-    if (n > 255) return undefined;
-    value = (value << 8n) | BigInt(n);
-  }
-  return value;
+  const n = v4Number(text);
+  return n < 0 ? undefined : BigInt(n);
 }
 
 /** Groups of one side of "::" (or of the whole address); the last may be an embedded IPv4 (two groups). */

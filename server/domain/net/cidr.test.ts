@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { AddressError, parseIp } from "./address";
 import {
   addressAt,
@@ -139,5 +140,39 @@ describe("stripPrefix", () => {
 
   it("is re-exported with the address parser for callers of cidr", () => {
     expect(tryParseIp("10.0.0.1")).toEqual({ family: 4, value: 0x0a000001n });
+  });
+});
+
+describe("tryParseCidr by char codes", () => {
+  /** The parser as it was: a regular expression for the prefix, the mask computed per call. */
+  function byRegExp(text: string) {
+    const slash = text.indexOf("/");
+    if (slash < 0) return undefined;
+    const ip = tryParseIp(text.slice(0, slash));
+    const prefixText = text.slice(slash + 1);
+    if (!ip || !/^(0|[1-9][0-9]{0,2})$/.test(prefixText)) return undefined;
+    const bits = ip.family === 4 ? 32 : 128;
+    const prefix = Number(prefixText);
+    if (prefix > bits) return undefined;
+    const mask = ((1n << BigInt(bits)) - 1n) ^ ((1n << BigInt(bits - prefix)) - 1n);
+    return { family: ip.family, network: ip.value & mask, prefix, bits };
+  }
+  const address = fc.oneof(fc.ipV4(), fc.ipV6(), fc.constantFrom("10.0.0.01", "1.2.3", "", "::", "fd00::1"));
+  const prefix = fc.oneof(fc.integer({ min: 0, max: 140 }).map(String), fc.constantFrom("", "00", "024", "1e1", "+8", "8 ", "/8", "64/"));
+
+  it("reads what the regular expression version read, and contains what it contained", () => {
+    fc.assert(
+      fc.property(address, prefix, fc.ipV4(), fc.ipV6(), (a, p, v4, v6) => {
+        const text = `${a}/${p}`;
+        const cidr = tryParseCidr(text);
+        expect(cidr, text).toEqual(byRegExp(text));
+        if (!cidr) return;
+        for (const ip of [tryParseIp(v4)!, tryParseIp(v6)!, firstAddress(cidr), lastAddress(cidr)]) {
+          const expected = ip.family === cidr.family && (ip.value & (((1n << BigInt(cidr.bits)) - 1n) ^ (cidrSize(cidr) - 1n))) === cidr.network;
+          expect(cidrContains(cidr, ip)).toBe(expected);
+        }
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -1,5 +1,5 @@
 // CIDR blocks: a network address plus a prefix length, IPv4 or IPv6.
-import { AddressError, familyBits, formatIp, tryParseIp, type Family, type IpAddress } from "./address";
+import { AddressError, decimalLength, familyBits, formatIp, shortDecimal, tryParseIp, type Family, type IpAddress } from "./address";
 
 // The address vocabulary is re-exported so callers doing network math need one import.
 export { AddressError, formatIp, parseIp, tryParseIp, type Family, type IpAddress } from "./address";
@@ -12,11 +12,13 @@ export interface Cidr {
   bits: 32 | 128;
 }
 
-const PREFIX = /^(0|[1-9][0-9]{0,2})$/;
+/** The network masks of every prefix length, per family: built once, not on every containment check. */
+const maskOf = (bits: number, prefix: number) => ((1n << BigInt(bits)) - 1n) ^ ((1n << BigInt(bits - prefix)) - 1n);
+const MASKS_V4 = Array.from({ length: 33 }, (_, prefix) => maskOf(32, prefix));
+const MASKS_V6 = Array.from({ length: 129 }, (_, prefix) => maskOf(128, prefix));
 
 function networkMask(bits: number, prefix: number): bigint {
-  const all = (1n << BigInt(bits)) - 1n;
-  return all ^ ((1n << BigInt(bits - prefix)) - 1n);
+  return (bits === 32 ? MASKS_V4[prefix] : bits === 128 ? MASKS_V6[prefix] : undefined) ?? maskOf(bits, prefix);
 }
 
 /** Parses "a.b.c.d/nn" or "ipv6/nn". Host bits are tolerated and masked off (as DANM does). Throws AddressError. */
@@ -30,11 +32,12 @@ export function tryParseCidr(text: string): Cidr | undefined {
   if (typeof text !== "string") return undefined;
   const slash = text.indexOf("/");
   if (slash < 0) return undefined;
+  // the prefix: digits without a leading zero, up to the end
+  const prefix = shortDecimal(text, slash + 1);
+  if (prefix < 0 || slash + 1 + decimalLength(prefix) !== text.length) return undefined;
   const ip = tryParseIp(text.slice(0, slash));
-  const prefixText = text.slice(slash + 1);
-  if (!ip || !PREFIX.test(prefixText)) return undefined;
+  if (!ip) return undefined;
   const bits = familyBits(ip.family);
-  const prefix = Number(prefixText);
   if (prefix > bits) return undefined;
   return { family: ip.family, network: ip.value & networkMask(bits, prefix), prefix, bits };
 }

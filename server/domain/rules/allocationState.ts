@@ -81,6 +81,11 @@ export function checkAllocationStateChange(
   );
 }
 
+const ALL_ALLOCATION_PATHS = ALLOCATION_FIELDS.map((f) => f.path);
+/** Set, and among the fields this write changes. */
+const filled = (s: string | undefined, path: string, changed: readonly string[]): s is string =>
+  s !== undefined && s !== "" && changed.includes(`${O}.${path}`);
+const short = (s: string) => (s.length > 40 ? `${s.slice(0, 40)}…` : s);
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /**
@@ -116,26 +121,25 @@ function lastIpProblem(text: string, range: Cidr | undefined, family: 4 | 6): st
 export function checkAllocationStateFormat(o: NetworkOptions, stored?: NetworkOptions): Issue[] {
   const out: Issue[] = [];
   // what is stored was checked when it was written; only what this write changes is read
-  const changed = new Set(stored ? changedAllocationFields(o, stored) : ALLOCATION_FIELDS.map((f) => f.path));
-  const filled = (s: string | undefined, path: string): s is string => s !== undefined && s !== "" && changed.has(`${O}.${path}`);
+  const changed = stored ? changedAllocationFields(o, stored) : ALL_ALLOCATION_PATHS;
+  if (changed.length === 0) return out;
   const cidr = o.cidr ? tryParseCidr(o.cidr) : undefined;
   const pool6 = o.allocation_pool_v6?.cidr ? tryParseCidr(o.allocation_pool_v6.cidr) : undefined;
-  const short = (s: string) => (s.length > 40 ? `${s.slice(0, 40)}…` : s);
-  if (filled(o.alloc, "alloc")) {
+  if (filled(o.alloc, "alloc", changed)) {
     const why = cidr ? bitmapProblem(o.alloc, cidr) : "alloc needs cidr";
     if (why) out.push(issue("N-29", "Invalid", `${O}.alloc`, why, short(o.alloc)));
   }
-  if (filled(o.alloc6, "alloc6")) {
+  if (filled(o.alloc6, "alloc6", changed)) {
     const why = pool6 ? bitmapProblem(o.alloc6, pool6) : "alloc6 needs net6 and allocation_pool_v6.cidr";
     if (why) out.push(issue("N-29", "Invalid", `${O}.alloc6`, why, short(o.alloc6)));
   }
   const last = o.allocation_pool?.lastIp;
-  if (filled(last, "allocation_pool.lastIp")) {
+  if (filled(last, "allocation_pool.lastIp", changed)) {
     const why = lastIpProblem(last, cidr, 4);
     if (why) out.push(issue("N-29", "Invalid", `${O}.allocation_pool.lastIp`, why, short(last)));
   }
   const last6 = o.allocation_pool_v6?.lastIp;
-  if (filled(last6, "allocation_pool_v6.lastIp")) {
+  if (filled(last6, "allocation_pool_v6.lastIp", changed)) {
     const why = lastIpProblem(last6, pool6, 6);
     if (why) out.push(issue("N-29", "Invalid", `${O}.allocation_pool_v6.lastIp`, why, short(last6)));
   }

@@ -35,7 +35,10 @@ export function parseVniRange(text: string): VniRangeResult {
   }
   const range: VniRange = {
     intervals,
-    has: (vni) => intervals.some(([a, b]) => vni >= a && vni <= b),
+    has(vni) {
+      for (const [a, b] of intervals) if (vni >= a && vni <= b) return true;
+      return false;
+    },
     *values() {
       for (const [a, b] of intervals) for (let v = a; v <= b; v++) yield v;
     },
@@ -43,10 +46,16 @@ export function parseVniRange(text: string): VniRangeResult {
   return { ok: true, range, min: intervals.length ? intervals[0][0] : 0, max: intervals.length ? intervals[intervals.length - 1][1] : 0 };
 }
 
+let freshVniText: string | undefined;
+
+/** The bitmap of a profile nothing is reserved from: always the same text, so it is encoded once. */
 export function freshVniBitmap(): string {
-  const bitmap = Bitmap.create(VNI_BITMAP_BITS);
-  bitmap.set(0);
-  return bitmap.encode();
+  if (freshVniText === undefined) {
+    const bitmap = Bitmap.create(VNI_BITMAP_BITS);
+    bitmap.set(0);
+    freshVniText = bitmap.encode();
+  }
+  return freshVniText;
 }
 
 export function isDevicePoolName(name: string): boolean {
@@ -60,6 +69,8 @@ export function findProfile(config: TenantConfig, name: string, vniType: VniType
 
 /** VNIs currently reserved in a profile (bit 0 excluded). */
 export function reservedVnis(profile: InterfaceProfile): number[] {
+  // a fresh bitmap reserves bit 0 only (the same text, often the very same string)
+  if (profile.alloc === freshVniBitmap()) return [];
   const bitmap = Bitmap.decode(profile.alloc ?? "");
   const out: number[] = [];
   for (let v = bitmap.findSet(1); v >= 0 && v <= MAX_VNI; v = bitmap.findSet(v + 1)) out.push(v);
