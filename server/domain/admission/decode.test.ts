@@ -2,7 +2,7 @@
 // (values, members, their order) and never stand for a value zod refuses.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { z } from "zod";
+import { z } from "zod";
 import { ClusterNetwork, DanmNet, TenantNetwork } from "../api/network";
 import { TenantConfig } from "../api/tenantConfig";
 import { decodedCopy, decodeStrictly } from "./decode";
@@ -106,6 +106,23 @@ describe("decodeStrictly's copy", () => {
     const value = { apiVersion: "danm.k8s.io/v1", kind: "TenantNetwork", metadata: { name: "n", labels } };
     expect(decodedCopy(TenantNetwork, value)).toBeUndefined();
     expect(decodeStrictly(TenantNetwork, value, "N-0").ok).toBe(TenantNetwork.safeParse(value).success);
+  });
+
+  it("never stands for a value a refinement of an object, record, literal or optional member refuses", () => {
+    const notX = (v: unknown) => v !== "x" && (typeof v !== "object" || v === null || (v as { a?: unknown }).a !== "x");
+    const cases: [z.ZodType, unknown][] = [
+      [z.strictObject({ a: z.string() }).refine(notX), { a: "x" }],
+      [z.looseObject({ a: z.string() }).refine(notX), { a: "x" }],
+      [z.record(z.string(), z.string()).refine(notX), { a: "x" }],
+      [z.literal("x").refine(notX), "x"],
+      [z.strictObject({ a: z.string().optional().refine(notX) }), { a: "x" }],
+      [z.array(z.strictObject({ a: z.string() }).refine(notX)), [{ a: "x" }]],
+    ];
+    for (const [schema, value] of cases) {
+      expect(schema.safeParse(value).success).toBe(false);
+      expect(decodedCopy(schema, value)).toBeUndefined();
+      expect(decodeStrictly(schema, value, "N-0").ok).toBe(false);
+    }
   });
 
   it("leaves refusals, with zod's words, to zod", () => {

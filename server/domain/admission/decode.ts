@@ -77,6 +77,8 @@ function copierOf(schema: unknown): Copier {
 }
 
 function makeCopier(def: SchemaDef): Copier {
+  // a refinement (or any other check) of an object, record, literal or optional is zod's to run
+  if (def.type !== "number" && def.checks?.length) return unsure;
   switch (def.type) {
     case "string":
       return def.checks?.length ? unsure : (v) => (typeof v === "string" ? v : UNSURE);
@@ -141,7 +143,9 @@ function objectCopier(def: SchemaDef): Copier {
   if (catchall !== "never" && catchall !== "unknown") return unsure;
   const members = Object.entries(def.shape ?? {}).map(([key, schema]) => {
     const d = defOf(schema);
-    return { key, optional: d.type === "optional", copy: copierOf(d.type === "optional" ? d.innerType : schema) };
+    // an optional member with checks of its own is copied by its own copier (UNSURE)
+    const optional = d.type === "optional" && !d.checks?.length;
+    return { key, optional, copy: copierOf(optional ? d.innerType : schema) };
   });
   const known = new Set(members.map((m) => m.key));
   return (v) => {
