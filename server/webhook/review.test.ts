@@ -121,6 +121,21 @@ describe("parseReview", () => {
     expect(accepted).toBeGreaterThan(100);
   });
 
+  it("returns no own __proto__ member the schema strips, in the request or its kind, resource or userInfo", () => {
+    const body = JSON.stringify(valid);
+    // JSON.parse makes "__proto__" an own member (the first of each object named here)
+    for (const at of ['"request":{', '"kind":{', '"resource":{', '"userInfo":{']) {
+      const crafted = body.replace(at, `${at}"__proto__":{"polluted":true},`);
+      expect(crafted, at).not.toBe(body);
+      const expected = bySchema(crafted);
+      expect("request" in expected, at).toBe(true);
+      const got = answer(crafted);
+      expect(got, at).toStrictEqual(expected);
+      const r = got.request as Record<string, unknown>;
+      for (const member of [r, r.kind, r.resource, r.userInfo]) expect(Object.hasOwn(member as object, "__proto__"), at).toBe(false);
+    }
+  });
+
   it("refuses empty and non-JSON bodies", () => {
     expect(answer(" ")).toEqual({ error: "empty request body; expected an AdmissionReview" });
     expect(answer("{").error).toMatch(/^request body is not JSON: /);

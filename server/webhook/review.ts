@@ -61,7 +61,8 @@ export function parseReview(body: string): AdmissionRequest {
 }
 
 const OPERATIONS: readonly unknown[] = AdmissionRequest.shape.operation.options;
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+// an own "__proto__" member (JSON.parse makes one) is one the schema strips from its copy: the schema's to answer
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v) && !Object.hasOwn(v, "__proto__");
 const optionalString = (v: unknown) => v === undefined || typeof v === "string";
 const groupVersion = (v: Record<string, unknown>) => optionalString(v.group) && optionalString(v.version);
 
