@@ -125,9 +125,16 @@ function parsedPool(state: FamilyState) {
   const { pool } = state;
   let p = state.parsed;
   if (!p || p.start !== pool.start || p.end !== pool.end) {
-    p = state.parsed = { start: pool.start, end: pool.end, startIndex: boundIndex(state, pool.start), endIndex: boundIndex(state, pool.end) };
-  }
-  if (p.lastText !== pool.lastIp || !("lastIndex" in p)) {
+    const bound = (text: string | undefined) => boundIndex(state, text);
+    p = state.parsed = {
+      start: pool.start,
+      end: pool.end,
+      startIndex: bound(pool.start),
+      endIndex: bound(pool.end),
+      lastText: pool.lastIp,
+      lastIndex: bound(pool.lastIp),
+    };
+  } else if (p.lastText !== pool.lastIp) {
     p.lastText = pool.lastIp;
     p.lastIndex = boundIndex(state, pool.lastIp);
   }
