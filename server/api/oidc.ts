@@ -3,7 +3,7 @@
 // identity the console impersonates, mapped like kube-apiserver's --oidc-* flags, so RBAC written
 // for kubectl users of the same provider applies unchanged.
 import * as oidc from "openid-client";
-import { defaultIpamIdentities, type IpamIdentities } from "../domain/rules/allocationState";
+import { defaultIpamIdentities, mayChangeAllocationState, type IpamIdentities } from "../domain/rules/allocationState";
 import { safeNextPath } from "../domain/signIn/redirect";
 
 export interface OidcSettings {
@@ -74,7 +74,7 @@ export function identityFromClaims(claims: Record<string, unknown>, s: OidcSetti
   if (user.startsWith("system:"))
     throw new Error(`the provider's user name ${JSON.stringify(user)} starts with system:, which is reserved for Kubernetes' own identities`);
   // nor tenet's IPAM, which alone may write allocation state (N-28): with an empty prefix a claim could name it
-  if (s.ipam.users.includes(user))
+  if (mayChangeAllocationState({ username: user }, s.ipam))
     throw new Error(
       `the provider's user name ${JSON.stringify(user)} is one of tenet's IPAM identities (webhook.ipamIdentities); the console never acts as one`,
     );
@@ -82,7 +82,7 @@ export function identityFromClaims(claims: Record<string, unknown>, s: OidcSetti
   const groups = Array.isArray(raw) ? raw.filter((g): g is string => typeof g === "string") : typeof raw === "string" ? [raw] : [];
   // system: groups are Kubernetes' own (system:masters is every permission), and tenet's IPAM groups
   // may write allocation state (N-28): a claim never grants one, even with an empty prefix
-  const mapped = groups.map((g) => `${s.groupsPrefix}${g}`).filter((g) => !g.startsWith("system:") && !s.ipam.groups.includes(g));
+  const mapped = groups.map((g) => `${s.groupsPrefix}${g}`).filter((g) => !g.startsWith("system:") && !mayChangeAllocationState({ groups: [g] }, s.ipam));
   return { user, groups: [...mapped, "system:authenticated"] };
 }
 
