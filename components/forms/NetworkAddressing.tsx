@@ -2,6 +2,7 @@
 // The addressing part of every network editor: IPv4 and IPv6 subnets, pools and routes, and the
 // Pod interface options, with each field's messages.
 import type { NetworkFormField } from "@/server/domain/forms/networkForm";
+import { DEFAULT_V6_POOL_ADDRESSES, DEFAULT_V6_POOL_PREFIX } from "@/server/domain/ipam/pool";
 import { Field, FormSection, RouteEditor, TextInput } from "./Fields";
 import type { useNetworkDraft } from "./useNetworkDraft";
 
@@ -70,7 +71,7 @@ export function NetworkAddressing({ d, disabled }: { d: ReturnType<typeof useNet
           "pool6Cidr",
           "Pool cidr",
           "default",
-          "The part of net6 addresses are handed out from. Default: its first /112 (65,536 addresses); up to a /106 (/105 without IPv4) may be set.",
+          `The part of net6 addresses are handed out from. Default: its first /${DEFAULT_V6_POOL_PREFIX} (${DEFAULT_V6_POOL_ADDRESSES} addresses); up to a /106 (/105 without IPv4) may be set.`,
         )}
         {text("pool6Start", "Pool start", "default")}
         {text("pool6End", "Pool end", "default")}

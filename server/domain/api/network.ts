@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_V6_POOL_ADDRESSES, DEFAULT_V6_POOL_PREFIX } from "../ipam/pool";
 import { API_VERSION, ObjectMeta } from "./meta";
 
 /** The ids a network may carry: 802.1Q VLAN 1–4094, the 24-bit VxLAN VNI 1–16777215 (0 = none). */
@@ -25,7 +26,7 @@ export const AllocationPoolV6 = z
       .string()
       .optional()
       .describe(
-        "IPv6 sub-prefix of net6 whose addresses are tracked in alloc6. Defaulted to net6's first /112 (65,536 addresses, or net6 itself when smaller); may be set as large as the storage limit allows (/105 without cidr, /106 beside most IPv4 cidrs).",
+        `IPv6 sub-prefix of net6 whose addresses are tracked in alloc6. Defaulted to net6's first /${DEFAULT_V6_POOL_PREFIX} (${DEFAULT_V6_POOL_ADDRESSES} addresses, or net6 itself when smaller); may be set as large as the storage limit allows (/105 without cidr, /106 beside most IPv4 cidrs).`,
       ),
     start: ipText.optional().describe("First IPv6 address handed out dynamically. Defaults to the pool cidr's network address + 1."),
     end: ipText.optional().describe("Last IPv6 address handed out dynamically. Defaults to the pool cidr's last address - 1."),

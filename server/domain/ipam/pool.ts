@@ -17,6 +17,8 @@ const NO_V4_V6_PREFIX = 105;
  * is there for whoever sets allocation_pool_v6.cidr (docs/ipam.md "Default IPv6 pool").
  */
 export const DEFAULT_V6_POOL_PREFIX = 112;
+/** Addresses of the default IPv6 pool, as the CRD description and the console's hint say it. */
+export const DEFAULT_V6_POOL_ADDRESSES = (2 ** (128 - DEFAULT_V6_POOL_PREFIX)).toLocaleString("en-US");
 
 /** The JSON fields of DANM's spec.Options that IPAM reads and writes (a subset). */
 export interface PoolOptions {
