@@ -20,7 +20,7 @@ import type { NetworkRef } from "../server/domain/networkRef";
 import { networkLocks } from "../server/ipam/nodeLock";
 import { ConfigMapClient } from "../server/kube/configMapClient";
 import { DanmClient } from "../server/kube/danmClient";
-import { kubeDanmApi, type KubeDanmApi } from "../server/cni/kubeDanmApi";
+import { kubeDanmApi } from "../server/cni/kubeDanmApi";
 import { KubeRest } from "../server/kube/rest";
 import type { LocalCluster } from "../tools/cli/localCluster";
 import { runOnBenchCluster } from "./benchCluster";

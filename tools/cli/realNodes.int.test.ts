@@ -60,6 +60,34 @@ async function allocated(kind: "tn" | "cn", name: string): Promise<number> {
   return Bitmap.decode(net.spec.Options.alloc ?? "").countSet();
 }
 
+/** A Deployment of the locally built toolbox image whose Pods ask for `interfaces`, optionally spread over the nodes. */
+function toolboxDeployment(name: string, replicas: number, interfaces: object[], options: { spread?: boolean } = {}) {
+  const app = { app: name };
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name, namespace: "team-a" },
+    spec: {
+      replicas,
+      selector: { matchLabels: app },
+      template: {
+        metadata: { labels: app, annotations: { "danm.k8s.io/interfaces": JSON.stringify(interfaces) } },
+        spec: {
+          ...(options.spread
+            ? {
+                topologySpreadConstraints: [
+                  { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: app } },
+                ],
+              }
+            : {}),
+          terminationGracePeriodSeconds: 1,
+          containers: [{ name: "toolbox", image: "tenet.local/toolbox:1", command: ["sleep", "2147483647"] }],
+        },
+      },
+    },
+  };
+}
+
 async function waitForPods(selector: string, count: number, timeoutMs = 180_000): Promise<Pod[]> {
   return waitFor(
     `${count} Running Pods ${selector}`,
@@ -174,33 +202,17 @@ describe.skipIf(unavailable)("real Pods on the local default", () => {
       metadata: { name: "dual", namespace: "team-a" },
       spec: { NetworkType: "macvlan", Options: { host_device: "ens5", cidr: "10.67.0.0/24", net6: "fd00:67::/64", container_prefix: "dual" } },
     };
-    const deployment = {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: { name: "dual", namespace: "team-a" },
-      spec: {
-        replicas: 2,
-        selector: { matchLabels: { app: "dual" } },
-        template: {
-          metadata: {
-            labels: { app: "dual" },
-            annotations: {
-              "danm.k8s.io/interfaces": JSON.stringify([
-                { clusterNetwork: "default", ip: "dynamic" },
-                { tenantNetwork: "dual", ip: "dynamic", ip6: "dynamic" },
-              ]),
-            },
-          },
-          spec: {
-            topologySpreadConstraints: [
-              { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: { app: "dual" } } },
-            ],
-            terminationGracePeriodSeconds: 1,
-            containers: [{ name: "toolbox", image: "tenet.local/toolbox:1", command: ["sleep", "2147483647"] }],
-          },
-        },
+    const deployment = toolboxDeployment(
+      "dual",
+      2,
+      [
+        { clusterNetwork: "default", ip: "dynamic" },
+        { tenantNetwork: "dual", ip: "dynamic", ip6: "dynamic" },
+      ],
+      {
+        spread: true,
       },
-    };
+    );
     await kubectl("alice", ["apply", "-f", "-"], JSON.stringify(network));
     type Options = { allocation_pool_v6?: Record<string, string>; alloc6?: string };
     const stored = await json<{ spec: { Options: Options } }>("alice", ["-n", "team-a", "get", "tenantnetwork", "dual"]);
@@ -350,27 +362,10 @@ describe.skipIf(unavailable)("real Pods on the local default", () => {
       }),
     );
     burstBaseline = await allocated("tn", "burst");
-    const burst = {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: { name: "burst", namespace: "team-a" },
-      spec: {
-        replicas: 20,
-        selector: { matchLabels: { app: "burst" } },
-        template: {
-          metadata: {
-            labels: { app: "burst" },
-            annotations: {
-              "danm.k8s.io/interfaces": JSON.stringify([
-                { clusterNetwork: "default", ip: "dynamic" },
-                { tenantNetwork: "burst", ip: "dynamic" },
-              ]),
-            },
-          },
-          spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "c", image: "tenet.local/toolbox:1", command: ["sleep", "2147483647"] }] },
-        },
-      },
-    };
+    const burst = toolboxDeployment("burst", 20, [
+      { clusterNetwork: "default", ip: "dynamic" },
+      { tenantNetwork: "burst", ip: "dynamic" },
+    ]);
     await kubectl("alice", ["apply", "-f", "-"], JSON.stringify(burst));
     // wait until the CNI is at work on node-1, then kill its containerd
     await waitFor(
